@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const intIn = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === "" ? fallback : v),
+    z.coerce.number().int().min(min).max(max),
+  );
+
+const numberIn = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === "" ? fallback : v),
+    z.coerce.number().min(min).max(max),
+  );
+
+/** Every setting the service reads, from the environment (Node) or the bindings (Workers). */
+export const configSchema = z.object({
+  PORT: intIn(0, 65535, 8787),
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  TICKBOX_DB: z.string().trim().min(1).default("./data/tickbox.db"),
+  OPENAI_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OPENAI_API_KEY: optionalText,
+  TICKBOX_JUDGE_MODEL: optionalText,
+  TICKBOX_CHECKLIST_MODEL: optionalText,
+  TICKBOX_UPSTREAM_CONCURRENCY: intIn(1, 1024, 16),
+  TICKBOX_UPSTREAM_TIMEOUT_MS: intIn(100, 600_000, 60_000),
+  TICKBOX_UPSTREAM_RETRIES: intIn(0, 10, 2),
+  TICKBOX_STRUCTURED_OUTPUT: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.enum(["json_schema", "json_object", "text"]).default("json_schema"),
+  ),
+  TICKBOX_LOGPROBS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.enum(["auto", "off"]).default("auto"),
+  ),
+  TICKBOX_PASS_THRESHOLD: numberIn(0, 1, 0.8),
+  TICKBOX_MAX_BODY_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses the configuration and throws a ConfigError whose message names every bad variable,
+ * so that a misconfigured deployment stops at start-up rather than on the first request.
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+}
+
+/** What the judge needs to reach an upstream model, or the variables still to set. */
+export type UpstreamSettings =
+  | {
+      configured: true;
+      baseURL: string | undefined;
+      apiKey: string | undefined;
+      judgeModel: string;
+      checklistModel: string;
+    }
+  | { configured: false; missing: string[] };
+
+export function upstreamSettings(config: Config): UpstreamSettings {
+  const missing: string[] = [];
+  if (!config.TICKBOX_JUDGE_MODEL) missing.push("TICKBOX_JUDGE_MODEL");
+  if (!config.OPENAI_BASE_URL && !config.OPENAI_API_KEY) missing.push("OPENAI_BASE_URL or OPENAI_API_KEY");
+  if (missing.length > 0 || !config.TICKBOX_JUDGE_MODEL) return { configured: false, missing };
+  return {
+    configured: true,
+    baseURL: config.OPENAI_BASE_URL,
+    apiKey: config.OPENAI_API_KEY,
+    judgeModel: config.TICKBOX_JUDGE_MODEL,
+    checklistModel: config.TICKBOX_CHECKLIST_MODEL ?? config.TICKBOX_JUDGE_MODEL,
+  };
+}

@@ -1,0 +1,69 @@
+/** The one catalog of problems the API can answer with (RFC 9457 problem+json). */
+export const problemCatalog = {
+  invalid_json: { status: 400, title: "Request body is not valid JSON" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  not_found: { status: 404, title: "Not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  payload_too_large: { status: 413, title: "Request body too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  validation_failed: { status: 422, title: "Request does not match the schema" },
+  internal: { status: 500, title: "Internal server error" },
+  upstream_error: { status: 502, title: "The upstream model failed" },
+  upstream_invalid_output: { status: 502, title: "The upstream model gave an invalid answer" },
+  upstream_not_configured: { status: 503, title: "No upstream model is configured" },
+  upstream_timeout: { status: 504, title: "The upstream model timed out" },
+} as const;
+
+export type ProblemCode = keyof typeof problemCatalog;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** A failure with a known meaning; the app maps it to its problem+json response in one place. */
+export class ProblemError extends Error {
+  override name = "ProblemError";
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+  }
+  get status(): number {
+    return problemCatalog[this.code].status;
+  }
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: ProblemCode;
+  errors?: FieldError[];
+}
+
+export function problemType(code: ProblemCode): string {
+  return `/problems/${code}`;
+}
+
+export function problemBody(error: ProblemError, requestId: string): ProblemBody {
+  const { status, title } = problemCatalog[error.code];
+  return {
+    type: problemType(error.code),
+    title,
+    status,
+    detail: error.detail,
+    instance: `urn:request:${requestId}`,
+    code: error.code,
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}
+
+/** Renders a zod-style issue path (`["items", 2, "question"]`) as a JSON Pointer (`/items/2/question`). */
+export function pointer(path: readonly PropertyKey[]): string {
+  return "/" + path.map((p) => String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("/");
+}

@@ -1,0 +1,69 @@
+import type { z } from "zod";
+import { ProblemError } from "../errors";
+import type { ChatMessage, LlmClient, TokenLogprob } from "../llm/types";
+import { reaskMessages } from "./prompts";
+import { readAnswer } from "./output";
+
+export interface Usage {
+  upstream_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+export const noUsage = (): Usage => ({ upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 });
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    upstream_calls: a.upstream_calls + b.upstream_calls,
+    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+    completion_tokens: a.completion_tokens + b.completion_tokens,
+  };
+}
+
+export interface StructuredAnswer<T> {
+  value: T;
+  content: string;
+  /** Where the JSON begins inside `content`. */
+  start: number;
+  tokens: TokenLogprob[] | null;
+  usage: Usage;
+}
+
+/**
+ * Asks for a JSON answer and validates it. An invalid answer gets one re-ask that tells the model
+ * what was wrong; a second invalid answer is a 502. Nothing here guesses a missing value.
+ */
+export async function askStructured<T>(
+  llm: LlmClient,
+  request: {
+    model: string;
+    messages: ChatMessage[];
+    schema: { name: string; schema: Record<string, unknown> };
+    validator: z.ZodType<T>;
+    logprobs: boolean;
+  },
+): Promise<StructuredAnswer<T>> {
+  let usage = noUsage();
+  let messages = request.messages;
+  let problems: string[] = [];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const result = await llm.complete({
+      model: request.model,
+      messages,
+      schema: request.schema,
+      temperature: 0,
+      logprobs: request.logprobs,
+    });
+    usage = addUsage(usage, { upstream_calls: 1, ...result.usage });
+    const answer = readAnswer(result.content, request.validator);
+    if (answer.ok) {
+      return { value: answer.value, content: result.content, start: answer.start, tokens: result.tokens, usage };
+    }
+    problems = answer.problems;
+    messages = reaskMessages(request.messages, result.content, problems);
+  }
+  throw new ProblemError(
+    "upstream_invalid_output",
+    `the upstream model's answer did not match the ${request.schema.name} schema twice: ${problems.slice(0, 5).join("; ")}`,
+  );
+}

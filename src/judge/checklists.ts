@@ -1,0 +1,108 @@
+import { ProblemError } from "../errors";
+import type { LlmClient } from "../llm/types";
+import type { ChecklistRow, NewChecklistRow } from "../store/store";
+import { fingerprint } from "../store/fingerprint";
+import { askStructured, noUsage } from "./ask";
+import { CHECKLIST_SCHEMA_NAME, checklistAnswerValidator, checklistSchema } from "./output";
+import { CHECKLIST_PROMPT_VERSION, checklistMessages } from "./prompts";
+
+export const DEFAULT_MAX_ITEMS = 8;
+export const DEFAULT_ITEM_WEIGHT = 50;
+
+export interface ChecklistItemInput {
+  question: string;
+  weight?: number | undefined;
+  must_pass?: boolean | undefined;
+}
+
+/** Item ids are positions (`q1`, `q2`…), stable for a checklist's life since checklists never change. */
+export function numberItems(items: ChecklistItemInput[]) {
+  return items.map((item, i) => ({
+    id: `q${i + 1}`,
+    question: item.question.trim(),
+    weight: item.weight ?? DEFAULT_ITEM_WEIGHT,
+    must_pass: item.must_pass ?? false,
+  }));
+}
+
+/** Identifies what a checklist says: the same text and items hash alike however they arrived. */
+export function checklistContentHash(row: Pick<ChecklistRow, "instruction" | "context" | "items">): Promise<string> {
+  return fingerprint({ instruction: row.instruction, context: row.context, items: row.items });
+}
+
+export const checklistIdFor = (fp: string) => `cl_${fp.slice(0, 32)}`;
+
+/** The row for a caller's own checklist: no model involved, keyed by its content. */
+export async function providedChecklistRow(input: {
+  instruction: string;
+  context: string | null;
+  items: ChecklistItemInput[];
+}): Promise<NewChecklistRow> {
+  const items = numberItems(input.items);
+  const contentHash = await checklistContentHash({ instruction: input.instruction, context: input.context, items });
+  const fp = await fingerprint({ kind: "provided-checklist", content: contentHash });
+  return {
+    id: checklistIdFor(fp),
+    fingerprint: fp,
+    contentHash,
+    instruction: input.instruction,
+    context: input.context,
+    items,
+    source: "provided",
+    model: null,
+    promptVersion: null,
+    usage: noUsage(),
+  };
+}
+
+export interface GenerationInput {
+  instruction: string;
+  context: string | null;
+  maxItems: number;
+  model: string;
+  params: Record<string, unknown>;
+}
+
+/** Everything that shapes a generated checklist; the cache key of the generation. */
+export function generationFingerprint(input: GenerationInput): Promise<string> {
+  return fingerprint({
+    kind: "checklist",
+    prompt_version: CHECKLIST_PROMPT_VERSION,
+    model: input.model,
+    params: input.params,
+    instruction: input.instruction,
+    context: input.context,
+    max_items: input.maxItems,
+  });
+}
+
+/** Generates a checklist with the model (TICK), returning the row to store. */
+export async function generateChecklistRow(
+  llm: LlmClient,
+  input: GenerationInput,
+  fp: string,
+): Promise<NewChecklistRow> {
+  const answer = await askStructured(llm, {
+    model: input.model,
+    messages: checklistMessages(input),
+    schema: { name: CHECKLIST_SCHEMA_NAME, schema: checklistSchema(input.maxItems) },
+    validator: checklistAnswerValidator(input.maxItems),
+    logprobs: false,
+  });
+  const items = numberItems(answer.value.items);
+  if (new Set(items.map((i) => i.question.toLowerCase())).size !== items.length) {
+    throw new ProblemError("upstream_invalid_output", "the generated checklist repeats a question");
+  }
+  return {
+    id: checklistIdFor(fp),
+    fingerprint: fp,
+    contentHash: await checklistContentHash({ instruction: input.instruction, context: input.context, items }),
+    instruction: input.instruction,
+    context: input.context,
+    items,
+    source: "generated",
+    model: input.model,
+    promptVersion: CHECKLIST_PROMPT_VERSION,
+    usage: answer.usage,
+  };
+}

@@ -1,0 +1,73 @@
+import type { LlmClient } from "../llm/types";
+import { verdictProbabilities } from "../llm/logprobs";
+import type { ChecklistRow, NewEvaluationRow } from "../store/store";
+import type { StoredResult } from "../store/schema";
+import { fingerprint } from "../store/fingerprint";
+import { askStructured } from "./ask";
+import { GRADING_SCHEMA_NAME, gradingAnswerValidator, gradingSchema } from "./output";
+import { GRADING_PROMPT_VERSION, gradingMessages } from "./prompts";
+
+export interface GradingInput {
+  checklist: Pick<ChecklistRow, "id" | "contentHash" | "items">;
+  instruction: string;
+  context: string | null;
+  response: string;
+  model: string;
+  params: Record<string, unknown>;
+}
+
+/** Everything that shapes a grading; the cache key of an evaluation. */
+export function gradingFingerprint(input: GradingInput): Promise<string> {
+  return fingerprint({
+    kind: "grading",
+    prompt_version: GRADING_PROMPT_VERSION,
+    model: input.model,
+    params: input.params,
+    checklist: input.checklist.contentHash,
+    instruction: input.instruction,
+    context: input.context,
+    response: input.response,
+  });
+}
+
+/**
+ * Grades a response on every checklist item in one upstream call whose schema is specialised to
+ * the checklist. p(YES) per item is read from the verdict token's logprobs when the server sends
+ * them; the signal is "logprobs" only when every item has one.
+ */
+export async function gradeResponse(llm: LlmClient, input: GradingInput, fp: string): Promise<NewEvaluationRow> {
+  const items = input.checklist.items;
+  const ids = items.map((item) => item.id);
+  const answer = await askStructured(llm, {
+    model: input.model,
+    messages: gradingMessages({ ...input, items }),
+    schema: { name: GRADING_SCHEMA_NAME, schema: gradingSchema(ids) },
+    validator: gradingAnswerValidator(ids),
+    logprobs: true,
+  });
+  const probabilities = answer.tokens
+    ? verdictProbabilities(answer.content, answer.tokens, answer.start)
+    : new Map<string, number>();
+  const results: StoredResult[] = ids.map((id) => {
+    const verdict = answer.value[id]!;
+    return {
+      item_id: id,
+      verdict: verdict.verdict,
+      rationale: verdict.rationale,
+      p_yes: probabilities.get(id) ?? null,
+    };
+  });
+  return {
+    id: `ev_${fp.slice(0, 32)}`,
+    fingerprint: fp,
+    checklistId: input.checklist.id,
+    instruction: input.instruction,
+    context: input.context,
+    response: input.response,
+    results,
+    signal: results.every((r) => r.p_yes !== null) ? "logprobs" : "none",
+    model: input.model,
+    promptVersion: GRADING_PROMPT_VERSION,
+    usage: answer.usage,
+  };
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import checklistOutputSchema from "../../schemas/checklist.output.schema.json" with { type: "json" };
+import gradingItemSchema from "../../schemas/grading.item.schema.json" with { type: "json" };
+
+export const GRADING_SCHEMA_NAME = "tickbox_grading";
+export const CHECKLIST_SCHEMA_NAME = "tickbox_checklist";
+
+/** The checklist answer schema with its item bound set to the request's `max_items`. */
+export function checklistSchema(maxItems: number): Record<string, unknown> {
+  const schema = structuredClone(checklistOutputSchema) as { properties: { items: { maxItems: number } } };
+  schema.properties.items.maxItems = maxItems;
+  return schema;
+}
+
+/**
+ * The grading answer schema specialised to one checklist: one required property per item id and
+ * nothing else, so the shape itself forbids skipping, inventing or repeating an item.
+ */
+export function gradingSchema(itemIds: string[]): Record<string, unknown> {
+  return {
+    title: GRADING_SCHEMA_NAME,
+    type: "object",
+    properties: Object.fromEntries(itemIds.map((id) => [id, gradingItemSchema])),
+    required: itemIds,
+    additionalProperties: false,
+  };
+}
+
+export function checklistAnswerValidator(maxItems: number) {
+  return z.object({
+    analysis: z.string(),
+    items: z
+      .array(
+        z.object({
+          question: z.string().trim().min(1),
+          weight: z.number().int().min(1).max(100),
+          must_pass: z.boolean(),
+        }),
+      )
+      .min(2)
+      .max(maxItems),
+  });
+}
+
+const verdictShape = z.object({ rationale: z.string(), verdict: z.enum(["YES", "NO"]) });
+
+export function gradingAnswerValidator(itemIds: string[]) {
+  return z.strictObject(Object.fromEntries(itemIds.map((id) => [id, verdictShape])));
+}
+
+/**
+ * Finds the JSON object in a model's text: the whole text, or a fenced block, or the span from
+ * the first `{` to the last `}` (servers without structured outputs wrap answers in prose).
+ */
+export function extractJson(text: string): { value: unknown; start: number } | null {
+  const candidates: number[] = [];
+  const trimmedStart = text.search(/\S/);
+  if (trimmedStart >= 0) candidates.push(trimmedStart);
+  const fence = /```(?:json)?\s*\n/.exec(text);
+  if (fence) candidates.push(fence.index + fence[0].length);
+  const brace = text.indexOf("{");
+  if (brace >= 0) candidates.push(brace);
+  for (const start of candidates) {
+    const end = text.lastIndexOf("}");
+    if (end < start) continue;
+    try {
+      return { value: JSON.parse(text.slice(start, end + 1)), start };
+    } catch {
+      // try the next candidate
+    }
+  }
+  return null;
+}
+
+/** Parses and validates an answer; on failure, says what is wrong in a form a model can act on. */
+export function readAnswer<T>(
+  text: string,
+  validator: z.ZodType<T>,
+): { ok: true; value: T; start: number } | { ok: false; problems: string[] } {
+  const json = extractJson(text);
+  if (!json) return { ok: false, problems: ["the answer is not a JSON object"] };
+  const parsed = validator.safeParse(json.value);
+  if (parsed.success) return { ok: true, value: parsed.data, start: json.start };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`),
+  };
+}

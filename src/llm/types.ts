@@ -1,0 +1,35 @@
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** One sampled token with the alternatives the server listed at that position. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  /** UTF-8 bytes of the token, when the server sends them (tokens can split a character). */
+  bytes?: number[] | null;
+  top_logprobs: { token: string; logprob: number }[];
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  /** The JSON Schema the answer must match; `name` labels it for the upstream. */
+  schema?: { name: string; schema: Record<string, unknown> };
+  temperature: number;
+  /** Ask for token logprobs (the client drops the request when the backend has none). */
+  logprobs: boolean;
+}
+
+export interface ChatResult {
+  content: string;
+  /** Token logprobs of the content, or null when the server returned none. */
+  tokens: TokenLogprob[] | null;
+  usage: { prompt_tokens: number; completion_tokens: number };
+}
+
+/** The upstream model port: an OpenAI-compatible server in production, a scripted one in tests. */
+export interface LlmClient {
+  complete(request: ChatRequest): Promise<ChatResult>;
+}

@@ -1,0 +1,39 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../env";
+import { checklistView } from "../../judge/judge";
+import { Checklist, Context, Instruction, ItemsInput, MaxItems, commonErrors, jsonBody, upstreamErrors } from "../schemas";
+
+export const CreateChecklistBody = z
+  .strictObject({
+    instruction: Instruction,
+    context: Context,
+    max_items: MaxItems,
+    items: ItemsInput.optional().openapi({
+      description: "Your own questions: stored as given, without calling a model.",
+    }),
+  })
+  .openapi("CreateChecklistRequest");
+export type CreateChecklistBody = z.infer<typeof CreateChecklistBody>;
+
+export const route = createRoute({
+  method: "post",
+  path: "/v1/checklists",
+  tags: ["checklists"],
+  summary: "Generate a checklist for an instruction, or store your own",
+  description:
+    "Without `items`, the checklist model writes 2-12 YES/NO questions (TICK, Cook et al. 2024), each with a weight and a must-pass flag. Identical inputs return the stored checklist (`cached: true`) without an upstream call.",
+  request: { body: jsonBody(CreateChecklistBody, "The instruction, and optionally your own items.") },
+  responses: {
+    200: { description: "The checklist.", content: { "application/json": { schema: Checklist } } },
+    ...commonErrors,
+    ...upstreamErrors,
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid("json");
+    const { row, cached, usage } = await c.get("services").judge.checklist(body);
+    return c.json(checklistView(row, cached, usage), 200);
+  });
+}

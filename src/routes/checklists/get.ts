@@ -1,0 +1,25 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../env";
+import { checklistView } from "../../judge/judge";
+import { noUsage } from "../../judge/ask";
+import { Checklist, IdParam, commonErrors, notFound } from "../schemas";
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/checklists/{id}",
+  tags: ["checklists"],
+  summary: "Get a checklist",
+  request: { params: IdParam("cl") },
+  responses: {
+    200: { description: "The checklist.", content: { "application/json": { schema: Checklist } } },
+    ...notFound,
+    500: commonErrors[500],
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const row = await c.get("services").judge.checklistById(c.req.valid("param").id);
+    return c.json(checklistView(row, true, noUsage()), 200);
+  });
+}

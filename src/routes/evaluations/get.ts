@@ -1,0 +1,22 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../env";
+import { Evaluation, IdParam, commonErrors, notFound } from "../schemas";
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/evaluations/{id}",
+  tags: ["evaluations"],
+  summary: "Get an evaluation",
+  request: { params: IdParam("ev") },
+  responses: {
+    200: { description: "The evaluation.", content: { "application/json": { schema: Evaluation } } },
+    ...notFound,
+    500: commonErrors[500],
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    return c.json(await c.get("services").judge.evaluationById(c.req.valid("param").id), 200);
+  });
+}

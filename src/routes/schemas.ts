@@ -1,0 +1,134 @@
+import { z } from "@hono/zod-openapi";
+import { problemCatalog } from "../errors";
+
+const MAX_TEXT = 200_000;
+
+export const Instruction = z.string().trim().min(1, "must not be empty").max(MAX_TEXT).openapi({
+  description: "The instruction the response was written for.",
+  example: "Write a haiku about autumn rain. Do not use the word 'leaves'.",
+});
+export const Context = z.string().max(MAX_TEXT).nullable().optional().openapi({
+  description: "Input the instruction refers to (a document, an email, code), if any.",
+});
+export const MaxItems = z.number().int().min(2).max(12).optional().openapi({
+  description: "Upper bound on generated questions (2-12, default 8).",
+});
+
+export const ItemInput = z
+  .strictObject({
+    question: z.string().trim().min(1, "must not be empty").max(2_000),
+    weight: z.number().int().min(1).max(100).optional().openapi({ description: "Importance 1-100 (default 50)." }),
+    must_pass: z.boolean().optional().openapi({ description: "Failing it fails the response (default false)." }),
+  })
+  .openapi("ChecklistItemInput");
+
+export const ItemsInput = z.array(ItemInput).min(1).max(50);
+
+export const Item = z
+  .object({
+    id: z.string().openapi({ example: "q1" }),
+    question: z.string(),
+    weight: z.number().int(),
+    must_pass: z.boolean(),
+  })
+  .openapi("ChecklistItem");
+
+export const Usage = z
+  .object({
+    upstream_calls: z.number().int(),
+    prompt_tokens: z.number().int(),
+    completion_tokens: z.number().int(),
+  })
+  .openapi("Usage", { description: "What this request cost upstream; zero when served from the cache." });
+
+export const Checklist = z
+  .object({
+    id: z.string().openapi({ example: "cl_3f2a9c0d1e7b4a6f8c5d2e1f0a9b8c7d" }),
+    instruction: z.string(),
+    context: z.string().nullable(),
+    items: z.array(Item),
+    source: z.enum(["generated", "provided"]),
+    model: z.string().nullable(),
+    prompt_version: z.string().nullable(),
+    cached: z.boolean(),
+    usage: Usage,
+  })
+  .openapi("Checklist");
+
+export const Result = z
+  .object({
+    item_id: z.string(),
+    verdict: z.enum(["YES", "NO"]),
+    rationale: z.string(),
+    p_yes: z.number().min(0).max(1).nullable().openapi({
+      description: "p(YES) read from the verdict token's logprobs; null without logprobs.",
+    }),
+  })
+  .openapi("ItemResult");
+
+export const Scores = z
+  .object({
+    pass_rate: z.number().openapi({ description: "YES / items." }),
+    weighted: z.number().openapi({ description: "Σ weight·[YES] / Σ weight." }),
+    soft: z.number().nullable().openapi({ description: "Σ weight·p(YES) / Σ weight; null unless every item has p(YES)." }),
+  })
+  .openapi("Scores");
+
+export const Evaluation = z
+  .object({
+    id: z.string().openapi({ example: "ev_8b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e" }),
+    checklist: z.object({ id: z.string(), items: z.array(Item) }),
+    results: z.array(Result),
+    signal: z.enum(["logprobs", "none"]),
+    scores: Scores,
+    passed: z.boolean().openapi({ description: "Every must-pass item YES and weighted ≥ pass_threshold." }),
+    pass_threshold: z.number(),
+    model: z.string(),
+    prompt_version: z.string(),
+    cached: z.boolean(),
+    usage: Usage,
+  })
+  .openapi("Evaluation");
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    code: z.enum(Object.keys(problemCatalog) as [keyof typeof problemCatalog]),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem", { description: "RFC 9457 problem details." });
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: Problem } },
+});
+
+/** The error responses every /v1 route can give, spread into each route declaration. */
+export const commonErrors = {
+  400: problem("The body is not valid JSON."),
+  413: problem("The body is larger than the configured limit."),
+  415: problem("The body is not application/json."),
+  422: problem("The body does not match the schema; `errors` lists each field."),
+  500: problem("Unexpected failure."),
+} as const;
+
+export const upstreamErrors = {
+  502: problem("The upstream model failed or answered invalidly after one re-ask."),
+  503: problem("No upstream model is configured; `detail` names the variables to set."),
+  504: problem("The upstream model timed out."),
+} as const;
+
+export const notFound = { 404: problem("No such resource.") } as const;
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description: string) => ({
+  required: true,
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const IdParam = (prefix: string) =>
+  z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });

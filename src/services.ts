@@ -1,0 +1,36 @@
+import { type Config, upstreamSettings } from "./config";
+import type { Services } from "./env";
+import { Judge } from "./judge/judge";
+import { OpenAiCompatibleClient } from "./llm/openai-client";
+import { Metrics } from "./metrics";
+import type { Store } from "./store/store";
+
+/** Wires the judge to a store and, when configured, to the upstream model: the same on every runtime. */
+export function buildServices(config: Config, store: Store, options: { fetch?: typeof fetch } = {}): Services {
+  const metrics = new Metrics();
+  const upstream = upstreamSettings(config);
+  const llm = upstream.configured
+    ? new OpenAiCompatibleClient({
+        baseURL: upstream.baseURL,
+        apiKey: upstream.apiKey,
+        timeoutMs: config.TICKBOX_UPSTREAM_TIMEOUT_MS,
+        maxRetries: config.TICKBOX_UPSTREAM_RETRIES,
+        concurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
+        structuredOutput: config.TICKBOX_STRUCTURED_OUTPUT,
+        logprobs: config.TICKBOX_LOGPROBS,
+        metrics,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      })
+    : null;
+  const judge = new Judge({
+    store,
+    metrics,
+    llm,
+    missingUpstream: upstream.configured ? [] : upstream.missing,
+    judgeModel: upstream.configured ? upstream.judgeModel : null,
+    checklistModel: upstream.configured ? upstream.checklistModel : null,
+    structuredOutput: config.TICKBOX_STRUCTURED_OUTPUT,
+    passThreshold: config.TICKBOX_PASS_THRESHOLD,
+  });
+  return { judge, store, metrics, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
+}

@@ -1,0 +1,59 @@
+import { sql } from "drizzle-orm";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * A checklist is stored once per fingerprint: the generation key for a generated checklist,
+ * the content hash for a caller's. Its id is derived from the fingerprint, so every process and
+ * runtime that sees the same inputs names the same row.
+ */
+export const checklists = sqliteTable("checklists", {
+  id: text("id").primaryKey(),
+  fingerprint: text("fingerprint").notNull().unique(),
+  contentHash: text("content_hash").notNull(),
+  instruction: text("instruction").notNull(),
+  context: text("context"),
+  items: text("items", { mode: "json" }).notNull().$type<StoredItem[]>(),
+  source: text("source", { enum: ["generated", "provided"] }).notNull(),
+  model: text("model"),
+  promptVersion: text("prompt_version"),
+  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
+});
+
+/** One grading of one response against one checklist, keyed by the grading fingerprint. */
+export const evaluations = sqliteTable("evaluations", {
+  id: text("id").primaryKey(),
+  fingerprint: text("fingerprint").notNull().unique(),
+  checklistId: text("checklist_id")
+    .notNull()
+    .references(() => checklists.id),
+  instruction: text("instruction").notNull(),
+  context: text("context"),
+  response: text("response").notNull(),
+  results: text("results", { mode: "json" }).notNull().$type<StoredResult[]>(),
+  signal: text("signal", { enum: ["logprobs", "none"] }).notNull(),
+  model: text("model").notNull(),
+  promptVersion: text("prompt_version").notNull(),
+  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
+});
+
+export interface StoredItem {
+  id: string;
+  question: string;
+  weight: number;
+  must_pass: boolean;
+}
+
+export interface StoredResult {
+  item_id: string;
+  verdict: "YES" | "NO";
+  rationale: string;
+  p_yes: number | null;
+}
+
+export interface StoredUsage {
+  upstream_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+}

@@ -1,0 +1,280 @@
+// A scriptable stand-in for an OpenAI-compatible chat-completions upstream,
+// served over real HTTP on 127.0.0.1 for tests and benchmarks.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  plainTokens, segmentsText, tokenize,
+  type LogprobMode, type Segment, type TokenLogprob, type Verdict,
+} from "./fake-tokens.js";
+
+export type { LogprobMode, Verdict } from "./fake-tokens.js";
+
+export interface ItemAnswer { verdict: Verdict; p_yes?: number; rationale?: string; omit_no?: boolean }
+export type Fault =
+  | { kind: "status"; status: number; retryAfter?: string; body?: unknown }
+  | { kind: "reset" }
+  | { kind: "hang" }
+  | { kind: "truncated" }
+  | { kind: "content"; content: string };
+export interface FakeCall { body: any; headers: Record<string, string | string[] | undefined>; kind: "checklist" | "grading" | "other" }
+export interface ChecklistItem { question: string; weight: number; must_pass: boolean }
+export interface FakeUpstream {
+  baseUrl: string;
+  calls: FakeCall[];
+  latencyMs: number;
+  logprobs: LogprobMode;
+  checklist: ChecklistItem[];
+  answer: (itemId: string, index: number, call: FakeCall) => ItemAnswer;
+  text: string;
+  enqueue(...faults: Fault[]): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+export interface FakeUpstreamOptions { latencyMs?: number; logprobs?: LogprobMode; port?: number }
+
+export const DEFAULT_CHECKLIST: readonly ChecklistItem[] = [
+  { question: "Does the response answer the question that was asked?", weight: 100, must_pass: true },
+  { question: "Is every factual claim in the response accurate?", weight: 75, must_pass: false },
+  { question: "Is the response concise and free of irrelevant detail?", weight: 50, must_pass: false },
+];
+export const DEFAULT_TEXT = "A revised response.";
+const defaultAnswer = (): ItemAnswer => ({ verdict: "YES", p_yes: 0.9 });
+
+const FENCE = /^```schema[ \t]*\r?\n([\s\S]*?)\r?\n```[ \t]*$/m;
+
+function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content.map((p) => (p && typeof p.text === "string" ? p.text : "")).join("");
+  }
+  return "";
+}
+
+/** The JSON Schema the request asks the answer to follow, if any. */
+export function findSchema(body: any): any {
+  const rf = body?.response_format;
+  if (rf?.type === "json_schema") return rf.json_schema?.schema;
+  for (const m of Array.isArray(body?.messages) ? body.messages : []) {
+    const match = FENCE.exec(contentText(m?.content));
+    if (!match) continue;
+    try { return JSON.parse(match[1]!); } catch { /* not JSON: keep looking */ }
+  }
+  return undefined;
+}
+
+export function classify(body: any): FakeCall["kind"] {
+  const title = findSchema(body)?.title;
+  if (title === "tickbox_checklist") return "checklist";
+  if (title === "tickbox_grading") return "grading";
+  return "other";
+}
+
+function errorBody(status: number, message: string) {
+  const type = status === 429 ? "requests" : status === 401 ? "authentication_error"
+    : status === 403 ? "permission_error" : status === 404 ? "not_found_error"
+    : status >= 500 ? "server_error" : "invalid_request_error";
+  const code = status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : null;
+  return { error: { message, type, param: null, code } };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.destroyed || res.writableEnded) return;
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+    "x-request-id": `req_fake_${Math.random().toString(36).slice(2, 12)}`,
+    ...headers,
+  });
+  res.end(text);
+}
+
+export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const defaults = { latencyMs: opts.latencyMs ?? 0, logprobs: opts.logprobs ?? ("split" as LogprobMode) };
+  const queue: Fault[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
+  let seq = 0;
+
+  /** Wait `ms`, returning false if the client went away (or the server closed) meanwhile. */
+  const delay = (ms: number, res: ServerResponse) => new Promise<boolean>((resolve) => {
+    if (ms <= 0) return resolve(!res.destroyed);
+    const entry = {
+      timer: setTimeout(() => finish(true), ms),
+      done: () => finish(false),
+    };
+    function finish(ok: boolean) {
+      clearTimeout(entry.timer);
+      timers.delete(entry);
+      res.off("close", entry.done);
+      resolve(ok && !res.destroyed);
+    }
+    timers.add(entry);
+    res.once("close", entry.done);
+  });
+
+  function buildContent(call: FakeCall): Segment[] {
+    if (call.kind === "checklist") {
+      return [JSON.stringify({ analysis: "Three checks cover relevance, accuracy and concision.", items: fake.checklist })];
+    }
+    if (call.kind !== "grading") return [fake.text];
+    const schema = findSchema(call.body);
+    const props: Record<string, any> = schema?.properties ?? {};
+    const ids: string[] = Array.isArray(schema?.required) ? schema.required : Object.keys(props);
+    const segs: Segment[] = [];
+    let text = "{";
+    ids.forEach((id, index) => {
+      const a = fake.answer(id, index, call);
+      text += `${index ? "," : ""}${JSON.stringify(id)}:{`;
+      if (props[id]?.properties?.rationale !== undefined) {
+        const why = a.rationale ?? (a.verdict === "YES"
+          ? "The response meets this criterion." : "The response does not meet this criterion.");
+        text += `"rationale":${JSON.stringify(why)},`;
+      }
+      segs.push(`${text}"verdict":"`, { verdict: a.verdict, p_yes: a.p_yes, omit_no: a.omit_no });
+      text = '"}';
+    });
+    segs.push(`${text}}`);
+    return segs;
+  }
+
+  function completion(call: FakeCall, segs: Segment[], allowLogprobs: boolean) {
+    const body = call.body ?? {};
+    const content = segmentsText(segs);
+    const mode = fake.logprobs === "fused" ? "fused" : "split";
+    const topN = Math.min(20, Math.max(2, Number.isInteger(body.top_logprobs) ? body.top_logprobs : 5));
+    const tokens: TokenLogprob[] = allowLogprobs ? tokenize(segs, mode, topN) : plainTokens(content);
+    const withLogprobs = allowLogprobs && body.logprobs === true && fake.logprobs !== "none";
+    const promptChars = (Array.isArray(body.messages) ? body.messages : [])
+      .reduce((n: number, m: any) => n + contentText(m?.content).length, 0);
+    const prompt_tokens = Math.ceil(promptChars / 4);
+    return {
+      id: `chatcmpl-fake${++seq}`,
+      object: "chat.completion",
+      created: Math.floor(Date.now() / 1000),
+      model: typeof body.model === "string" ? body.model : "fake-model",
+      choices: [{
+        index: 0,
+        message: { role: "assistant", content, refusal: null },
+        finish_reason: "stop",
+        logprobs: withLogprobs ? { content: tokens, refusal: null } : null,
+      }],
+      usage: { prompt_tokens, completion_tokens: tokens.length, total_tokens: prompt_tokens + tokens.length },
+    };
+  }
+
+  async function chat(req: IncomingMessage, res: ServerResponse, raw: string) {
+    let body: any;
+    let parsed = true;
+    try { body = JSON.parse(raw); } catch { body = raw; parsed = false; }
+    const call: FakeCall = { body, headers: { ...req.headers }, kind: parsed ? classify(body) : "other" };
+    fake.calls.push(call);
+    if (!parsed) {
+      if (!(await delay(fake.latencyMs, res))) return;
+      return send(res, 400, errorBody(400, "We could not parse the JSON body of your request."));
+    }
+    const fault = queue.shift();
+    if (fault?.kind === "reset") return void req.socket.destroy();
+    if (!(await delay(fake.latencyMs, res))) return;
+    if (!fault) return send(res, 200, completion(call, buildContent(call), true));
+    switch (fault.kind) {
+      case "hang": return; // the socket is destroyed by the client or by close()
+      case "status": {
+        const extra: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": fault.retryAfter } : {};
+        const payload = fault.body ?? errorBody(fault.status, `Fake upstream error (status ${fault.status}).`);
+        return send(res, fault.status, payload, extra);
+      }
+      case "truncated": {
+        const full = JSON.stringify(completion(call, buildContent(call), true));
+        return send(res, 200, full.slice(0, Math.floor(full.length / 2)));
+      }
+      case "content": return send(res, 200, completion(call, [fault.content], false));
+    }
+  }
+
+  const server = createServer((req, res) => {
+    req.on("error", () => {});
+    res.on("error", () => {});
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const path = (req.url ?? "").split("?")[0];
+      const handle = async () => {
+        if (req.method === "POST" && path === "/v1/chat/completions") {
+          return chat(req, res, Buffer.concat(chunks).toString("utf8"));
+        }
+        if (req.method === "GET" && path === "/v1/models") {
+          const created = Math.floor(Date.now() / 1000);
+          return send(res, 200, { object: "list", data: ["fake-model", "gpt-4o-mini"].map((id) => ({ id, object: "model", created, owned_by: "fake-upstream" })) });
+        }
+        send(res, 404, errorBody(404, `Unknown route ${req.method} ${path}`));
+      };
+      handle().catch((err: unknown) => send(res, 500, errorBody(500, `Fake upstream failure: ${String(err)}`)));
+    });
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("error", () => {});
+    s.on("close", () => sockets.delete(s));
+  });
+  server.on("clientError", (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => { server.off("error", reject); resolve(); });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const fake: FakeUpstream = {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    calls: [],
+    latencyMs: defaults.latencyMs,
+    logprobs: defaults.logprobs,
+    checklist: DEFAULT_CHECKLIST.map((i) => ({ ...i })),
+    answer: defaultAnswer,
+    text: DEFAULT_TEXT,
+    enqueue: (...faults) => void queue.push(...faults),
+    reset() {
+      fake.calls.length = 0;
+      queue.length = 0;
+      fake.latencyMs = defaults.latencyMs;
+      fake.logprobs = defaults.logprobs;
+      fake.checklist = DEFAULT_CHECKLIST.map((i) => ({ ...i }));
+      fake.answer = defaultAnswer;
+      fake.text = DEFAULT_TEXT;
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const t of [...timers]) t.done();
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+      server.closeAllConnections();
+    }),
+  };
+  return fake;
+}
+
+function isEntryPoint(): boolean {
+  const argv1 = process.argv[1];
+  if (!argv1) return false;
+  try { return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url)); } catch { return false; }
+}
+
+if (isEntryPoint()) {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const mode = flag("logprobs");
+  const fake = await startFakeUpstream({
+    port: Number(flag("port") ?? 0),
+    latencyMs: Number(flag("latency") ?? 0),
+    logprobs: mode === "fused" || mode === "none" ? mode : "split",
+  });
+  console.log(fake.baseUrl);
+  const stop = () => void fake.close().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
