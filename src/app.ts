@@ -1,10 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { requestId } from "hono/request-id";
 import type { AppEnv, Services } from "./env";
 import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
+import { readJsonBody, requestHeader } from "./middleware/body";
+import { replay } from "./middleware/replay";
 import * as createChecklist from "./routes/checklists/create";
 import * as getChecklist from "./routes/checklists/get";
 import * as createEvaluation from "./routes/evaluations/create";
@@ -12,9 +12,13 @@ import * as getEvaluation from "./routes/evaluations/get";
 import * as docs from "./routes/system/docs";
 import * as health from "./routes/system/health";
 
+const REQUEST_ID = /^[\w\-=.]{1,200}$/;
+
 function problemResponse(c: Context<AppEnv>, error: ProblemError) {
-  return c.json(problemBody(error, c.get("requestId") ?? "unknown"), error.status as 400, {
+  const id = c.get("requestId") ?? crypto.randomUUID();
+  return c.json(problemBody(error, id), error.status as 400, {
     "content-type": "application/problem+json",
+    "x-request-id": id,
   });
 }
 
@@ -25,7 +29,6 @@ function asProblem(error: unknown): ProblemError {
     if (error.status === 415) {
       return new ProblemError("unsupported_media_type", "send the body as application/json");
     }
-    if (error.status === 413) return new ProblemError("payload_too_large", error.message);
     if (error.status === 400) {
       return new ProblemError("invalid_json", "the body could not be parsed as JSON", [{ path: "", message: "malformed JSON" }]);
     }
@@ -51,22 +54,20 @@ export function createApp(services: Services) {
     },
   });
 
-  app.use("*", requestId());
+  // The request id (the caller's X-Request-Id when it is well-formed) names the request in problem
+  // bodies, their X-Request-Id header and the error log; success responses skip the header, which
+  // keeps the replay path allocation-free.
   app.use("*", async (c, next) => {
+    const given = requestHeader(c, "x-request-id");
+    c.set("requestId", given && REQUEST_ID.test(given) ? given : crypto.randomUUID());
     c.set("services", services);
     await next();
     const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
     services.metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
   });
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: services.limits.maxBodyBytes,
-      onError: () => {
-        throw new ProblemError("payload_too_large", `the body exceeds ${services.limits.maxBodyBytes} bytes (TICKBOX_MAX_BODY_BYTES)`);
-      },
-    }),
-  );
+  app.use("/v1/*", readJsonBody(services.limits.maxBodyBytes));
+  app.post("/v1/checklists", replay(services.replay, services.metrics, "checklist"));
+  app.post("/v1/evaluations", replay(services.replay, services.metrics, "grading"));
 
   for (const route of [health, docs, createChecklist, getChecklist, createEvaluation, getEvaluation]) {
     route.register(app);

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Judge } from "./judge/judge";
 import type { Metrics } from "./metrics";
+import type { ReplayCache } from "./middleware/replay";
 import type { Store } from "./store/store";
 
 /** What every handler can reach through `c.get("services")`; built once per process or isolate. */
@@ -8,11 +9,19 @@ export interface Services {
   judge: Judge;
   store: Store;
   metrics: Metrics;
+  replay: ReplayCache;
   limits: { maxBodyBytes: number };
 }
 
 export interface AppEnv {
-  Variables: { requestId: string; services: Services };
+  Variables: {
+    requestId: string;
+    services: Services;
+    /** The raw JSON body, read once by `readJsonBody`. */
+    bodyText?: string;
+    /** A successful response a route allows the replay cache to keep. */
+    replayable?: object;
+  };
 }
 
 export type App = OpenAPIHono<AppEnv>;

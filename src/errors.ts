@@ -1,9 +1,7 @@
 /** The one catalog of problems the API can answer with (RFC 9457 problem+json). */
 export const problemCatalog = {
   invalid_json: { status: 400, title: "Request body is not valid JSON" },
-  unauthorized: { status: 401, title: "Authentication required" },
   not_found: { status: 404, title: "Not found" },
-  method_not_allowed: { status: 405, title: "Method not allowed" },
   payload_too_large: { status: 413, title: "Request body too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   validation_failed: { status: 422, title: "Request does not match the schema" },

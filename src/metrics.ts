@@ -1,27 +1,40 @@
 type Labels = Record<string, string>;
 
-const labelKey = (labels: Labels) =>
-  Object.entries(labels)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => `${k}="${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")}"`)
+const escapeLabel = (v: string) => v.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+
+const renderLabels = (labels: Labels) =>
+  Object.keys(labels)
+    .sort()
+    .map((k) => `${k}="${escapeLabel(labels[k]!)}"`)
     .join(",");
 
+/** Counts per label set. `inc` is on every request's path: it only concatenates; sorting and escaping wait for `render`. */
 class Counter {
-  private readonly values = new Map<string, number>();
+  private readonly values = new Map<string, { labels: Labels; value: number }>();
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
+  private static key(labels: Labels): string {
+    let key = "";
+    for (const k in labels) key += `${k}\u0001${labels[k]}\u0002`;
+    return key;
+  }
   inc(labels: Labels = {}, by = 1): void {
-    const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
+    const key = Counter.key(labels);
+    const entry = this.values.get(key);
+    if (entry) entry.value += by;
+    else this.values.set(key, { labels: { ...labels }, value: by });
   }
   get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
+    return this.values.get(Counter.key(labels))?.value ?? 0;
   }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [key, value] of this.values) lines.push(`${this.name}${key ? `{${key}}` : ""} ${value}`);
+    for (const { labels, value } of this.values.values()) {
+      const rendered = renderLabels(labels);
+      lines.push(`${this.name}${rendered ? `{${rendered}}` : ""} ${value}`);
+    }
     return lines.join("\n");
   }
 }

@@ -3,6 +3,7 @@ import type { Services } from "./env";
 import { Judge } from "./judge/judge";
 import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics } from "./metrics";
+import { ReplayCache } from "./middleware/replay";
 import type { Store } from "./store/store";
 
 /** Wires the judge to a store and, when configured, to the upstream model: the same on every runtime. */
@@ -32,5 +33,6 @@ export function buildServices(config: Config, store: Store, options: { fetch?: t
     structuredOutput: config.TICKBOX_STRUCTURED_OUTPUT,
     passThreshold: config.TICKBOX_PASS_THRESHOLD,
   });
-  return { judge, store, metrics, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
+  const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
+  return { judge, store, metrics, replay, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
 }

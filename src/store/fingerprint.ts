@@ -14,9 +14,19 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-/** sha256 of the canonical JSON, as hex; Web Crypto, so it runs on Node and on Workers alike. */
+type NodeCrypto = typeof import("node:crypto");
+
+// Node's native hash is synchronous and several times cheaper than a Web Crypto round trip through
+// the thread pool; other runtimes (Workers) use Web Crypto. Both give the same digest.
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
+
+/** sha256 of the canonical JSON, as hex: the same on Node and on Workers. */
 export async function fingerprint(value: unknown): Promise<string> {
-  const bytes = new TextEncoder().encode(canonicalJson(value));
+  const text = canonicalJson(value);
+  if (nodeCrypto) return nodeCrypto.createHash("sha256").update(text).digest("hex");
+  const bytes = new TextEncoder().encode(text);
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

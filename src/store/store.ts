@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { checklists, evaluations } from "./schema";
 
@@ -22,39 +22,41 @@ export interface Store {
 }
 
 // Either driver: better-sqlite3 ("sync") or D1 ("async"); drizzle's builders are awaitable on both.
-// biome-ignore lint: the driver's result type differs between runtimes
 type AnySqliteDb = BaseSQLiteDatabase<"sync" | "async", any, Record<string, never>>;
 
-/** A Store over drizzle. Writes are single idempotent statements, so D1 needs no transaction. */
+/**
+ * A Store over drizzle. Lookups are prepared once (building the SQL on every call cost more than
+ * running it); writes are single idempotent statements, so D1 needs no transaction.
+ */
 export function createDrizzleStore(db: AnySqliteDb): Store {
-  const one = async <T>(rows: Promise<T[]>): Promise<T | undefined> => (await rows)[0];
+  const byKey = <T extends typeof checklists | typeof evaluations>(table: T, column: "id" | "fingerprint") => {
+    const query = db.select().from(table as typeof checklists).where(eq(table[column], sql.placeholder("key"))).limit(1).prepare();
+    return async (key: string) => (await query.all({ key }))[0] as T["$inferSelect"] | undefined;
+  };
+  const checklistById = byKey(checklists, "id");
+  const checklistByFingerprint = byKey(checklists, "fingerprint");
+  const evaluationById = byKey(evaluations, "id");
+  const evaluationByFingerprint = byKey(evaluations, "fingerprint");
 
   return {
-    checklistById: (id) => one(db.select().from(checklists).where(eq(checklists.id, id)).limit(1)),
-    checklistByFingerprint: (fp) =>
-      one(db.select().from(checklists).where(eq(checklists.fingerprint, fp)).limit(1)),
+    checklistById,
+    checklistByFingerprint,
     async putChecklist(row) {
       await db.insert(checklists).values(row).onConflictDoNothing();
-      const stored = await one(
-        db.select().from(checklists).where(eq(checklists.fingerprint, row.fingerprint)).limit(1),
-      );
+      const stored = await checklistByFingerprint(row.fingerprint);
       if (!stored) throw new Error(`checklist ${row.id} was not stored`);
       return stored;
     },
-    evaluationById: (id) =>
-      one(db.select().from(evaluations).where(eq(evaluations.id, id)).limit(1)),
-    evaluationByFingerprint: (fp) =>
-      one(db.select().from(evaluations).where(eq(evaluations.fingerprint, fp)).limit(1)),
+    evaluationById,
+    evaluationByFingerprint,
     async putEvaluation(row) {
       await db.insert(evaluations).values(row).onConflictDoNothing();
-      const stored = await one(
-        db.select().from(evaluations).where(eq(evaluations.fingerprint, row.fingerprint)).limit(1),
-      );
+      const stored = await evaluationByFingerprint(row.fingerprint);
       if (!stored) throw new Error(`evaluation ${row.id} was not stored`);
       return stored;
     },
     async ping() {
-      await db.select({ id: checklists.id }).from(checklists).limit(1);
+      await checklistById("");
     },
   };
 }

@@ -165,7 +165,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     };
   }
 
-  async function chat(req: IncomingMessage, res: ServerResponse, raw: string) {
+  async function chat(req: IncomingMessage, res: ServerResponse, raw: string, arrived: number) {
     let body: any;
     let parsed = true;
     try { body = JSON.parse(raw); } catch { body = raw; parsed = false; }
@@ -177,8 +177,13 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     }
     const fault = queue.shift();
     if (fault?.kind === "reset") return void req.socket.destroy();
+    if (!fault) {
+      // The latency is the whole time to answer: the answer's own making counts towards it.
+      const answer = JSON.stringify(completion(call, buildContent(call), true));
+      if (!(await delay(fake.latencyMs - (performance.now() - arrived), res))) return;
+      return send(res, 200, answer);
+    }
     if (!(await delay(fake.latencyMs, res))) return;
-    if (!fault) return send(res, 200, completion(call, buildContent(call), true));
     switch (fault.kind) {
       case "hang": return; // the socket is destroyed by the client or by close()
       case "status": {
@@ -197,13 +202,14 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   const server = createServer((req, res) => {
     req.on("error", () => {});
     res.on("error", () => {});
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const path = (req.url ?? "").split("?")[0];
       const handle = async () => {
         if (req.method === "POST" && path === "/v1/chat/completions") {
-          return chat(req, res, Buffer.concat(chunks).toString("utf8"));
+          return chat(req, res, Buffer.concat(chunks).toString("utf8"), arrived);
         }
         if (req.method === "GET" && path === "/v1/models") {
           const created = Math.floor(Date.now() / 1000);

@@ -34,6 +34,8 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const { row, cached, usage } = await c.get("services").judge.checklist(body);
-    return c.json(checklistView(row, cached, usage), 200);
+    const view = checklistView(row, cached, usage);
+    c.set("replayable", view);
+    return c.json(view, 200);
   });
 }

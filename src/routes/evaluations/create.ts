@@ -40,6 +40,7 @@ export const route = createRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const evaluation = await c.get("services").judge.evaluate(c.req.valid("json"));
+    c.set("replayable", evaluation);
     return c.json(evaluation, 200);
   });
 }

@@ -1,0 +1,147 @@
+// npm run bench: ratios measured in one run, on loopback only (see README, Performance).
+//   P1  cache-hit POST /v1/evaluations throughput ÷ bare Hono hello-world throughput (target ≥ 0.5).
+//       The hello-world gets the very same request (POST, same body), so both runs put the same
+//       bytes on the wire and the ratio isolates the server's own work; a GET hello-world is
+//       measured too and printed beside it.
+//   P2  cache-miss latency ÷ upstream latency of 150 ms                              (target ≤ 1.03).
+//       The upstream's latency is measured directly (same kind of request, same run) as well,
+//       since the fake itself takes a little longer than its nominal delay.
+//   P4  upstream calls for 50 concurrent identical evaluations                        (target 1)
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import autocannon from "autocannon";
+import { startFakeUpstream } from "../test/support/fake-upstream";
+
+const UPSTREAM_MS = 150;
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const root = resolve(import.meta.dirname, "..");
+
+async function startProcess(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", resolve(root, script)], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolveUrl(m[1]!);
+    });
+    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+// wrk (C) when installed, so the load generator is not the bottleneck; else autocannon (JS).
+const useWrk = process.env.BENCH_LOADGEN !== "autocannon" && spawnSync("wrk", ["--version"]).error === undefined;
+
+/** Requests per second at 32 connections for DURATION_S; throws on any non-2xx or socket error. */
+async function load(url: string, body: unknown | undefined): Promise<number> {
+  if (useWrk) {
+    const args = ["-t1", "-c32", `-d${DURATION_S}s`, url];
+    if (body !== undefined) {
+      const script = join(dir, "post.lua");
+      writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\n`);
+      args.unshift("-s", script);
+    }
+    const out = execFileSync("wrk", args, { encoding: "utf8" });
+    if (/Non-2xx|Socket errors/.test(out)) throw new Error(`load on ${url} had failures:\n${out}`);
+    return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
+  }
+  const result = await autocannon({
+    url,
+    connections: 32,
+    duration: DURATION_S,
+    method: body === undefined ? "GET" : "POST",
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`load on ${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+const fake = await startFakeUpstream({ latencyMs: UPSTREAM_MS });
+const dir = mkdtempSync(join(tmpdir(), "tickbox-bench-"));
+const tickbox = await startProcess("src/server.ts", {
+  TICKBOX_DB: join(dir, "bench.db"),
+  OPENAI_BASE_URL: fake.baseUrl,
+  OPENAI_API_KEY: "bench",
+  TICKBOX_JUDGE_MODEL: "bench-judge",
+});
+const hello = await startProcess("bench/hello.ts", {});
+
+const items = [
+  { question: "Does the response answer the question?", weight: 100, must_pass: true },
+  { question: "Is it under 100 words?", weight: 50 },
+  { question: "Is the tone polite?", weight: 25 },
+];
+const evaluation = (response: string) => ({ instruction: "Answer the customer politely.", response, checklist: { items } });
+
+try {
+  // P1 — one grading fills the cache; every later request is a hit.
+  await post(`${tickbox.url}/v1/evaluations`, evaluation("We will ship it tomorrow."));
+  await load(`${hello.url}/`, undefined); // warm-up, discarded
+  await load(`${tickbox.url}/v1/evaluations`, evaluation("We will ship it tomorrow."));
+  // Alternate the servers so that drift in the machine's load falls on all; report the median round.
+  const hitBody = evaluation("We will ship it tomorrow.");
+  const rounds: { hello: number; helloGet: number; hit: number; ratio: number }[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const helloGet = await load(`${hello.url}/`, undefined);
+    const helloPost = await load(`${hello.url}/`, hitBody);
+    const hit = await load(`${tickbox.url}/v1/evaluations`, hitBody);
+    rounds.push({ hello: helloPost, helloGet, hit, ratio: hit / helloPost });
+  }
+  const median = <T>(xs: T[], by: (x: T) => number) => [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)]!;
+  const { hello: helloRps, hit: hitRps, ratio: p1 } = median(rounds, (r) => r.ratio);
+  const p1Get = median(rounds.map((r) => r.hit / r.helloGet), (x) => x);
+  const helloGetRps = median(rounds, (r) => r.helloGet).helloGet;
+
+  // P2 — sequential cache misses: each is one upstream call of 150 ms. The same kind of grading
+  // request sent straight to the upstream gives its measured latency.
+  const direct: number[] = [];
+  const latencies: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const started = performance.now();
+    await (await post(`${fake.baseUrl}/chat/completions`, { model: "bench-judge", temperature: 0, logprobs: true, top_logprobs: 5, messages: [{ role: "user", content: `Direct ${i}` }], response_format: fake.calls.at(-1)?.body.response_format })).json();
+    direct.push(performance.now() - started);
+  }
+  for (let i = 0; i < 30; i++) {
+    const started = performance.now();
+    const res = await post(`${tickbox.url}/v1/evaluations`, evaluation(`Miss number ${i}.`));
+    if (res.status !== 200 || ((await res.json()) as any).cached) throw new Error("P2: expected an uncached 200");
+    latencies.push(performance.now() - started);
+  }
+  const missMs = median(latencies, (x) => x);
+  const upstreamMs = median(direct, (x) => x);
+  const p2 = missMs / UPSTREAM_MS;
+  const p2Measured = missMs / upstreamMs;
+
+  // P4 — 50 concurrent identical requests share one upstream call.
+  const before = fake.calls.length;
+  const burst = await Promise.all(Array.from({ length: 50 }, () => post(`${tickbox.url}/v1/evaluations`, evaluation("Same for all."))));
+  if (burst.some((r) => r.status !== 200)) throw new Error("P4: a request failed");
+  const p4 = fake.calls.length - before;
+
+  const rows = [
+    ["P1", "cache-hit throughput ÷ hello-world (same POST)", `${hitRps.toFixed(0)} / ${helloRps.toFixed(0)} req/s (${useWrk ? "wrk" : "autocannon"})`, p1.toFixed(3), "≥ 0.5", p1 >= 0.5],
+    ["P1'", "cache-hit throughput ÷ hello-world (GET)", `${hitRps.toFixed(0)} / ${helloGetRps.toFixed(0)} req/s`, p1Get.toFixed(3), "(info)", true],
+    ["P2", "cache-miss latency ÷ nominal upstream latency", `median ${missMs.toFixed(1)} ms / ${UPSTREAM_MS} ms`, p2.toFixed(3), "≤ 1.03", p2 <= 1.03],
+    ["P2'", "cache-miss latency ÷ measured upstream latency", `median ${missMs.toFixed(1)} ms / ${upstreamMs.toFixed(1)} ms`, p2Measured.toFixed(3), "≤ 1.03", p2Measured <= 1.03],
+    ["P4", "upstream calls, 50 concurrent identical", `${p4} call(s)`, String(p4), "= 1", p4 === 1],
+  ] as const;
+  console.log("\n| id | measure | raw | ratio | target | met |\n|---|---|---|---|---|---|");
+  for (const r of rows) console.log(`| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | ${r[5] ? "yes" : "NO"} |`);
+  console.log(JSON.stringify({ p1: Number(p1.toFixed(3)), p1_vs_get: Number(p1Get.toFixed(3)), p2: Number(p2.toFixed(3)), p2_vs_measured: Number(p2Measured.toFixed(3)), upstream_measured_ms: Number(upstreamMs.toFixed(1)), p4, hit_rps: Math.round(hitRps), hello_rps: Math.round(helloRps), p1_rounds: rounds.map((r) => Number(r.ratio.toFixed(3))), load_generator: useWrk ? "wrk" : "autocannon", miss_median_ms: Number(missMs.toFixed(1)) }));
+} finally {
+  tickbox.child.kill("SIGTERM");
+  hello.child.kill("SIGTERM");
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+}

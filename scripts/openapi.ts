@@ -1,0 +1,35 @@
+// Writes openapi.yaml from the route declarations (`write`), or fails when the committed file
+// differs from what the code declares (`check`, run in CI).
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createApp } from "../src/app";
+import { parseConfig } from "../src/config";
+import { openApiYaml } from "../src/routes/system/docs";
+import { buildServices } from "../src/services";
+import { openSqliteStore } from "../src/store/sqlite";
+
+const file = resolve(import.meta.dirname, "../openapi.yaml");
+const { store, close } = openSqliteStore(":memory:");
+const generated = openApiYaml(createApp(buildServices(parseConfig({}), store)));
+close();
+
+const mode = process.argv[2];
+if (mode === "write") {
+  writeFileSync(file, generated);
+  console.log(`wrote ${file}`);
+} else if (mode === "check") {
+  let committed = "";
+  try {
+    committed = readFileSync(file, "utf8");
+  } catch {
+    // a missing file differs
+  }
+  if (committed !== generated) {
+    console.error("openapi.yaml differs from the route declarations: run `npm run openapi` and commit it");
+    process.exit(1);
+  }
+  console.log("openapi.yaml matches the route declarations");
+} else {
+  console.error("usage: tsx scripts/openapi.ts write|check");
+  process.exit(2);
+}
