@@ -38,23 +38,22 @@ export function createDrizzleStore(db: AnySqliteDb): Store {
   const evaluationById = byKey(evaluations, "id");
   const evaluationByFingerprint = byKey(evaluations, "fingerprint");
 
+  /** Inserts unless the fingerprint is stored already, then reads back whichever row is stored. */
+  const put = <T extends typeof checklists | typeof evaluations>(table: T, lookup: (fp: string) => Promise<T["$inferSelect"] | undefined>) =>
+    async (row: T["$inferInsert"]): Promise<T["$inferSelect"]> => {
+      await db.insert(table as typeof checklists).values(row as NewChecklistRow).onConflictDoNothing();
+      const stored = await lookup(row.fingerprint);
+      if (!stored) throw new Error(`row ${row.id} was not stored`);
+      return stored;
+    };
+
   return {
     checklistById,
     checklistByFingerprint,
-    async putChecklist(row) {
-      await db.insert(checklists).values(row).onConflictDoNothing();
-      const stored = await checklistByFingerprint(row.fingerprint);
-      if (!stored) throw new Error(`checklist ${row.id} was not stored`);
-      return stored;
-    },
+    putChecklist: put(checklists, checklistByFingerprint),
     evaluationById,
     evaluationByFingerprint,
-    async putEvaluation(row) {
-      await db.insert(evaluations).values(row).onConflictDoNothing();
-      const stored = await evaluationByFingerprint(row.fingerprint);
-      if (!stored) throw new Error(`evaluation ${row.id} was not stored`);
-      return stored;
-    },
+    putEvaluation: put(evaluations, evaluationByFingerprint),
     async ping() {
       await checklistById("");
     },

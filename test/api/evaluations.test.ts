@@ -188,3 +188,36 @@ describe("POST /v1/evaluations — happy paths", () => {
     expect(res.json.results.map((r: any) => r.verdict)).toEqual(["YES", "NO"]);
   });
 });
+
+describe("POST /v1/evaluations — caching layers", () => {
+  it("serves repeats from the store when the replay cache is off", async () => {
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_REPLAY_CACHE_MB: "0" });
+    const first = await t.post("/v1/evaluations", evaluationRequest());
+    const second = await t.post("/v1/evaluations", evaluationRequest());
+    expect(second.json).toEqual({ ...first.json, cached: true, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 } });
+    expect(fake.calls).toHaveLength(1);
+    expect(t.services.metrics.cache.get({ kind: "grading", outcome: "hit" })).toBe(1);
+  });
+
+  it("replays an exact repeat with the same answer the store would give", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const first = await t.post("/v1/evaluations", evaluationRequest());
+    const replayed = await t.post("/v1/evaluations", evaluationRequest());
+    expect(t.services.metrics.cache.get({ kind: "grading", outcome: "replay" })).toBe(1);
+    // The same evaluation with a body that differs only in spacing goes through the store.
+    const fromStore = await t.post("/v1/evaluations", JSON.stringify(evaluationRequest(), null, 2));
+    expect(t.services.metrics.cache.get({ kind: "grading", outcome: "hit" })).toBe(1);
+    expect(replayed.json).toEqual(fromStore.json);
+    expect(replayed.json.id).toBe(first.json.id);
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it("names the request in problem bodies and the X-Request-Id header, reusing the caller's", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const res = await t.send("GET", "/v1/evaluations/ev_nope", undefined, { "x-request-id": "trace-123" });
+    expect(res.headers.get("x-request-id")).toBe("trace-123");
+    expect(res.json.instance).toBe("urn:request:trace-123");
+    const generated = await t.get("/v1/evaluations/ev_nope");
+    expect(generated.json.instance).toBe(`urn:request:${generated.headers.get("x-request-id")}`);
+  });
+});
