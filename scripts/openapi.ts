@@ -6,11 +6,11 @@ import { createApp } from "../src/app";
 import { parseConfig } from "../src/config";
 import { openApiYaml } from "../src/routes/system/docs";
 import { buildServices } from "../src/services";
-import { openSqliteStore } from "../src/store/sqlite";
+import { openSqlite } from "../src/store/sqlite";
 
 const file = resolve(import.meta.dirname, "../openapi.yaml");
-const { store, close } = openSqliteStore(":memory:");
-const generated = openApiYaml(createApp(buildServices(parseConfig({}), store)));
+const { db, close } = openSqlite(":memory:");
+const generated = openApiYaml(createApp(buildServices(parseConfig({}), db)));
 close();
 
 const mode = process.argv[2];

@@ -2,13 +2,13 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { ConfigError, parseConfig, upstreamSettings } from "./config";
 import { buildServices } from "./services";
-import { openSqliteStore } from "./store/sqlite";
+import { openSqlite } from "./store/sqlite";
 
 /** Starts the service on Node: configuration, SQLite with migrations, HTTP; stops cleanly on a signal. */
 export async function startServer(env: Record<string, string | undefined> = process.env) {
   const config = parseConfig(env);
-  const { store, close } = openSqliteStore(config.TICKBOX_DB);
-  const app = createApp(buildServices(config, store));
+  const { db, close } = openSqlite(config.TICKBOX_DB);
+  const app = createApp(buildServices(config, db));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
   });

@@ -4,11 +4,15 @@ import { Judge } from "./judge/judge";
 import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
-import type { Store } from "./store/store";
+import { createDrizzleStore, type SqliteDb } from "./store/store";
 
-/** Wires the judge to a store and, when configured, to the upstream model: the same on every runtime. */
-export function buildServices(config: Config, store: Store, options: { fetch?: typeof fetch } = {}): Services {
+/**
+ * Wires the judge to the database (better-sqlite3 on Node, D1 on Workers) and, when configured, to
+ * the upstream model: the same on every runtime.
+ */
+export function buildServices(config: Config, db: SqliteDb, options: { fetch?: typeof fetch } = {}): Services {
   const metrics = new Metrics();
+  const store = createDrizzleStore(db);
   const upstream = upstreamSettings(config);
   const llm = upstream.configured
     ? new OpenAiCompatibleClient({

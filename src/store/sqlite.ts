@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { createDrizzleStore, type Store } from "./store";
+import type { SqliteDb } from "./store";
 
 export const migrationsFolder = resolve(import.meta.dirname, "../../migrations");
 
@@ -11,7 +11,7 @@ export const migrationsFolder = resolve(import.meta.dirname, "../../migrations")
  * Opens (creating its folder) the SQLite file, or `:memory:`, and applies the migrations.
  * WAL lets readers go on while a write commits; NORMAL sync is durable across process crashes.
  */
-export function openSqliteStore(path: string): { store: Store; close: () => void } {
+export function openSqlite(path: string): { db: SqliteDb; close: () => void } {
   if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma("journal_mode = WAL");
@@ -20,5 +20,5 @@ export function openSqliteStore(path: string): { store: Store; close: () => void
   sqlite.pragma("foreign_keys = ON");
   const db = drizzle(sqlite);
   migrate(db, { migrationsFolder });
-  return { store: createDrizzleStore(db), close: () => sqlite.close() };
+  return { db, close: () => sqlite.close() };
 }

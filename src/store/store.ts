@@ -22,13 +22,13 @@ export interface Store {
 }
 
 // Either driver: better-sqlite3 ("sync") or D1 ("async"); drizzle's builders are awaitable on both.
-type AnySqliteDb = BaseSQLiteDatabase<"sync" | "async", any, Record<string, never>>;
+export type SqliteDb = BaseSQLiteDatabase<"sync" | "async", any, Record<string, never>>;
 
 /**
  * A Store over drizzle. Lookups are prepared once (building the SQL on every call cost more than
  * running it); writes are single idempotent statements, so D1 needs no transaction.
  */
-export function createDrizzleStore(db: AnySqliteDb): Store {
+export function createDrizzleStore(db: SqliteDb): Store {
   const byKey = <T extends typeof checklists | typeof evaluations>(table: T, column: "id" | "fingerprint") => {
     const query = db.select().from(table as typeof checklists).where(eq(table[column], sql.placeholder("key"))).limit(1).prepare();
     return async (key: string) => (await query.all({ key }))[0] as T["$inferSelect"] | undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createApp } from "../../src/app";
 import { parseConfig } from "../../src/config";
 import { buildServices } from "../../src/services";
-import { openSqliteStore } from "../../src/store/sqlite";
+import { openSqlite } from "../../src/store/sqlite";
 import type { FakeUpstream } from "./fake-upstream";
 
 /** The upstream settings that point the service at a fake. */
@@ -19,8 +19,8 @@ export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
 /** A fresh app on its own in-memory database; requests go through `app.request()`. */
 export function makeApp(env: Record<string, string> = {}) {
   const config = parseConfig({ TICKBOX_DB: ":memory:", ...env });
-  const { store, close } = openSqliteStore(config.TICKBOX_DB);
-  const services = buildServices(config, store);
+  const { db, close } = openSqlite(config.TICKBOX_DB);
+  const services = buildServices(config, db);
   const app = createApp(services);
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
