@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   certifyCascade,
@@ -14,7 +14,7 @@ import {
 } from '../../src/calibration/index.js';
 
 // Read in place from the shared folder; the data carry no licence and are not copied here.
-const DIR = process.env.TRUST_OR_ESCALATE_DIR ?? '/work/shared/datasets/trust-or-escalate';
+const DIR = process.env.TRUST_OR_ESCALATE_DIR ?? resolve(import.meta.dirname, '../../../shared/datasets/trust-or-escalate');
 const JUDGES = ['mistral-7b-instruct', 'gpt-3.5-turbo', 'gpt-4-turbo'] as const;
 const present = JUDGES.every((j) => existsSync(join(DIR, `${j}.calibration.jsonl`)));
 
