@@ -19,6 +19,7 @@ function problemResponse(c: Context<AppEnv>, error: ProblemError) {
   return c.json(problemBody(error, id), error.status as 400, {
     "content-type": "application/problem+json",
     "x-request-id": id,
+    ...(error.retryAfter !== undefined ? { "retry-after": String(error.retryAfter) } : {}),
   });
 }
 

@@ -30,6 +30,8 @@ export const configSchema = z.object({
   TICKBOX_UPSTREAM_CONCURRENCY: intIn(1, 1024, 16),
   TICKBOX_UPSTREAM_TIMEOUT_MS: intIn(100, 600_000, 60_000),
   TICKBOX_UPSTREAM_RETRIES: intIn(0, 10, 2),
+  TICKBOX_BREAKER_FAILURES: intIn(1, 1000, 5),
+  TICKBOX_BREAKER_COOLDOWN_MS: intIn(100, 600_000, 15_000),
   TICKBOX_STRUCTURED_OUTPUT: z.preprocess(
     (v) => (v === "" ? undefined : v),
     z.enum(["json_schema", "json_object", "text"]).default("json_schema"),

@@ -9,6 +9,7 @@ export const problemCatalog = {
   upstream_error: { status: 502, title: "The upstream model failed" },
   upstream_invalid_output: { status: 502, title: "The upstream model gave an invalid answer" },
   upstream_not_configured: { status: 503, title: "No upstream model is configured" },
+  upstream_unavailable: { status: 503, title: "The upstream model is failing; failing fast" },
   upstream_timeout: { status: 504, title: "The upstream model timed out" },
 } as const;
 
@@ -26,6 +27,8 @@ export class ProblemError extends Error {
     readonly code: ProblemCode,
     readonly detail: string,
     readonly errors?: FieldError[],
+    /** Seconds after which a retry may succeed, sent as Retry-After. */
+    readonly retryAfter?: number,
   ) {
     super(detail);
   }

@@ -39,6 +39,24 @@ class Counter {
   }
 }
 
+/** One of a fixed set of states, exported as one series per state with the current one at 1. */
+class StateGauge<S extends string> {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly states: readonly S[],
+    private current: S,
+  ) {}
+  set(state: S): void {
+    this.current = state;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    for (const s of this.states) lines.push(`${this.name}{state="${s}"} ${s === this.current ? 1 : 0}`);
+    return lines.join("\n");
+  }
+}
+
 class Histogram {
   private readonly counts: number[];
   private sum = 0;
@@ -78,9 +96,16 @@ export class Metrics {
     [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   );
 
+  readonly breakerState = new StateGauge(
+    "tickbox_upstream_circuit",
+    "State of the circuit breaker in front of the upstream model.",
+    ["closed", "open", "half_open"] as const,
+    "closed",
+  );
+
   render(): string {
     return (
-      [this.requests, this.cache, this.upstreamCalls, this.upstreamTokens, this.upstreamLatency]
+      [this.requests, this.cache, this.upstreamCalls, this.upstreamTokens, this.upstreamLatency, this.breakerState]
         .map((m) => m.render())
         .join("\n") + "\n"
     );

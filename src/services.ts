@@ -1,6 +1,7 @@
 import { type Config, upstreamSettings } from "./config";
 import type { Services } from "./env";
 import { Judge } from "./judge/judge";
+import { CircuitBreaker } from "./llm/breaker";
 import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
@@ -14,7 +15,7 @@ export function buildServices(config: Config, db: SqliteDb, options: { fetch?: t
   const metrics = new Metrics();
   const store = createDrizzleStore(db);
   const upstream = upstreamSettings(config);
-  const llm = upstream.configured
+  const client = upstream.configured
     ? new OpenAiCompatibleClient({
         baseURL: upstream.baseURL,
         apiKey: upstream.apiKey,
@@ -27,6 +28,13 @@ export function buildServices(config: Config, db: SqliteDb, options: { fetch?: t
         ...(options.fetch ? { fetch: options.fetch } : {}),
       })
     : null;
+  const llm =
+    client &&
+    new CircuitBreaker(client, {
+      failures: config.TICKBOX_BREAKER_FAILURES,
+      cooldownMs: config.TICKBOX_BREAKER_COOLDOWN_MS,
+      onStateChange: (state) => metrics.breakerState.set(state),
+    });
   const judge = new Judge({
     store,
     metrics,

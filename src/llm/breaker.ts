@@ -1,0 +1,89 @@
+import { ProblemError } from "../errors";
+import type { ChatRequest, ChatResult, LlmClient } from "./types";
+
+export interface BreakerOptions {
+  /** Consecutive upstream failures that open the circuit. */
+  failures: number;
+  /** How long an open circuit fails fast before letting one probe through. */
+  cooldownMs: number;
+  now?: () => number;
+  onStateChange?: (state: BreakerState) => void;
+}
+
+export type BreakerState = "closed" | "open" | "half_open";
+
+/** Failures that say the upstream is unwell; an invalid answer means it answered, so it is up. */
+const isOutage = (error: unknown) =>
+  error instanceof ProblemError && (error.code === "upstream_error" || error.code === "upstream_timeout");
+
+/**
+ * A circuit breaker in front of an LlmClient. After `failures` consecutive outages it opens and
+ * answers 503 at once, so a dead upstream does not pile up waiting requests; after the cooldown one
+ * probe is let through (half-open): success closes the circuit, failure opens it again.
+ */
+export class CircuitBreaker implements LlmClient {
+  private consecutive = 0;
+  private openedAt = 0;
+  private current: BreakerState = "closed";
+  private probing = false;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly inner: LlmClient,
+    private readonly options: BreakerOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get state(): BreakerState {
+    return this.current;
+  }
+
+  private moveTo(state: BreakerState) {
+    if (state === this.current) return;
+    this.current = state;
+    this.options.onStateChange?.(state);
+  }
+
+  private unavailable(): ProblemError {
+    const wait = Math.max(1, Math.ceil((this.openedAt + this.options.cooldownMs - this.now()) / 1000));
+    return new ProblemError(
+      "upstream_unavailable",
+      `the upstream model failed ${this.options.failures} times in a row; requests fail fast until it recovers (next probe in about ${wait} s)`,
+      undefined,
+      wait,
+    );
+  }
+
+  async complete(request: ChatRequest): Promise<ChatResult> {
+    let probe = false;
+    if (this.current === "open") {
+      if (this.now() - this.openedAt < this.options.cooldownMs) throw this.unavailable();
+      this.moveTo("half_open");
+    }
+    if (this.current === "half_open") {
+      if (this.probing) throw this.unavailable();
+      this.probing = probe = true;
+    }
+    try {
+      const result = await this.inner.complete(request);
+      this.consecutive = 0;
+      this.moveTo("closed");
+      return result;
+    } catch (error) {
+      if (isOutage(error)) {
+        this.consecutive++;
+        if (probe || this.consecutive >= this.options.failures) {
+          this.openedAt = this.now();
+          this.moveTo("open");
+        }
+      } else {
+        this.consecutive = 0;
+        this.moveTo("closed");
+      }
+      throw error;
+    } finally {
+      if (probe) this.probing = false;
+    }
+  }
+}
