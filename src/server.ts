@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { ConfigError, parseConfig, upstreamSettings } from "./config";
@@ -9,19 +10,28 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const config = parseConfig(env);
   const { db, close } = openSqlite(config.TICKBOX_DB);
   const app = createApp(buildServices(config, db));
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
+  // serve() gives a plain node:http server unless told to build an HTTP/2 one, which it is not.
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s as Server));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
-  const stop = () =>
+  /**
+   * Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes the
+   * database. Keep-alive connections are closed as soon as they fall idle rather than when their
+   * keep-alive timeout runs out.
+   */
+  const stop = (graceMs = 30_000) =>
     new Promise<void>((resolve) => {
+      const sweep = setInterval(() => server.closeIdleConnections(), 25);
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
       server.close(() => {
+        clearInterval(sweep);
+        clearTimeout(force);
         close();
         resolve();
       });
-      // Idle keep-alive sockets would hold close() open.
-      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      server.closeIdleConnections();
     });
   return { app, config, port, url: `http://${config.HOST}:${port}`, stop };
 }

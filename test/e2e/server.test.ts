@@ -106,6 +106,21 @@ describe("the server process", () => {
     expect(proc.output()).toContain("PORT");
   });
 
+  it("finishes in-flight requests on SIGTERM, then exits", async () => {
+    fake.latencyMs = 600;
+    const proc = run({ ...upstreamEnv(fake), PORT: "0", TICKBOX_DB: ":memory:" }, /listening on/);
+    await proc.ready;
+    const url = /listening on (\S+)/.exec(proc.output())![1]!;
+    const inFlight = post(`${url}/v1/evaluations`, { ...evaluation, checklist: { items: [{ question: "Is it a title?" }] } });
+    await new Promise((r) => setTimeout(r, 200));
+    proc.child.kill("SIGTERM");
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).results).toHaveLength(1);
+    expect(await proc.exited).toBe(0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
   it("starts without an upstream, says what to set, and stops on SIGTERM", async () => {
     const proc = run({ PORT: "0", TICKBOX_DB: ":memory:" }, /listening on/);
     await proc.ready;
