@@ -95,6 +95,11 @@ export class Judge {
     return this.deps.passThreshold;
   }
 
+  /** The judge model named in cache keys ("" when none is configured: nothing can then be computed). */
+  upstreamModel(): string {
+    return this.deps.judgeModel ?? "";
+  }
+
   /** The configured upstream, or a 503 naming the variables to set. */
   upstream(): { llm: LlmClient; judgeModel: string; checklistModel: string } {
     const { llm, judgeModel, checklistModel, missingUpstream } = this.deps;
