@@ -14,6 +14,7 @@ import {
   comparisonMessages,
   comparisonSchema,
 } from "./pairwise-prompts";
+import { settleAll } from "./settle";
 import { rankCandidates, type Standing } from "./ranking";
 
 export type Side = "a" | "b";
@@ -82,9 +83,9 @@ export class Comparisons {
   async compare(input: ComparisonInput): Promise<ComparisonView> {
     const method = input.method ?? "checklist";
     const context = input.context ?? null;
-    const [byChecklist, direct] = await Promise.all([
-      method === "direct" ? null : this.byChecklist({ ...input, context }),
-      method === "checklist" ? null : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b }),
+    const [byChecklist, direct] = await settleAll([
+      method === "direct" ? Promise.resolve(null) : this.byChecklist({ ...input, context }),
+      method === "checklist" ? Promise.resolve(null) : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b }),
     ]);
     const usage = addUsage(byChecklist?.usage ?? noUsage(), direct?.usage ?? noUsage());
     // With both, the checklist decides and the direct judgement settles what the checklist ties.
@@ -107,7 +108,7 @@ export class Comparisons {
     const { judge } = this.deps;
     const checklist = await judge.resolveChecklist(input);
     const text = { instruction: input.instruction, context: input.context };
-    const [a, b] = await Promise.all([
+    const [a, b] = await settleAll([
       judge.grade(checklist.row, { ...text, response: input.a }),
       judge.grade(checklist.row, { ...text, response: input.b }),
     ]);
@@ -131,7 +132,7 @@ export class Comparisons {
 
   /** The judge asked which is better, once in each order, both calls at once. */
   async direct(input: { instruction: string; context: string | null; a: string; b: string }): Promise<DirectVerdict> {
-    const [aFirst, bFirst] = await Promise.all([
+    const [aFirst, bFirst] = await settleAll([
       this.ordered({ ...input, first: input.a, second: input.b }),
       this.ordered({ ...input, first: input.b, second: input.a }),
     ]);

@@ -3,6 +3,7 @@ import { addUsage, type Usage } from "./ask";
 import type { ChecklistItemInput } from "./checklists";
 import type { Comparisons, DirectVerdict } from "./comparison";
 import type { Judge } from "./judge";
+import { settleAll } from "./settle";
 import { rankCandidates, type RankBasis, separation, type Standing } from "./ranking";
 
 export type TieBreak = "pairwise" | "first" | "none";
@@ -54,12 +55,10 @@ export class Selections {
     const { judge, comparisons } = this.deps;
     const context = input.context ?? null;
     const checklist = await judge.resolveChecklist({ ...input, context });
-    const settled = await Promise.allSettled(
+    const gradings = await settleAll(
       input.candidates.map((response) => judge.grade(checklist.row, { instruction: input.instruction, context, response })),
+      candidateFailure,
     );
-    const failed = settled.findIndex((s) => s.status === "rejected");
-    if (failed >= 0) throw candidateFailure(failed, (settled[failed] as PromiseRejectedResult).reason);
-    const gradings = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<Judge["grade"]>>>).value);
     let usage = gradings.reduce((sum, g) => addUsage(sum, g.usage), checklist.usage);
 
     const ranking = rankCandidates(
