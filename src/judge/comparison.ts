@@ -4,8 +4,7 @@ import { fingerprint } from "../store/fingerprint";
 import type { ComparisonRow, PairwiseStore } from "../store/pairwise-store";
 import { addUsage, askStructured, noUsage, type Usage } from "./ask";
 import { ResultCache } from "./cache";
-import type { ChecklistItemInput } from "./checklists";
-import type { Judge } from "./judge";
+import type { ChecklistSource, Judge } from "./judge";
 import {
   COMPARISON_CHOICES,
   COMPARISON_PROMPT_VERSION,
@@ -48,13 +47,9 @@ export function combineOrders(aFirst: OrderedVerdict, bFirst: OrderedVerdict): O
   return { winner: agree ? aFirst.preferred : "tie", p_a, position_bias: !agree };
 }
 
-export interface ComparisonInput {
-  instruction: string;
-  context?: string | null | undefined;
+export interface ComparisonInput extends ChecklistSource {
   a: string;
   b: string;
-  checklist_id?: string | undefined;
-  checklist?: { items: ChecklistItemInput[] } | undefined;
   method?: "checklist" | "direct" | "both" | undefined;
 }
 

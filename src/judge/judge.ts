@@ -34,13 +34,17 @@ export interface ChecklistInput {
   items?: ChecklistItemInput[] | undefined;
 }
 
-export interface EvaluationInput {
+/** What a judging request says about its checklist: stored, inline, or none (generated). */
+export interface ChecklistSource {
   instruction: string;
   context?: string | null | undefined;
-  response: string;
   checklist_id?: string | undefined;
   checklist?: { items: ChecklistItemInput[] } | undefined;
   max_items?: number | undefined;
+}
+
+export interface EvaluationInput extends ChecklistSource {
+  response: string;
   pass_threshold?: number | undefined;
 }
 
@@ -147,13 +151,7 @@ export class Judge {
   }
 
   /** The checklist a request names: stored (`checklist_id`), inline, or generated once and cached. */
-  async resolveChecklist(input: {
-    instruction: string;
-    context: string | null;
-    checklist_id?: string | undefined;
-    checklist?: { items: ChecklistItemInput[] } | undefined;
-    max_items?: number | undefined;
-  }): Promise<{ row: ChecklistRow; usage: Usage }> {
+  async resolveChecklist(input: ChecklistSource & { context: string | null }): Promise<{ row: ChecklistRow; usage: Usage }> {
     if (input.checklist_id) {
       const row = await this.deps.store.checklistById(input.checklist_id);
       if (!row) {

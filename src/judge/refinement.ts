@@ -5,20 +5,14 @@ import type { PairwiseStore } from "../store/pairwise-store";
 import type { ChecklistRow, EvaluationRow } from "../store/store";
 import { addUsage, noUsage, type Usage } from "./ask";
 import { ResultCache } from "./cache";
-import type { ChecklistItemInput } from "./checklists";
-import type { Judge } from "./judge";
+import type { ChecklistSource, Judge } from "./judge";
 import { type FailedItem, REVISION_PROMPT_VERSION, revisionMessages } from "./pairwise-prompts";
 import { compareStandings, rankCandidates, type Standing } from "./ranking";
 
 export const DEFAULT_MAX_ROUNDS = 3;
 
-export interface RefinementInput {
-  instruction: string;
-  context?: string | null | undefined;
+export interface RefinementInput extends ChecklistSource {
   response: string;
-  checklist_id?: string | undefined;
-  checklist?: { items: ChecklistItemInput[] } | undefined;
-  max_items?: number | undefined;
   max_rounds?: number | undefined;
 }
 

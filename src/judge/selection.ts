@@ -1,20 +1,14 @@
 import { ProblemError } from "../errors";
 import { addUsage, type Usage } from "./ask";
-import type { ChecklistItemInput } from "./checklists";
 import type { Comparisons, DirectVerdict } from "./comparison";
-import type { Judge } from "./judge";
+import type { ChecklistSource, Judge } from "./judge";
 import { settleAll } from "./settle";
 import { rankCandidates, type RankBasis, separation, type Standing } from "./ranking";
 
 export type TieBreak = "pairwise" | "first" | "none";
 
-export interface SelectionInput {
-  instruction: string;
-  context?: string | null | undefined;
+export interface SelectionInput extends ChecklistSource {
   candidates: string[];
-  checklist_id?: string | undefined;
-  checklist?: { items: ChecklistItemInput[] } | undefined;
-  max_items?: number | undefined;
   tie_break?: TieBreak | undefined;
 }
 

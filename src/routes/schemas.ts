@@ -162,3 +162,11 @@ export const SideScores = z
     evaluation_id: z.string().openapi({ description: "The grading, also served by GET /v1/evaluations/{id}." }),
   })
   .openapi("GradedResponse");
+
+/** The responses of a POST that judges with the upstream: its 200 and every error it can give. */
+export const judgedResponses = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: { description, content: { "application/json": { schema } } },
+  ...commonErrors,
+  ...notFound,
+  ...upstreamErrors,
+});

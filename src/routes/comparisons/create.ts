@@ -7,11 +7,9 @@ import {
   ResponseText,
   SideScores,
   Usage,
-  commonErrors,
   jsonBody,
+  judgedResponses,
   notBothChecklists,
-  notFound,
-  upstreamErrors,
 } from "../schemas";
 
 export const CreateComparisonBody = z
@@ -67,12 +65,7 @@ export const route = createRoute({
   description:
     "A direct judgement asks twice, with the responses in both orders; a side wins only if it wins in both, otherwise it is a tie with `position_bias`. Each ordered judgement is cached by fingerprint.",
   request: { body: jsonBody(CreateComparisonBody, "The instruction and the two responses.") },
-  responses: {
-    200: { description: "The comparison.", content: { "application/json": { schema: Comparison } } },
-    ...commonErrors,
-    ...notFound,
-    ...upstreamErrors,
-  },
+  responses: judgedResponses(Comparison, "The comparison."),
 });
 
 export function register(app: App) {

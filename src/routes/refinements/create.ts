@@ -7,11 +7,9 @@ import {
   ResponseText,
   Scores,
   Usage,
-  commonErrors,
   jsonBody,
+  judgedResponses,
   notBothChecklists,
-  notFound,
-  upstreamErrors,
 } from "../schemas";
 
 export const CreateRefinementBody = z
@@ -57,12 +55,7 @@ export const route = createRoute({
   description:
     "Grades the response; while items fail, the reviser (TICKBOX_REVISER_MODEL, default the judge model) gets the failed items with their rationales and writes a revision, which is graded. Stops when every item passes, when a revision does not rank above the response it revised, or after max_rounds. Revisions and gradings are cached.",
   request: { body: jsonBody(CreateRefinementBody, "The instruction, the response, and the checklist to refine against.") },
-  responses: {
-    200: { description: "Every round and the best response.", content: { "application/json": { schema: Refinement } } },
-    ...commonErrors,
-    ...notFound,
-    ...upstreamErrors,
-  },
+  responses: judgedResponses(Refinement, "Every round and the best response."),
 });
 
 export function register(app: App) {

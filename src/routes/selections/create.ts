@@ -7,11 +7,9 @@ import {
   ResponseText,
   SideScores,
   Usage,
-  commonErrors,
   jsonBody,
+  judgedResponses,
   notBothChecklists,
-  notFound,
-  upstreamErrors,
 } from "../schemas";
 
 export const MAX_CANDIDATES = 64;
@@ -79,12 +77,7 @@ export const route = createRoute({
   description:
     "One checklist (given, stored, or generated once), every candidate graded against it concurrently, each grading cached like an evaluation. A candidate that fails a must-pass item ranks below every one that meets them; then by the soft score's lower bound when p(YES) is known, else the weighted score. One failed grading fails the selection with the candidate's index in `errors`.",
   request: { body: jsonBody(CreateSelectionBody, "The instruction, the candidates, and the checklist to grade them against.") },
-  responses: {
-    200: { description: "The ranking and its winner.", content: { "application/json": { schema: Selection } } },
-    ...commonErrors,
-    ...notFound,
-    ...upstreamErrors,
-  },
+  responses: judgedResponses(Selection, "The ranking and its winner."),
 });
 
 export function register(app: App) {
