@@ -5,10 +5,13 @@ import type { AppEnv, Services } from "./env";
 import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
 import { readJsonBody, requestHeader } from "./middleware/body";
 import { replay } from "./middleware/replay";
+import * as createComparison from "./routes/comparisons/create";
 import * as createChecklist from "./routes/checklists/create";
 import * as getChecklist from "./routes/checklists/get";
 import * as createEvaluation from "./routes/evaluations/create";
 import * as getEvaluation from "./routes/evaluations/get";
+import * as createRefinement from "./routes/refinements/create";
+import * as createSelection from "./routes/selections/create";
 import * as docs from "./routes/system/docs";
 import * as health from "./routes/system/health";
 
@@ -70,7 +73,17 @@ export function createApp(services: Services) {
   app.post("/v1/checklists", replay(services.replay, services.metrics, "checklist"));
   app.post("/v1/evaluations", replay(services.replay, services.metrics, "grading"));
 
-  for (const route of [health, docs, createChecklist, getChecklist, createEvaluation, getEvaluation]) {
+  for (const route of [
+    health,
+    docs,
+    createChecklist,
+    getChecklist,
+    createEvaluation,
+    getEvaluation,
+    createSelection,
+    createComparison,
+    createRefinement,
+  ]) {
     route.register(app);
   }
 

@@ -27,6 +27,7 @@ export const configSchema = z.object({
   OPENAI_API_KEY: optionalText,
   TICKBOX_JUDGE_MODEL: optionalText,
   TICKBOX_CHECKLIST_MODEL: optionalText,
+  TICKBOX_REVISER_MODEL: optionalText,
   TICKBOX_UPSTREAM_CONCURRENCY: intIn(1, 1024, 16),
   TICKBOX_UPSTREAM_TIMEOUT_MS: intIn(100, 600_000, 60_000),
   TICKBOX_UPSTREAM_RETRIES: intIn(0, 10, 2),

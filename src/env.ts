@@ -1,5 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Comparisons } from "./judge/comparison";
 import type { Judge } from "./judge/judge";
+import type { Refinements } from "./judge/refinement";
+import type { Selections } from "./judge/selection";
 import type { Metrics } from "./metrics";
 import type { ReplayCache } from "./middleware/replay";
 import type { Store } from "./store/store";
@@ -7,6 +10,9 @@ import type { Store } from "./store/store";
 /** What every handler can reach through `c.get("services")`; built once per process or isolate. */
 export interface Services {
   judge: Judge;
+  selections: Selections;
+  comparisons: Comparisons;
+  refinements: Refinements;
   store: Store;
   metrics: Metrics;
   replay: ReplayCache;

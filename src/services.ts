@@ -1,10 +1,14 @@
 import { type Config, upstreamSettings } from "./config";
 import type { Services } from "./env";
+import { Comparisons } from "./judge/comparison";
 import { Judge } from "./judge/judge";
+import { Refinements } from "./judge/refinement";
+import { Selections } from "./judge/selection";
 import { CircuitBreaker } from "./llm/breaker";
 import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
+import { createPairwiseStore } from "./store/pairwise-store";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /**
@@ -45,6 +49,10 @@ export function buildServices(config: Config, db: SqliteDb, options: { fetch?: t
     structuredOutput: config.TICKBOX_STRUCTURED_OUTPUT,
     passThreshold: config.TICKBOX_PASS_THRESHOLD,
   });
+  const pairwise = createPairwiseStore(db);
+  const comparisons = new Comparisons({ judge, store: pairwise, metrics });
+  const selections = new Selections({ judge, comparisons });
+  const refinements = new Refinements({ judge, store: pairwise, metrics, reviserModel: config.TICKBOX_REVISER_MODEL ?? null });
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
-  return { judge, store, metrics, replay, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
+  return { judge, selections, comparisons, refinements, store, metrics, replay, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
 }

@@ -34,13 +34,17 @@ export interface ChecklistInput {
   items?: ChecklistItemInput[] | undefined;
 }
 
-export interface EvaluationInput {
+/** What a judging request says about its checklist: stored, inline, or none (generated). */
+export interface ChecklistSource {
   instruction: string;
   context?: string | null | undefined;
-  response: string;
   checklist_id?: string | undefined;
   checklist?: { items: ChecklistItemInput[] } | undefined;
   max_items?: number | undefined;
+}
+
+export interface EvaluationInput extends ChecklistSource {
+  response: string;
   pass_threshold?: number | undefined;
 }
 
@@ -86,11 +90,22 @@ export class Judge {
     this.cache = new ResultCache(deps.metrics);
   }
 
-  private get params() {
+  /** The sampling parameters every judge call uses; part of every cache key. */
+  get params() {
     return { temperature: 0, structured_output: this.deps.structuredOutput };
   }
 
-  private upstream(): { llm: LlmClient; judgeModel: string; checklistModel: string } {
+  get passThreshold(): number {
+    return this.deps.passThreshold;
+  }
+
+  /** The judge model named in cache keys ("" when none is configured: nothing can then be computed). */
+  upstreamModel(): string {
+    return this.deps.judgeModel ?? "";
+  }
+
+  /** The configured upstream, or a 503 naming the variables to set. */
+  upstream(): { llm: LlmClient; judgeModel: string; checklistModel: string } {
     const { llm, judgeModel, checklistModel, missingUpstream } = this.deps;
     if (!llm || !judgeModel || !checklistModel) {
       throw new ProblemError(
@@ -135,11 +150,8 @@ export class Judge {
     return row;
   }
 
-  /** Grades a response against a stored, inline or generated checklist. */
-  async evaluate(input: EvaluationInput): Promise<EvaluationView> {
-    const context = input.context ?? null;
-    let checklist: ChecklistRow;
-    let usage = noUsage();
+  /** The checklist a request names: stored (`checklist_id`), inline, or generated once and cached. */
+  async resolveChecklist(input: ChecklistSource & { context: string | null }): Promise<{ row: ChecklistRow; usage: Usage }> {
     if (input.checklist_id) {
       const row = await this.deps.store.checklistById(input.checklist_id);
       if (!row) {
@@ -147,25 +159,23 @@ export class Judge {
           { path: "/checklist_id", message: "no checklist with this id" },
         ]);
       }
-      checklist = row;
-    } else {
-      const made = await this.checklist({
-        instruction: input.instruction,
-        context,
-        max_items: input.max_items,
-        items: input.checklist?.items,
-      });
-      checklist = made.row;
-      usage = made.usage;
+      return { row, usage: noUsage() };
     }
-    const grading = {
-      checklist,
+    const made = await this.checklist({
       instruction: input.instruction,
-      context,
-      response: input.response,
-      model: this.deps.judgeModel ?? "",
-      params: this.params,
-    };
+      context: input.context,
+      max_items: input.max_items,
+      items: input.checklist?.items,
+    });
+    return { row: made.row, usage: made.usage };
+  }
+
+  /** One response graded against a checklist: from the store, or one upstream call, single-flight. */
+  async grade(
+    checklist: ChecklistRow,
+    input: { instruction: string; context: string | null; response: string },
+  ): Promise<{ row: EvaluationRow; computed: boolean; usage: Usage }> {
+    const grading = { checklist, ...input, model: this.deps.judgeModel ?? "", params: this.params };
     const fp = await gradingFingerprint(grading);
     const { row, computed } = await this.cache.getOrCompute(
       "grading",
@@ -176,8 +186,16 @@ export class Judge {
         return this.deps.store.putEvaluation(await gradeResponse(llm, grading, fp));
       },
     );
-    if (computed) usage = addUsage(usage, row.usage);
-    return evaluationView(row, checklist, !computed, usage, input.pass_threshold ?? this.deps.passThreshold);
+    return { row, computed, usage: computed ? row.usage : noUsage() };
+  }
+
+  /** Grades a response against a stored, inline or generated checklist. */
+  async evaluate(input: EvaluationInput): Promise<EvaluationView> {
+    const context = input.context ?? null;
+    const checklist = await this.resolveChecklist({ ...input, context });
+    const graded = await this.grade(checklist.row, { instruction: input.instruction, context, response: input.response });
+    const usage = addUsage(checklist.usage, graded.usage);
+    return evaluationView(graded.row, checklist.row, !graded.computed, usage, input.pass_threshold ?? this.deps.passThreshold);
   }
 
   async evaluationById(id: string): Promise<EvaluationView> {

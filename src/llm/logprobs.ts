@@ -1,11 +1,12 @@
 import type { TokenLogprob } from "./types";
 
 /**
- * Finds, in a JSON text, the offset of the first character of each `verdict` string value at
- * depth two (`{"<item id>": {"verdict": "YES"}}`), keyed by the item id. A scanner rather than a
- * search, so that a rationale quoting `"verdict":` cannot be mistaken for the real field.
+ * Finds, in a JSON text, the offset of the first character of each string value of `field`, at
+ * depth two (`{"<key>": {"<field>": "…"}}`, keyed by the outer key) or at depth one (`{"<field>":
+ * "…"}`, keyed by the field itself). A scanner rather than a search, so that a rationale quoting
+ * `"verdict":` cannot be mistaken for the real field.
  */
-export function verdictOffsets(text: string, start = 0): Map<string, number> {
+export function fieldOffsets(text: string, field: string, depth: 1 | 2, start = 0): Map<string, number> {
   const found = new Map<string, number>();
   const stack: { object: boolean; key: string | null; expectKey: boolean }[] = [];
   for (let i = start; i < text.length; i++) {
@@ -35,11 +36,17 @@ export function verdictOffsets(text: string, start = 0): Map<string, number> {
     if (top.object && top.expectKey) {
       top.key = value;
       top.expectKey = false;
-    } else if (stack.length === 2 && top.key === "verdict" && stack[0]?.key != null) {
-      found.set(stack[0].key, open + 1);
+    } else if (stack.length === depth && top.key === field) {
+      const key = depth === 1 ? field : stack[0]?.key;
+      if (key != null) found.set(key, open + 1);
     }
   }
   return found;
+}
+
+/** Each item's `verdict` value in a grading answer (`{"<item id>": {"verdict": "YES"}}`). */
+export function verdictOffsets(text: string, start = 0): Map<string, number> {
+  return fieldOffsets(text, "verdict", 2, start);
 }
 
 const encoder = new TextEncoder();
@@ -58,54 +65,73 @@ function tokenAt(tokens: TokenLogprob[], content: string, charOffset: number): n
   return -1;
 }
 
-function verdictWord(token: string): "YES" | "NO" | null {
+/** The choice a token spells, or begins to spell (`Y`, `"Yes`, ` sec`), ignoring case, quotes and spaces. */
+function choiceWord<C extends string>(token: string, choices: readonly [C, C]): C | null {
   const word = token.replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, "").toUpperCase();
   if (word === "") return null;
-  if ("YES".startsWith(word)) return "YES";
-  if ("NO".startsWith(word)) return "NO";
-  return null;
+  return choices.find((choice) => choice.startsWith(word)) ?? null;
 }
 
 /**
- * p(YES) at a verdict token: e^l(YES) / (e^l(YES) + e^l(NO)), summing case, quote and space
- * variants (`YES`, `"YES`, ` Yes`, a first piece `Y`…). A side missing from the listed
+ * p(first choice) at the token of a two-way answer: e^l(first) / (e^l(first) + e^l(second)),
+ * summing case, quote and space variants and word pieces. A side missing from the listed
  * alternatives is bounded by the smallest listed probability, the most it could have had
  * (RocketEval reads confidence the same way; Joinn99/RocketEval-ICLR). Neither side → null.
  */
-export function pYesAt(token: TokenLogprob): number | null {
+export function pChoiceAt<C extends string>(token: TokenLogprob, choices: readonly [C, C]): number | null {
   const alternatives = token.top_logprobs.length > 0 ? token.top_logprobs : [token];
-  let yes = 0;
-  let no = 0;
+  let first = 0;
+  let second = 0;
   let smallest = Number.POSITIVE_INFINITY;
   for (const alt of alternatives) {
     if (!Number.isFinite(alt.logprob)) continue;
     smallest = Math.min(smallest, alt.logprob);
-    const word = verdictWord(alt.token);
-    if (word === "YES") yes += Math.exp(alt.logprob);
-    else if (word === "NO") no += Math.exp(alt.logprob);
+    const word = choiceWord(alt.token, choices);
+    if (word === choices[0]) first += Math.exp(alt.logprob);
+    else if (word === choices[1]) second += Math.exp(alt.logprob);
   }
-  if (yes === 0 && no === 0) return null;
+  if (first === 0 && second === 0) return null;
   const bound = Number.isFinite(smallest) ? Math.exp(smallest) : 0;
-  if (yes === 0) yes = bound;
-  if (no === 0) no = bound;
-  return yes / (yes + no);
+  if (first === 0) first = bound;
+  if (second === 0) second = bound;
+  return first / (first + second);
+}
+
+const YES_NO = ["YES", "NO"] as const;
+
+/** p(YES) at a verdict token (see `pChoiceAt`). */
+export function pYesAt(token: TokenLogprob): number | null {
+  return pChoiceAt(token, YES_NO);
 }
 
 /**
- * p(YES) for every item whose verdict token can be located, whichever way the tokeniser split
- * the quote from the word. `jsonStart` is where the JSON answer begins inside the content.
+ * p(first choice) at each located value, whichever way the tokeniser split the quote from the
+ * word. `offsets` come from `fieldOffsets` over the same content.
+ */
+export function choiceProbabilities<C extends string>(
+  content: string,
+  tokens: TokenLogprob[],
+  offsets: Map<string, number>,
+  choices: readonly [C, C],
+): Map<string, number> {
+  const probabilities = new Map<string, number>();
+  for (const [key, offset] of offsets) {
+    const index = tokenAt(tokens, content, offset);
+    if (index < 0) continue;
+    const p = pChoiceAt(tokens[index]!, choices);
+    if (p !== null) probabilities.set(key, p);
+  }
+  return probabilities;
+}
+
+/**
+ * p(YES) for every item whose verdict token can be located. `jsonStart` is where the JSON answer
+ * begins inside the content.
  */
 export function verdictProbabilities(
   content: string,
   tokens: TokenLogprob[],
   jsonStart = 0,
 ): Map<string, number> {
-  const probabilities = new Map<string, number>();
-  for (const [itemId, offset] of verdictOffsets(content, jsonStart)) {
-    const index = tokenAt(tokens, content, offset);
-    if (index < 0) continue;
-    const p = pYesAt(tokens[index]!);
-    if (p !== null) probabilities.set(itemId, p);
-  }
-  return probabilities;
+  return choiceProbabilities(content, tokens, verdictOffsets(content, jsonStart), YES_NO);
 }

@@ -132,3 +132,41 @@ export const jsonBody = <T extends z.ZodType>(schema: T, description: string) =>
 
 export const IdParam = (prefix: string) =>
   z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
+
+/** A response under judgement; kept byte for byte (no trimming), but blank is refused. */
+export const ResponseText = z
+  .string()
+  .max(MAX_TEXT)
+  .refine((s) => s.trim().length > 0, "must not be empty");
+
+/** `checklist_id` or inline `checklist.items` (or neither: one is generated). */
+export const ChecklistChoice = {
+  checklist_id: z.string().min(1).max(100).optional().openapi({ description: "A stored checklist to grade against." }),
+  checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
+  max_items: MaxItems,
+};
+
+export const notBothChecklists: [
+  (b: { checklist_id?: string | undefined; checklist?: unknown }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (b) => !(b.checklist_id && b.checklist),
+  { message: "give checklist_id or checklist, not both", path: ["checklist"] },
+];
+
+export const SideScores = z
+  .object({
+    scores: Scores,
+    must_pass_met: z.boolean().openapi({ description: "Every must-pass item is YES." }),
+    passed: z.boolean().openapi({ description: "Every must-pass item YES and weighted ≥ the pass threshold." }),
+    evaluation_id: z.string().openapi({ description: "The grading, also served by GET /v1/evaluations/{id}." }),
+  })
+  .openapi("GradedResponse");
+
+/** The responses of a POST that judges with the upstream: its 200 and every error it can give. */
+export const judgedResponses = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: { description, content: { "application/json": { schema } } },
+  ...commonErrors,
+  ...notFound,
+  ...upstreamErrors,
+});

@@ -18,7 +18,12 @@ export interface VerdictSlot {
   verdict: Verdict;
   p_yes?: number;
   omit_no?: boolean;
+  /** The words written for YES and NO, when the answer is another two-way choice (FIRST/SECOND). */
+  words?: readonly [string, string];
 }
+
+const slotWord = (slot: VerdictSlot, yes: boolean) => (slot.words ? slot.words[yes ? 0 : 1] : yes ? "YES" : "NO");
+const titleCase = (w: string) => w.charAt(0) + w.slice(1).toLowerCase();
 /** Content is a sequence of plain text and verdict words. */
 export type Segment = string | VerdictSlot;
 
@@ -64,10 +69,10 @@ export function verdictToken(slot: VerdictSlot, mode: "split" | "fused", topN: n
   const q = mode === "fused" ? '"' : "";
   const p = clampP(slot.p_yes ?? (slot.verdict === "YES" ? 0.9 : 0.1));
   const candidates: { token: string; logprob: number; no: boolean }[] = [
-    { token: `${q}YES`, logprob: Math.log(p * 0.95), no: false },
-    { token: `${q}Yes`, logprob: Math.log(p * 0.05), no: false },
-    { token: `${q}NO`, logprob: Math.log((1 - p) * 0.95), no: true },
-    { token: `${q}No`, logprob: Math.log((1 - p) * 0.05), no: true },
+    { token: `${q}${slotWord(slot, true)}`, logprob: Math.log(p * 0.95), no: false },
+    { token: `${q}${titleCase(slotWord(slot, true))}`, logprob: Math.log(p * 0.05), no: false },
+    { token: `${q}${slotWord(slot, false)}`, logprob: Math.log((1 - p) * 0.95), no: true },
+    { token: `${q}${titleCase(slotWord(slot, false))}`, logprob: Math.log((1 - p) * 0.05), no: true },
     ...FILLERS.map((token, i) => ({ token, logprob: -12 - i * 0.25, no: false })),
   ];
   const chosen = slot.verdict === "YES" ? candidates[0]! : candidates[2]!;
@@ -110,5 +115,5 @@ export function tokenize(segments: Segment[], mode: "split" | "fused", topN: num
 
 /** The plain string the segments stand for. */
 export function segmentsText(segments: Segment[]): string {
-  return segments.map((s) => (typeof s === "string" ? s : s.verdict)).join("");
+  return segments.map((s) => (typeof s === "string" ? s : slotWord(s, s.verdict === "YES"))).join("");
 }

@@ -101,6 +101,28 @@ describe("request classification", () => {
     expect(fake.calls.map((c) => c.kind)).toEqual(["other", "other"]);
   });
 
+  it("answers a comparison with FIRST or SECOND, p(FIRST) on the answer token, both in split and fused tokens", async () => {
+    const comparison = { title: "tickbox_comparison", type: "object", properties: { rationale: { type: "string" }, better: { type: "string", enum: ["FIRST", "SECOND"] } } };
+    fake.compare = () => ({ better: "SECOND", p_first: 0.25 });
+    for (const mode of ["split", "fused"] as const) {
+      fake.logprobs = mode;
+      const data = await chat({ response_format: jsonSchemaFormat(comparison), logprobs: true, top_logprobs: 5 });
+      expect(JSON.parse(data.choices[0].message.content)).toEqual({ rationale: "The second response is better.", better: "SECOND" });
+      const [token] = verdictTokens(data.choices[0].logprobs.content);
+      expect(token!.token.replace('"', "")).toBe("SECOND");
+      const first = yesMass(token!, ["FIRST", "First", '"FIRST', '"First']);
+      const second = yesMass(token!, ["SECOND", "Second", '"SECOND', '"Second']);
+      expect(first / (first + second)).toBeCloseTo(0.25, 6);
+    }
+    expect(fake.calls.map((c) => c.kind)).toEqual(["comparison", "comparison"]);
+  });
+
+  it("makes plain text from the call when text is a function", async () => {
+    fake.text = (call) => `echo ${call.body.messages[0].content}`;
+    const data = await chat({});
+    expect(data.choices[0].message.content).toBe("echo Grade this.");
+  });
+
   it("serves the model list", async () => {
     const res = await fetch(`${fake.baseUrl}/models`);
     const data = (await res.json()) as any;

@@ -18,7 +18,9 @@ export type Fault =
   | { kind: "hang" }
   | { kind: "truncated" }
   | { kind: "content"; content: string };
-export interface FakeCall { body: any; headers: Record<string, string | string[] | undefined>; kind: "checklist" | "grading" | "other" }
+export interface FakeCall { body: any; headers: Record<string, string | string[] | undefined>; kind: "checklist" | "grading" | "comparison" | "other" }
+/** A direct comparison's answer: which position is better, and p(FIRST) for the logprobs. */
+export interface ComparisonAnswer { better: "FIRST" | "SECOND"; p_first?: number; rationale?: string }
 export interface ChecklistItem { question: string; weight: number; must_pass: boolean }
 export interface FakeUpstream {
   baseUrl: string;
@@ -27,7 +29,10 @@ export interface FakeUpstream {
   logprobs: LogprobMode;
   checklist: ChecklistItem[];
   answer: (itemId: string, index: number, call: FakeCall) => ItemAnswer;
-  text: string;
+  /** Answers comparison requests; the default always prefers the response shown first. */
+  compare: (call: FakeCall) => ComparisonAnswer;
+  /** Plain-text answers (requests with no known schema): fixed, or made from the call. */
+  text: string | ((call: FakeCall) => string);
   enqueue(...faults: Fault[]): void;
   reset(): void;
   close(): Promise<void>;
@@ -41,6 +46,8 @@ export const DEFAULT_CHECKLIST: readonly ChecklistItem[] = [
 ];
 export const DEFAULT_TEXT = "A revised response.";
 const defaultAnswer = (): ItemAnswer => ({ verdict: "YES", p_yes: 0.9 });
+const defaultCompare = (): ComparisonAnswer => ({ better: "FIRST", p_first: 0.8 });
+const POSITIONS = ["FIRST", "SECOND"] as const;
 
 const FENCE = /^```schema[ \t]*\r?\n([\s\S]*?)\r?\n```[ \t]*$/m;
 
@@ -68,6 +75,7 @@ export function classify(body: any): FakeCall["kind"] {
   const title = findSchema(body)?.title;
   if (title === "tickbox_checklist") return "checklist";
   if (title === "tickbox_grading") return "grading";
+  if (title === "tickbox_comparison") return "comparison";
   return "other";
 }
 
@@ -119,7 +127,12 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     if (call.kind === "checklist") {
       return [JSON.stringify({ analysis: "Three checks cover relevance, accuracy and concision.", items: fake.checklist })];
     }
-    if (call.kind !== "grading") return [fake.text];
+    if (call.kind === "comparison") {
+      const c = fake.compare(call);
+      const why = c.rationale ?? `The ${c.better.toLowerCase()} response is better.`;
+      return [`{"rationale":${JSON.stringify(why)},"better":"`, { verdict: c.better === "FIRST" ? "YES" : "NO", p_yes: c.p_first, words: POSITIONS }, '"}'];
+    }
+    if (call.kind !== "grading") return [typeof fake.text === "function" ? fake.text(call) : fake.text];
     const schema = findSchema(call.body);
     const props: Record<string, any> = schema?.properties ?? {};
     const ids: string[] = Array.isArray(schema?.required) ? schema.required : Object.keys(props);
@@ -240,6 +253,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     logprobs: defaults.logprobs,
     checklist: DEFAULT_CHECKLIST.map((i) => ({ ...i })),
     answer: defaultAnswer,
+    compare: defaultCompare,
     text: DEFAULT_TEXT,
     enqueue: (...faults) => void queue.push(...faults),
     reset() {
@@ -249,6 +263,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       fake.logprobs = defaults.logprobs;
       fake.checklist = DEFAULT_CHECKLIST.map((i) => ({ ...i }));
       fake.answer = defaultAnswer;
+      fake.compare = defaultCompare;
       fake.text = DEFAULT_TEXT;
     },
     close: () => new Promise<void>((resolve) => {

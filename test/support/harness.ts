@@ -3,7 +3,7 @@ import { createApp } from "../../src/app";
 import { parseConfig } from "../../src/config";
 import { buildServices } from "../../src/services";
 import { openSqlite } from "../../src/store/sqlite";
-import type { FakeUpstream } from "./fake-upstream";
+import type { FakeCall, FakeUpstream } from "./fake-upstream";
 
 /** The upstream settings that point the service at a fake. */
 export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
@@ -72,4 +72,9 @@ export function answerLike(fake: FakeUpstream, row: InfoBenchRow, pYes = (yes: b
     const yes = row.eval[index] ?? true;
     return { verdict: yes ? "YES" : "NO", p_yes: pYes(yes), rationale: `Recorded GPT-4 verdict for question ${index + 1}.` };
   };
+}
+
+/** The JSON data a judge call carries in its last message (instruction, response, …). */
+export function payloadOf(call: FakeCall): any {
+  return JSON.parse(call.body.messages.at(-1).content);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pYesAt, verdictOffsets, verdictProbabilities } from "../../src/llm/logprobs";
+import { choiceProbabilities, fieldOffsets, pChoiceAt, pYesAt, verdictOffsets, verdictProbabilities } from "../../src/llm/logprobs";
 import type { TokenLogprob } from "../../src/llm/types";
 
 const tok = (token: string, top: [string, number][] = [[token, 0]]): TokenLogprob => ({
@@ -66,5 +66,23 @@ describe("verdictProbabilities", () => {
       { token: '"}}', logprob: 0, bytes: bytes.slice(verdictAt + 2), top_logprobs: [] },
     ];
     expect(verdictProbabilities(text, tokens).get("q1")).toBeCloseTo(0.1, 10);
+  });
+});
+
+describe("two-way answers other than YES/NO", () => {
+  const choices = ["FIRST", "SECOND"] as const;
+
+  it("reads p(first choice) summing variants and word pieces", () => {
+    const p = pChoiceAt(tok("FIRST", [["FIRST", Math.log(0.5)], ['"First', Math.log(0.1)], ["SEC", Math.log(0.3)], ["YES", Math.log(0.1)]]), choices);
+    expect(p).toBeCloseTo(0.6 / 0.9, 10);
+  });
+
+  it("finds a depth-one field, not its look-alike inside the rationale", () => {
+    const content = '{"rationale":"\\"better\\":\\"FIRST\\" is quoted","better":"SECOND"}';
+    const offsets = fieldOffsets(content, "better", 1);
+    expect(content.slice(offsets.get("better")!, offsets.get("better")! + 6)).toBe("SECOND");
+    const at = offsets.get("better")!;
+    const tokens = [tok(content.slice(0, at)), tok("SECOND", [["SECOND", Math.log(0.7)], ["FIRST", Math.log(0.3)]]), tok('"}')];
+    expect(choiceProbabilities(content, tokens, offsets, choices).get("better")).toBeCloseTo(0.3, 10);
   });
 });

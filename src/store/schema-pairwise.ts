@@ -1,0 +1,32 @@
+import { sql } from "drizzle-orm";
+import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { StoredUsage } from "./schema";
+
+/**
+ * One direct comparison in one order: which of two responses, shown first and second, the judge
+ * preferred. A comparison asks twice with the order swapped; each order is its own row, keyed by
+ * the fingerprint of everything that shapes it, so a swapped repeat reuses the other's answer.
+ */
+export const comparisons = sqliteTable("comparisons", {
+  id: text("id").primaryKey(),
+  fingerprint: text("fingerprint").notNull().unique(),
+  better: text("better", { enum: ["FIRST", "SECOND"] }).notNull(),
+  /** p(FIRST) read at the answer token; null without logprobs. */
+  pFirst: real("p_first"),
+  rationale: text("rationale").notNull(),
+  model: text("model").notNull(),
+  promptVersion: text("prompt_version").notNull(),
+  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
+});
+
+/** One revision written from a response and its failed checklist items (STICK self-refinement). */
+export const revisions = sqliteTable("revisions", {
+  id: text("id").primaryKey(),
+  fingerprint: text("fingerprint").notNull().unique(),
+  revision: text("revision").notNull(),
+  model: text("model").notNull(),
+  promptVersion: text("prompt_version").notNull(),
+  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
+});
