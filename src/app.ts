@@ -5,6 +5,10 @@ import type { AppEnv, Services } from "./env";
 import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
 import { readJsonBody, requestHeader } from "./middleware/body";
 import { replay } from "./middleware/replay";
+import * as createCalibration from "./routes/calibrations/create";
+import * as getCalibration from "./routes/calibrations/get";
+import * as getReliability from "./routes/calibrations/reliability";
+import * as createConfidence from "./routes/confidence/create";
 import * as createChecklist from "./routes/checklists/create";
 import * as getChecklist from "./routes/checklists/get";
 import * as createEvaluation from "./routes/evaluations/create";
@@ -69,7 +73,9 @@ export function createApp(services: Services) {
   app.post("/v1/checklists", replay(services.replay, services.metrics, "checklist"));
   app.post("/v1/evaluations", replay(services.replay, services.metrics, "grading"));
 
-  for (const route of [health, docs, createChecklist, getChecklist, createEvaluation, getEvaluation]) {
+  const routes = [health, docs, createChecklist, getChecklist, createEvaluation, getEvaluation];
+  routes.push(createCalibration, getCalibration, getReliability, createConfidence);
+  for (const route of routes) {
     route.register(app);
   }
 

@@ -1,4 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Calibrations } from "./judge/calibrations";
+import type { Confidence } from "./judge/confidence";
 import type { Judge } from "./judge/judge";
 import type { Metrics } from "./metrics";
 import type { ReplayCache } from "./middleware/replay";
@@ -7,6 +9,8 @@ import type { Store } from "./store/store";
 /** What every handler can reach through `c.get("services")`; built once per process or isolate. */
 export interface Services {
   judge: Judge;
+  calibrations: Calibrations;
+  confidence: Confidence;
   store: Store;
   metrics: Metrics;
   replay: ReplayCache;

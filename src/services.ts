@@ -1,9 +1,12 @@
 import { type Config, upstreamSettings } from "./config";
 import type { Services } from "./env";
+import { Calibrations } from "./judge/calibrations";
+import { Confidence } from "./judge/confidence";
 import { Judge } from "./judge/judge";
 import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
+import { createCalibrationStore } from "./store/calibration-store";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /**
@@ -38,5 +41,7 @@ export function buildServices(config: Config, db: SqliteDb, options: { fetch?: t
     passThreshold: config.TICKBOX_PASS_THRESHOLD,
   });
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
-  return { judge, store, metrics, replay, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
+  const calibrations = new Calibrations(createCalibrationStore(db), store);
+  const confidence = new Confidence(calibrations, judge, store);
+  return { judge, calibrations, confidence, store, metrics, replay, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
 }

@@ -42,6 +42,8 @@ export interface EvaluationInput {
   checklist?: { items: ChecklistItemInput[] } | undefined;
   max_items?: number | undefined;
   pass_threshold?: number | undefined;
+  /** Grade with this judge model instead of the configured one (a cascade's later judges). */
+  model?: string | undefined;
 }
 
 export type ChecklistView = ReturnType<typeof checklistView>;
@@ -163,7 +165,7 @@ export class Judge {
       instruction: input.instruction,
       context,
       response: input.response,
-      model: this.deps.judgeModel ?? "",
+      model: input.model ?? this.deps.judgeModel ?? "",
       params: this.params,
     };
     const fp = await gradingFingerprint(grading);
