@@ -67,7 +67,8 @@ export function inputProblem(error: CalibrationInputError): ProblemError {
   return new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
 }
 
-const invalid = (path: string, message: string) =>
+/** A 422 naming one field. */
+export const invalid = (path: string, message: string) =>
   new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
 
 /**

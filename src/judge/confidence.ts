@@ -2,7 +2,7 @@ import { decideConfidence, type Decision } from "../calibration/index";
 import { ProblemError } from "../errors";
 import type { Store } from "../store/store";
 import { addUsage, noUsage, type Usage } from "./ask";
-import { type Calibrations, type CalibrationView, evaluationSignal } from "./calibrations";
+import { type Calibrations, type CalibrationView, evaluationSignal, invalid } from "./calibrations";
 import type { EvaluationInput, EvaluationView, Judge } from "./judge";
 
 export interface ConfidenceInput {
@@ -44,9 +44,6 @@ interface Gradable {
   response: string;
   checklist_id: string;
 }
-
-const invalid = (path: string, message: string) =>
-  new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
 
 /**
  * Calibrated confidence with certified abstention; with a cascade profile an abstaining judge

@@ -1,17 +1,9 @@
+import { mulberry32 } from "../../src/calibration/index";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-/** Seeded uniform draws (mulberry32), written out here so tests do not lean on the code under test. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform draws. */
+export const seeded = (seed: number): (() => number) => mulberry32(seed);
 
 /**
  * A pointwise judge that is right more often the surer it is: p uniform on [0, 1], and the
