@@ -21,6 +21,7 @@ import {
   pairwiseAgreement,
   pairwiseConfidence,
   permutation,
+  pooledSignal,
   type CascadeJudge,
   type FittedCalibrator,
 } from '../src/calibration/index.js';
@@ -122,7 +123,7 @@ function main(): void {
 
   // Pooled signals for the cascade variant: stage k averages the probabilities of the first k
   // judges of the cascade, all of which have already run on any item that reaches stage k.
-  const pooled = CASCADE_ORDER.map((_, k) => y.map((_, i) => mean(CASCADE_ORDER.slice(0, k + 1).map((j) => p[j][i] as number))));
+  const pooled = CASCADE_ORDER.map((_, k) => y.map((_, i) => pooledSignal(CASCADE_ORDER.slice(0, k + 1).map((j) => p[j][i] as number))));
 
   const VARIANTS = ['raw', 'auto', 'symmetric'] as const;
   const calStats: Record<string, Record<number, Record<string, CalStats>>> = {};

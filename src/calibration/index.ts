@@ -80,6 +80,7 @@ export {
   buildProfile,
   fitStage,
   minLabelsFor,
+  pooledSignal,
   type ProfileKind,
   type ProfileSummary,
   type StageData,

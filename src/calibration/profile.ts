@@ -52,6 +52,8 @@ export interface StageProfile {
 export interface ProfileSummary {
   kind: ProfileKind;
   target: { alpha: number; delta: number };
+  /** Stage k is fitted and certified on the mean raw probability of judges 0..k. */
+  pooled: boolean;
   stages: StageProfile[];
   /** Over the calibration items, with every stage's threshold applied in order. */
   coverage: number;
@@ -131,9 +133,10 @@ function thresholdView(c: Certificate | null): ThresholdView | null {
 export function buildProfile(
   kind: ProfileKind,
   judges: ReadonlyArray<StageData>,
-  options: { method: CalibrationMethod; target: { alpha: number; delta: number } },
+  options: { method: CalibrationMethod; target: { alpha: number; delta: number }; pooled?: boolean },
 ): ProfileSummary {
-  const fits = judges.map((data, j) => fitStage(data, kind, options.method, judges.length > 1 ? `judges[${j}].` : ''));
+  const signals = options.pooled ? pooledSignals(judges.map((j) => j.p)) : judges.map((j) => j.p);
+  const fits = judges.map((data, j) => fitStage({ ...data, p: signals[j]! }, kind, options.method, judges.length > 1 ? `judges[${j}].` : ''));
   const cascade = certifyCascade(
     fits.map((f, j) => {
       const y = judges[j]!.y;
@@ -145,5 +148,18 @@ export function buildProfile(
     const s = cascade.stages[j]!;
     return { ...stage, threshold: thresholdView(s.certificate), n_reaching: s.n_reaching, n_decided: s.n_decided };
   });
-  return { kind, target: { ...options.target }, stages, coverage: cascade.coverage, agreement: cascade.agreement };
+  return { kind, target: { ...options.target }, pooled: options.pooled ?? false, stages, coverage: cascade.coverage, agreement: cascade.agreement };
+}
+
+/**
+ * The signal of stage k in a pooled cascade: the mean raw probability of judges 0..k. Every
+ * earlier judge has already answered any item that reaches stage k, so pooling costs no call, and
+ * averaging independent judges' probabilities sharpens the ranking the threshold is tested on.
+ */
+export function pooledSignal(raws: ReadonlyArray<number>): number {
+  return raws.reduce((s, v) => s + v, 0) / raws.length;
+}
+
+function pooledSignals(perJudge: ReadonlyArray<ReadonlyArray<number>>): number[][] {
+  return perJudge.map((_, k) => perJudge[0]!.map((_, i) => pooledSignal(perJudge.slice(0, k + 1).map((p) => p[i] as number))));
 }

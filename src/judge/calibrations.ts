@@ -33,6 +33,8 @@ export interface CalibrationInput {
   judge?: string | undefined;
   judges?: { model: string; examples: ExampleInput[] }[] | undefined;
   method?: CalibrationMethod | undefined;
+  /** Cascade only: stage k uses the mean raw probability of judges 0..k. */
+  pooled?: boolean | undefined;
   target?: { alpha: number; delta: number } | undefined;
 }
 
@@ -53,6 +55,7 @@ export interface CalibrationView {
   threshold: StageProfile["threshold"];
   calibrator: CalibratorModel;
   target: { alpha: number; delta: number };
+  pooled: boolean;
   judges: StageView[];
   cascade: boolean;
   /** Over the calibration items with every judge's threshold applied in order. */
@@ -87,6 +90,7 @@ export class Calibrations {
   ) {}
 
   async create(input: CalibrationInput): Promise<CalibrationView> {
+    if (input.pooled && !input.judges) throw invalid("/pooled", "pooling needs a cascade (judges)");
     const judges = input.judges
       ? input.judges.map((j, k) => ({ judge: j.model, examples: j.examples, path: `/judges/${k}/examples` }))
       : [{ judge: input.judge ?? null, examples: input.examples ?? [], path: "/examples" }];
@@ -104,7 +108,7 @@ export class Calibrations {
     const target = input.target ?? { ...DEFAULT_TARGET };
     let summary;
     try {
-      summary = buildProfile(input.kind, data, { method, target });
+      summary = buildProfile(input.kind, data, { method, target, pooled: input.pooled ?? false });
     } catch (error) {
       if (error instanceof CalibrationInputError) throw inputProblem(error);
       throw error;
@@ -116,6 +120,7 @@ export class Calibrations {
       profile_kind: input.kind,
       method,
       target,
+      pooled: summary.pooled,
       judges: data.map((d) => ({ judge: d.judge, p: d.p, y: d.y })),
     });
     const id = `cb_${fp.slice(0, 32)}`;
@@ -135,6 +140,7 @@ export class Calibrations {
       threshold: s0.threshold,
       calibrator: s0.calibrator,
       target: summary.target,
+      pooled: summary.pooled,
       judges: stages,
       cascade: stages.length > 1,
       coverage: summary.coverage,

@@ -1,4 +1,4 @@
-import { decideConfidence, type Decision } from "../calibration/index";
+import { decideConfidence, pooledSignal, type Decision } from "../calibration/index";
 import { ProblemError } from "../errors";
 import type { Store } from "../store/store";
 import { addUsage, noUsage, type Usage } from "./ask";
@@ -18,6 +18,8 @@ export interface ConfidenceInput {
   max_items?: number | undefined;
   /** Which judge of a cascade produced `p` / `p_a` / the evaluation (default: the first). */
   stage?: number | undefined;
+  /** Pooled cascades: the raw signals of judges 0..stage−1. */
+  previous?: number[] | undefined;
 }
 
 export interface StageDecision extends Decision {
@@ -69,16 +71,27 @@ export class Confidence {
       throw invalid("/stage", `must be below ${profile.judges.length}, the number of judges`);
     }
     let stage = input.stage ?? 0;
+    const previous = input.previous ?? [];
+    if (previous.length > 0 && !profile.pooled) throw invalid("/previous", "only a pooled cascade takes previous signals");
+    if (profile.pooled && (source === "p" || source === "p_a") && previous.length !== stage) {
+      throw invalid("/previous", `a pooled cascade needs the raw signals of the ${stage} judge(s) before stage ${stage}`);
+    }
+    if (profile.pooled && source === "response" && stage !== 0) throw invalid("/stage", "a pooled cascade grades from its first judge");
 
-    if (source === "p" || source === "p_a") return this.run(profile, stage, (input[source] as number), null, null, noUsage());
+    if (source === "p" || source === "p_a") return this.run(profile, stage, [...previous, input[source] as number], null, null, noUsage());
     if (source === "evaluation_id") {
       const row = await this.store.evaluationById(input.evaluation_id!);
       if (!row) throw new ProblemError("not_found", `no evaluation with id ${input.evaluation_id}`, [{ path: "/evaluation_id", message: "no evaluation with this id" }]);
       const byModel = profile.judges.findIndex((j) => j.judge === row.model);
       if (input.stage === undefined && byModel >= 0) stage = byModel;
-      const evaluation = await this.judge.evaluationById(row.id);
       const gradable = { instruction: row.instruction, context: row.context ?? null, response: row.response, checklist_id: row.checklistId };
-      return this.run(profile, stage, evaluationSignal(evaluation.scores), row.id, gradable, noUsage());
+      if (profile.pooled && stage > 0) {
+        // A later judge's signal means nothing alone in a pooled cascade: route the same item from
+        // the first judge (its own grading is then served from the cache).
+        return this.fromEvaluation(profile, 0, await this.judge.evaluate({ ...gradable, model: profile.judges[0]!.judge ?? undefined }), gradable);
+      }
+      const evaluation = await this.judge.evaluationById(row.id);
+      return this.run(profile, stage, [evaluationSignal(evaluation.scores)], row.id, gradable, noUsage());
     }
     const evaluation = await this.judge.evaluate({
       instruction: input.instruction!,
@@ -113,23 +126,27 @@ export class Confidence {
       response: input.response!,
       checklist_id: evaluation.checklist.id,
     };
-    return this.run(profile, stage, evaluationSignal(evaluation.scores), evaluation.id, gradable, evaluation.usage);
+    return this.run(profile, stage, [evaluationSignal(evaluation.scores)], evaluation.id, gradable, evaluation.usage);
   }
 
+  /**
+   * Routes one item from stage `start`. `raws` ends with the raw signal of judge `start`; for a
+   * pooled cascade it holds those of every judge from 0, and each stage decides on their mean.
+   */
   private async run(
     profile: CalibrationView,
     start: number,
-    pRaw: number,
+    raws: number[],
     evaluationId: string | null,
     gradable: Gradable | null,
     usage: Usage,
   ): Promise<ConfidenceView & { usage: Usage }> {
     const stages: StageDecision[] = [];
-    let p = pRaw;
     let evalId = evaluationId;
     for (let s = start; ; s++) {
       const stage = profile.judges[s]!;
-      const decision = decideConfidence(profile.kind, { model: stage.calibrator, threshold: stage.threshold }, p);
+      const signal = profile.pooled ? pooledSignal(raws) : raws[raws.length - 1]!;
+      const decision = decideConfidence(profile.kind, { model: stage.calibrator, threshold: stage.threshold }, signal);
       stages.push({ ...decision, stage: s, judge: stage.judge, evaluation_id: evalId });
       const next = profile.judges[s + 1];
       if (!decision.abstain || !next) break;
@@ -139,7 +156,7 @@ export class Confidence {
       // Every judge grades the same checklist, so their signals describe the same questions.
       const evaluation = await this.judge.evaluate({ ...gradable, model: next.judge ?? undefined });
       usage = addUsage(usage, evaluation.usage);
-      p = evaluationSignal(evaluation.scores);
+      raws.push(evaluationSignal(evaluation.scores));
       evalId = evaluation.id;
     }
     return this.view(profile, stages, null, usage);

@@ -69,6 +69,7 @@ describe("POST /v1/calibrations — bad requests", () => {
     const t = makeApp();
     expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pairwise", examples: pairwise, judges: [{ model: "m", examples: pairwise }, { model: "n", examples: pairwise }] }), 422, "validation_failed");
     expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pairwise" }), 422, "validation_failed", ["/examples"]);
+    expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pairwise", examples: pairwise, pooled: true }), 422, "validation_failed", ["/pooled"]);
     expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pointwise", examples, target: { alpha: 1.5, delta: 0.1 }, extra: 1 }), 422, "validation_failed", ["/extra", "/target/alpha"]);
   });
 });
@@ -94,6 +95,7 @@ describe("unknown ids and mismatched signals", () => {
     expectProblem(await t.post("/v1/confidence", { calibration_id: point, p: 0.4, evaluation_id: "ev_x" }), 422, "validation_failed");
     expectProblem(await t.post("/v1/confidence", { calibration_id: point, p: 1.4 }), 422, "validation_failed", ["/p"]);
     expectProblem(await t.post("/v1/confidence", { calibration_id: point, p: 0.4, stage: 1 }), 422, "validation_failed", ["/stage"]);
+    expectProblem(await t.post("/v1/confidence", { calibration_id: point, p: 0.4, previous: [0.3] }), 422, "validation_failed", ["/previous"]);
     expectProblem(await t.post("/v1/confidence", { calibration_id: point, evaluation_id: "ev_missing" }), 404, "not_found", ["/evaluation_id"]);
     const ev = await t.post("/v1/evaluations", { instruction: "Say hi.", response: "hi", checklist: { items: [{ question: "Is it a greeting?" }] }, calibration_id: pair });
     expectProblem(ev, 422, "validation_failed", ["/calibration_id"]);

@@ -159,4 +159,22 @@ describe.skipIf(!trustOrEscalatePresent)("POST /v1/calibrations — pairwise, on
     const last = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.999, stage: 2 });
     expect(last.json.abstain).toBe(body.judges[2].threshold === null);
   });
+
+  it("pools earlier judges' probabilities in a pooled cascade, and needs them at query time", async () => {
+    const t = makeApp();
+    const judges = TOE_JUDGES.map((model) => ({ model, examples: data[model] }));
+    const body = (await t.post("/v1/calibrations", { name: "pooled", kind: "pairwise", judges, pooled: true })).json;
+    expect(body).toMatchObject({ pooled: true, cascade: true });
+    for (const j of body.judges) {
+      if (j.threshold) expect(clopperPearsonUpperByBisection(j.threshold.errors, j.threshold.n_accepted, 0.1)).toBeLessThanOrEqual(0.2);
+    }
+    const stage2 = body.judges[2];
+    expect(stage2.n_reaching).toBe(body.judges[1].n_reaching - body.judges[1].n_decided);
+    const alone = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.9, stage: 1 });
+    expect(alone.status).toBe(422);
+    expect(alone.json.errors[0].path).toBe("/previous");
+    const pooled = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.9, stage: 1, previous: [0.6] });
+    expect(pooled.status).toBe(200);
+    expect(pooled.json.p_raw).toBeCloseTo(0.75, 12);
+  });
 });

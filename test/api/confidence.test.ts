@@ -98,6 +98,26 @@ describe("cascades over judge models", () => {
   });
 });
 
+describe("pooled cascades", () => {
+  it("decide at each later judge on the mean of every raw signal so far", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const profile = (await t.post("/v1/calibrations", { name: "pooled", kind: "pointwise", judges: cascadeJudges(), pooled: true })).json;
+    expect(profile.pooled).toBe(true);
+    scriptByModel(0.55, 0.97);
+    const res = await t.post("/v1/confidence", { calibration_id: profile.id, ...grading });
+    expect(res.status).toBe(200);
+    expect(res.json.stages[0].p_raw).toBeCloseTo(0.55, 6);
+    expect(res.json.stages[1].p_raw).toBeCloseTo((0.55 + 0.97) / 2, 6);
+
+    // A stored grading by the second judge is routed from the first; its own grading is reused.
+    const strongId = res.json.stages[1].evaluation_id;
+    const calls = gradingCalls().length;
+    const fromStored = await t.post("/v1/confidence", { calibration_id: profile.id, evaluation_id: strongId });
+    expect(fromStored.json.stages).toEqual(res.json.stages);
+    expect(gradingCalls()).toHaveLength(calls);
+  });
+});
+
 describe("examples taken from stored evaluations", () => {
   it("uses the soft score, or the weighted score without logprobs", async () => {
     const t = makeApp(upstreamEnv(fake));

@@ -37,6 +37,9 @@ export const CreateCalibrationBody = z
       .optional()
       .openapi({ description: "A cascade, cheapest judge first: each judge's examples over the same items, in the same order, with the same labels." }),
     method: z.enum(["auto", "temperature", "platt", "beta", "isotonic"]).optional(),
+    pooled: z.boolean().optional().openapi({
+      description: "Cascade only: judge k is fitted and certified on the mean raw probability of judges 0..k (they have all answered any item that reaches k).",
+    }),
     target: Target.optional(),
   })
   .refine((b) => (b.examples === undefined) !== (b.judges === undefined), { message: "give examples or judges, not both", path: ["examples"] })
@@ -105,6 +108,7 @@ export const Calibration = z
     threshold: Threshold.nullable().openapi({ description: "Null when no threshold passes its test: the judge then always abstains." }),
     calibrator: Calibrator,
     target: z.object({ alpha: z.number(), delta: z.number() }),
+    pooled: z.boolean(),
     judges: z.array(Stage),
     cascade: z.boolean(),
     coverage: z.number(),
@@ -125,6 +129,9 @@ export const CreateConfidenceBody = z
     checklist: z.strictObject({ items: ItemsInput }).optional(),
     max_items: MaxItems,
     stage: z.number().int().min(0).optional().openapi({ description: "Cascade only: which judge produced p / p_a (default 0)." }),
+    previous: z.array(Probability).max(10).optional().openapi({
+      description: "Pooled cascade only: the raw signals of judges 0..stage−1, which stage `stage` averages with p / p_a.",
+    }),
   })
   .openapi("CreateConfidenceRequest");
 
