@@ -62,6 +62,7 @@ export class Confidence {
   async confidence(input: ConfidenceInput): Promise<ConfidenceView & { usage: Usage }> {
     const profile = await this.calibrations.byId(input.calibration_id, "/calibration_id");
     const sources = (["p", "p_a", "evaluation_id", "response"] as const).filter((k) => input[k] !== undefined);
+    if (sources.length === 0 && input.instruction !== undefined) throw invalid("/response", "required with instruction");
     if (sources.length !== 1) throw invalid("", "give exactly one of p, p_a, evaluation_id or (instruction, response)");
     const source = sources[0]!;
     if (profile.kind === "pairwise" && source !== "p_a") throw invalid(`/${source}`, "a pairwise profile takes p_a");

@@ -22,7 +22,8 @@ export const ExampleInput = z
   })
   .openapi("CalibrationExample");
 
-const Examples = z.array(ExampleInput).min(1).max(100_000);
+// Bootstrap intervals resample every metric 1,000 times; 10,000 examples keep a fit to seconds.
+const Examples = z.array(ExampleInput).min(1).max(10_000);
 
 export const CreateCalibrationBody = z
   .strictObject({
