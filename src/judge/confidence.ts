@@ -84,6 +84,10 @@ export class Confidence {
       const row = await this.store.evaluationById(input.evaluation_id!);
       if (!row) throw new ProblemError("not_found", `no evaluation with id ${input.evaluation_id}`, [{ path: "/evaluation_id", message: "no evaluation with this id" }]);
       const byModel = profile.judges.findIndex((j) => j.judge === row.model);
+      if (byModel < 0 && profile.judges.some((j) => j.judge !== null)) {
+        // A map fitted to one model's probabilities says nothing about another's.
+        throw invalid("/evaluation_id", `graded by ${row.model}, which this profile does not calibrate`);
+      }
       if (input.stage === undefined && byModel >= 0) stage = byModel;
       const gradable = { instruction: row.instruction, context: row.context ?? null, response: row.response, checklist_id: row.checklistId };
       if (profile.pooled && stage > 0) {

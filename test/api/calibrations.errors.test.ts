@@ -101,4 +101,13 @@ describe("unknown ids and mismatched signals", () => {
     expectProblem(ev, 422, "validation_failed", ["/calibration_id"]);
     expect(fake.calls).toHaveLength(0);
   });
+
+  it("422 for a stored evaluation graded by a model the profile does not calibrate", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const ev = (await t.post("/v1/evaluations", { instruction: "Say hi.", response: "hi", checklist: { items: [{ question: "Is it a greeting?" }] } })).json;
+    const other = (await t.post("/v1/calibrations", { name: "o", kind: "pointwise", judge: "another-model", examples })).json.id;
+    const res = await t.post("/v1/confidence", { calibration_id: other, evaluation_id: ev.id });
+    expectProblem(res, 422, "validation_failed", ["/evaluation_id"]);
+    expect(res.json.detail).toContain("judge-test");
+  });
 });
