@@ -110,4 +110,13 @@ describe("unknown ids and mismatched signals", () => {
     expectProblem(res, 422, "validation_failed", ["/evaluation_id"]);
     expect(res.json.detail).toContain("judge-test");
   });
+
+  it("draws each judge of a cascade, and 422 for a judge it does not have", async () => {
+    const t = makeApp();
+    const id = (await t.post("/v1/calibrations", { name: "c", kind: "pairwise", judges: [{ model: "m1", examples: pairwise }, { model: "m2", examples: pairwise }] })).json.id;
+    const second = await t.get(`/v1/calibrations/${id}/reliability.svg?judge=1`);
+    expect(second.status).toBe(200);
+    expect(second.text).toContain("(m2)");
+    expectProblem(await t.get(`/v1/calibrations/${id}/reliability.svg?judge=2`), 422, "validation_failed", ["/judge"]);
+  });
 });
