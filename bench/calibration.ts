@@ -21,6 +21,8 @@ import {
   pairwiseAgreement,
   pairwiseConfidence,
   permutation,
+  pooledSignal,
+  routeItem,
   type CascadeJudge,
   type FittedCalibrator,
 } from '../src/calibration/index.js';
@@ -35,6 +37,9 @@ const ALPHAS = [0.2, 0.15] as const;
 const DELTA = 0.1;
 /** A split "violates" when test agreement on accepted items falls this far below 1 − α. */
 const SLACK = 0.05;
+const CASCADES = ['cascade', 'cascade_pooled'] as const;
+/** The cascade's calibration figures depend on its routing: they are reported at this α. */
+const CASCADE_CALIBRATION_ALPHA = 0.2;
 
 type Judge = (typeof JUDGES)[number];
 interface Row {
@@ -86,10 +91,15 @@ function topLabelEce(p: ReadonlyArray<number>, y: ReadonlyArray<number>): number
   );
 }
 
-/** Calibrated confidence and agreement of a pairwise signal, for certification. */
-function judgeView(cal: FittedCalibrator, p: ReadonlyArray<number>, y: ReadonlyArray<number>): CascadeJudge {
+/** A judge's raw and calibrated signal, with the confidence and agreement certification works on. */
+interface View extends CascadeJudge {
+  raw: ReadonlyArray<number>;
+  q: number[];
+}
+
+function judgeView(cal: FittedCalibrator, p: ReadonlyArray<number>, y: ReadonlyArray<number>): View {
   const q = p.map(cal.apply);
-  return { confidence: q.map(pairwiseConfidence), agree: q.map((v, i) => pairwiseAgreement(v, y[i] as number)) };
+  return { raw: p, q, confidence: q.map(pairwiseConfidence), agree: q.map((v, i) => pairwiseAgreement(v, y[i] as number)) };
 }
 
 interface CalStats {
@@ -107,6 +117,17 @@ interface CertStats {
   violations: number;
   certified: number;
 }
+/** Pushes one split's test-part calibration figures of the predictions `preds`. */
+function recordCalibration(s: CalStats, preds: ReadonlyArray<number>, y: ReadonlyArray<number>, floorRng: () => number): void {
+  const m = computeMetrics(preds, y);
+  s.ece.push(m.ece);
+  s.ece_floor.push(expectedCalibrationError(preds, preds.map((q) => (floorRng() < q ? 1 : 0))));
+  s.adaptive_ece.push(m.adaptive_ece);
+  s.top_label_ece.push(topLabelEce(preds, y));
+  s.brier.push(m.brier);
+  s.auroc.push(m.auroc ?? Number.NaN);
+}
+
 const newCal = (): CalStats => ({ ece: [], ece_floor: [], adaptive_ece: [], top_label_ece: [], brier: [], auroc: [] });
 const newCert = (): CertStats => ({ coverage: [], agreement: [], violations: 0, certified: 0 });
 
@@ -122,7 +143,7 @@ function main(): void {
 
   // Pooled signals for the cascade variant: stage k averages the probabilities of the first k
   // judges of the cascade, all of which have already run on any item that reaches stage k.
-  const pooled = CASCADE_ORDER.map((_, k) => y.map((_, i) => mean(CASCADE_ORDER.slice(0, k + 1).map((j) => p[j][i] as number))));
+  const pooled = CASCADE_ORDER.map((_, k) => y.map((_, i) => pooledSignal(CASCADE_ORDER.slice(0, k + 1).map((j) => p[j][i] as number))));
 
   const VARIANTS = ['raw', 'auto', 'symmetric'] as const;
   const calStats: Record<string, Record<number, Record<string, CalStats>>> = {};
@@ -130,9 +151,12 @@ function main(): void {
   const certNames = [...JUDGES, 'cascade', 'cascade_pooled'] as const;
   const certStats: Record<number, Record<number, Record<string, CertStats>>> = {};
   for (const j of JUDGES) calStats[j] = Object.fromEntries(CAL_SIZES.map((s) => [s, Object.fromEntries(VARIANTS.map((v) => [v, newCal()]))]));
+  for (const c of CASCADES) calStats[c] = Object.fromEntries(CAL_SIZES.map((s) => [s, { raw: newCal(), symmetric: newCal() }]));
   for (const a of ALPHAS) certStats[a] = Object.fromEntries(CAL_SIZES.map((s) => [s, Object.fromEntries(certNames.map((c) => [c, newCert()]))]));
 
   const floorRng = mulberry32(SEED ^ 0x5eed);
+  // Its own stream, so adding the cascade rows left every per-judge figure as it was.
+  const cascadeFloorRng = mulberry32(SEED ^ 0xca5c);
   for (let split = 0; split < SPLITS; split++) {
     const perm = permutation(mulberry32(SEED + split), n);
     for (const size of CAL_SIZES) {
@@ -140,7 +164,7 @@ function main(): void {
       const testIdx = perm.slice(size);
       const yCal = pick(y, calIdx);
       const yTest = pick(y, testIdx);
-      const views: Record<string, { cal: CascadeJudge; test: CascadeJudge }> = {};
+      const views: Record<string, { cal: View; test: View }> = {};
 
       for (const j of JUDGES) {
         const pCal = pick(p[j], calIdx);
@@ -150,17 +174,7 @@ function main(): void {
         const sym = fitCalibrator(pCal, yCal, { method: 'auto', symmetric: true });
         autoMethod[size] = auto.model.method;
         const preds = { raw: pTest, auto: pTest.map(auto.apply), symmetric: pTest.map(sym.apply) };
-        for (const v of VARIANTS) {
-          const m = computeMetrics(preds[v], yTest);
-          const s = calStats[j]![size]![v]!;
-          s.ece.push(m.ece);
-          const ideal = preds[v].map((q) => (floorRng() < q ? 1 : 0));
-          s.ece_floor.push(expectedCalibrationError(preds[v], ideal));
-          s.adaptive_ece.push(m.adaptive_ece);
-          s.top_label_ece.push(topLabelEce(preds[v], yTest));
-          s.brier.push(m.brier);
-          s.auroc.push(m.auroc ?? Number.NaN);
-        }
+        for (const v of VARIANTS) recordCalibration(calStats[j]![size]![v]!, preds[v], yTest, floorRng);
         views[j] = { cal: judgeView(sym, pCal, yCal), test: judgeView(sym, pTest, yTest) };
       }
       const pooledViews = pooled.map((signal) => {
@@ -190,6 +204,16 @@ function main(): void {
         ] as const) {
           const cert = certifyCascade(stages.map((s) => s.cal), options);
           record(name, cert.lambdas.some((l) => l !== null), evaluateCascade(cert.lambdas, stages.map((s) => s.test)));
+          if (alpha !== CASCADE_CALIBRATION_ALPHA) continue;
+          // The cascade's probability for an item is that of the judge that decides it, or of the
+          // last judge when all abstain; "raw" is that judge's own (or pooled) signal.
+          const decider = yTest.map((_, i) => {
+            const route = routeItem(cert.lambdas, (k) => stages[k]!.test.confidence[i] as number);
+            return route.decided_by ?? stages.length - 1;
+          });
+          const s = calStats[name]![size]!;
+          recordCalibration(s.raw!, decider.map((k, i) => stages[k]!.test.raw[i] as number), yTest, cascadeFloorRng);
+          recordCalibration(s.symmetric!, decider.map((k, i) => stages[k]!.test.q[i] as number), yTest, cascadeFloorRng);
         }
       }
     }
@@ -214,13 +238,14 @@ function report(args: {
   lines.push(`auto = ${CAL_SIZES.map((s) => `${autoMethod[s]} at ${s}`).join(', ')}; symmetric = auto fitted on both orientations (reduces to temperature scaling).`);
   lines.push('ECE: 10 equal-width bins on P(response 1 wins) vs label; floor: ECE of the same predictions against labels');
   lines.push('drawn from them (what a perfectly calibrated judge would show); top-ECE: ECE of max(p,1−p) vs agreement.');
+  lines.push(`cascade rows: each test item's probability is that of the judge deciding it at α = ${CASCADE_CALIBRATION_ALPHA} (the last judge if none does).`);
   lines.push('');
   lines.push(['judge', 'labels', 'variant', 'ECE', 'floor', 'adaECE', 'top-ECE', 'Brier', 'AUROC'].map((h, i) => (i < 3 ? h.padEnd([20, 6, 9][i]!) : pad(h, 8))).join(' '));
   const calibration: Record<string, unknown> = {};
-  for (const j of JUDGES) {
+  for (const j of [...JUDGES, ...CASCADES]) {
     calibration[j] = {};
     for (const size of CAL_SIZES) {
-      const entry: Record<string, unknown> = { auto_method: autoMethod[size] };
+      const entry: Record<string, unknown> = (CASCADES as ReadonlyArray<string>).includes(j) ? { routed_at_alpha: CASCADE_CALIBRATION_ALPHA } : { auto_method: autoMethod[size] };
       for (const [v, s] of Object.entries(calStats[j]![size]!)) {
         const m = { ece: r3(mean(s.ece)), ece_floor: r3(mean(s.ece_floor)), adaptive_ece: r3(mean(s.adaptive_ece)), top_label_ece: r3(mean(s.top_label_ece)), brier: r3(mean(s.brier)), auroc: r3(mean(s.auroc)) };
         entry[v] = m;

@@ -5,7 +5,11 @@ import type { AppEnv, Services } from "./env";
 import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
 import { readJsonBody, requestHeader } from "./middleware/body";
 import { replay } from "./middleware/replay";
+import * as createCalibration from "./routes/calibrations/create";
+import * as getCalibration from "./routes/calibrations/get";
+import * as getReliability from "./routes/calibrations/reliability";
 import * as createComparison from "./routes/comparisons/create";
+import * as createConfidence from "./routes/confidence/create";
 import * as createChecklist from "./routes/checklists/create";
 import * as getChecklist from "./routes/checklists/get";
 import * as createEvaluation from "./routes/evaluations/create";
@@ -83,6 +87,10 @@ export function createApp(services: Services) {
     createSelection,
     createComparison,
     createRefinement,
+    createCalibration,
+    getCalibration,
+    getReliability,
+    createConfidence,
   ]) {
     route.register(app);
   }

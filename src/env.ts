@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Comparisons } from "./judge/comparison";
+import type { Calibrations } from "./judge/calibrations";
+import type { Confidence } from "./judge/confidence";
 import type { Judge } from "./judge/judge";
 import type { Refinements } from "./judge/refinement";
 import type { Selections } from "./judge/selection";
@@ -13,6 +15,8 @@ export interface Services {
   selections: Selections;
   comparisons: Comparisons;
   refinements: Refinements;
+  calibrations: Calibrations;
+  confidence: Confidence;
   store: Store;
   metrics: Metrics;
   replay: ReplayCache;

@@ -1,6 +1,8 @@
 import { type Config, upstreamSettings } from "./config";
 import type { Services } from "./env";
 import { Comparisons } from "./judge/comparison";
+import { Calibrations } from "./judge/calibrations";
+import { Confidence } from "./judge/confidence";
 import { Judge } from "./judge/judge";
 import { Refinements } from "./judge/refinement";
 import { Selections } from "./judge/selection";
@@ -9,6 +11,7 @@ import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
 import { createPairwiseStore } from "./store/pairwise-store";
+import { createCalibrationStore } from "./store/calibration-store";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /**
@@ -54,5 +57,18 @@ export function buildServices(config: Config, db: SqliteDb, options: { fetch?: t
   const selections = new Selections({ judge, comparisons });
   const refinements = new Refinements({ judge, store: pairwise, metrics, reviserModel: config.TICKBOX_REVISER_MODEL ?? null });
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
-  return { judge, selections, comparisons, refinements, store, metrics, replay, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
+  const calibrations = new Calibrations(createCalibrationStore(db), store);
+  const confidence = new Confidence(calibrations, judge, store);
+  return {
+    judge,
+    selections,
+    comparisons,
+    refinements,
+    calibrations,
+    confidence,
+    store,
+    metrics,
+    replay,
+    limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES },
+  };
 }

@@ -1,6 +1,7 @@
 import { metricsUnchecked, type Metrics } from './metrics.js';
 import { quantileSorted } from './numeric.js';
 import { mulberry32, resampleIndices } from './random.js';
+import { sortSample, weightedMetrics } from './weighted-metrics.js';
 import { assertIntegerAtLeast, assertOpenUnit, assertScoredLabels } from './validate.js';
 
 export interface BootstrapOptions {
@@ -70,15 +71,12 @@ export function metricsWithIntervals(
   const rng = mulberry32(seed);
   const draws: Record<MetricName, number[]> = { ece: [], adaptive_ece: [], brier: [], log_loss: [], auroc: [], accuracy: [] };
   const n = p.length;
-  const bp = new Array<number>(n);
-  const by = new Array<number>(n);
+  const sorted = sortSample(p, y);
+  const weights = new Uint32Array(n);
   for (let r = 0; r < resamples && n > 0; r++) {
-    const idx = resampleIndices(rng, n);
-    for (let k = 0; k < n; k++) {
-      bp[k] = p[idx[k] as number] as number;
-      by[k] = y[idx[k] as number] as number;
-    }
-    const m = metricsUnchecked(bp, by);
+    weights.fill(0);
+    for (const i of resampleIndices(rng, n)) weights[sorted.rank[i] as number]! += 1;
+    const m = weightedMetrics(sorted, weights, n);
     for (const name of METRIC_NAMES) {
       const v = m[name];
       if (v !== null) draws[name].push(v);

@@ -72,3 +72,19 @@ export {
   type CascadeStage,
 } from './cascade.js';
 export { escapeXml, reliabilitySvg, type ReliabilitySvgOptions } from './reliability-svg.js';
+export {
+  BOOTSTRAP_RESAMPLES,
+  CV_FOLDS,
+  DEFAULT_TARGET,
+  MIN_FIT_LABELS,
+  buildProfile,
+  fitStage,
+  minLabelsFor,
+  pooledSignal,
+  type ProfileKind,
+  type ProfileSummary,
+  type StageData,
+  type StageProfile,
+  type ThresholdView,
+} from './profile.js';
+export { decideConfidence, type Decision, type DecisionReason, type DecisionStage, type Guarantee, type Verdict } from './decision.js';

@@ -46,6 +46,8 @@ export interface ChecklistSource {
 export interface EvaluationInput extends ChecklistSource {
   response: string;
   pass_threshold?: number | undefined;
+  /** Grade with this judge model instead of the configured one (a cascade's later judges). */
+  model?: string | undefined;
 }
 
 export type ChecklistView = ReturnType<typeof checklistView>;
@@ -173,9 +175,10 @@ export class Judge {
   /** One response graded against a checklist: from the store, or one upstream call, single-flight. */
   async grade(
     checklist: ChecklistRow,
-    input: { instruction: string; context: string | null; response: string },
+    input: { instruction: string; context: string | null; response: string; model?: string | undefined },
   ): Promise<{ row: EvaluationRow; computed: boolean; usage: Usage }> {
-    const grading = { checklist, ...input, model: this.deps.judgeModel ?? "", params: this.params };
+    const { model, ...texts } = input;
+    const grading = { checklist, ...texts, model: model ?? this.deps.judgeModel ?? "", params: this.params };
     const fp = await gradingFingerprint(grading);
     const { row, computed } = await this.cache.getOrCompute(
       "grading",
@@ -193,7 +196,12 @@ export class Judge {
   async evaluate(input: EvaluationInput): Promise<EvaluationView> {
     const context = input.context ?? null;
     const checklist = await this.resolveChecklist({ ...input, context });
-    const graded = await this.grade(checklist.row, { instruction: input.instruction, context, response: input.response });
+    const graded = await this.grade(checklist.row, {
+      instruction: input.instruction,
+      context,
+      response: input.response,
+      model: input.model,
+    });
     const usage = addUsage(checklist.usage, graded.usage);
     return evaluationView(graded.row, checklist.row, !graded.computed, usage, input.pass_threshold ?? this.deps.passThreshold);
   }

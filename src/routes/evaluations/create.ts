@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
+import { ConfidenceBlock } from "../calibrations/schemas";
 import { Context, Evaluation, Instruction, ItemsInput, MaxItems, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
 export const CreateEvaluationBody = z
@@ -13,6 +14,9 @@ export const CreateEvaluationBody = z
     pass_threshold: z.number().min(0).max(1).optional().openapi({
       description: "Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD).",
     }),
+    calibration_id: z.string().min(1).max(100).optional().openapi({
+      description: "A pointwise calibration profile: the response then carries its confidence block, and the profile's judge grades.",
+    }),
   })
   .refine((b) => !(b.checklist_id && b.checklist), {
     message: "give checklist_id or checklist, not both",
@@ -20,6 +24,8 @@ export const CreateEvaluationBody = z
   })
   .openapi("CreateEvaluationRequest");
 export type CreateEvaluationBody = z.infer<typeof CreateEvaluationBody>;
+
+const CalibratedEvaluation = Evaluation.extend({ confidence: ConfidenceBlock.optional() }).openapi("CalibratedEvaluation");
 
 export const route = createRoute({
   method: "post",
@@ -30,7 +36,7 @@ export const route = createRoute({
     "With `checklist_id` or inline `checklist.items`, grades against those; with neither, a checklist is generated (and cached) first. One upstream call grades every item, under a JSON Schema with one required property per item. The same request again is served from the store.",
   request: { body: jsonBody(CreateEvaluationBody, "What to grade, and against which checklist.") },
   responses: {
-    200: { description: "The evaluation.", content: { "application/json": { schema: Evaluation } } },
+    200: { description: "The evaluation.", content: { "application/json": { schema: CalibratedEvaluation } } },
     ...commonErrors,
     ...notFound,
     ...upstreamErrors,
@@ -39,7 +45,10 @@ export const route = createRoute({
 
 export function register(app: App) {
   app.openapi(route, async (c) => {
-    const evaluation = await c.get("services").judge.evaluate(c.req.valid("json"));
+    const body = c.req.valid("json");
+    const { judge, confidence } = c.get("services");
+    // Profiles are immutable, so a calibrated evaluation is as replayable as a plain one.
+    const evaluation = body.calibration_id ? await confidence.evaluate({ ...body, calibration_id: body.calibration_id }) : await judge.evaluate(body);
     c.set("replayable", evaluation);
     return c.json(evaluation, 200);
   });

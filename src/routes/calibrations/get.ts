@@ -1,0 +1,21 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../env";
+import { IdParam, commonErrors, notFound } from "../schemas";
+import { Calibration } from "./schemas";
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/calibrations/{id}",
+  tags: ["calibrations"],
+  summary: "Get a calibration profile",
+  request: { params: IdParam("cb") },
+  responses: {
+    200: { description: "The profile.", content: { "application/json": { schema: Calibration } } },
+    ...notFound,
+    500: commonErrors[500],
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => c.json(await c.get("services").calibrations.byId(c.req.valid("param").id), 200));
+}

@@ -1,0 +1,29 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../env";
+import { IdParam, commonErrors, notFound } from "../schemas";
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/calibrations/{id}/reliability.svg",
+  tags: ["calibrations"],
+  summary: "Reliability diagram of a profile's held-out calibrated predictions",
+  request: {
+    params: IdParam("cb"),
+    query: z.object({
+      judge: z.coerce.number().int().min(0).optional().openapi({ description: "Cascade only: which judge (default 0)." }),
+    }),
+  },
+  responses: {
+    200: { description: "An SVG image.", content: { "image/svg+xml": { schema: z.string() } } },
+    ...notFound,
+    422: commonErrors[422],
+    500: commonErrors[500],
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const svg = await c.get("services").calibrations.reliabilitySvg(c.req.valid("param").id, c.req.valid("query").judge);
+    return c.body(svg, 200, { "content-type": "image/svg+xml; charset=utf-8" });
+  });
+}

@@ -1,0 +1,166 @@
+import { z } from "@hono/zod-openapi";
+import { Context, Instruction, ItemsInput, MaxItems, Usage } from "../schemas";
+
+const Probability = z.number().min(0, "must lie in [0, 1]").max(1, "must lie in [0, 1]");
+const Target = z
+  .strictObject({
+    alpha: z.number().gt(0).lt(1).openapi({ description: "Certified agreement is ≥ 1 − alpha.", example: 0.2 }),
+    delta: z.number().gt(0).lt(1).openapi({ description: "The guarantee holds with probability ≥ 1 − delta.", example: 0.1 }),
+  })
+  .openapi("CalibrationTarget");
+
+export const ExampleInput = z
+  .strictObject({
+    p: Probability.optional().openapi({ description: "Pointwise: the judge's raw probability that the response is good." }),
+    p_a: Probability.optional().openapi({ description: "Pairwise: the judge's raw probability that response A wins." }),
+    evaluation_id: z.string().min(1).max(100).optional().openapi({
+      description: "Pointwise: a stored evaluation; its soft score, or its weighted score without logprobs, is the signal.",
+    }),
+    label: z.union([z.literal(0), z.literal(1), z.literal("a"), z.literal("b")], { error: 'must be 0 or 1 (pointwise), or "a" or "b" (pairwise)' }).openapi({
+      description: "The human outcome: 1 good / 0 not (pointwise), or the preferred response \"a\" / \"b\" (pairwise).",
+    }),
+  })
+  .openapi("CalibrationExample");
+
+// Bootstrap intervals resample every metric 1,000 times; 10,000 examples keep a fit to seconds.
+const Examples = z.array(ExampleInput).min(1).max(10_000);
+
+export const CreateCalibrationBody = z
+  .strictObject({
+    name: z.string().trim().min(1, "must not be empty").max(200),
+    kind: z.enum(["pointwise", "pairwise"]),
+    examples: Examples.optional().openapi({ description: "One judge's labelled examples (not with `judges`)." }),
+    judge: z.string().min(1).max(200).optional().openapi({ description: "The judge model these examples come from; evaluations under this profile are graded by it." }),
+    judges: z
+      .array(z.strictObject({ model: z.string().min(1).max(200), examples: Examples }))
+      .min(2)
+      .max(5)
+      .optional()
+      .openapi({ description: "A cascade, cheapest judge first: each judge's examples over the same items, in the same order, with the same labels." }),
+    method: z.enum(["auto", "temperature", "platt", "beta", "isotonic"]).optional(),
+    pooled: z.boolean().optional().openapi({
+      description: "Cascade only: judge k is fitted and certified on the mean raw probability of judges 0..k (they have all answered any item that reaches k).",
+    }),
+    target: Target.optional(),
+  })
+  .refine((b) => (b.examples === undefined) !== (b.judges === undefined), { message: "give examples or judges, not both", path: ["examples"] })
+  .refine((b) => !(b.judge && b.judges), { message: "judge names a single judge; a cascade names each in judges", path: ["judge"] })
+  .openapi("CreateCalibrationRequest");
+
+const Interval = z.object({ estimate: z.number(), lo: z.number(), hi: z.number() }).openapi("Interval");
+const MetricsWithIntervals = z
+  .object({
+    n: z.number().int(),
+    resamples: z.number().int(),
+    level: z.number(),
+    ece: Interval,
+    adaptive_ece: Interval,
+    brier: Interval,
+    log_loss: Interval,
+    auroc: Interval.nullable(),
+    accuracy: Interval,
+  })
+  .openapi("CalibrationMetrics", { description: "Point estimates with percentile bootstrap intervals." });
+const ReliabilityBin = z
+  .object({ lo: z.number(), hi: z.number(), count: z.number().int(), mean_confidence: z.number().nullable(), accuracy: z.number().nullable() })
+  .openapi("ReliabilityBin");
+export const Threshold = z
+  .object({
+    lambda: z.number(),
+    coverage: z.number(),
+    alpha: z.number(),
+    delta: z.number(),
+    n_accepted: z.number().int(),
+    errors: z.number().int(),
+    upper_bound: z.number().openapi({ description: "Clopper–Pearson upper bound (level 1 − delta) on the error rate of accepted items; ≤ alpha." }),
+  })
+  .openapi("CertifiedThreshold");
+const Calibrator = z.object({ method: z.string(), params: z.record(z.string(), z.unknown()), calibrated: z.boolean(), symmetric: z.boolean(), n_labels: z.number().int() }).passthrough();
+const Method = z.enum(["identity", "temperature", "platt", "beta", "isotonic"]);
+
+const Stage = z
+  .object({
+    judge: z.string().nullable(),
+    method: Method,
+    calibrated: z.boolean(),
+    n: z.number().int(),
+    raw_metrics: MetricsWithIntervals,
+    metrics: MetricsWithIntervals,
+    reliability: z.array(ReliabilityBin),
+    threshold: Threshold.nullable(),
+    calibrator: Calibrator,
+    n_reaching: z.number().int(),
+    n_decided: z.number().int(),
+  })
+  .openapi("CalibrationJudge");
+
+export const Calibration = z
+  .object({
+    id: z.string().openapi({ example: "cb_0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a" }),
+    name: z.string(),
+    kind: z.enum(["pointwise", "pairwise"]),
+    judge: z.string().nullable(),
+    method: Method,
+    calibrated: z.boolean(),
+    n: z.number().int(),
+    raw_metrics: MetricsWithIntervals,
+    metrics: MetricsWithIntervals.openapi({ description: "Of held-out (5-fold cross-validated) predictions, never the fitting labels." }),
+    reliability: z.array(ReliabilityBin),
+    threshold: Threshold.nullable().openapi({ description: "Null when no threshold passes its test: the judge then always abstains." }),
+    calibrator: Calibrator,
+    target: z.object({ alpha: z.number(), delta: z.number() }),
+    pooled: z.boolean(),
+    judges: z.array(Stage),
+    cascade: z.boolean(),
+    coverage: z.number(),
+    agreement: z.number().nullable(),
+  })
+  .openapi("Calibration");
+
+export const CreateConfidenceBody = z
+  .strictObject({
+    calibration_id: z.string().min(1).max(100),
+    p: Probability.optional(),
+    p_a: Probability.optional(),
+    evaluation_id: z.string().min(1).max(100).optional(),
+    instruction: Instruction.optional(),
+    context: Context,
+    response: z.string().min(1, "must not be empty").max(200_000).optional(),
+    checklist_id: z.string().min(1).max(100).optional(),
+    checklist: z.strictObject({ items: ItemsInput }).optional(),
+    max_items: MaxItems,
+    stage: z.number().int().min(0).optional().openapi({ description: "Cascade only: which judge produced p / p_a (default 0)." }),
+    previous: z.array(Probability).max(10).optional().openapi({
+      description: "Pooled cascade only: the raw signals of judges 0..stage−1, which stage `stage` averages with p / p_a.",
+    }),
+  })
+  .openapi("CreateConfidenceRequest");
+
+const Guarantee = z
+  .object({ agreement_at_least: z.number(), probability: z.number(), alpha: z.number(), delta: z.number() })
+  .openapi("Guarantee");
+const Decision = {
+  p_raw: z.number(),
+  p_calibrated: z.number(),
+  verdict: z.enum(["pass", "fail", "a", "b"]),
+  confidence: z.number(),
+  abstain: z.boolean(),
+  reason: z.enum(["certified", "below_threshold", "no_certified_threshold"]),
+  threshold: z.number().nullable(),
+  guarantee: Guarantee.nullable(),
+};
+const StageRef = z.object({ stage: z.number().int(), judge: z.string().nullable() });
+
+export const ConfidenceBlock = z
+  .object({
+    calibration_id: z.string(),
+    kind: z.enum(["pointwise", "pairwise"]),
+    ...Decision,
+    calibrated: z.boolean(),
+    decided_by: StageRef.nullable(),
+    escalate_to: StageRef.nullable(),
+    stages: z.array(z.object({ ...Decision, stage: z.number().int(), judge: z.string().nullable(), evaluation_id: z.string().nullable() })),
+  })
+  .openapi("Confidence");
+
+export const ConfidenceResponse = ConfidenceBlock.extend({ usage: Usage }).openapi("ConfidenceResponse");

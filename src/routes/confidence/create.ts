@@ -1,0 +1,24 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../env";
+import { CreateConfidenceBody, ConfidenceResponse } from "../calibrations/schemas";
+import { commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
+
+export const route = createRoute({
+  method: "post",
+  path: "/v1/confidence",
+  tags: ["calibrations"],
+  summary: "Calibrated confidence, with certified abstention and escalation",
+  description:
+    "Applies a profile to a raw signal (`p`, `p_a`), a stored evaluation (`evaluation_id`) or a new one (`instruction`, `response`, optional checklist). The judge answers when its calibrated confidence reaches the certified threshold; otherwise it abstains, and in a cascade the next judge model grades the same checklist. Given only a raw signal, a cascade cannot grade anything and names the judge to escalate to.",
+  request: { body: jsonBody(CreateConfidenceBody, "The profile and the signal.") },
+  responses: {
+    200: { description: "The decision.", content: { "application/json": { schema: ConfidenceResponse } } },
+    ...commonErrors,
+    ...notFound,
+    ...upstreamErrors,
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => c.json(await c.get("services").confidence.confidence(c.req.valid("json")), 200));
+}

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { pointwiseExamples, seeded } from "../support/calibration-data";
+import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { infobench, makeApp, upstreamEnv } from "../support/harness";
+
+let fake: FakeUpstream;
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+});
+beforeEach(() => fake.reset());
+afterAll(() => fake.close());
+
+const row = infobench.find((r) => r.decomposed_questions.length >= 3)!;
+const grading = {
+  instruction: row.instruction,
+  context: row.input || null,
+  response: row.output,
+  checklist: { items: row.decomposed_questions.map((question) => ({ question })) },
+};
+
+/** A cheap judge (well-calibrated, vague) and a strong one (sure, right 95% of the time) on the same items. */
+function cascadeJudges() {
+  const cheap = pointwiseExamples(300, 21);
+  const rng = seeded(22);
+  const strong = cheap.map((e) => {
+    const right = rng() < 0.95;
+    const sure = 0.9 + 0.09 * rng();
+    return { p: (e.label === 1) === right ? sure : 1 - sure, label: e.label };
+  });
+  return [
+    { model: "judge-cheap", examples: cheap },
+    { model: "judge-strong", examples: strong },
+  ];
+}
+
+/** The cheap model is unsure of everything; the strong one is sure. */
+function scriptByModel(pCheap = 0.55, pStrong = 0.97) {
+  fake.answer = (_id, _i, call) => {
+    const p = call.body.model === "judge-cheap" ? pCheap : pStrong;
+    return { verdict: p >= 0.5 ? "YES" : "NO", p_yes: p };
+  };
+}
+
+const gradingCalls = () => fake.calls.filter((c) => c.kind === "grading");
+
+describe("cascades over judge models", () => {
+  it("an evaluation with a cascade profile escalates to the next judge model on the same checklist", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const profile = (await t.post("/v1/calibrations", { name: "cascade", kind: "pointwise", judges: cascadeJudges() })).json;
+    expect(profile.judges[1].threshold).not.toBeNull();
+    scriptByModel();
+    const res = await t.post("/v1/evaluations", { ...grading, calibration_id: profile.id });
+    expect(res.status).toBe(200);
+    const body = res.json;
+    expect(body.model).toBe("judge-cheap");
+    expect(gradingCalls().map((c) => c.body.model)).toEqual(["judge-cheap", "judge-strong"]);
+    const [first, second] = gradingCalls().map((c) => c.body.response_format.json_schema.schema.required);
+    expect(second).toEqual(first);
+    expect(body.usage.upstream_calls).toBe(2);
+    const c = body.confidence;
+    expect(c.stages.map((s: any) => s.judge)).toEqual(["judge-cheap", "judge-strong"]);
+    expect(c.stages[0]).toMatchObject({ abstain: true, evaluation_id: body.id });
+    expect(c.stages[0].p_raw).toBeCloseTo(0.55, 6);
+    expect(c.stages[1].evaluation_id).not.toBe(body.id);
+    expect(c).toMatchObject({ abstain: false, reason: "certified", verdict: "pass", decided_by: { stage: 1, judge: "judge-strong" } });
+    expect(c.guarantee.agreement_at_least).toBeCloseTo(0.8, 12);
+
+    // The same request again: nothing is paid for, and the answer is the same.
+    const again = await t.post("/v1/evaluations", { ...grading, calibration_id: profile.id });
+    expect(again.json.cached).toBe(true);
+    expect(again.json.usage.upstream_calls).toBe(0);
+    expect(again.json.confidence).toEqual(c);
+    expect(gradingCalls()).toHaveLength(2);
+  });
+
+  it("POST /v1/confidence grades, escalates, and starts a stored evaluation at its own judge", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const profile = (await t.post("/v1/calibrations", { name: "cascade", kind: "pointwise", judges: cascadeJudges() })).json;
+    scriptByModel();
+    const res = await t.post("/v1/confidence", { calibration_id: profile.id, ...grading });
+    expect(res.status).toBe(200);
+    expect(res.json.decided_by).toEqual({ stage: 1, judge: "judge-strong" });
+    expect(res.json.usage.upstream_calls).toBe(2);
+
+    // A stored evaluation by the strong judge starts at its stage: no escalation, no call.
+    const strongId = res.json.stages[1].evaluation_id;
+    const fromStored = await t.post("/v1/confidence", { calibration_id: profile.id, evaluation_id: strongId });
+    expect(fromStored.json.stages).toHaveLength(1);
+    expect(fromStored.json.decided_by).toEqual({ stage: 1, judge: "judge-strong" });
+    expect(fromStored.json.usage.upstream_calls).toBe(0);
+
+    // A confident cheap judge decides alone.
+    scriptByModel(0.999);
+    const sure = await t.post("/v1/confidence", { calibration_id: profile.id, ...grading, response: `${row.output}\n` });
+    expect(profile.judges[0].threshold).not.toBeNull();
+    expect(sure.json.decided_by).toEqual({ stage: 0, judge: "judge-cheap" });
+    expect(sure.json.stages).toHaveLength(1);
+  });
+});
+
+describe("pooled cascades", () => {
+  it("decide at each later judge on the mean of every raw signal so far", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const profile = (await t.post("/v1/calibrations", { name: "pooled", kind: "pointwise", judges: cascadeJudges(), pooled: true })).json;
+    expect(profile.pooled).toBe(true);
+    scriptByModel(0.55, 0.97);
+    const res = await t.post("/v1/confidence", { calibration_id: profile.id, ...grading });
+    expect(res.status).toBe(200);
+    expect(res.json.stages[0].p_raw).toBeCloseTo(0.55, 6);
+    expect(res.json.stages[1].p_raw).toBeCloseTo((0.55 + 0.97) / 2, 6);
+
+    // A stored grading by the second judge is routed from the first; its own grading is reused.
+    const strongId = res.json.stages[1].evaluation_id;
+    const calls = gradingCalls().length;
+    const fromStored = await t.post("/v1/confidence", { calibration_id: profile.id, evaluation_id: strongId });
+    expect(fromStored.json.stages).toEqual(res.json.stages);
+    expect(gradingCalls()).toHaveLength(calls);
+  });
+});
+
+describe("examples taken from stored evaluations", () => {
+  it("uses the soft score, or the weighted score without logprobs", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const ids: string[] = [];
+    const expected: number[] = [];
+    for (const [k, p] of [0.9, 0.3, 0.7].entries()) {
+      fake.answer = () => ({ verdict: p >= 0.5 ? "YES" : "NO", p_yes: p });
+      const ev = (await t.post("/v1/evaluations", { ...grading, response: `${row.output} (${k})` })).json;
+      ids.push(ev.id);
+      expected.push(ev.scores.soft);
+    }
+    fake.logprobs = "none";
+    fake.answer = (_id, i) => ({ verdict: i === 0 ? "NO" : "YES" });
+    const plain = (await t.post("/v1/evaluations", { ...grading, response: `${row.output} (plain)` })).json;
+    expect(plain.signal).toBe("none");
+    ids.push(plain.id);
+    expected.push(plain.scores.weighted);
+
+    const examples = ids.map((evaluation_id, i) => ({ evaluation_id, label: i % 2 === 0 ? 1 : 0 }));
+    const profile = await t.post("/v1/calibrations", { name: "from evaluations", kind: "pointwise", examples });
+    expect(profile.status).toBe(200);
+    expect(profile.json).toMatchObject({ n: 4, calibrated: false });
+    const mean = expected.reduce((s, v) => s + v, 0) / expected.length;
+    expect(profile.json.raw_metrics.accuracy.estimate).toBeCloseTo(expected.filter((p, i) => (p >= 0.5 ? 1 : 0) === examples[i]!.label).length / 4, 12);
+    expect(profile.json.reliability.reduce((s: number, b: any) => s + (b.mean_confidence ?? 0) * b.count, 0) / 4).toBeCloseTo(mean, 12);
+    for (const [i, id] of ids.entries()) {
+      const d = await t.post("/v1/confidence", { calibration_id: profile.json.id, evaluation_id: id });
+      expect(d.json.p_raw).toBeCloseTo(expected[i]!, 12);
+    }
+  });
+});
