@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Capabilities } from "./capabilities";
 import type { Judge } from "./judge/judge";
 import type { Metrics } from "./metrics";
 import type { ReplayCache } from "./middleware/replay";
@@ -11,6 +12,8 @@ export interface Services {
   metrics: Metrics;
   replay: ReplayCache;
   limits: { maxBodyBytes: number };
+  /** What this runtime can do; features that need more answer 501 (see `requireCapability`). */
+  capabilities: Capabilities;
 }
 
 export interface AppEnv {

@@ -1,3 +1,4 @@
+import { type Capabilities, nodeCapabilities } from "./capabilities";
 import { type Config, upstreamSettings } from "./config";
 import type { Services } from "./env";
 import { Judge } from "./judge/judge";
@@ -10,7 +11,11 @@ import { createDrizzleStore, type SqliteDb } from "./store/store";
  * Wires the judge to the database (better-sqlite3 on Node, D1 on Workers) and, when configured, to
  * the upstream model: the same on every runtime.
  */
-export function buildServices(config: Config, db: SqliteDb, options: { fetch?: typeof fetch } = {}): Services {
+export function buildServices(
+  config: Config,
+  db: SqliteDb,
+  options: { fetch?: typeof fetch; capabilities?: Capabilities } = {},
+): Services {
   const metrics = new Metrics();
   const store = createDrizzleStore(db);
   const upstream = upstreamSettings(config);
@@ -38,5 +43,12 @@ export function buildServices(config: Config, db: SqliteDb, options: { fetch?: t
     passThreshold: config.TICKBOX_PASS_THRESHOLD,
   });
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
-  return { judge, store, metrics, replay, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
+  return {
+    judge,
+    store,
+    metrics,
+    replay,
+    limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES },
+    capabilities: options.capabilities ?? nodeCapabilities,
+  };
 }

@@ -14,7 +14,10 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-type NodeCrypto = typeof import("node:crypto");
+/** The slice of node:crypto used here, declared so that this module type-checks for Workers too. */
+interface NodeCrypto {
+  createHash(algorithm: "sha256"): { update(text: string): { digest(encoding: "hex"): string } };
+}
 
 // Node's native hash is synchronous and several times cheaper than a Web Crypto round trip through
 // the thread pool; other runtimes (Workers) use Web Crypto. Both give the same digest.
