@@ -5,6 +5,7 @@ import { z } from "zod";
 import { createApp } from "./app";
 import { workerCapabilities } from "./capabilities";
 import { configSchema } from "./config";
+import type { Services } from "./env";
 import { ProblemError, problemBody } from "./errors";
 import { buildServices } from "./services";
 import type { SqliteDb } from "./store/store";
@@ -23,14 +24,15 @@ export const bindingsSchema = configSchema.extend({ DB: d1Database });
 
 export type WorkerBindings = { DB: D1Database } & Record<string, unknown>;
 
-type Built = { app: ReturnType<typeof createApp> } | { problem: ProblemError };
+/** The app and services for one env object, or why its bindings cannot make them. */
+export type WorkerInstance = { app: ReturnType<typeof createApp>; services: Services } | { problem: ProblemError };
 
 // The env object is the same for every request an isolate serves, so services (metrics, the
 // replay cache, single-flight, the upstream client's limiter) live as long as the isolate. A new
 // env object (a redeploy with other vars, or a test) gets its own.
-const built = new WeakMap<object, Built>();
+const instances = new WeakMap<object, WorkerInstance>();
 
-function build(env: WorkerBindings): Built {
+function build(env: WorkerBindings): WorkerInstance {
   const parsed = bindingsSchema.safeParse(env);
   if (!parsed.success) {
     const named = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -39,7 +41,8 @@ function build(env: WorkerBindings): Built {
   }
   const { DB, ...config } = parsed.data;
   const db = drizzle(DB) as unknown as SqliteDb;
-  return { app: createApp(buildServices(config, db, { capabilities: workerCapabilities })) };
+  const services = buildServices(config, db, { capabilities: workerCapabilities });
+  return { app: createApp(services), services };
 }
 
 function misconfigured(problem: ProblemError): Response {
@@ -50,13 +53,19 @@ function misconfigured(problem: ProblemError): Response {
   });
 }
 
+/** The instance serving an env object, built on its first request. */
+export function instanceFor(env: WorkerBindings): WorkerInstance {
+  let instance = instances.get(env);
+  if (!instance) {
+    instance = build(env);
+    instances.set(env, instance);
+  }
+  return instance;
+}
+
 export default {
   fetch(request: Request, env: WorkerBindings, ctx: ExecutionContext): Response | Promise<Response> {
-    let entry = built.get(env);
-    if (!entry) {
-      entry = build(env);
-      built.set(env, entry);
-    }
+    const entry = instanceFor(env);
     if ("problem" in entry) return misconfigured(entry.problem);
     return entry.app.fetch(request, env, ctx);
   },
