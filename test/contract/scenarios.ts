@@ -1,8 +1,9 @@
 // The HTTP contract, written once and run under Node (test/contract/node.test.ts) and inside
 // workerd (test/worker/contract.test.ts). Runtime-neutral: no Node imports.
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Client, Reply } from "../support/client";
+import type { Client } from "../support/client";
 import type { UpstreamControl } from "../support/fake-control";
+import { expectProblem } from "../support/problems";
 import { upstreamVars } from "../support/upstream-vars";
 import { contractRow, FIXED_CHECKLIST_ID, FIXED_EVALUATION, FIXED_EVALUATION_ID, FIXED_ITEMS } from "./fixtures";
 
@@ -24,16 +25,6 @@ const ZERO_USAGE = { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 }
 // Rows outlive a test in the shared database: each scenario's text is its own.
 let counter = 0;
 const unique = (text: string) => `${text} [run ${Date.now().toString(36)}-${++counter}]`;
-
-export function expectProblem(res: Reply, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("content-type")).toContain("application/problem+json");
-  expect(res.json).toMatchObject({ status, code, type: `/problems/${code}` });
-  expect(typeof res.json.title).toBe("string");
-  expect(res.json.detail.length).toBeGreaterThan(0);
-  expect(res.json.instance).toMatch(/^urn:request:/);
-  expect(res.headers.get("x-request-id")).toBe(res.json.instance.slice("urn:request:".length));
-}
 
 /** Registers the contract for a target (a getter, since the target is built in beforeAll). */
 export function contractSuite(get: () => ContractTarget) {

@@ -10,7 +10,7 @@ import { remoteControl } from "../support/fake-control";
 import { upstreamVars } from "../support/upstream-vars";
 import { NODE_SEEDED_EVALUATION } from "../contract/fixtures";
 import { FINGERPRINT_VECTORS } from "../contract/vectors";
-import { expectProblem } from "../contract/scenarios";
+import { expectProblem } from "../support/problems";
 
 const upstream = remoteControl(inject("upstreamUrl"));
 const clientFor = (bindings: Record<string, unknown>) =>
