@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Comparisons } from "./judge/comparison";
 import type { Calibrations } from "./judge/calibrations";
 import type { Confidence } from "./judge/confidence";
+import type { Capabilities } from "./capabilities";
 import type { Judge } from "./judge/judge";
 import type { Refinements } from "./judge/refinement";
 import type { Selections } from "./judge/selection";
@@ -21,6 +22,8 @@ export interface Services {
   metrics: Metrics;
   replay: ReplayCache;
   limits: { maxBodyBytes: number };
+  /** What this runtime can do; features that need more answer 501 (see `requireCapability`). */
+  capabilities: Capabilities;
 }
 
 export interface AppEnv {

@@ -1,3 +1,4 @@
+import { type Capabilities, nodeCapabilities } from "./capabilities";
 import { type Config, upstreamSettings } from "./config";
 import type { Services } from "./env";
 import { Comparisons } from "./judge/comparison";
@@ -18,7 +19,11 @@ import { createDrizzleStore, type SqliteDb } from "./store/store";
  * Wires the judge to the database (better-sqlite3 on Node, D1 on Workers) and, when configured, to
  * the upstream model: the same on every runtime.
  */
-export function buildServices(config: Config, db: SqliteDb, options: { fetch?: typeof fetch } = {}): Services {
+export function buildServices(
+  config: Config,
+  db: SqliteDb,
+  options: { fetch?: typeof fetch; capabilities?: Capabilities } = {},
+): Services {
   const metrics = new Metrics();
   const store = createDrizzleStore(db);
   const upstream = upstreamSettings(config);
@@ -70,5 +75,6 @@ export function buildServices(config: Config, db: SqliteDb, options: { fetch?: t
     metrics,
     replay,
     limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES },
+    capabilities: options.capabilities ?? nodeCapabilities,
   };
 }

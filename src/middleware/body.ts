@@ -1,7 +1,20 @@
-import type { IncomingMessage } from "node:http";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { ProblemError } from "../errors";
+
+/**
+ * The parts of Node's IncomingMessage the reader uses, declared here rather than imported from
+ * node:http so that this module also type-checks (and bundles) for Workers, where it is absent.
+ */
+interface IncomingMessage {
+  headers: Record<string, string | string[] | undefined>;
+  readableEnded: boolean;
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  off(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  once(event: "end", listener: () => void): unknown;
+  once(event: "error", listener: (error: Error) => void): unknown;
+  resume(): unknown;
+}
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
@@ -26,12 +39,26 @@ function tooLarge(limit: number): ProblemError {
   return new ProblemError("payload_too_large", `the body exceeds ${limit} bytes (TICKBOX_MAX_BODY_BYTES)`);
 }
 
+const decoder = new TextDecoder();
+
+/** Decodes the chunks as one UTF-8 text (a character may straddle two chunks). */
+function utf8(chunks: Uint8Array[]): string {
+  if (chunks.length === 1) return decoder.decode(chunks[0]);
+  const whole = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.length;
+  }
+  return decoder.decode(whole);
+}
+
 /** Reads a Node request's body straight from the socket stream, stopping at the limit. */
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     let size = 0;
-    const onData = (chunk: Buffer) => {
+    const onData = (chunk: Uint8Array) => {
       size += chunk.length;
       if (size > limit) {
         incoming.off("data", onData);
@@ -40,7 +67,7 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<string>
       } else chunks.push(chunk);
     };
     incoming.on("data", onData);
-    incoming.once("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    incoming.once("end", () => resolve(utf8(chunks)));
     incoming.once("error", reject);
   });
 }

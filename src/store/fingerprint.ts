@@ -14,7 +14,10 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-type NodeCrypto = typeof import("node:crypto");
+/** The slice of node:crypto used here, declared so that this module type-checks for Workers too. */
+interface NodeCrypto {
+  createHash(algorithm: "sha256"): { update(text: string): { digest(encoding: "hex"): string } };
+}
 
 // Node's native hash is synchronous and several times cheaper than a Web Crypto round trip through
 // the thread pool; other runtimes (Workers) use Web Crypto. Both give the same digest.
@@ -22,11 +25,18 @@ const nodeCrypto = (
   globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
 ).process?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
 
+/** sha256 of a text's UTF-8 bytes, as hex, through Web Crypto: the path a Worker takes. */
+export async function webCryptoSha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Which implementation `fingerprint` uses in this runtime. */
+export const fingerprintEngine: "node:crypto" | "web-crypto" = nodeCrypto ? "node:crypto" : "web-crypto";
+
 /** sha256 of the canonical JSON, as hex: the same on Node and on Workers. */
 export async function fingerprint(value: unknown): Promise<string> {
   const text = canonicalJson(value);
   if (nodeCrypto) return nodeCrypto.createHash("sha256").update(text).digest("hex");
-  const bytes = new TextEncoder().encode(text);
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return webCryptoSha256(text);
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
 import { makeApp, upstreamEnv } from "../support/harness";
+import { expectProblem } from "../support/problems";
 
 let fake: FakeUpstream;
 beforeAll(async () => {
@@ -11,15 +12,6 @@ afterAll(() => fake.close());
 
 const items = [{ question: "Is it polite?" }, { question: "Is it under 50 words?", weight: 80, must_pass: true }];
 const request = { instruction: "Reply to the customer.", response: "Thanks, we are on it.", checklist: { items } };
-
-function expectProblem(res: { status: number; headers: Headers; json: any }, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("content-type")).toContain("application/problem+json");
-  expect(res.json).toMatchObject({ status, code, type: `/problems/${code}` });
-  expect(typeof res.json.title).toBe("string");
-  expect(res.json.detail.length).toBeGreaterThan(0);
-  expect(res.json.instance).toMatch(/^urn:request:/);
-}
 
 describe("POST /v1/evaluations — bad requests", () => {
   it("400 for a body that is not JSON", async () => {

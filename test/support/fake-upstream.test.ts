@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
 import { tokenize } from "./fake-tokens.js";
+import { remoteControl } from "./fake-control.js";
 
 let fake: FakeUpstream;
 
@@ -337,5 +338,24 @@ describe("latency and bookkeeping", () => {
     while (other.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
     await other.close();
     expect(await pending).toBeInstanceOf(Error);
+  });
+
+  it("is scripted over HTTP under /_control/, for tests that cannot reach the object", async () => {
+    const control = remoteControl(fake.baseUrl);
+    await control.script({
+      faults: [{ kind: "status", status: 503 }],
+      answers: [{ verdict: "NO", p_yes: 0.2 }],
+      checklist: [{ question: "Is it remote?", weight: 10, must_pass: false }],
+    });
+    expect((await post({ model: "a", messages: [] })).status).toBe(503);
+    const graded = await chat({ response_format: jsonSchemaFormat(gradingSchema(["q1", "q2"])) });
+    expect(graded.choices[0].message.content).toMatch(/"q1":\{[^}]*"verdict":"NO"/);
+    expect(graded.choices[0].message.content).toMatch(/"q2":\{[^}]*"verdict":"YES"/);
+    const listed = await chat({ response_format: jsonSchemaFormat(checklistSchema) });
+    expect(JSON.parse(listed.choices[0].message.content).items[0].question).toBe("Is it remote?");
+    expect(await control.calls()).toEqual([{ kind: "other" }, { kind: "grading" }, { kind: "checklist" }]);
+    await control.reset();
+    expect(await control.calls()).toEqual([]);
+    expect(fake.checklist[0]!.question).not.toBe("Is it remote?");
   });
 });

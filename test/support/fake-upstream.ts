@@ -8,6 +8,7 @@ import {
   plainTokens, segmentsText, tokenize,
   type LogprobMode, type Segment, type TokenLogprob, type Verdict,
 } from "./fake-tokens.js";
+import { controlResponse } from "./fake-control.js";
 
 export type { LogprobMode, Verdict } from "./fake-tokens.js";
 
@@ -221,6 +222,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     req.on("end", () => {
       const path = (req.url ?? "").split("?")[0];
       const handle = async () => {
+        const control = controlResponse(fake, req.method ?? "", path ?? "", Buffer.concat(chunks).toString("utf8"));
+        if (control) return send(res, control.status, control.body);
         if (req.method === "POST" && path === "/v1/chat/completions") {
           return chat(req, res, Buffer.concat(chunks).toString("utf8"), arrived);
         }

@@ -4,16 +4,12 @@ import { parseConfig } from "../../src/config";
 import { buildServices } from "../../src/services";
 import { openSqlite } from "../../src/store/sqlite";
 import type { FakeCall, FakeUpstream } from "./fake-upstream";
+import { upstreamVars } from "./upstream-vars";
+import { clientOver } from "./client";
 
 /** The upstream settings that point the service at a fake. */
 export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
-  return {
-    OPENAI_BASE_URL: fake.baseUrl,
-    OPENAI_API_KEY: "test-key",
-    TICKBOX_JUDGE_MODEL: "judge-test",
-    TICKBOX_UPSTREAM_RETRIES: "0",
-    TICKBOX_UPSTREAM_TIMEOUT_MS: "5000",
-  };
+  return upstreamVars(fake.baseUrl);
 }
 
 /** A fresh app on its own in-memory database; requests go through `app.request()`. */
@@ -22,30 +18,7 @@ export function makeApp(env: Record<string, string> = {}) {
   const { db, close } = openSqlite(config.TICKBOX_DB);
   const services = buildServices(config, db);
   const app = createApp(services);
-  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const init: RequestInit = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      init.body = typeof body === "string" ? body : JSON.stringify(body);
-      (init.headers as Record<string, string>)["content-type"] ??= "application/json";
-    }
-    const res = await app.request(path, init);
-    const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers, text, json };
-  };
-  return {
-    app,
-    services,
-    close,
-    post: (path: string, body: unknown, headers?: Record<string, string>) => send("POST", path, body, headers),
-    get: (path: string) => send("GET", path),
-    send,
-  };
+  return { app, services, close, ...clientOver((request) => app.request(request)) };
 }
 
 export interface InfoBenchRow {

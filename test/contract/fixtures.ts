@@ -1,0 +1,30 @@
+// Inputs the contract sends on both runtimes, and what they must be called there.
+import sample from "../fixtures/infobench/sample.jsonl?raw";
+import type { InfoBenchRow } from "../support/harness";
+
+/** A real InFoBench row with a NO among its recorded verdicts (MIT; see test/fixtures/infobench). */
+export const contractRow: InfoBenchRow = sample
+  .trim()
+  .split("\n")
+  .map((line) => JSON.parse(line) as InfoBenchRow)
+  .find((row) => row.eval.includes(false) && row.eval.length >= 3)!;
+
+export const FIXED_ITEMS = [
+  { question: "Is the summary exactly two sentences?", weight: 100, must_pass: true },
+  { question: "Does it mention the new delivery date?", weight: 75 },
+];
+
+// Non-ASCII on purpose: the digest is over UTF-8 bytes on both runtimes.
+export const FIXED_EVALUATION = {
+  instruction: "Summarise the email in two sentences.",
+  context: "Café Łódź order #12: the 東京 delivery moves from 28 April to 3 May. Sorry! 🙏",
+  response: "Order #12 for Café Łódź is delayed. It now arrives in 東京 on 3 May.",
+  checklist: { items: FIXED_ITEMS },
+};
+
+/** Graded only by the Node process in the Worker suite's global setup, to seed D1 with its rows. */
+export const NODE_SEEDED_EVALUATION = { ...FIXED_EVALUATION, response: "Written by the Node service, read by the Worker." };
+
+// Computed once on Node; a runtime that hashes differently fails the contract.
+export const FIXED_CHECKLIST_ID = "cl_4de583a19e3d89a611583254c7a9999d";
+export const FIXED_EVALUATION_ID = "ev_ff6459ebb36f385c5b2399aaa0d9d5bd";

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll } from "vitest";
+import { count, eq } from "drizzle-orm";
+import { createApp } from "../../src/app";
+import { parseConfig } from "../../src/config";
+import { buildServices } from "../../src/services";
+import { checklists, evaluations } from "../../src/store/schema";
+import { openSqlite } from "../../src/store/sqlite";
+import { clientOver } from "../support/client";
+import { localControl } from "../support/fake-control";
+import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { type ContractTarget, contractSuite } from "./scenarios";
+
+let fake: FakeUpstream;
+let target: ContractTarget;
+const sqlite = openSqlite(":memory:");
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+  target = {
+    runtime: "node",
+    instance: (vars) => {
+      const app = createApp(buildServices(parseConfig(vars), sqlite.db));
+      return clientOver((request) => app.request(request));
+    },
+    rowCount: async (table, id) => {
+      const t = table === "checklists" ? checklists : evaluations;
+      const [row] = await sqlite.db.select({ n: count() }).from(t).where(eq(t.id, id));
+      return row?.n ?? 0;
+    },
+    upstream: localControl(fake),
+  };
+});
+afterAll(async () => {
+  await fake.close();
+  sqlite.close();
+});
+
+contractSuite(() => target);

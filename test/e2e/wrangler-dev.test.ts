@@ -1,0 +1,123 @@
+// The deployment as it will be checked: the wrangler CLI applies the migrations to a local D1,
+// `wrangler dev --local` bundles src/worker.ts with wrangler.toml (no nodejs_compat) and serves
+// it from workerd, pointed at the fake upstream on 127.0.0.1. Its answers are compared with the
+// Node service's, shape by shape.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { FIXED_CHECKLIST_ID, FIXED_EVALUATION, FIXED_EVALUATION_ID, FIXED_ITEMS } from "../contract/fixtures";
+import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { makeApp, upstreamEnv } from "../support/harness";
+
+const root = resolve(import.meta.dirname, "../..");
+const wrangler = join(root, "node_modules/.bin/wrangler");
+const quiet = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+
+let fake: FakeUpstream;
+let dir: string;
+let dev: ChildProcess | undefined;
+let base: string;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, log: () => string) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log()}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`wrangler dev did not start:\n${log()}`);
+}
+
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+  dir = mkdtempSync(join(tmpdir(), "tickbox-wrangler-"));
+  await promisify(execFile)(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], { cwd: root, env: quiet });
+  const port = await freePort();
+  const vars = { ...upstreamEnv(fake), TICKBOX_JUDGE_MODEL: "judge-test" };
+  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir, "--inspector-port", String(await freePort())];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  let output = "";
+  dev = spawn(wrangler, args, { cwd: root, env: quiet, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  dev.stdout!.on("data", (d) => (output += d));
+  dev.stderr!.on("data", (d) => (output += d));
+  base = `http://127.0.0.1:${port}`;
+  await waitUntilReady(base, dev, () => output);
+}, 120_000);
+
+afterAll(async () => {
+  if (dev?.pid && dev.exitCode === null) {
+    const exited = new Promise((r) => dev!.once("exit", r));
+    process.kill(-dev.pid, "SIGTERM");
+    await exited;
+  }
+  await fake?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => fake.reset());
+
+async function call(method: string, path: string, body?: string, type = "application/json") {
+  const res = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { body, headers: { "content-type": type } }) });
+  return { status: res.status, type: res.headers.get("content-type"), json: (await res.json()) as any };
+}
+
+/** The structure of a JSON value: keys and value types, not values. */
+function shape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shape);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]));
+  return value === null ? "null" : typeof value;
+}
+
+describe("wrangler dev --local on D1, compared with the Node service", () => {
+  it("answers the same requests with the same shapes, ids and statuses", async () => {
+    const node = makeApp(upstreamEnv(fake));
+    const { instruction, context } = FIXED_EVALUATION;
+    const requests: [string, string, string?, string?][] = [
+      ["POST", "/v1/checklists", JSON.stringify({ instruction, context, items: FIXED_ITEMS })],
+      ["POST", "/v1/evaluations", JSON.stringify(FIXED_EVALUATION)],
+      ["GET", `/v1/evaluations/${FIXED_EVALUATION_ID}`],
+      ["GET", `/v1/checklists/${FIXED_CHECKLIST_ID}`],
+      ["GET", "/v1/evaluations/ev_missing"],
+      ["POST", "/v1/evaluations", JSON.stringify({ instruction: "" })],
+      ["POST", "/v1/evaluations", "{", "application/json"],
+      ["POST", "/v1/evaluations", "x", "text/plain"],
+    ];
+    for (const [method, path, body, type] of requests) {
+      const edge = await call(method, path, body, type);
+      const nodeRes = await node.send(method, path, body, type ? { "content-type": type } : {});
+      expect({ path, status: edge.status }).toEqual({ path, status: nodeRes.status });
+      expect(edge.type).toBe(nodeRes.headers.get("content-type"));
+      expect(shape(edge.json)).toEqual(shape(nodeRes.json));
+      if (edge.json.id) expect(edge.json.id).toBe(nodeRes.json.id);
+    }
+    const evaluation = await call("POST", "/v1/evaluations", JSON.stringify(FIXED_EVALUATION));
+    expect(evaluation.json.id).toBe(FIXED_EVALUATION_ID);
+    node.close();
+  });
+
+  it("serves a repeat from D1 without an upstream call", async () => {
+    const request = { ...FIXED_EVALUATION, response: "Graded once at the edge." };
+    const first = await call("POST", "/v1/evaluations", JSON.stringify(request));
+    expect(first.json).toMatchObject({ cached: false, usage: { upstream_calls: 1 } });
+    // Other spacing: not a replay of the same bytes, so the answer comes from the database.
+    const again = await call("POST", "/v1/evaluations", JSON.stringify(request, null, 2));
+    expect(again.json).toMatchObject({ id: first.json.id, cached: true, usage: { upstream_calls: 0 } });
+    expect(fake.calls).toHaveLength(1);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('tickbox_cache_lookups_total{kind="grading",outcome="hit"}');
+  });
+});

@@ -1,0 +1,25 @@
+// Runs in Node before the Worker suite: starts the fake upstream, whose loopback URL the tests in
+// workerd reach (workerd may fetch 127.0.0.1), and has the Node service grade one request so that
+// the Worker can be shown Node's rows.
+import type { TestProject } from "vitest/node";
+import { NODE_SEEDED_EVALUATION } from "../contract/fixtures";
+import { startFakeUpstream } from "../support/fake-upstream";
+import { makeApp, upstreamEnv } from "../support/harness";
+
+export default async function setup(project: TestProject) {
+  const fake = await startFakeUpstream();
+  const node = makeApp(upstreamEnv(fake));
+  const graded = await node.post("/v1/evaluations", NODE_SEEDED_EVALUATION);
+  if (graded.status !== 200) throw new Error(`the Node service could not grade the seed request: ${graded.text}`);
+  const { store } = node.services;
+  project.provide("upstreamUrl", fake.baseUrl);
+  project.provide("nodeSeededRows", {
+    checklists: [(await store.checklistById(graded.json.checklist.id))!],
+    evaluations: [(await store.evaluationById(graded.json.id))!],
+  });
+  fake.reset();
+  return async () => {
+    node.close();
+    await fake.close();
+  };
+}
