@@ -3,12 +3,16 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Services } from "./env";
 import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
+import { access } from "./auth/access";
 import { readJsonBody, requestHeader } from "./middleware/body";
 import { replay } from "./middleware/replay";
 import * as createChecklist from "./routes/checklists/create";
 import * as getChecklist from "./routes/checklists/get";
 import * as createEvaluation from "./routes/evaluations/create";
 import * as getEvaluation from "./routes/evaluations/get";
+import * as createKey from "./routes/keys/create";
+import * as deleteKey from "./routes/keys/delete";
+import * as listKeys from "./routes/keys/list";
 import * as docs from "./routes/system/docs";
 import * as health from "./routes/system/health";
 
@@ -20,6 +24,7 @@ function problemResponse(c: Context<AppEnv>, error: ProblemError) {
     "content-type": "application/problem+json",
     "x-request-id": id,
     ...(error.retryAfter !== undefined ? { "retry-after": String(error.retryAfter) } : {}),
+    ...(error.code === "unauthorized" ? { "www-authenticate": 'Bearer realm="tickbox"' } : {}),
   });
 }
 
@@ -66,11 +71,12 @@ export function createApp(services: Services) {
     const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
     services.metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
   });
+  app.use("*", access({ ...services.access, keys: services.keys }));
   app.use("/v1/*", readJsonBody(services.limits.maxBodyBytes));
   app.post("/v1/checklists", replay(services.replay, services.metrics, "checklist"));
   app.post("/v1/evaluations", replay(services.replay, services.metrics, "grading"));
 
-  for (const route of [health, docs, createChecklist, getChecklist, createEvaluation, getEvaluation]) {
+  for (const route of [health, docs, createChecklist, getChecklist, createEvaluation, getEvaluation, createKey, listKeys, deleteKey]) {
     route.register(app);
   }
 

@@ -41,6 +41,9 @@ export const configSchema = z.object({
     z.enum(["auto", "off"]).default("auto"),
   ),
   TICKBOX_PASS_THRESHOLD: numberIn(0, 1, 0.8),
+  TICKBOX_ADMIN_KEY: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  TICKBOX_ALLOW_OPEN: z.preprocess((v) => (v === "" || v === undefined ? "false" : v), z.enum(["true", "false"])).transform((v) => v === "true"),
+  TICKBOX_METRICS_PUBLIC: z.preprocess((v) => (v === "" || v === undefined ? "true" : v), z.enum(["true", "false"])).transform((v) => v === "true"),
   TICKBOX_MAX_BODY_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   TICKBOX_REPLAY_CACHE_MB: intIn(0, 4096, 64),
 });

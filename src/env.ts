@@ -1,7 +1,10 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Principal } from "./auth/access";
+import type { RateLimiter } from "./auth/rate-limit";
 import type { Judge } from "./judge/judge";
 import type { Metrics } from "./metrics";
 import type { ReplayCache } from "./middleware/replay";
+import type { KeyStore } from "./store/keys-store";
 import type { Store } from "./store/store";
 
 /** What every handler can reach through `c.get("services")`; built once per process or isolate. */
@@ -10,6 +13,8 @@ export interface Services {
   store: Store;
   metrics: Metrics;
   replay: ReplayCache;
+  keys: KeyStore;
+  access: { adminKey: string | undefined; limiter: RateLimiter; metricsPublic: boolean };
   limits: { maxBodyBytes: number };
 }
 
@@ -17,6 +22,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     services: Services;
+    /** The authenticated caller (set on /v1 routes). */
+    principal?: Principal;
     /** The raw JSON body, read once by `readJsonBody`. */
     bodyText?: string;
     /** A successful response a route allows the replay cache to keep. */

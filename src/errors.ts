@@ -1,10 +1,13 @@
 /** The one catalog of problems the API can answer with (RFC 9457 problem+json). */
 export const problemCatalog = {
   invalid_json: { status: 400, title: "Request body is not valid JSON" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  forbidden: { status: 403, title: "Not allowed for this key" },
   not_found: { status: 404, title: "Not found" },
   payload_too_large: { status: 413, title: "Request body too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   validation_failed: { status: 422, title: "Request does not match the schema" },
+  rate_limited: { status: 429, title: "Too many requests" },
   internal: { status: 500, title: "Internal server error" },
   upstream_error: { status: 502, title: "The upstream model failed" },
   upstream_invalid_output: { status: 502, title: "The upstream model gave an invalid answer" },

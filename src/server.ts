@@ -5,9 +5,16 @@ import { ConfigError, parseConfig, upstreamSettings } from "./config";
 import { buildServices } from "./services";
 import { openSqlite } from "./store/sqlite";
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
+
 /** Starts the service on Node: configuration, SQLite with migrations, HTTP; stops cleanly on a signal. */
 export async function startServer(env: Record<string, string | undefined> = process.env) {
   const config = parseConfig(env);
+  if (!config.TICKBOX_ADMIN_KEY && !config.TICKBOX_ALLOW_OPEN && !LOOPBACK.test(config.HOST)) {
+    throw new ConfigError(
+      `refusing to serve ${config.HOST} without authentication: set TICKBOX_ADMIN_KEY, or TICKBOX_ALLOW_OPEN=true to serve it open`,
+    );
+  }
   const { db, close } = openSqlite(config.TICKBOX_DB);
   const app = createApp(buildServices(config, db));
   // serve() gives a plain node:http server unless told to build an HTTP/2 one, which it is not.
@@ -40,10 +47,13 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   try {
     const { config, url, stop } = await startServer();
     const upstream = upstreamSettings(config);
-    console.log(`tickbox listening on ${url} (database ${config.TICKBOX_DB})`);
+    if (!config.TICKBOX_ADMIN_KEY) {
+      console.warn("TICKBOX_ADMIN_KEY is not set: the API is open to anyone who can reach it");
+    }
     if (!upstream.configured) {
       console.warn(`no upstream model configured: set ${upstream.missing.join(" and ")} to generate and grade`);
     }
+    console.log(`tickbox listening on ${url} (database ${config.TICKBOX_DB})`);
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {
         console.log(`${signal}: finishing in-flight requests`);

@@ -1,10 +1,12 @@
 import { type Config, upstreamSettings } from "./config";
 import type { Services } from "./env";
 import { Judge } from "./judge/judge";
+import { RateLimiter } from "./auth/rate-limit";
 import { CircuitBreaker } from "./llm/breaker";
 import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
+import { createKeyStore } from "./store/keys-store";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /**
@@ -46,5 +48,10 @@ export function buildServices(config: Config, db: SqliteDb, options: { fetch?: t
     passThreshold: config.TICKBOX_PASS_THRESHOLD,
   });
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
-  return { judge, store, metrics, replay, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
+  const access = {
+    adminKey: config.TICKBOX_ADMIN_KEY,
+    limiter: new RateLimiter(),
+    metricsPublic: config.TICKBOX_METRICS_PUBLIC,
+  };
+  return { judge, store, metrics, replay, keys: createKeyStore(db), access, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
 }

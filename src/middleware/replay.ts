@@ -48,7 +48,8 @@ export class ReplayCache {
 /** Serves repeats of a route's successful requests from the replay cache. */
 export function replay(cache: ReplayCache, metrics: Metrics, kind: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const key = `${c.req.method} ${c.req.path}\n${c.get("bodyText") ?? ""}`;
+    // Per tenant: one tenant must not be answered, or learn by timing, from another's requests.
+    const key = `${c.get("principal")?.tenant ?? ""}\n${c.req.method} ${c.req.path}\n${c.get("bodyText") ?? ""}`;
     const hit = cache.get(key);
     if (hit !== undefined) {
       metrics.cache.inc({ kind, outcome: "replay" });
