@@ -14,6 +14,7 @@ import * as createKey from "./routes/keys/create";
 import * as deleteKey from "./routes/keys/delete";
 import * as listKeys from "./routes/keys/list";
 import * as docs from "./routes/system/docs";
+import * as getUsage from "./routes/usage/get";
 import * as health from "./routes/system/health";
 
 const REQUEST_ID = /^[\w\-=.]{1,200}$/;
@@ -71,12 +72,12 @@ export function createApp(services: Services) {
     const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
     services.metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
   });
-  app.use("*", access({ ...services.access, keys: services.keys }));
+  app.use("*", access({ ...services.access, keys: services.keys, usage: services.usage.recorder }));
   app.use("/v1/*", readJsonBody(services.limits.maxBodyBytes));
   app.post("/v1/checklists", replay(services.replay, services.metrics, "checklist"));
   app.post("/v1/evaluations", replay(services.replay, services.metrics, "grading"));
 
-  for (const route of [health, docs, createChecklist, getChecklist, createEvaluation, getEvaluation, createKey, listKeys, deleteKey]) {
+  for (const route of [health, docs, createChecklist, getChecklist, createEvaluation, getEvaluation, createKey, listKeys, deleteKey, getUsage]) {
     route.register(app);
   }
 

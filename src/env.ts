@@ -4,7 +4,11 @@ import type { RateLimiter } from "./auth/rate-limit";
 import type { Judge } from "./judge/judge";
 import type { Metrics } from "./metrics";
 import type { ReplayCache } from "./middleware/replay";
+import type { PriceTable } from "./config";
 import type { KeyStore } from "./store/keys-store";
+import type { UsageStore } from "./store/usage-store";
+import type { Meter } from "./usage/meter";
+import type { UsageRecorder } from "./usage/recorder";
 import type { Store } from "./store/store";
 
 /** What every handler can reach through `c.get("services")`; built once per process or isolate. */
@@ -14,6 +18,7 @@ export interface Services {
   metrics: Metrics;
   replay: ReplayCache;
   keys: KeyStore;
+  usage: { store: UsageStore; recorder: UsageRecorder; prices: PriceTable };
   access: { adminKey: string | undefined; limiter: RateLimiter; metricsPublic: boolean };
   limits: { maxBodyBytes: number };
 }
@@ -24,6 +29,8 @@ export interface AppEnv {
     services: Services;
     /** The authenticated caller (set on /v1 routes). */
     principal?: Principal;
+    /** What this request costs upstream and saves through the cache. */
+    meter?: Meter;
     /** The raw JSON body, read once by `readJsonBody`. */
     bodyText?: string;
     /** A successful response a route allows the replay cache to keep. */

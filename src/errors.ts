@@ -8,6 +8,7 @@ export const problemCatalog = {
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   validation_failed: { status: 422, title: "Request does not match the schema" },
   rate_limited: { status: 429, title: "Too many requests" },
+  budget_exceeded: { status: 429, title: "Daily token budget spent" },
   internal: { status: 500, title: "Internal server error" },
   upstream_error: { status: 502, title: "The upstream model failed" },
   upstream_invalid_output: { status: 502, title: "The upstream model gave an invalid answer" },

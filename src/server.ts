@@ -16,7 +16,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
     );
   }
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const app = createApp(buildServices(config, db));
+  const services = buildServices(config, db);
+  const app = createApp(services);
+  const flushUsage = () => services.usage.recorder.flush().catch((error) => console.error("usage accounting:", error));
+  const flusher = setInterval(flushUsage, 1000);
+  flusher.unref();
   // serve() gives a plain node:http server unless told to build an HTTP/2 one, which it is not.
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s as Server));
@@ -32,9 +36,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
     new Promise<void>((resolve) => {
       const sweep = setInterval(() => server.closeIdleConnections(), 25);
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
-      server.close(() => {
+      server.close(async () => {
         clearInterval(sweep);
         clearTimeout(force);
+        clearInterval(flusher);
+        await flushUsage();
         close();
         resolve();
       });
@@ -53,13 +59,13 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     if (!upstream.configured) {
       console.warn(`no upstream model configured: set ${upstream.missing.join(" and ")} to generate and grade`);
     }
-    console.log(`tickbox listening on ${url} (database ${config.TICKBOX_DB})`);
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {
         console.log(`${signal}: finishing in-flight requests`);
         void stop().then(() => process.exit(0));
       });
     }
+    console.log(`tickbox listening on ${url} (database ${config.TICKBOX_DB})`);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -7,6 +7,8 @@ import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
 import { createKeyStore } from "./store/keys-store";
+import { createUsageStore } from "./store/usage-store";
+import { UsageRecorder } from "./usage/recorder";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /**
@@ -46,12 +48,15 @@ export function buildServices(config: Config, db: SqliteDb, options: { fetch?: t
     checklistModel: upstream.configured ? upstream.checklistModel : null,
     structuredOutput: config.TICKBOX_STRUCTURED_OUTPUT,
     passThreshold: config.TICKBOX_PASS_THRESHOLD,
+    cacheScope: config.TICKBOX_CACHE_SCOPE,
   });
+  const usageStore = createUsageStore(db);
+  const usage = { store: usageStore, recorder: new UsageRecorder(usageStore), prices: config.TICKBOX_PRICES };
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
   const access = {
     adminKey: config.TICKBOX_ADMIN_KEY,
     limiter: new RateLimiter(),
     metricsPublic: config.TICKBOX_METRICS_PUBLIC,
   };
-  return { judge, store, metrics, replay, keys: createKeyStore(db), access, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
+  return { judge, store, metrics, replay, keys: createKeyStore(db), usage, access, limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES } };
 }

@@ -4,6 +4,8 @@ import { ProblemError } from "../errors";
 import { requestHeader } from "../middleware/body";
 import type { Scope } from "../store/schema-keys";
 import type { KeyStore } from "../store/keys-store";
+import { Meter } from "../usage/meter";
+import type { UsageRecorder } from "../usage/recorder";
 import type { RateLimiter } from "./rate-limit";
 import { constantTimeEqual, hashSecret } from "./secrets";
 
@@ -40,6 +42,21 @@ export interface AccessOptions {
   keys: KeyStore;
   limiter: RateLimiter;
   metricsPublic: boolean;
+  usage: UsageRecorder;
+}
+
+const secondsToUtcMidnight = (now = Date.now()) => Math.max(1, Math.ceil((86_400_000 - (now % 86_400_000)) / 1000));
+
+/** Meters the request and books it to the caller's key when it ends, whatever its outcome. */
+async function metered(principal: Principal, usage: UsageRecorder, c: Parameters<MiddlewareHandler<AppEnv>>[0], next: () => Promise<void>) {
+  const meter = new Meter();
+  c.set("principal", principal);
+  c.set("meter", meter);
+  try {
+    await next();
+  } finally {
+    usage.add(principal.keyId ?? "open", principal.tenant, meter);
+  }
 }
 
 /**
@@ -51,10 +68,7 @@ export function access(options: AccessOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const needed = requiredAccess(c.req.path, options.metricsPublic);
     if (needed === "public") return next();
-    if (options.adminKey === undefined) {
-      c.set("principal", OPEN_PRINCIPAL);
-      return next();
-    }
+    if (options.adminKey === undefined) return metered(OPEN_PRINCIPAL, options.usage, c, next);
     const token = /^Bearer\s+(\S+)\s*$/i.exec(requestHeader(c, "authorization") ?? "")?.[1];
     if (!token) throw new ProblemError("unauthorized", "send an API key as `Authorization: Bearer <key>`");
     let principal: Principal;
@@ -84,7 +98,17 @@ export function access(options: AccessOptions): MiddlewareHandler<AppEnv> {
         );
       }
     }
-    c.set("principal", principal);
-    return next();
+    if (principal.dailyTokenBudget !== null && principal.keyId) {
+      const spent = await options.usage.tokensToday(principal.keyId);
+      if (spent >= principal.dailyTokenBudget) {
+        throw new ProblemError(
+          "budget_exceeded",
+          `this key's daily budget of ${principal.dailyTokenBudget} upstream tokens is spent (${spent} today); it renews at 00:00 UTC`,
+          undefined,
+          secondsToUtcMidnight(),
+        );
+      }
+    }
+    return metered(principal, options.usage, c, next);
   };
 }

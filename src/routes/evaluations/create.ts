@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
+import { scopeOf } from "../scope";
 import { Context, Evaluation, Instruction, ItemsInput, MaxItems, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
 export const CreateEvaluationBody = z
@@ -39,7 +40,7 @@ export const route = createRoute({
 
 export function register(app: App) {
   app.openapi(route, async (c) => {
-    const evaluation = await c.get("services").judge.evaluate(c.req.valid("json"));
+    const evaluation = await c.get("services").judge.evaluate(c.req.valid("json"), scopeOf(c));
     c.set("replayable", evaluation);
     return c.json(evaluation, 200);
   });
