@@ -1,11 +1,25 @@
 CREATE TABLE `calibrations` (
 	`id` text PRIMARY KEY NOT NULL,
+	`tenant` text DEFAULT 'default' NOT NULL,
 	`name` text NOT NULL,
 	`kind` text NOT NULL,
 	`profile` text NOT NULL,
 	`created_at` integer DEFAULT (unixepoch()) NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `api_keys` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`tenant` text NOT NULL,
+	`scopes` text NOT NULL,
+	`key_hash` text NOT NULL,
+	`rate_limit_rpm` integer,
+	`daily_token_budget` integer,
+	`created_at` integer DEFAULT (unixepoch()) NOT NULL,
+	`revoked_at` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `api_keys_key_hash_unique` ON `api_keys` (`key_hash`);--> statement-breakpoint
 CREATE TABLE `comparisons` (
 	`id` text PRIMARY KEY NOT NULL,
 	`fingerprint` text NOT NULL,
@@ -30,8 +44,23 @@ CREATE TABLE `revisions` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `revisions_fingerprint_unique` ON `revisions` (`fingerprint`);--> statement-breakpoint
+CREATE TABLE `usage_daily` (
+	`key_id` text NOT NULL,
+	`day` text NOT NULL,
+	`model` text NOT NULL,
+	`tenant` text NOT NULL,
+	`requests` integer DEFAULT 0 NOT NULL,
+	`upstream_calls` integer DEFAULT 0 NOT NULL,
+	`prompt_tokens` integer DEFAULT 0 NOT NULL,
+	`completion_tokens` integer DEFAULT 0 NOT NULL,
+	`cache_hits` integer DEFAULT 0 NOT NULL,
+	`tokens_saved` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`key_id`, `day`, `model`)
+);
+--> statement-breakpoint
 CREATE TABLE `checklists` (
 	`id` text PRIMARY KEY NOT NULL,
+	`tenant` text DEFAULT 'default' NOT NULL,
 	`fingerprint` text NOT NULL,
 	`content_hash` text NOT NULL,
 	`instruction` text NOT NULL,
@@ -44,9 +73,10 @@ CREATE TABLE `checklists` (
 	`created_at` integer DEFAULT (unixepoch()) NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `checklists_fingerprint_unique` ON `checklists` (`fingerprint`);--> statement-breakpoint
+CREATE UNIQUE INDEX `checklists_tenant_fingerprint` ON `checklists` (`tenant`,`fingerprint`);--> statement-breakpoint
 CREATE TABLE `evaluations` (
 	`id` text PRIMARY KEY NOT NULL,
+	`tenant` text DEFAULT 'default' NOT NULL,
 	`fingerprint` text NOT NULL,
 	`checklist_id` text NOT NULL,
 	`instruction` text NOT NULL,
@@ -61,4 +91,4 @@ CREATE TABLE `evaluations` (
 	FOREIGN KEY (`checklist_id`) REFERENCES `checklists`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `evaluations_fingerprint_unique` ON `evaluations` (`fingerprint`);
+CREATE UNIQUE INDEX `evaluations_tenant_fingerprint` ON `evaluations` (`tenant`,`fingerprint`);

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Services } from "./env";
 import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
+import { access } from "./auth/access";
 import { readJsonBody, requestHeader } from "./middleware/body";
 import { replay } from "./middleware/replay";
 import * as createCalibration from "./routes/calibrations/create";
@@ -16,7 +17,11 @@ import * as createEvaluation from "./routes/evaluations/create";
 import * as getEvaluation from "./routes/evaluations/get";
 import * as createRefinement from "./routes/refinements/create";
 import * as createSelection from "./routes/selections/create";
+import * as createKey from "./routes/keys/create";
+import * as deleteKey from "./routes/keys/delete";
+import * as listKeys from "./routes/keys/list";
 import * as docs from "./routes/system/docs";
+import * as getUsage from "./routes/usage/get";
 import * as health from "./routes/system/health";
 
 const REQUEST_ID = /^[\w\-=.]{1,200}$/;
@@ -27,6 +32,7 @@ function problemResponse(c: Context<AppEnv>, error: ProblemError) {
     "content-type": "application/problem+json",
     "x-request-id": id,
     ...(error.retryAfter !== undefined ? { "retry-after": String(error.retryAfter) } : {}),
+    ...(error.code === "unauthorized" ? { "www-authenticate": 'Bearer realm="tickbox"' } : {}),
   });
 }
 
@@ -73,6 +79,7 @@ export function createApp(services: Services) {
     const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
     services.metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
   });
+  app.use("*", access({ ...services.access, keys: services.keys, usage: services.usage.recorder }));
   app.use("/v1/*", readJsonBody(services.limits.maxBodyBytes));
   app.post("/v1/checklists", replay(services.replay, services.metrics, "checklist"));
   app.post("/v1/evaluations", replay(services.replay, services.metrics, "grading"));
@@ -91,6 +98,10 @@ export function createApp(services: Services) {
     getCalibration,
     getReliability,
     createConfidence,
+    createKey,
+    listKeys,
+    deleteKey,
+    getUsage,
   ]) {
     route.register(app);
   }

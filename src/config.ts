@@ -18,6 +18,9 @@ const numberIn = (min: number, max: number, fallback: number) =>
     z.coerce.number().min(min).max(max),
   );
 
+const priceTable = z.record(z.string(), z.strictObject({ prompt: z.number().min(0), completion: z.number().min(0) }));
+export type PriceTable = z.infer<typeof priceTable>;
+
 /** Every setting the service reads, from the environment (Node) or the bindings (Workers). */
 export const configSchema = z.object({
   PORT: intIn(0, 65535, 8787),
@@ -42,6 +45,22 @@ export const configSchema = z.object({
     z.enum(["auto", "off"]).default("auto"),
   ),
   TICKBOX_PASS_THRESHOLD: numberIn(0, 1, 0.8),
+  TICKBOX_ADMIN_KEY: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  TICKBOX_ALLOW_OPEN: z.preprocess((v) => (v === "" || v === undefined ? "false" : v), z.enum(["true", "false"])).transform((v) => v === "true"),
+  TICKBOX_METRICS_PUBLIC: z.preprocess((v) => (v === "" || v === undefined ? "true" : v), z.enum(["true", "false"])).transform((v) => v === "true"),
+  TICKBOX_CACHE_SCOPE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["tenant", "global"]).default("tenant")),
+  TICKBOX_PRICES: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text?.trim()) return {};
+      try {
+        return priceTable.parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'must be JSON like {"gpt-4o-mini": {"prompt": 0.15, "completion": 0.6}} (USD per million tokens)' });
+        return z.NEVER;
+      }
+    }),
   TICKBOX_MAX_BODY_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   TICKBOX_REPLAY_CACHE_MB: intIn(0, 4096, 64),
 });

@@ -3,11 +3,18 @@ import type { Comparisons } from "./judge/comparison";
 import type { Calibrations } from "./judge/calibrations";
 import type { Confidence } from "./judge/confidence";
 import type { Capabilities } from "./capabilities";
+import type { Principal } from "./auth/access";
+import type { RateLimiter } from "./auth/rate-limit";
 import type { Judge } from "./judge/judge";
 import type { Refinements } from "./judge/refinement";
 import type { Selections } from "./judge/selection";
 import type { Metrics } from "./metrics";
 import type { ReplayCache } from "./middleware/replay";
+import type { PriceTable } from "./config";
+import type { KeyStore } from "./store/keys-store";
+import type { UsageStore } from "./store/usage-store";
+import type { Meter } from "./usage/meter";
+import type { UsageRecorder } from "./usage/recorder";
 import type { Store } from "./store/store";
 
 /** What every handler can reach through `c.get("services")`; built once per process or isolate. */
@@ -21,6 +28,9 @@ export interface Services {
   store: Store;
   metrics: Metrics;
   replay: ReplayCache;
+  keys: KeyStore;
+  usage: { store: UsageStore; recorder: UsageRecorder; prices: PriceTable };
+  access: { adminKey: string | undefined; limiter: RateLimiter; metricsPublic: boolean };
   limits: { maxBodyBytes: number };
   /** What this runtime can do; features that need more answer 501 (see `requireCapability`). */
   capabilities: Capabilities;
@@ -30,6 +40,10 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     services: Services;
+    /** The authenticated caller (set on /v1 routes). */
+    principal?: Principal;
+    /** What this request costs upstream and saves through the cache. */
+    meter?: Meter;
     /** The raw JSON body, read once by `readJsonBody`. */
     bodyText?: string;
     /** A successful response a route allows the replay cache to keep. */

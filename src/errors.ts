@@ -1,10 +1,14 @@
 /** The one catalog of problems the API can answer with (RFC 9457 problem+json). */
 export const problemCatalog = {
   invalid_json: { status: 400, title: "Request body is not valid JSON" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  forbidden: { status: 403, title: "Not allowed for this key" },
   not_found: { status: 404, title: "Not found" },
   payload_too_large: { status: 413, title: "Request body too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   validation_failed: { status: 422, title: "Request does not match the schema" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  budget_exceeded: { status: 429, title: "Daily token budget spent" },
   internal: { status: 500, title: "Internal server error" },
   misconfigured: { status: 500, title: "The deployment is misconfigured" },
   not_implemented: { status: 501, title: "Not available on this deployment" },

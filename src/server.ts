@@ -5,11 +5,22 @@ import { ConfigError, parseConfig, upstreamSettings } from "./config";
 import { buildServices } from "./services";
 import { openSqlite } from "./store/sqlite";
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
+
 /** Starts the service on Node: configuration, SQLite with migrations, HTTP; stops cleanly on a signal. */
 export async function startServer(env: Record<string, string | undefined> = process.env) {
   const config = parseConfig(env);
+  if (!config.TICKBOX_ADMIN_KEY && !config.TICKBOX_ALLOW_OPEN && !LOOPBACK.test(config.HOST)) {
+    throw new ConfigError(
+      `refusing to serve ${config.HOST} without authentication: set TICKBOX_ADMIN_KEY, or TICKBOX_ALLOW_OPEN=true to serve it open`,
+    );
+  }
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const app = createApp(buildServices(config, db));
+  const services = buildServices(config, db);
+  const app = createApp(services);
+  const flushUsage = () => services.usage.recorder.flush().catch((error) => console.error("usage accounting:", error));
+  const flusher = setInterval(flushUsage, 1000);
+  flusher.unref();
   // serve() gives a plain node:http server unless told to build an HTTP/2 one, which it is not.
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s as Server));
@@ -25,9 +36,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
     new Promise<void>((resolve) => {
       const sweep = setInterval(() => server.closeIdleConnections(), 25);
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
-      server.close(() => {
+      server.close(async () => {
         clearInterval(sweep);
         clearTimeout(force);
+        clearInterval(flusher);
+        await flushUsage();
         close();
         resolve();
       });
@@ -40,7 +53,9 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   try {
     const { config, url, stop } = await startServer();
     const upstream = upstreamSettings(config);
-    console.log(`tickbox listening on ${url} (database ${config.TICKBOX_DB})`);
+    if (!config.TICKBOX_ADMIN_KEY) {
+      console.warn("TICKBOX_ADMIN_KEY is not set: the API is open to anyone who can reach it");
+    }
     if (!upstream.configured) {
       console.warn(`no upstream model configured: set ${upstream.missing.join(" and ")} to generate and grade`);
     }
@@ -50,6 +65,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
         void stop().then(() => process.exit(0));
       });
     }
+    console.log(`tickbox listening on ${url} (database ${config.TICKBOX_DB})`);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

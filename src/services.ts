@@ -7,12 +7,16 @@ import { Confidence } from "./judge/confidence";
 import { Judge } from "./judge/judge";
 import { Refinements } from "./judge/refinement";
 import { Selections } from "./judge/selection";
+import { RateLimiter } from "./auth/rate-limit";
 import { CircuitBreaker } from "./llm/breaker";
 import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
 import { createPairwiseStore } from "./store/pairwise-store";
 import { createCalibrationStore } from "./store/calibration-store";
+import { createKeyStore } from "./store/keys-store";
+import { createUsageStore } from "./store/usage-store";
+import { UsageRecorder } from "./usage/recorder";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /**
@@ -56,14 +60,22 @@ export function buildServices(
     checklistModel: upstream.configured ? upstream.checklistModel : null,
     structuredOutput: config.TICKBOX_STRUCTURED_OUTPUT,
     passThreshold: config.TICKBOX_PASS_THRESHOLD,
+    cacheScope: config.TICKBOX_CACHE_SCOPE,
   });
   const pairwise = createPairwiseStore(db);
   const comparisons = new Comparisons({ judge, store: pairwise, metrics });
   const selections = new Selections({ judge, comparisons });
   const refinements = new Refinements({ judge, store: pairwise, metrics, reviserModel: config.TICKBOX_REVISER_MODEL ?? null });
-  const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
   const calibrations = new Calibrations(createCalibrationStore(db), store);
   const confidence = new Confidence(calibrations, judge, store);
+  const usageStore = createUsageStore(db);
+  const usage = { store: usageStore, recorder: new UsageRecorder(usageStore), prices: config.TICKBOX_PRICES };
+  const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
+  const access = {
+    adminKey: config.TICKBOX_ADMIN_KEY,
+    limiter: new RateLimiter(),
+    metricsPublic: config.TICKBOX_METRICS_PUBLIC,
+  };
   return {
     judge,
     selections,
@@ -74,6 +86,9 @@ export function buildServices(
     store,
     metrics,
     replay,
+    keys: createKeyStore(db),
+    usage,
+    access,
     limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES },
     capabilities: options.capabilities ?? nodeCapabilities,
   };

@@ -10,6 +10,7 @@ import {
   type ProfileKind,
   type StageProfile,
 } from "../calibration/index";
+import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
 import { ProblemError, pointer } from "../errors";
 import type { CalibrationStore } from "../store/calibration-store";
 import { fingerprint } from "../store/fingerprint";
@@ -89,13 +90,13 @@ export class Calibrations {
     private readonly judgeStore: Store,
   ) {}
 
-  async create(input: CalibrationInput): Promise<CalibrationView> {
+  async create(input: CalibrationInput, scope: RequestScope = DEFAULT_SCOPE): Promise<CalibrationView> {
     if (input.pooled && !input.judges) throw invalid("/pooled", "pooling needs a cascade (judges)");
     const judges = input.judges
       ? input.judges.map((j, k) => ({ judge: j.model, examples: j.examples, path: `/judges/${k}/examples` }))
       : [{ judge: input.judge ?? null, examples: input.examples ?? [], path: "/examples" }];
     const data = [];
-    for (const j of judges) data.push({ judge: j.judge, ...(await this.resolveExamples(input.kind, j.examples, j.path)) });
+    for (const j of judges) data.push({ judge: j.judge, ...(await this.resolveExamples(input.kind, j.examples, j.path, scope)) });
     const first = data[0]!;
     data.forEach((d, k) => {
       if (d.y.length !== first.y.length) {
@@ -114,6 +115,7 @@ export class Calibrations {
       throw error;
     }
     const fp = await fingerprint({
+      tenant: scope.tenant,
       kind: "calibration",
       version: PROFILE_VERSION,
       name: input.name,
@@ -146,13 +148,13 @@ export class Calibrations {
       coverage: summary.coverage,
       agreement: summary.agreement,
     };
-    const row = await this.store.putCalibration({ id, name: input.name, kind: input.kind, profile: view });
+    const row = await this.store.putCalibration({ id, tenant: scope.tenant, name: input.name, kind: input.kind, profile: view });
     return row.profile as CalibrationView;
   }
 
   /** A stored profile; `path` names the request field that carried the id, if any. */
-  async byId(id: string, path?: string): Promise<CalibrationView> {
-    const row = await this.store.calibrationById(id);
+  async byId(id: string, scope: RequestScope = DEFAULT_SCOPE, path?: string): Promise<CalibrationView> {
+    const row = await this.store.calibrationById(scope.tenant, id);
     if (!row) {
       throw new ProblemError("not_found", `no calibration with id ${id}`, path ? [{ path, message: "no calibration with this id" }] : undefined);
     }
@@ -163,15 +165,20 @@ export class Calibrations {
   }
 
   /** The reliability diagram of one judge's held-out calibrated predictions. */
-  async reliabilitySvg(id: string, judge = 0): Promise<string> {
-    const view = await this.byId(id);
+  async reliabilitySvg(id: string, judge = 0, scope: RequestScope = DEFAULT_SCOPE): Promise<string> {
+    const view = await this.byId(id, scope);
     const stage = view.judges[judge];
     if (!stage) throw invalid("/judge", `must be below ${view.judges.length}, the number of judges`);
     const label = stage.judge ? ` (${stage.judge})` : "";
     return reliabilitySvg(stage.reliability, { title: `${view.name}${label}: ${stage.method}, n = ${stage.n}` });
   }
 
-  private async resolveExamples(kind: ProfileKind, examples: ExampleInput[], path: string): Promise<{ p: number[]; y: Label[] }> {
+  private async resolveExamples(
+    kind: ProfileKind,
+    examples: ExampleInput[],
+    path: string,
+    scope: RequestScope,
+  ): Promise<{ p: number[]; y: Label[] }> {
     const p: number[] = [];
     const y: Label[] = [];
     for (const [i, ex] of examples.entries()) {
@@ -187,15 +194,15 @@ export class Calibrations {
       }
       if (ex.p_a !== undefined) throw invalid(`${at}/p_a`, "pointwise examples give p or evaluation_id");
       if (ex.label !== 0 && ex.label !== 1) throw invalid(`${at}/label`, "pointwise labels are 0 or 1");
-      p.push(ex.p ?? (await this.storedSignal(ex.evaluation_id!, `${at}/evaluation_id`)));
+      p.push(ex.p ?? (await this.storedSignal(ex.evaluation_id!, `${at}/evaluation_id`, scope)));
       y.push(ex.label);
     }
     return { p, y };
   }
 
-  private async storedSignal(id: string, path: string): Promise<number> {
-    const row = await this.judgeStore.evaluationById(id);
-    const checklist = row && (await this.judgeStore.checklistById(row.checklistId));
+  private async storedSignal(id: string, path: string, scope: RequestScope): Promise<number> {
+    const row = await this.judgeStore.evaluationById(scope.tenant, id);
+    const checklist = row && (await this.judgeStore.checklistById(scope.tenant, row.checklistId));
     if (!row || !checklist) throw invalid(path, `no evaluation with id ${id}`);
     return evaluationSignal(computeScores(checklist.items, row.results));
   }

@@ -1,4 +1,5 @@
 import { choiceProbabilities, fieldOffsets } from "../llm/logprobs";
+import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
 import type { Metrics } from "../metrics";
 import { fingerprint } from "../store/fingerprint";
 import type { ComparisonRow, PairwiseStore } from "../store/pairwise-store";
@@ -75,12 +76,12 @@ export class Comparisons {
     this.cache = new ResultCache(deps.metrics);
   }
 
-  async compare(input: ComparisonInput): Promise<ComparisonView> {
+  async compare(input: ComparisonInput, scope: RequestScope = DEFAULT_SCOPE): Promise<ComparisonView> {
     const method = input.method ?? "checklist";
     const context = input.context ?? null;
     const [byChecklist, direct] = await settleAll([
-      method === "direct" ? Promise.resolve(null) : this.byChecklist({ ...input, context }),
-      method === "checklist" ? Promise.resolve(null) : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b }),
+      method === "direct" ? Promise.resolve(null) : this.byChecklist({ ...input, context }, scope),
+      method === "checklist" ? Promise.resolve(null) : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b }, scope),
     ]);
     const usage = addUsage(byChecklist?.usage ?? noUsage(), direct?.usage ?? noUsage());
     // With both, the checklist decides and the direct judgement settles what the checklist ties.
@@ -99,13 +100,13 @@ export class Comparisons {
   }
 
   /** Both responses graded against one checklist; the ranking of selections decides (TICK compares pass rates). */
-  async byChecklist(input: Omit<ComparisonInput, "method"> & { context: string | null }) {
+  async byChecklist(input: Omit<ComparisonInput, "method"> & { context: string | null }, scope: RequestScope = DEFAULT_SCOPE) {
     const { judge } = this.deps;
-    const checklist = await judge.resolveChecklist(input);
+    const checklist = await judge.resolveChecklist(input, scope);
     const text = { instruction: input.instruction, context: input.context };
     const [a, b] = await settleAll([
-      judge.grade(checklist.row, { ...text, response: input.a }),
-      judge.grade(checklist.row, { ...text, response: input.b }),
+      judge.grade(checklist.row, { ...text, response: input.a }, scope),
+      judge.grade(checklist.row, { ...text, response: input.b }, scope),
     ]);
     const { items } = checklist.row;
     const ranking = rankCandidates(
@@ -126,10 +127,13 @@ export class Comparisons {
   }
 
   /** The judge asked which is better, once in each order, both calls at once. */
-  async direct(input: { instruction: string; context: string | null; a: string; b: string }): Promise<DirectVerdict> {
+  async direct(
+    input: { instruction: string; context: string | null; a: string; b: string },
+    scope: RequestScope = DEFAULT_SCOPE,
+  ): Promise<DirectVerdict> {
     const [aFirst, bFirst] = await settleAll([
-      this.ordered({ ...input, first: input.a, second: input.b }),
-      this.ordered({ ...input, first: input.b, second: input.a }),
+      this.ordered({ ...input, first: input.a, second: input.b }, scope),
+      this.ordered({ ...input, first: input.b, second: input.a }, scope),
     ]);
     const seen = (row: ComparisonRow, shownFirst: Side): OrderedVerdict => {
       const other: Side = shownFirst === "a" ? "b" : "a";
@@ -146,10 +150,11 @@ export class Comparisons {
   }
 
   /** One ordered judgement, cached by the fingerprint of everything that shapes it. */
-  private async ordered(input: { instruction: string; context: string | null; first: string; second: string }) {
+  private async ordered(input: { instruction: string; context: string | null; first: string; second: string }, scope: RequestScope) {
     const { judge, store } = this.deps;
     const model = judge.upstreamModel();
     const fp = await fingerprint({
+      tenant: judge.cacheTenant(scope),
       kind: "comparison",
       prompt_version: COMPARISON_PROMPT_VERSION,
       model,
@@ -187,6 +192,8 @@ export class Comparisons {
         });
       },
     );
+    if (computed) scope.meter?.charge(row.model, row.usage);
+    else scope.meter?.hit(row.usage);
     return { row, usage: computed ? row.usage : noUsage() };
   }
 }

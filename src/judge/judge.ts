@@ -2,7 +2,9 @@ import { ProblemError } from "../errors";
 import type { StructuredOutputMode } from "../llm/openai-client";
 import type { LlmClient } from "../llm/types";
 import type { Metrics } from "../metrics";
+import { fingerprint } from "../store/fingerprint";
 import type { ChecklistRow, EvaluationRow, Store } from "../store/store";
+import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
 import { addUsage, noUsage, type Usage } from "./ask";
 import { ResultCache } from "./cache";
 import {
@@ -25,6 +27,8 @@ export interface JudgeDeps {
   checklistModel: string | null;
   structuredOutput: StructuredOutputMode;
   passThreshold: number;
+  /** "tenant": each tenant's results are its own; "global": a result computed for one is reused for all. */
+  cacheScope: "tenant" | "global";
 }
 
 export interface ChecklistInput {
@@ -118,13 +122,50 @@ export class Judge {
     return { llm, judgeModel, checklistModel };
   }
 
+  /** The tenant part of a cache key: the tenant's own, or shared by all under a global cache scope. */
+  cacheTenant(scope: RequestScope): string {
+    return this.deps.cacheScope === "global" ? "*" : scope.tenant;
+  }
+
+  /** Ids derive from tenant and fingerprint: the same for the same inputs in every process and runtime. */
+  private async scopedId(prefix: string, tenant: string, fp: string): Promise<string> {
+    return `${prefix}_${(await fingerprint({ tenant, fingerprint: fp })).slice(0, 32)}`;
+  }
+
+  /**
+   * The tenant's stored row for a fingerprint, or (global cache scope) another tenant's result
+   * copied in for this tenant, so that sharing a result never shares an object.
+   */
+  private async lookup<Row extends { id: string; tenant: string; usage: Usage }>(
+    prefix: string,
+    scope: RequestScope,
+    fp: string,
+    own: (tenant: string, fp: string) => Promise<Row | undefined>,
+    any: (fp: string) => Promise<Row | undefined>,
+    put: (row: Row) => Promise<Row>,
+    adapt: (row: Row) => Row = (row) => row,
+  ): Promise<Row | undefined> {
+    const found = await own(scope.tenant, fp);
+    if (found || this.deps.cacheScope === "tenant") return found;
+    const shared = await any(fp);
+    if (!shared) return undefined;
+    const { createdAt: _, ...copy } = shared as Row & { createdAt?: number };
+    return put(adapt({ ...copy, id: await this.scopedId(prefix, scope.tenant, fp), tenant: scope.tenant } as Row));
+  }
+
   /** A checklist: the caller's items stored as given, or generated (and cached) from the instruction. */
-  async checklist(input: ChecklistInput): Promise<{ row: ChecklistRow; cached: boolean; usage: Usage }> {
+  async checklist(
+    input: ChecklistInput,
+    scope: RequestScope = DEFAULT_SCOPE,
+  ): Promise<{ row: ChecklistRow; cached: boolean; usage: Usage }> {
+    const { store } = this.deps;
     const context = input.context ?? null;
     if (input.items) {
-      const row = await providedChecklistRow({ instruction: input.instruction, context, items: input.items });
-      const existing = await this.deps.store.checklistByFingerprint(row.fingerprint);
-      return { row: existing ?? (await this.deps.store.putChecklist(row)), cached: existing !== undefined, usage: noUsage() };
+      const made = await providedChecklistRow({ instruction: input.instruction, context, items: input.items });
+      const existing = await store.checklistByFingerprint(scope.tenant, made.fingerprint);
+      if (existing) return { row: existing, cached: true, usage: noUsage() };
+      const row = { ...made, id: await this.scopedId("cl", scope.tenant, made.fingerprint), tenant: scope.tenant };
+      return { row: await store.putChecklist(row), cached: false, usage: noUsage() };
     }
     const generation = {
       instruction: input.instruction,
@@ -136,26 +177,32 @@ export class Judge {
     const fp = await generationFingerprint(generation);
     const { row, computed } = await this.cache.getOrCompute(
       "checklist",
-      fp,
-      () => this.deps.store.checklistByFingerprint(fp),
+      `${scope.tenant}:${fp}`,
+      () => this.lookup("cl", scope, fp, store.checklistByFingerprint, store.anyChecklistByFingerprint, store.putChecklist),
       async () => {
         const { llm } = this.upstream();
-        return this.deps.store.putChecklist(await generateChecklistRow(llm, generation, fp));
+        const generated = await generateChecklistRow(llm, generation, fp);
+        return store.putChecklist({ ...generated, id: await this.scopedId("cl", scope.tenant, fp), tenant: scope.tenant });
       },
     );
+    if (computed) scope.meter?.charge(row.model ?? "", row.usage);
+    else scope.meter?.hit(row.usage);
     return { row, cached: !computed, usage: computed ? row.usage : noUsage() };
   }
 
-  async checklistById(id: string): Promise<ChecklistRow> {
-    const row = await this.deps.store.checklistById(id);
+  async checklistById(id: string, scope: RequestScope = DEFAULT_SCOPE): Promise<ChecklistRow> {
+    const row = await this.deps.store.checklistById(scope.tenant, id);
     if (!row) throw new ProblemError("not_found", `no checklist with id ${id}`);
     return row;
   }
 
   /** The checklist a request names: stored (`checklist_id`), inline, or generated once and cached. */
-  async resolveChecklist(input: ChecklistSource & { context: string | null }): Promise<{ row: ChecklistRow; usage: Usage }> {
+  async resolveChecklist(
+    input: ChecklistSource & { context: string | null },
+    scope: RequestScope = DEFAULT_SCOPE,
+  ): Promise<{ row: ChecklistRow; usage: Usage }> {
     if (input.checklist_id) {
-      const row = await this.deps.store.checklistById(input.checklist_id);
+      const row = await this.deps.store.checklistById(scope.tenant, input.checklist_id);
       if (!row) {
         throw new ProblemError("not_found", `no checklist with id ${input.checklist_id}`, [
           { path: "/checklist_id", message: "no checklist with this id" },
@@ -163,12 +210,10 @@ export class Judge {
       }
       return { row, usage: noUsage() };
     }
-    const made = await this.checklist({
-      instruction: input.instruction,
-      context: input.context,
-      max_items: input.max_items,
-      items: input.checklist?.items,
-    });
+    const made = await this.checklist(
+      { instruction: input.instruction, context: input.context, max_items: input.max_items, items: input.checklist?.items },
+      scope,
+    );
     return { row: made.row, usage: made.usage };
   }
 
@@ -176,40 +221,48 @@ export class Judge {
   async grade(
     checklist: ChecklistRow,
     input: { instruction: string; context: string | null; response: string; model?: string | undefined },
+    scope: RequestScope = DEFAULT_SCOPE,
   ): Promise<{ row: EvaluationRow; computed: boolean; usage: Usage }> {
+    const { store } = this.deps;
     const { model, ...texts } = input;
     const grading = { checklist, ...texts, model: model ?? this.deps.judgeModel ?? "", params: this.params };
     const fp = await gradingFingerprint(grading);
     const { row, computed } = await this.cache.getOrCompute(
       "grading",
-      fp,
-      () => this.deps.store.evaluationByFingerprint(fp),
+      `${scope.tenant}:${fp}`,
+      () =>
+        this.lookup("ev", scope, fp, store.evaluationByFingerprint, store.anyEvaluationByFingerprint, store.putEvaluation, (row) => ({
+          ...row,
+          checklistId: checklist.id, // the tenant's own copy of the same checklist
+        })),
       async () => {
         const { llm } = this.upstream();
-        return this.deps.store.putEvaluation(await gradeResponse(llm, grading, fp));
+        const graded = await gradeResponse(llm, grading, fp);
+        return store.putEvaluation({ ...graded, id: await this.scopedId("ev", scope.tenant, fp), tenant: scope.tenant });
       },
     );
+    if (computed) scope.meter?.charge(row.model, row.usage);
+    else scope.meter?.hit(row.usage);
     return { row, computed, usage: computed ? row.usage : noUsage() };
   }
 
   /** Grades a response against a stored, inline or generated checklist. */
-  async evaluate(input: EvaluationInput): Promise<EvaluationView> {
+  async evaluate(input: EvaluationInput, scope: RequestScope = DEFAULT_SCOPE): Promise<EvaluationView> {
     const context = input.context ?? null;
-    const checklist = await this.resolveChecklist({ ...input, context });
-    const graded = await this.grade(checklist.row, {
-      instruction: input.instruction,
-      context,
-      response: input.response,
-      model: input.model,
-    });
+    const checklist = await this.resolveChecklist({ ...input, context }, scope);
+    const graded = await this.grade(
+      checklist.row,
+      { instruction: input.instruction, context, response: input.response, model: input.model },
+      scope,
+    );
     const usage = addUsage(checklist.usage, graded.usage);
     return evaluationView(graded.row, checklist.row, !graded.computed, usage, input.pass_threshold ?? this.deps.passThreshold);
   }
 
-  async evaluationById(id: string): Promise<EvaluationView> {
-    const row = await this.deps.store.evaluationById(id);
+  async evaluationById(id: string, scope: RequestScope = DEFAULT_SCOPE): Promise<EvaluationView> {
+    const row = await this.deps.store.evaluationById(scope.tenant, id);
     if (!row) throw new ProblemError("not_found", `no evaluation with id ${id}`);
-    const checklist = await this.checklistById(row.checklistId);
+    const checklist = await this.checklistById(row.checklistId, scope);
     return evaluationView(row, checklist, true, noUsage(), this.deps.passThreshold);
   }
 }

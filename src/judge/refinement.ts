@@ -1,4 +1,5 @@
 import { ProblemError } from "../errors";
+import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
 import type { Metrics } from "../metrics";
 import { fingerprint } from "../store/fingerprint";
 import type { PairwiseStore } from "../store/pairwise-store";
@@ -61,15 +62,15 @@ export class Refinements {
     this.cache = new ResultCache(deps.metrics);
   }
 
-  async refine(input: RefinementInput): Promise<RefinementView> {
+  async refine(input: RefinementInput, scope: RequestScope = DEFAULT_SCOPE): Promise<RefinementView> {
     const { judge } = this.deps;
     const context = input.context ?? null;
     const maxRounds = input.max_rounds ?? DEFAULT_MAX_ROUNDS;
-    const checklist = await judge.resolveChecklist({ ...input, context });
+    const checklist = await judge.resolveChecklist({ ...input, context }, scope);
     const text = { instruction: input.instruction, context };
     let usage = checklist.usage;
     const gradeRound = async (round: number, response: string): Promise<Round & { standing: Standing }> => {
-      const graded = await judge.grade(checklist.row, { ...text, response });
+      const graded = await judge.grade(checklist.row, { ...text, response }, scope);
       usage = addUsage(usage, graded.usage);
       const standing = standingOf(checklist.row, graded.row, judge.passThreshold);
       const failed_items = checklist.row.items.flatMap((item, i) => {
@@ -98,7 +99,7 @@ export class Refinements {
         break;
       }
       if (round > maxRounds) break;
-      const revised = await this.revise({ ...text, response: current.response, failed: current.failed_items });
+      const revised = await this.revise({ ...text, response: current.response, failed: current.failed_items }, scope);
       usage = addUsage(usage, revised.usage);
       const next = await gradeRound(round, revised.text);
       rounds.push(next);
@@ -126,10 +127,14 @@ export class Refinements {
   }
 
   /** A revision as plain text, cached by the fingerprint of the response and its feedback. */
-  private async revise(input: { instruction: string; context: string | null; response: string; failed: FailedItem[] }) {
+  private async revise(
+    input: { instruction: string; context: string | null; response: string; failed: FailedItem[] },
+    scope: RequestScope,
+  ) {
     const model = this.reviserModel;
     const params = { temperature: 0 };
     const fp = await fingerprint({
+      tenant: this.deps.judge.cacheTenant(scope),
       kind: "revision",
       prompt_version: REVISION_PROMPT_VERSION,
       model,
@@ -158,6 +163,8 @@ export class Refinements {
         });
       },
     );
+    if (computed) scope.meter?.charge(row.model, row.usage);
+    else scope.meter?.hit(row.usage);
     return { text: row.revision, usage: computed ? row.usage : noUsage() };
   }
 }

@@ -1,4 +1,5 @@
 import { ProblemError } from "../errors";
+import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
 import { addUsage, type Usage } from "./ask";
 import type { Comparisons, DirectVerdict } from "./comparison";
 import type { ChecklistSource, Judge } from "./judge";
@@ -45,12 +46,12 @@ function candidateFailure(index: number, error: unknown): unknown {
 export class Selections {
   constructor(private readonly deps: { judge: Judge; comparisons: Comparisons }) {}
 
-  async select(input: SelectionInput): Promise<SelectionView> {
+  async select(input: SelectionInput, scope: RequestScope = DEFAULT_SCOPE): Promise<SelectionView> {
     const { judge, comparisons } = this.deps;
     const context = input.context ?? null;
-    const checklist = await judge.resolveChecklist({ ...input, context });
+    const checklist = await judge.resolveChecklist({ ...input, context }, scope);
     const gradings = await settleAll(
-      input.candidates.map((response) => judge.grade(checklist.row, { instruction: input.instruction, context, response })),
+      input.candidates.map((response) => judge.grade(checklist.row, { instruction: input.instruction, context, response }, scope)),
       candidateFailure,
     );
     let usage = gradings.reduce((sum, g) => addUsage(sum, g.usage), checklist.usage);
@@ -73,7 +74,7 @@ export class Selections {
           context,
           a: input.candidates[i]!,
           b: input.candidates[j]!,
-        });
+        }, scope);
         usage = addUsage(usage, verdict.usage);
         if (verdict.winner === "b") {
           winner = j;

@@ -8,8 +8,14 @@ import type { Metrics } from "../metrics";
  * immutable). A repeat is answered without parsing, hashing or a database read. Least recently
  * used entries go first once the byte budget is spent; failures are never kept.
  */
+export interface Replay {
+  body: string;
+  /** Upstream tokens that producing this response cost once; each replay saves them again. */
+  tokens: number;
+}
+
 export class ReplayCache {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<string, Replay>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -18,7 +24,7 @@ export class ReplayCache {
     return this.entries.size;
   }
 
-  get(key: string): string | undefined {
+  get(key: string): Replay | undefined {
     const value = this.entries.get(key);
     if (value !== undefined) {
       this.entries.delete(key);
@@ -27,20 +33,20 @@ export class ReplayCache {
     return value;
   }
 
-  set(key: string, value: string): void {
-    const cost = key.length + value.length;
+  set(key: string, value: Replay): void {
+    const cost = key.length + value.body.length;
     if (cost > this.maxBytes / 8) return;
     const old = this.entries.get(key);
     if (old !== undefined) {
       this.entries.delete(key);
-      this.bytes -= key.length + old.length;
+      this.bytes -= key.length + old.body.length;
     }
     this.entries.set(key, value);
     this.bytes += cost;
     for (const [k, v] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(k);
-      this.bytes -= k.length + v.length;
+      this.bytes -= k.length + v.body.length;
     }
   }
 }
@@ -48,16 +54,26 @@ export class ReplayCache {
 /** Serves repeats of a route's successful requests from the replay cache. */
 export function replay(cache: ReplayCache, metrics: Metrics, kind: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const key = `${c.req.method} ${c.req.path}\n${c.get("bodyText") ?? ""}`;
+    // Per tenant: one tenant must not be answered, or learn by timing, from another's requests.
+    const key = `${c.get("principal")?.tenant ?? ""}\n${c.req.method} ${c.req.path}\n${c.get("bodyText") ?? ""}`;
     const hit = cache.get(key);
     if (hit !== undefined) {
       metrics.cache.inc({ kind, outcome: "replay" });
-      return c.body(hit, 200, { "content-type": "application/json" });
+      const meter = c.get("meter");
+      if (meter) {
+        meter.cacheHits++;
+        meter.tokensSaved += hit.tokens;
+      }
+      return c.body(hit.body, 200, { "content-type": "application/json" });
     }
     await next();
     const replayable = c.get("replayable");
     if (c.res.status === 200 && replayable) {
-      cache.set(key, JSON.stringify({ ...replayable, cached: true, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 } }));
+      const meter = c.get("meter");
+      let tokens = meter?.tokensSaved ?? 0;
+      for (const u of meter?.byModel.values() ?? []) tokens += u.prompt_tokens + u.completion_tokens;
+      const body = JSON.stringify({ ...replayable, cached: true, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 } });
+      cache.set(key, { body, tokens });
     }
   };
 }

@@ -8,6 +8,7 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
  */
 export const calibrations = sqliteTable("calibrations", {
   id: text("id").primaryKey(),
+  tenant: text("tenant").notNull().default("default"),
   name: text("name").notNull(),
   kind: text("kind", { enum: ["pointwise", "pairwise"] }).notNull(),
   profile: text("profile", { mode: "json" }).notNull().$type<unknown>(),

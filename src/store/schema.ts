@@ -1,14 +1,17 @@
 import { sql } from "drizzle-orm";
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
- * A checklist is stored once per fingerprint: the generation key for a generated checklist,
- * the content hash for a caller's. Its id is derived from the fingerprint, so every process and
- * runtime that sees the same inputs names the same row.
+ * A checklist is stored once per tenant and fingerprint: the generation key for a generated
+ * checklist, the content hash for a caller's. Its id is derived from both, so every process and
+ * runtime that sees the same inputs for the same tenant names the same row.
  */
-export const checklists = sqliteTable("checklists", {
+export const checklists = sqliteTable(
+  "checklists",
+  {
   id: text("id").primaryKey(),
-  fingerprint: text("fingerprint").notNull().unique(),
+  tenant: text("tenant").notNull().default("default"),
+  fingerprint: text("fingerprint").notNull(),
   contentHash: text("content_hash").notNull(),
   instruction: text("instruction").notNull(),
   context: text("context"),
@@ -18,12 +21,17 @@ export const checklists = sqliteTable("checklists", {
   promptVersion: text("prompt_version"),
   usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
-});
+  },
+  (t) => [uniqueIndex("checklists_tenant_fingerprint").on(t.tenant, t.fingerprint)],
+);
 
 /** One grading of one response against one checklist, keyed by the grading fingerprint. */
-export const evaluations = sqliteTable("evaluations", {
+export const evaluations = sqliteTable(
+  "evaluations",
+  {
   id: text("id").primaryKey(),
-  fingerprint: text("fingerprint").notNull().unique(),
+  tenant: text("tenant").notNull().default("default"),
+  fingerprint: text("fingerprint").notNull(),
   checklistId: text("checklist_id")
     .notNull()
     .references(() => checklists.id),
@@ -36,7 +44,9 @@ export const evaluations = sqliteTable("evaluations", {
   promptVersion: text("prompt_version").notNull(),
   usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
-});
+  },
+  (t) => [uniqueIndex("evaluations_tenant_fingerprint").on(t.tenant, t.fingerprint)],
+);
 
 export interface StoredItem {
   id: string;

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { checklists, evaluations } from "./schema";
 
@@ -7,16 +7,22 @@ export type NewChecklistRow = typeof checklists.$inferInsert;
 export type EvaluationRow = typeof evaluations.$inferSelect;
 export type NewEvaluationRow = typeof evaluations.$inferInsert;
 
-/** The persistence port of the judge: the same contract on better-sqlite3 and on D1. */
+/**
+ * The persistence port of the judge: the same contract on better-sqlite3 and on D1. Every object
+ * belongs to a tenant; reads by id or fingerprint see only that tenant's rows, except the
+ * `any…ByFingerprint` lookups behind a globally shared cache.
+ */
 export interface Store {
-  checklistById(id: string): Promise<ChecklistRow | undefined>;
-  checklistByFingerprint(fingerprint: string): Promise<ChecklistRow | undefined>;
-  /** Inserts unless a row with the same fingerprint exists; returns the row that is stored. */
-  putChecklist(row: NewChecklistRow): Promise<ChecklistRow>;
-  evaluationById(id: string): Promise<EvaluationRow | undefined>;
-  evaluationByFingerprint(fingerprint: string): Promise<EvaluationRow | undefined>;
-  /** Inserts unless a row with the same fingerprint exists; returns the row that is stored. */
-  putEvaluation(row: NewEvaluationRow): Promise<EvaluationRow>;
+  checklistById(tenant: string, id: string): Promise<ChecklistRow | undefined>;
+  checklistByFingerprint(tenant: string, fingerprint: string): Promise<ChecklistRow | undefined>;
+  anyChecklistByFingerprint(fingerprint: string): Promise<ChecklistRow | undefined>;
+  /** Inserts unless the tenant has a row with the same fingerprint; returns the row that is stored. */
+  putChecklist(row: NewChecklistRow & { tenant: string }): Promise<ChecklistRow>;
+  evaluationById(tenant: string, id: string): Promise<EvaluationRow | undefined>;
+  evaluationByFingerprint(tenant: string, fingerprint: string): Promise<EvaluationRow | undefined>;
+  anyEvaluationByFingerprint(fingerprint: string): Promise<EvaluationRow | undefined>;
+  /** Inserts unless the tenant has a row with the same fingerprint; returns the row that is stored. */
+  putEvaluation(row: NewEvaluationRow & { tenant: string }): Promise<EvaluationRow>;
   /** A cheap query that fails when the database cannot be reached. */
   ping(): Promise<void>;
 }
@@ -24,38 +30,47 @@ export interface Store {
 // Either driver: better-sqlite3 ("sync") or D1 ("async"); drizzle's builders are awaitable on both.
 export type SqliteDb = BaseSQLiteDatabase<"sync" | "async", any, Record<string, never>>;
 
+type Table = typeof checklists | typeof evaluations;
+
 /**
  * A Store over drizzle. Lookups are prepared once (building the SQL on every call cost more than
  * running it); writes are single idempotent statements, so D1 needs no transaction.
  */
 export function createDrizzleStore(db: SqliteDb): Store {
-  const byKey = <T extends typeof checklists | typeof evaluations>(table: T, column: "id" | "fingerprint") => {
-    const query = db.select().from(table as typeof checklists).where(eq(table[column], sql.placeholder("key"))).limit(1).prepare();
-    return async (key: string) => (await query.all({ key }))[0] as T["$inferSelect"] | undefined;
-  };
-  const checklistById = byKey(checklists, "id");
-  const checklistByFingerprint = byKey(checklists, "fingerprint");
-  const evaluationById = byKey(evaluations, "id");
-  const evaluationByFingerprint = byKey(evaluations, "fingerprint");
-
-  /** Inserts unless the fingerprint is stored already, then reads back whichever row is stored. */
-  const put = <T extends typeof checklists | typeof evaluations>(table: T, lookup: (fp: string) => Promise<T["$inferSelect"] | undefined>) =>
-    async (row: T["$inferInsert"]): Promise<T["$inferSelect"]> => {
-      await db.insert(table as typeof checklists).values(row as NewChecklistRow).onConflictDoNothing();
-      const stored = await lookup(row.fingerprint);
-      if (!stored) throw new Error(`row ${row.id} was not stored`);
-      return stored;
+  const lookups = <T extends Table>(table: T) => {
+    const t = table as typeof checklists;
+    const prepared = (column: "id" | "fingerprint") =>
+      db.select().from(t).where(and(eq(t.tenant, sql.placeholder("tenant")), eq(t[column], sql.placeholder("key")))).limit(1).prepare();
+    const byId = prepared("id");
+    const byFingerprint = prepared("fingerprint");
+    const anyByFingerprint = db.select().from(t).where(eq(t.fingerprint, sql.placeholder("key"))).limit(1).prepare();
+    type Row = T["$inferSelect"];
+    return {
+      byId: async (tenant: string, key: string) => (await byId.all({ tenant, key }))[0] as Row | undefined,
+      byFingerprint: async (tenant: string, key: string) => (await byFingerprint.all({ tenant, key }))[0] as Row | undefined,
+      anyByFingerprint: async (key: string) => (await anyByFingerprint.all({ key }))[0] as Row | undefined,
+      /** Inserts unless the fingerprint is stored already for the tenant, then reads back whichever row is stored. */
+      async put(row: T["$inferInsert"] & { tenant: string }): Promise<Row> {
+        await db.insert(t).values(row as NewChecklistRow).onConflictDoNothing();
+        const stored = (await byFingerprint.all({ tenant: row.tenant, key: row.fingerprint }))[0] as Row | undefined;
+        if (!stored) throw new Error(`row ${row.id} was not stored`);
+        return stored;
+      },
     };
-
+  };
+  const c = lookups(checklists);
+  const e = lookups(evaluations);
   return {
-    checklistById,
-    checklistByFingerprint,
-    putChecklist: put(checklists, checklistByFingerprint),
-    evaluationById,
-    evaluationByFingerprint,
-    putEvaluation: put(evaluations, evaluationByFingerprint),
+    checklistById: c.byId,
+    checklistByFingerprint: c.byFingerprint,
+    anyChecklistByFingerprint: c.anyByFingerprint,
+    putChecklist: c.put,
+    evaluationById: e.byId,
+    evaluationByFingerprint: e.byFingerprint,
+    anyEvaluationByFingerprint: e.anyByFingerprint,
+    putEvaluation: e.put,
     async ping() {
-      await checklistById("");
+      await c.byId("", "");
     },
   };
 }

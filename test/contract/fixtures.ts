@@ -26,5 +26,5 @@ export const FIXED_EVALUATION = {
 export const NODE_SEEDED_EVALUATION = { ...FIXED_EVALUATION, response: "Written by the Node service, read by the Worker." };
 
 // Computed once on Node; a runtime that hashes differently fails the contract.
-export const FIXED_CHECKLIST_ID = "cl_4de583a19e3d89a611583254c7a9999d";
-export const FIXED_EVALUATION_ID = "ev_ff6459ebb36f385c5b2399aaa0d9d5bd";
+export const FIXED_CHECKLIST_ID = "cl_574ab817a9e0b48170c5b83186eeb77c";
+export const FIXED_EVALUATION_ID = "ev_4d12c9e15b784c27426226553b65a3ae";

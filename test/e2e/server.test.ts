@@ -106,6 +106,17 @@ describe("the server process", () => {
     expect(proc.output()).toContain("PORT");
   });
 
+  it("refuses to serve a non-loopback address without authentication unless told to", async () => {
+    const open = run({ PORT: "0", HOST: "0.0.0.0", TICKBOX_DB: ":memory:" });
+    expect(await open.exited).toBe(1);
+    expect(open.output()).toContain("TICKBOX_ADMIN_KEY");
+    const allowed = run({ PORT: "0", HOST: "0.0.0.0", TICKBOX_DB: ":memory:", TICKBOX_ALLOW_OPEN: "true" }, /listening on/);
+    await allowed.ready;
+    expect(allowed.output()).toContain("open to anyone");
+    allowed.child.kill("SIGTERM");
+    expect(await allowed.exited).toBe(0);
+  });
+
   it("finishes in-flight requests on SIGTERM, then exits", async () => {
     fake.latencyMs = 600;
     const proc = run({ ...upstreamEnv(fake), PORT: "0", TICKBOX_DB: ":memory:" }, /listening on/);

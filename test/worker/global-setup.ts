@@ -14,8 +14,8 @@ export default async function setup(project: TestProject) {
   const { store } = node.services;
   project.provide("upstreamUrl", fake.baseUrl);
   project.provide("nodeSeededRows", {
-    checklists: [(await store.checklistById(graded.json.checklist.id))!],
-    evaluations: [(await store.evaluationById(graded.json.id))!],
+    checklists: [(await store.checklistById("default", graded.json.checklist.id))!],
+    evaluations: [(await store.evaluationById("default", graded.json.id))!],
   });
   fake.reset();
   return async () => {

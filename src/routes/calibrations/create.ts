@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env";
+import { scopeOf } from "../scope";
 import { commonErrors, jsonBody } from "../schemas";
 import { Calibration, CreateCalibrationBody } from "./schemas";
 
@@ -18,5 +19,5 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => c.json(await c.get("services").calibrations.create(c.req.valid("json")), 200));
+  app.openapi(route, async (c) => c.json(await c.get("services").calibrations.create(c.req.valid("json"), scopeOf(c)), 200));
 }

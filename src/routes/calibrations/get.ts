@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env";
+import { scopeOf } from "../scope";
 import { IdParam, commonErrors, notFound } from "../schemas";
 import { Calibration } from "./schemas";
 
@@ -17,5 +18,5 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => c.json(await c.get("services").calibrations.byId(c.req.valid("param").id), 200));
+  app.openapi(route, async (c) => c.json(await c.get("services").calibrations.byId(c.req.valid("param").id, scopeOf(c)), 200));
 }

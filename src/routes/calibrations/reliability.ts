@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
+import { scopeOf } from "../scope";
 import { IdParam, commonErrors, notFound } from "../schemas";
 
 export const route = createRoute({
@@ -23,7 +24,7 @@ export const route = createRoute({
 
 export function register(app: App) {
   app.openapi(route, async (c) => {
-    const svg = await c.get("services").calibrations.reliabilitySvg(c.req.valid("param").id, c.req.valid("query").judge);
+    const svg = await c.get("services").calibrations.reliabilitySvg(c.req.valid("param").id, c.req.valid("query").judge, scopeOf(c));
     return c.body(svg, 200, { "content-type": "image/svg+xml; charset=utf-8" });
   });
 }

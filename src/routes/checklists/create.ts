@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
 import { checklistView } from "../../judge/judge";
+import { scopeOf } from "../scope";
 import { Checklist, Context, Instruction, ItemsInput, MaxItems, commonErrors, jsonBody, upstreamErrors } from "../schemas";
 
 export const CreateChecklistBody = z
@@ -33,7 +34,7 @@ export const route = createRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    const { row, cached, usage } = await c.get("services").judge.checklist(body);
+    const { row, cached, usage } = await c.get("services").judge.checklist(body, scopeOf(c));
     const view = checklistView(row, cached, usage);
     c.set("replayable", view);
     return c.json(view, 200);

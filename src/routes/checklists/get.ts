@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env";
 import { checklistView } from "../../judge/judge";
+import { scopeOf } from "../scope";
 import { noUsage } from "../../judge/ask";
 import { Checklist, IdParam, commonErrors, notFound } from "../schemas";
 
@@ -19,7 +20,7 @@ export const route = createRoute({
 
 export function register(app: App) {
   app.openapi(route, async (c) => {
-    const row = await c.get("services").judge.checklistById(c.req.valid("param").id);
+    const row = await c.get("services").judge.checklistById(c.req.valid("param").id, scopeOf(c));
     return c.json(checklistView(row, true, noUsage()), 200);
   });
 }

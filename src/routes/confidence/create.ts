@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env";
+import { scopeOf } from "../scope";
 import { CreateConfidenceBody, ConfidenceResponse } from "../calibrations/schemas";
 import { commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
@@ -20,5 +21,5 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => c.json(await c.get("services").confidence.confidence(c.req.valid("json")), 200));
+  app.openapi(route, async (c) => c.json(await c.get("services").confidence.confidence(c.req.valid("json"), scopeOf(c)), 200));
 }

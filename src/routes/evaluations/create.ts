@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
 import { ConfidenceBlock } from "../calibrations/schemas";
+import { scopeOf } from "../scope";
 import { Context, Evaluation, Instruction, ItemsInput, MaxItems, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
 export const CreateEvaluationBody = z
@@ -48,7 +49,7 @@ export function register(app: App) {
     const body = c.req.valid("json");
     const { judge, confidence } = c.get("services");
     // Profiles are immutable, so a calibrated evaluation is as replayable as a plain one.
-    const evaluation = body.calibration_id ? await confidence.evaluate({ ...body, calibration_id: body.calibration_id }) : await judge.evaluate(body);
+    const evaluation = body.calibration_id ? await confidence.evaluate({ ...body, calibration_id: body.calibration_id }, scopeOf(c)) : await judge.evaluate(body, scopeOf(c));
     c.set("replayable", evaluation);
     return c.json(evaluation, 200);
   });

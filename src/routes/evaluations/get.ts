@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env";
+import { scopeOf } from "../scope";
 import { Evaluation, IdParam, commonErrors, notFound } from "../schemas";
 
 export const route = createRoute({
@@ -17,6 +18,6 @@ export const route = createRoute({
 
 export function register(app: App) {
   app.openapi(route, async (c) => {
-    return c.json(await c.get("services").judge.evaluationById(c.req.valid("param").id), 200);
+    return c.json(await c.get("services").judge.evaluationById(c.req.valid("param").id, scopeOf(c)), 200);
   });
 }

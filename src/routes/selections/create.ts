@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
+import { scopeOf } from "../scope";
 import {
   ChecklistChoice,
   Context,
@@ -81,5 +82,5 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => c.json(await c.get("services").selections.select(c.req.valid("json")), 200));
+  app.openapi(route, async (c) => c.json(await c.get("services").selections.select(c.req.valid("json"), scopeOf(c)), 200));
 }

@@ -12,10 +12,16 @@ export const API_INFO = {
       "A checklist-based LLM judge. Given an instruction it writes a checklist of YES/NO questions (TICK), asks a judge model each question about a response, and turns the answers into scores. Every upstream call is cached. Errors are RFC 9457 problem+json.",
     license: { name: "MIT", identifier: "MIT" },
   },
+  security: [{ bearer: [] }],
 };
 
 /** The OpenAPI 3.1 document of an app, as YAML: what `npm run openapi` commits and `/openapi.yaml` serves. */
 export function openApiYaml(app: App): string {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key, or TICKBOX_ADMIN_KEY. Needed on /v1 routes when TICKBOX_ADMIN_KEY is set.",
+  });
   return stringify(app.getOpenAPI31Document(API_INFO), { aliasDuplicateObjects: false, lineWidth: 0 });
 }
 

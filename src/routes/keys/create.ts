@@ -1,0 +1,54 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { hashSecret, newKeyId, newSecret } from "../../auth/secrets";
+import type { App } from "../../env";
+import { commonErrors, jsonBody } from "../schemas";
+import { KeyInfo, Scope, keyInfo } from "./schemas";
+
+const CreateKeyBody = z
+  .strictObject({
+    name: z.string().trim().min(1, "must not be empty").max(200),
+    scopes: z.array(Scope).min(1).max(3),
+    tenant: z.string().trim().min(1).max(200).regex(/^[\w.-]+$/, "letters, digits, '_', '.', '-' only").optional().openapi({
+      description: "Whose objects the key reads and writes; keys with the same tenant share them. Default: a new tenant named after the key.",
+    }),
+    rate_limit_rpm: z.number().int().min(1).max(1_000_000).optional(),
+    daily_token_budget: z.number().int().min(1).optional(),
+  })
+  .openapi("CreateKeyRequest");
+
+const CreatedKey = KeyInfo.extend({
+  key: z.string().openapi({ description: "The secret. Shown this once; only its hash is stored." }),
+}).openapi("CreatedApiKey");
+
+export const route = createRoute({
+  method: "post",
+  path: "/v1/keys",
+  tags: ["keys"],
+  summary: "Create an API key (admin)",
+  request: { body: jsonBody(CreateKeyBody, "The key's name, scopes and limits.") },
+  responses: {
+    201: { description: "The key, with its secret shown once.", content: { "application/json": { schema: CreatedKey } } },
+    ...commonErrors,
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid("json");
+    const id = newKeyId();
+    const secret = newSecret();
+    const row = {
+      id,
+      name: body.name,
+      tenant: body.tenant ?? `tenant_${id.slice(4)}`,
+      scopes: [...new Set(body.scopes)],
+      keyHash: await hashSecret(secret),
+      rateLimitRpm: body.rate_limit_rpm ?? null,
+      dailyTokenBudget: body.daily_token_budget ?? null,
+      createdAt: Math.floor(Date.now() / 1000),
+      revokedAt: null,
+    };
+    await c.get("services").keys.create(row);
+    return c.json({ ...keyInfo(row), key: secret }, 201);
+  });
+}

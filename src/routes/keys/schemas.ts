@@ -1,0 +1,27 @@
+import { z } from "@hono/zod-openapi";
+import type { ApiKeyRow } from "../../store/keys-store";
+import { SCOPES } from "../../store/schema-keys";
+
+export const Scope = z.enum(SCOPES);
+
+export const KeyInfo = z
+  .object({
+    id: z.string().openapi({ example: "key_9Jx2mQ0aLk3vB7tR" }),
+    name: z.string(),
+    tenant: z.string(),
+    scopes: z.array(Scope),
+    rate_limit_rpm: z.number().int().nullable(),
+    daily_token_budget: z.number().int().nullable(),
+    created_at: z.number().int().openapi({ description: "Unix seconds." }),
+  })
+  .openapi("ApiKey");
+
+export const keyInfo = (row: ApiKeyRow): z.infer<typeof KeyInfo> => ({
+  id: row.id,
+  name: row.name,
+  tenant: row.tenant,
+  scopes: row.scopes,
+  rate_limit_rpm: row.rateLimitRpm,
+  daily_token_budget: row.dailyTokenBudget,
+  created_at: row.createdAt,
+});

@@ -1,0 +1,9 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import type { RequestScope } from "../usage/meter";
+
+/** The caller's tenant and meter, for the judge. */
+export const scopeOf = (c: Context<AppEnv>): RequestScope => ({
+  tenant: c.get("principal")?.tenant ?? "default",
+  meter: c.get("meter"),
+});

@@ -1,0 +1,72 @@
+import type { PriceTable } from "../config";
+import type { UsageRow } from "../store/usage-store";
+
+export interface ModelUsage {
+  model: string;
+  upstream_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number | null;
+}
+
+export interface DayUsage {
+  key_id: string;
+  tenant: string;
+  day: string;
+  requests: number;
+  upstream_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cache_hits: number;
+  tokens_saved: number;
+  /** Estimated from the price table; null when a model used that day has no price. */
+  cost_usd: number | null;
+  models: ModelUsage[];
+}
+
+const costOf = (prices: PriceTable, model: string, prompt: number, completion: number) => {
+  const price = prices[model];
+  return price ? (prompt * price.prompt + completion * price.completion) / 1_000_000 : null;
+};
+
+/** Folds stored rows (one per key, day and model) into one entry per key and day. */
+export function usageReport(rows: UsageRow[], prices: PriceTable): DayUsage[] {
+  const days = new Map<string, DayUsage>();
+  for (const row of rows) {
+    const slot = `${row.keyId}\n${row.day}`;
+    const day =
+      days.get(slot) ??
+      ({
+        key_id: row.keyId,
+        tenant: row.tenant,
+        day: row.day,
+        requests: 0,
+        upstream_calls: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cache_hits: 0,
+        tokens_saved: 0,
+        cost_usd: 0,
+        models: [],
+      } satisfies DayUsage);
+    day.requests += row.requests;
+    day.cache_hits += row.cacheHits;
+    day.tokens_saved += row.tokensSaved;
+    if (row.model !== "") {
+      const cost = costOf(prices, row.model, row.promptTokens, row.completionTokens);
+      day.upstream_calls += row.upstreamCalls;
+      day.prompt_tokens += row.promptTokens;
+      day.completion_tokens += row.completionTokens;
+      day.cost_usd = cost === null || day.cost_usd === null ? null : day.cost_usd + cost;
+      day.models.push({
+        model: row.model,
+        upstream_calls: row.upstreamCalls,
+        prompt_tokens: row.promptTokens,
+        completion_tokens: row.completionTokens,
+        cost_usd: cost,
+      });
+    }
+    days.set(slot, day);
+  }
+  return [...days.values()];
+}

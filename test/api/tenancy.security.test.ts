@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { makeApp, upstreamEnv } from "../support/harness";
+
+let fake: FakeUpstream;
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+});
+beforeEach(() => fake.reset());
+afterAll(() => fake.close());
+
+const ADMIN = "admin-secret-0123456789";
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+const evaluation = { instruction: "Say hi.", response: "Hi!", checklist: { items: [{ question: "Does it greet?" }] } };
+
+async function setup(extra: Record<string, string> = {}) {
+  const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN, ...extra });
+  const key = async (name: string, tenant: string) =>
+    (await t.post("/v1/keys", { name, scopes: ["evaluate"], tenant }, bearer(ADMIN))).json.key as string;
+  return { t, alice: await key("alice", "acme"), alice2: await key("alice-ci", "acme"), bob: await key("bob", "globex") };
+}
+
+describe("tenancy", () => {
+  it("hides another tenant's objects behind 404, and shares them within a tenant", async () => {
+    const { t, alice, alice2, bob } = await setup();
+    const mine = await t.post("/v1/evaluations", evaluation, bearer(alice));
+    expect(mine.status).toBe(200);
+    const { id, checklist } = mine.json;
+    for (const path of [`/v1/evaluations/${id}`, `/v1/checklists/${checklist.id}`]) {
+      const other = await t.send("GET", path, undefined, bearer(bob));
+      expect(other.status).toBe(404);
+      expect((await t.send("GET", path, undefined, bearer(alice2))).status).toBe(200);
+    }
+    const byId = await t.post("/v1/evaluations", { instruction: "x", response: "y", checklist_id: checklist.id }, bearer(bob));
+    expect(byId.status).toBe(404);
+  });
+
+  it("keeps the result cache per tenant by default: another tenant pays for its own call", async () => {
+    const { t, alice, alice2, bob } = await setup();
+    const a = await t.post("/v1/evaluations", evaluation, bearer(alice));
+    const sameTenant = await t.post("/v1/evaluations", evaluation, bearer(alice2));
+    expect(sameTenant.json.cached).toBe(true);
+    expect(fake.calls).toHaveLength(1);
+    const b = await t.post("/v1/evaluations", evaluation, bearer(bob));
+    expect(b.json.cached).toBe(false);
+    expect(fake.calls).toHaveLength(2);
+    expect(b.json.id).not.toBe(a.json.id);
+  });
+
+  it("with TICKBOX_CACHE_SCOPE=global reuses a result across tenants without sharing the object", async () => {
+    const { t, alice, bob } = await setup({ TICKBOX_CACHE_SCOPE: "global" });
+    const a = await t.post("/v1/evaluations", evaluation, bearer(alice));
+    const b = await t.post("/v1/evaluations", evaluation, bearer(bob));
+    expect(fake.calls).toHaveLength(1);
+    expect(b.json.cached).toBe(true);
+    expect(b.json.results).toEqual(a.json.results);
+    expect(b.json.id).not.toBe(a.json.id);
+    expect((await t.send("GET", `/v1/evaluations/${a.json.id}`, undefined, bearer(bob))).status).toBe(404);
+    expect((await t.send("GET", `/v1/evaluations/${b.json.id}`, undefined, bearer(bob))).status).toBe(200);
+  });
+});
