@@ -40,6 +40,7 @@ export const configSchema = z.object({
   ),
   TICKBOX_PASS_THRESHOLD: numberIn(0, 1, 0.8),
   TICKBOX_MAX_BODY_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+  TICKBOX_MAX_BATCH_BODY_BYTES: intIn(1024, 512 * 1024 * 1024, 256 * 1024 * 1024),
   TICKBOX_REPLAY_CACHE_MB: intIn(0, 4096, 64),
 });
 

@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { BatchService } from "./batches/service";
 import type { Judge } from "./judge/judge";
 import type { Metrics } from "./metrics";
 import type { ReplayCache } from "./middleware/replay";
@@ -10,7 +11,12 @@ export interface Services {
   store: Store;
   metrics: Metrics;
   replay: ReplayCache;
-  limits: { maxBodyBytes: number };
+  limits: { maxBodyBytes: number; maxBatchBodyBytes: number };
+  /**
+   * Background batches need a process that outlives the request: built by the Node entry
+   * (`buildServices(…, { background: true })`), absent elsewhere, where the batch routes answer 501.
+   */
+  batches?: BatchService;
 }
 
 export interface AppEnv {

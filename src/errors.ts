@@ -6,6 +6,7 @@ export const problemCatalog = {
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   validation_failed: { status: 422, title: "Request does not match the schema" },
   internal: { status: 500, title: "Internal server error" },
+  not_implemented: { status: 501, title: "Not implemented on this deployment" },
   upstream_error: { status: 502, title: "The upstream model failed" },
   upstream_invalid_output: { status: 502, title: "The upstream model gave an invalid answer" },
   upstream_not_configured: { status: 503, title: "No upstream model is configured" },

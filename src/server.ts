@@ -8,22 +8,29 @@ import { openSqlite } from "./store/sqlite";
 export async function startServer(env: Record<string, string | undefined> = process.env) {
   const config = parseConfig(env);
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const app = createApp(buildServices(config, db));
+  const services = buildServices(config, db, { background: true });
+  const app = createApp(services);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
+  // Batches left running by a previous process (even one killed with SIGKILL) carry on.
+  await services.batches?.resumeAll();
   const stop = () =>
     new Promise<void>((resolve) => {
+      // Workers finish their current item and stop; the rest resumes on the next start.
+      const drained = services.batches?.stop() ?? Promise.resolve();
       server.close(() => {
-        close();
-        resolve();
+        void drained.then(() => {
+          close();
+          resolve();
+        });
       });
       // Idle keep-alive sockets would hold close() open.
       if ("closeIdleConnections" in server) server.closeIdleConnections();
     });
-  return { app, config, port, url: `http://${config.HOST}:${port}`, stop };
+  return { app, services, config, port, url: `http://${config.HOST}:${port}`, stop };
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("src/server.ts")) {

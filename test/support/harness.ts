@@ -16,11 +16,14 @@ export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
   };
 }
 
-/** A fresh app on its own in-memory database; requests go through `app.request()`. */
-export function makeApp(env: Record<string, string> = {}) {
+/**
+ * A fresh app on its own in-memory database; requests go through `app.request()`. `background`
+ * adds the batch service, as the Node entry does.
+ */
+export function makeApp(env: Record<string, string> = {}, options: { background?: boolean } = {}) {
   const config = parseConfig({ TICKBOX_DB: ":memory:", ...env });
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const services = buildServices(config, db);
+  const services = buildServices(config, db, options);
   const app = createApp(services);
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };

@@ -1,0 +1,23 @@
+CREATE TABLE `batch_items` (
+	`batch_id` text NOT NULL,
+	`idx` integer NOT NULL,
+	`custom_id` text,
+	`request` text NOT NULL,
+	`status` text NOT NULL,
+	`result` text,
+	`problem` text,
+	`usage` text,
+	`cached` integer,
+	`finished_at` integer,
+	PRIMARY KEY(`batch_id`, `idx`)
+);
+--> statement-breakpoint
+CREATE INDEX `batch_items_by_status` ON `batch_items` (`batch_id`,`status`,`idx`);--> statement-breakpoint
+CREATE TABLE `batches` (
+	`id` text PRIMARY KEY NOT NULL,
+	`status` text NOT NULL,
+	`total` integer NOT NULL,
+	`concurrency` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	`finished_at` integer
+);

@@ -1,0 +1,250 @@
+import { EventEmitter } from "node:events";
+import { ProblemError, problemBody } from "../errors";
+import type { EvaluationInput, EvaluationView } from "../judge/judge";
+import { fingerprint } from "../store/fingerprint";
+import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals } from "../store/batch-store";
+
+export interface BatchItemInput extends EvaluationInput {
+  custom_id?: string | undefined;
+}
+
+export interface BatchServiceDeps {
+  store: BatchStore;
+  evaluate: (input: EvaluationInput) => Promise<EvaluationView>;
+  /** Workers per batch when the request names none: the upstream concurrency limit. */
+  defaultConcurrency: number;
+  now?: () => number;
+}
+
+export interface BatchView {
+  id: string;
+  status: BatchRow["status"];
+  total: number;
+  concurrency: number;
+  counts: BatchCounts;
+  /** Items finished per second by this process since it (re)started the batch. */
+  throughput: number | null;
+  eta_seconds: number | null;
+  summary: {
+    items_finished: number;
+    pass_rate: number | null;
+    mean_weighted: number | null;
+    cache_hits: number;
+    usage: BatchTotals["usage"];
+  };
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** The per-process state of a batch this process is working on. */
+interface Active {
+  startedAt: number;
+  finishedHere: number;
+  stopping: boolean;
+  workers: Promise<void>[];
+}
+
+/** Everything evaluation results depend on that timing does not: `cached` and `usage` are left out. */
+function stableResult(view: EvaluationView): Record<string, unknown> {
+  const { cached: _cached, usage: _usage, ...rest } = view;
+  return rest;
+}
+
+function itemProblem(error: unknown): { problem: Record<string, unknown>; logged: boolean } {
+  const known = error instanceof ProblemError;
+  const problem = known ? error : new ProblemError("internal", "an unexpected error occurred while grading this item");
+  const { instance: _instance, ...body } = problemBody(problem, "batch");
+  return { problem: body, logged: !known };
+}
+
+/**
+ * Runs batches of evaluations in the background, item by item through the judge (and so through
+ * its cache and upstream limiter), with every item's state in the database. A batch found running
+ * at start-up resumes: items that were running when the process died are graded again, and their
+ * grading is served from the cache when it had been stored, so nothing is paid for twice.
+ */
+export class BatchService {
+  private readonly active = new Map<string, Active>();
+  private readonly events = new EventEmitter();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: BatchServiceDeps) {
+    this.now = deps.now ?? Date.now;
+    this.events.setMaxListeners(0);
+  }
+
+  /** A batch id names its content: the same items (custom ids included) give the same batch. */
+  static async idFor(items: BatchItemInput[]): Promise<string> {
+    return `ba_${(await fingerprint({ kind: "batch", items })).slice(0, 32)}`;
+  }
+
+  /**
+   * Stores the items and the batch (or finds the batch already stored under the same content) and
+   * starts working on it in the background.
+   */
+  async create(items: BatchItemInput[], concurrency?: number): Promise<BatchView> {
+    const id = await BatchService.idFor(items);
+    if (!(await this.deps.store.batchById(id))) {
+      await this.deps.store.insertItems(
+        id,
+        items.map(({ custom_id, ...request }, idx) => ({ idx, customId: custom_id ?? null, request })),
+      );
+      await this.deps.store.insertBatch({
+        id,
+        status: "running",
+        total: items.length,
+        concurrency: concurrency ?? this.deps.defaultConcurrency,
+        createdAt: this.now(),
+      });
+    }
+    await this.start(id);
+    return this.view(id);
+  }
+
+  /** Resumes every batch left running, e.g. by a process that was killed. */
+  async resumeAll(): Promise<string[]> {
+    const ids = await this.deps.store.batchIdsWithStatus("running");
+    for (const id of ids) await this.start(id);
+    return ids;
+  }
+
+  async get(id: string): Promise<BatchRow> {
+    const row = await this.deps.store.batchById(id);
+    if (!row) throw new ProblemError("not_found", `no batch with id ${id}`);
+    return row;
+  }
+
+  async view(id: string): Promise<BatchView> {
+    const row = await this.get(id);
+    const [counts, totals] = await Promise.all([this.deps.store.counts(id), this.deps.store.totals(id)]);
+    const active = this.active.get(id);
+    const elapsed = active ? (this.now() - active.startedAt) / 1000 : 0;
+    const throughput = active && elapsed > 0 && active.finishedHere > 0 ? active.finishedHere / elapsed : null;
+    const left = counts.pending + counts.running;
+    return {
+      id,
+      status: row.status,
+      total: row.total,
+      concurrency: row.concurrency,
+      counts,
+      throughput: throughput === null ? null : Math.round(throughput * 100) / 100,
+      eta_seconds: row.status !== "running" ? null : left === 0 ? 0 : throughput ? Math.ceil(left / throughput) : null,
+      summary: {
+        items_finished: counts.done + counts.failed,
+        pass_rate: totals.done > 0 ? totals.passed / totals.done : null,
+        mean_weighted: totals.done > 0 ? totals.weightedSum / totals.done : null,
+        cache_hits: totals.cacheHits,
+        usage: totals.usage,
+      },
+      created_at: new Date(row.createdAt).toISOString(),
+      finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString(),
+    };
+  }
+
+  /** Stops taking new items; those running finish and are recorded. Pending items stay pending. */
+  async cancel(id: string): Promise<BatchView> {
+    const row = await this.get(id);
+    if (row.status === "running") {
+      await this.deps.store.setStatus(id, "cancelled", null);
+      const active = this.active.get(id);
+      if (active) {
+        active.stopping = true;
+        await Promise.all(active.workers);
+      }
+      this.emit(id);
+    }
+    return this.view(id);
+  }
+
+  /** Puts the failed items back in the queue and runs the batch again (a cancelled one resumes too). */
+  async retry(id: string): Promise<BatchView> {
+    await this.get(id);
+    await this.deps.store.requeueFailed(id);
+    await this.deps.store.setStatus(id, "running", null);
+    await this.start(id);
+    return this.view(id);
+  }
+
+  /** Finished items after index `after`, in input order. */
+  resultsPage(id: string, after: number, limit: number): Promise<BatchItemRow[]> {
+    return this.deps.store.finishedPage(id, after, limit);
+  }
+
+  /** Calls `listener` whenever an item of the batch finishes or its status changes; returns the unsubscribe. */
+  subscribe(id: string, listener: () => void): () => void {
+    this.events.on(id, listener);
+    return () => this.events.off(id, listener);
+  }
+
+  /** Stops every worker after its current item (graceful shutdown); what is left resumes next start. */
+  async stop(): Promise<void> {
+    const all = [...this.active.values()];
+    for (const a of all) a.stopping = true;
+    await Promise.all(all.flatMap((a) => a.workers));
+  }
+
+  /** Resolves when the batch is no longer worked on by this process. */
+  async idle(id: string): Promise<void> {
+    await Promise.all(this.active.get(id)?.workers ?? []);
+  }
+
+  private emit(id: string) {
+    this.events.emit(id);
+  }
+
+  private async start(id: string): Promise<void> {
+    const existing = this.active.get(id);
+    if (existing && !existing.stopping) return;
+    // A cancelled run still finishing its last items must be out of the way first.
+    if (existing) await Promise.all(existing.workers);
+    if (this.active.get(id) === existing) this.active.delete(id);
+    const row = await this.get(id);
+    if (row.status !== "running") return;
+    // No worker of this process holds any of its items, so "running" ones are a dead process's.
+    await this.deps.store.requeueRunning(id);
+    const active: Active = { startedAt: this.now(), finishedHere: 0, stopping: false, workers: [] };
+    this.active.set(id, active);
+    active.workers = Array.from({ length: Math.max(1, row.concurrency) }, () => this.work(id, active));
+    void Promise.all(active.workers).then(() => this.settle(id, active));
+  }
+
+  private async work(id: string, active: Active): Promise<void> {
+    while (!active.stopping) {
+      let item: BatchItemRow | undefined;
+      try {
+        item = await this.deps.store.claimNext(id);
+      } catch (error) {
+        console.error(`[batch ${id}] could not claim an item`, error);
+        return;
+      }
+      if (!item) return;
+      await this.runItem(id, item);
+      active.finishedHere++;
+      this.emit(id);
+    }
+  }
+
+  private async runItem(id: string, item: BatchItemRow): Promise<void> {
+    try {
+      const view = await this.deps.evaluate(item.request as unknown as EvaluationInput);
+      await this.deps.store.finishItem(id, item.idx, { status: "done", result: stableResult(view), usage: view.usage, cached: view.cached });
+    } catch (error) {
+      const { problem, logged } = itemProblem(error);
+      if (logged) console.error(`[batch ${id} item ${item.idx}]`, error);
+      await this.deps.store
+        .finishItem(id, item.idx, { status: "failed", problem, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, cached: false })
+        .catch((e) => console.error(`[batch ${id} item ${item.idx}] could not record the failure`, e));
+    }
+  }
+
+  private async settle(id: string, active: Active): Promise<void> {
+    if (this.active.get(id) === active) this.active.delete(id);
+    if (active.stopping) return;
+    const counts = await this.deps.store.counts(id);
+    if (counts.pending === 0 && counts.running === 0) {
+      const row = await this.deps.store.batchById(id);
+      if (row?.status === "running") await this.deps.store.setStatus(id, "completed", this.now());
+    }
+    this.emit(id);
+  }
+}
