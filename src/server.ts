@@ -33,9 +33,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
   return { app, services, config, port, url: `http://${config.HOST}:${port}`, stop };
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("src/server.ts")) {
+/** `npm start` and `tickbox serve`: the server from the environment, stopped cleanly by SIGINT or SIGTERM. */
+export async function runServer(env: Record<string, string | undefined> = process.env): Promise<void> {
   try {
-    const { config, url, stop } = await startServer();
+    const { config, url, stop } = await startServer(env);
     const upstream = upstreamSettings(config);
     console.log(`tickbox listening on ${url} (database ${config.TICKBOX_DB})`);
     if (!upstream.configured) {
@@ -54,4 +55,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     }
     throw error;
   }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("src/server.ts")) {
+  await runServer();
 }

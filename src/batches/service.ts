@@ -50,6 +50,14 @@ function stableResult(view: EvaluationView): Record<string, unknown> {
   return rest;
 }
 
+/** One line of a batch's results: `{custom_id, index, evaluation | problem}` and a newline. */
+export function resultLine(row: BatchItemRow): string {
+  const line = row.result
+    ? { custom_id: row.customId, index: row.idx, evaluation: row.result }
+    : { custom_id: row.customId, index: row.idx, problem: row.problem };
+  return JSON.stringify(line) + "\n";
+}
+
 function itemProblem(error: unknown): { problem: Record<string, unknown>; logged: boolean } {
   const known = error instanceof ProblemError;
   const problem = known ? error : new ProblemError("internal", "an unexpected error occurred while grading this item");

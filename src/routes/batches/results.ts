@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
-import type { BatchItemRow } from "../../store/batch-store";
+import { resultLine } from "../../batches/service";
 import { Evaluation, Problem, commonErrors, notFound, notImplemented } from "../schemas";
 import { BatchId, batchesOf } from "./shapes";
 
@@ -30,13 +30,6 @@ export const route = createRoute({
     ...notImplemented,
   },
 });
-
-function resultLine(row: BatchItemRow): string {
-  const line = row.result
-    ? { custom_id: row.customId, index: row.idx, evaluation: row.result }
-    : { custom_id: row.customId, index: row.idx, problem: row.problem };
-  return JSON.stringify(line) + "\n";
-}
 
 export function register(app: App) {
   return app.openapi(route, async (c) => {
