@@ -1,14 +1,18 @@
 CREATE TABLE `batch_items` (
 	`batch_id` text NOT NULL,
 	`idx` integer NOT NULL,
+	`status` text NOT NULL,
+	`passed` integer,
+	`weighted` real,
+	`cached` integer,
+	`upstream_calls` integer,
+	`prompt_tokens` integer,
+	`completion_tokens` integer,
+	`finished_at` integer,
 	`custom_id` text,
 	`request` text NOT NULL,
-	`status` text NOT NULL,
 	`result` text,
 	`problem` text,
-	`usage` text,
-	`cached` integer,
-	`finished_at` integer,
 	PRIMARY KEY(`batch_id`, `idx`)
 );
 --> statement-breakpoint

@@ -235,7 +235,14 @@ export class BatchService {
   private async runItem(id: string, item: BatchItemRow): Promise<void> {
     try {
       const view = await this.deps.evaluate(item.request as unknown as EvaluationInput);
-      await this.deps.store.finishItem(id, item.idx, { status: "done", result: stableResult(view), usage: view.usage, cached: view.cached });
+      await this.deps.store.finishItem(id, item.idx, {
+        status: "done",
+        result: stableResult(view),
+        passed: view.passed,
+        weighted: view.scores.weighted,
+        usage: view.usage,
+        cached: view.cached,
+      });
     } catch (error) {
       const { problem, logged } = itemProblem(error);
       if (logged) console.error(`[batch ${id} item ${item.idx}]`, error);

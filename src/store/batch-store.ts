@@ -18,6 +18,8 @@ export interface ItemOutcome {
   status: "done" | "failed";
   result?: Record<string, unknown>;
   problem?: Record<string, unknown>;
+  passed?: boolean;
+  weighted?: number;
   usage: StoredUsage;
   cached: boolean;
 }
@@ -38,6 +40,39 @@ const INSERT_CHUNK = 1_000;
 /** Persistence of batches and their items; every write is one statement, so D1 needs no transaction. */
 export function createBatchStore(db: SqliteDb) {
   const byStatus = (batchId: string, status: ItemStatus) => and(eq(batchItems.batchId, batchId), eq(batchItems.status, status));
+  const ph = (name: string) => sql.placeholder(name) as unknown as never;
+  // The two statements every item runs are prepared once: building and compiling them per item
+  // cost more than running them.
+  const claim = db
+    .update(batchItems)
+    .set({ status: "running" })
+    .where(
+      and(
+        eq(batchItems.batchId, ph("batchId")),
+        eq(
+          batchItems.idx,
+          sql`(select ${batchItems.idx} from ${batchItems} where ${batchItems.batchId} = ${sql.placeholder("batchId")} and ${batchItems.status} = 'pending' order by ${batchItems.idx} limit 1)`,
+        ),
+      ),
+    )
+    .returning()
+    .prepare();
+  const finish = db
+    .update(batchItems)
+    .set({
+      status: ph("status"),
+      result: ph("result"),
+      problem: ph("problem"),
+      passed: ph("passed"),
+      weighted: ph("weighted"),
+      cached: ph("cached"),
+      upstreamCalls: ph("upstreamCalls"),
+      promptTokens: ph("promptTokens"),
+      completionTokens: ph("completionTokens"),
+      finishedAt: ph("finishedAt"),
+    })
+    .where(and(eq(batchItems.batchId, ph("batchId")), eq(batchItems.idx, ph("idx")), eq(batchItems.status, "running")))
+    .prepare();
 
   return {
     /** Idempotent: items already stored under the same (batch, index) are left alone. */
@@ -74,7 +109,7 @@ export function createBatchStore(db: SqliteDb) {
     async requeueFailed(batchId: string): Promise<number> {
       const rows = await db
         .update(batchItems)
-        .set({ status: "pending", problem: null, usage: null, cached: null, finishedAt: null })
+        .set({ status: "pending", problem: null, cached: null, upstreamCalls: null, promptTokens: null, completionTokens: null, finishedAt: null })
         .where(byStatus(batchId, "failed"))
         .returning({ idx: batchItems.idx });
       return rows.length;
@@ -82,34 +117,24 @@ export function createBatchStore(db: SqliteDb) {
 
     /** Atomically takes the first pending item (lowest index) and marks it running. */
     async claimNext(batchId: string): Promise<BatchItemRow | undefined> {
-      const rows = await db
-        .update(batchItems)
-        .set({ status: "running" })
-        .where(
-          and(
-            eq(batchItems.batchId, batchId),
-            eq(
-              batchItems.idx,
-              sql`(select ${batchItems.idx} from ${batchItems} where ${batchItems.batchId} = ${batchId} and ${batchItems.status} = 'pending' order by ${batchItems.idx} limit 1)`,
-            ),
-          ),
-        )
-        .returning();
-      return rows[0];
+      return (await claim.all({ batchId }))[0];
     },
 
     async finishItem(batchId: string, idx: number, outcome: ItemOutcome): Promise<void> {
-      await db
-        .update(batchItems)
-        .set({
-          status: outcome.status,
-          result: outcome.result ?? null,
-          problem: outcome.problem ?? null,
-          usage: outcome.usage,
-          cached: outcome.cached,
-          finishedAt: Date.now(),
-        })
-        .where(and(eq(batchItems.batchId, batchId), eq(batchItems.idx, idx), eq(batchItems.status, "running")));
+      await finish.run({
+        batchId,
+        idx,
+        status: outcome.status,
+        result: outcome.result ?? null,
+        problem: outcome.problem ?? null,
+        passed: outcome.passed ?? null,
+        weighted: outcome.weighted ?? null,
+        cached: outcome.cached,
+        upstreamCalls: outcome.usage.upstream_calls,
+        promptTokens: outcome.usage.prompt_tokens,
+        completionTokens: outcome.usage.completion_tokens,
+        finishedAt: Date.now(),
+      });
     },
 
     async counts(batchId: string): Promise<BatchCounts> {
@@ -127,13 +152,13 @@ export function createBatchStore(db: SqliteDb) {
     async totals(batchId: string): Promise<BatchTotals> {
       const [row] = await db
         .select({
-          done: sql<number>`count(${batchItems.result})`,
-          passed: sql<number>`coalesce(sum(json_extract(${batchItems.result}, '$.passed')), 0)`,
-          weightedSum: sql<number>`coalesce(sum(json_extract(${batchItems.result}, '$.scores.weighted')), 0)`,
+          done: sql<number>`count(${batchItems.weighted})`,
+          passed: sql<number>`coalesce(sum(${batchItems.passed}), 0)`,
+          weightedSum: sql<number>`coalesce(sum(${batchItems.weighted}), 0)`,
           cacheHits: sql<number>`coalesce(sum(${batchItems.cached}), 0)`,
-          calls: sql<number>`coalesce(sum(json_extract(${batchItems.usage}, '$.upstream_calls')), 0)`,
-          prompt: sql<number>`coalesce(sum(json_extract(${batchItems.usage}, '$.prompt_tokens')), 0)`,
-          completion: sql<number>`coalesce(sum(json_extract(${batchItems.usage}, '$.completion_tokens')), 0)`,
+          calls: sql<number>`coalesce(sum(${batchItems.upstreamCalls}), 0)`,
+          prompt: sql<number>`coalesce(sum(${batchItems.promptTokens}), 0)`,
+          completion: sql<number>`coalesce(sum(${batchItems.completionTokens}), 0)`,
         })
         .from(batchItems)
         .where(and(eq(batchItems.batchId, batchId), inArray(batchItems.status, ["done", "failed"])));

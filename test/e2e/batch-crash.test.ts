@@ -1,15 +1,15 @@
 // A batch survives SIGKILL: the server process is killed mid-batch, started again on the same
 // SQLite file, and must finish with exactly the results of a run that was never interrupted.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { infobenchItems } from "../support/batches";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
 import { upstreamEnv } from "../support/harness";
+import { startProcess } from "../support/process";
 
-const root = resolve(import.meta.dirname, "../..");
 let fake: FakeUpstream;
 let dir: string;
 const children: ChildProcess[] = [];
@@ -24,24 +24,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startServer(db: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", resolve(root, "src/server.ts")], {
-    cwd: root,
-    env: { ...process.env, ...upstreamEnv(fake), TICKBOX_DB: db, PORT: "0" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(child);
-  const url = await new Promise<string>((ok, fail) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) ok(m[1]!);
-    });
-    child.once("exit", (code) => fail(new Error(`server exited with ${code}`)));
-  });
-  return { url, child };
-}
+const startServer = async (db: string) => {
+  const started = await startProcess("src/server.ts", { ...upstreamEnv(fake), TICKBOX_DB: db });
+  children.push(started.child);
+  return started;
+};
 
 const status = async (url: string, id: string) => (await (await fetch(`${url}/v1/batches/${id}`)).json()) as any;
 
