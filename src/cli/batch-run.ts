@@ -39,7 +39,9 @@ export async function localRun(text: string, env: Record<string, string | undefi
   const config = parseConfig(env);
   const { db, close } = openSqlite(config.TICKBOX_DB);
   const batches = buildServices(config, db, { background: true }).batches!;
-  const { id } = await batches.create(items, concurrency);
+  const { id, status } = await batches.create(items, concurrency);
+  // Cancelled (on a server sharing this file, say): carry on where it stopped.
+  if (status === "cancelled") await batches.retry(id);
   return {
     id,
     view: () => batches.view(id),
