@@ -1,7 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env";
-import { commonErrors, notFound, notImplemented } from "../schemas";
-import { BatchId, batchContent, batchesOf } from "./shapes";
+import { BatchId, batchByIdErrors, batchOk, batchesOf } from "./shapes";
 
 export const route = createRoute({
   method: "post",
@@ -11,10 +10,8 @@ export const route = createRoute({
   description: "Idempotent. The batch's status becomes cancelled; POST …/retry resumes it.",
   request: { params: BatchId },
   responses: {
-    200: { description: "The batch.", content: batchContent },
-    ...notFound,
-    500: commonErrors[500],
-    ...notImplemented,
+    ...batchOk,
+    ...batchByIdErrors,
   },
 });
 

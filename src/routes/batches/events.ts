@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { App } from "../../env";
-import { commonErrors, notFound, notImplemented } from "../schemas";
-import { Batch, BatchId, batchesOf } from "./shapes";
+import { Batch, BatchId, batchByIdErrors, batchesOf } from "./shapes";
 
 // At most one progress event per interval however fast items finish.
 const MIN_INTERVAL_MS = 250;
@@ -17,9 +16,7 @@ export const route = createRoute({
   request: { params: BatchId },
   responses: {
     200: { description: "An event stream; each event's data is a Batch.", content: { "text/event-stream": { schema: Batch } } },
-    ...notFound,
-    500: commonErrors[500],
-    ...notImplemented,
+    ...batchByIdErrors,
   },
 });
 

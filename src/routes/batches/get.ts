@@ -1,7 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env";
-import { commonErrors, notFound, notImplemented } from "../schemas";
-import { BatchId, batchContent, batchesOf } from "./shapes";
+import { BatchId, batchByIdErrors, batchOk, batchesOf } from "./shapes";
 
 export const route = createRoute({
   method: "get",
@@ -10,10 +9,8 @@ export const route = createRoute({
   summary: "A batch's status, counts, throughput, ETA and running totals",
   request: { params: BatchId },
   responses: {
-    200: { description: "The batch.", content: batchContent },
-    ...notFound,
-    500: commonErrors[500],
-    ...notImplemented,
+    ...batchOk,
+    ...batchByIdErrors,
   },
 });
 

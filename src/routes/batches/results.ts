@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
 import { resultLine } from "../../batches/service";
-import { Evaluation, Problem, commonErrors, notFound, notImplemented } from "../schemas";
-import { BatchId, batchesOf } from "./shapes";
+import { Evaluation, Problem } from "../schemas";
+import { BatchId, batchByIdErrors, batchesOf } from "./shapes";
 
 const PAGE = 500;
 
@@ -25,9 +25,7 @@ export const route = createRoute({
   request: { params: BatchId },
   responses: {
     200: { description: "One JSON object per line.", content: { "application/x-ndjson": { schema: BatchResult } } },
-    ...notFound,
-    500: commonErrors[500],
-    ...notImplemented,
+    ...batchByIdErrors,
   },
 });
 

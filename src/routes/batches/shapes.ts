@@ -4,7 +4,7 @@ import type { BatchService } from "../../batches/service";
 import type { AppEnv } from "../../env";
 import { ProblemError } from "../../errors";
 import { evaluationFields, oneChecklistSource } from "../evaluations/create";
-import { IdParam, Usage } from "../schemas";
+import { IdParam, Usage, commonErrors, notFound, notImplemented } from "../schemas";
 
 export const MAX_BATCH_ITEMS = 100_000;
 
@@ -49,6 +49,11 @@ export const Batch = z
 export const BatchId = IdParam("ba");
 
 export const batchContent = { "application/json": { schema: Batch } };
+
+/** The answers every operation on one batch shares. */
+export const batchByIdErrors = { ...notFound, 500: commonErrors[500], ...notImplemented } as const;
+
+export const batchOk = { 200: { description: "The batch.", content: batchContent } };
 
 /** The batch service, or a 501 where this deployment has no long-running process for it. */
 export function batchesOf(c: Context<AppEnv>): BatchService {
