@@ -22,7 +22,10 @@ export interface BatchView {
   total: number;
   concurrency: number;
   counts: BatchCounts;
-  /** Items finished per second by this process since it (re)started the batch. */
+  /**
+   * Items finished per second: by this process since it (re)started the batch while it runs; over
+   * the batch's life (restarts included) once it has completed.
+   */
   throughput: number | null;
   eta_seconds: number | null;
   summary: {
@@ -42,6 +45,8 @@ interface Active {
   finishedHere: number;
   stopping: boolean;
   workers: Promise<void>[];
+  /** The workers' end and the batch's settling after them. */
+  done: Promise<void>;
 }
 
 /** Everything evaluation results depend on that timing does not: `cached` and `usage` are left out. */
@@ -127,7 +132,11 @@ export class BatchService {
     const [counts, totals] = await Promise.all([this.deps.store.counts(id), this.deps.store.totals(id)]);
     const active = this.active.get(id);
     const elapsed = active ? (this.now() - active.startedAt) / 1000 : 0;
-    const throughput = active && elapsed > 0 && active.finishedHere > 0 ? active.finishedHere / elapsed : null;
+    const finished = counts.done + counts.failed;
+    const lifetime = row.finishedAt === null ? 0 : (row.finishedAt - row.createdAt) / 1000;
+    const throughput = active
+      ? elapsed > 0 && active.finishedHere > 0 ? active.finishedHere / elapsed : null
+      : lifetime > 0 ? finished / lifetime : null;
     const left = counts.pending + counts.running;
     return {
       id,
@@ -188,12 +197,12 @@ export class BatchService {
   async stop(): Promise<void> {
     const all = [...this.active.values()];
     for (const a of all) a.stopping = true;
-    await Promise.all(all.flatMap((a) => a.workers));
+    await Promise.all(all.map((a) => a.done));
   }
 
-  /** Resolves when the batch is no longer worked on by this process. */
+  /** Resolves when the batch is no longer worked on by this process and its status is settled. */
   async idle(id: string): Promise<void> {
-    await Promise.all(this.active.get(id)?.workers ?? []);
+    await this.active.get(id)?.done;
   }
 
   private emit(id: string) {
@@ -204,16 +213,16 @@ export class BatchService {
     const existing = this.active.get(id);
     if (existing && !existing.stopping) return;
     // A cancelled run still finishing its last items must be out of the way first.
-    if (existing) await Promise.all(existing.workers);
+    if (existing) await existing.done;
     if (this.active.get(id) === existing) this.active.delete(id);
     const row = await this.get(id);
     if (row.status !== "running") return;
     // No worker of this process holds any of its items, so "running" ones are a dead process's.
     await this.deps.store.requeueRunning(id);
-    const active: Active = { startedAt: this.now(), finishedHere: 0, stopping: false, workers: [] };
+    const active: Active = { startedAt: this.now(), finishedHere: 0, stopping: false, workers: [], done: Promise.resolve() };
     this.active.set(id, active);
     active.workers = Array.from({ length: Math.max(1, row.concurrency) }, () => this.work(id, active));
-    void Promise.all(active.workers).then(() => this.settle(id, active));
+    active.done = Promise.all(active.workers).then(() => this.settle(id, active));
   }
 
   private async work(id: string, active: Active): Promise<void> {
@@ -253,13 +262,18 @@ export class BatchService {
   }
 
   private async settle(id: string, active: Active): Promise<void> {
-    if (this.active.get(id) === active) this.active.delete(id);
-    if (active.stopping) return;
-    const counts = await this.deps.store.counts(id);
-    if (counts.pending === 0 && counts.running === 0) {
-      const row = await this.deps.store.batchById(id);
-      if (row?.status === "running") await this.deps.store.setStatus(id, "completed", this.now());
+    try {
+      if (active.stopping) return;
+      const counts = await this.deps.store.counts(id);
+      if (counts.pending === 0 && counts.running === 0) {
+        const row = await this.deps.store.batchById(id);
+        if (row?.status === "running") await this.deps.store.setStatus(id, "completed", this.now());
+      }
+    } catch (error) {
+      console.error(`[batch ${id}] could not settle`, error);
+    } finally {
+      if (this.active.get(id) === active) this.active.delete(id);
+      this.emit(id);
     }
-    this.emit(id);
   }
 }

@@ -32,7 +32,7 @@ export const Batch = z
     total: z.number().int(),
     concurrency: z.number().int(),
     counts: Counts,
-    throughput: z.number().nullable().openapi({ description: "Items per second since this process (re)started the batch." }),
+    throughput: z.number().nullable().openapi({ description: "Items per second: since this process (re)started the batch while it runs, over its whole life once completed." }),
     eta_seconds: z.number().nullable(),
     summary: z.object({
       items_finished: z.number().int(),
