@@ -78,6 +78,7 @@ function itemProblem(error: unknown): { problem: Record<string, unknown>; logged
  */
 export class BatchService {
   private readonly active = new Map<string, Active>();
+  private readonly starting = new Map<string, Promise<void>>();
   private readonly events = new EventEmitter();
   private readonly now: () => number;
 
@@ -209,7 +210,16 @@ export class BatchService {
     this.events.emit(id);
   }
 
-  private async start(id: string): Promise<void> {
+  /** Starts of one batch are serialised, so two requests for it never start two sets of workers. */
+  private start(id: string): Promise<void> {
+    const pending = this.starting.get(id);
+    if (pending) return pending;
+    const started = this.startNow(id).finally(() => this.starting.delete(id));
+    this.starting.set(id, started);
+    return started;
+  }
+
+  private async startNow(id: string): Promise<void> {
     const existing = this.active.get(id);
     if (existing && !existing.stopping) return;
     // A cancelled run still finishing its last items must be out of the way first.

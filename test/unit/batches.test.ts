@@ -117,3 +117,22 @@ describe("promptfoo payloads", () => {
     expect(input.checklist).toBeUndefined();
   });
 });
+
+describe("BatchService under concurrent starts", () => {
+  it("runs one set of workers when a batch is resumed twice at the same moment", async () => {
+    const seen: string[] = [];
+    const { store, batches } = service(async (input) => {
+      seen.push(input.response);
+      await new Promise((r) => setTimeout(r, 5));
+      return viewFor(input, 1);
+    });
+    const id = await BatchService.idFor(items(12));
+    await store.insertItems(id, items(12).map((request, idx) => ({ idx, customId: null, request })));
+    await store.insertBatch({ id, status: "running", total: 12, concurrency: 2, createdAt: Date.now() });
+    await Promise.all([batches.resumeAll(), batches.resumeAll(), batches.retry(id)]);
+    await batches.idle(id);
+    expect(seen).toHaveLength(12);
+    expect(new Set(seen).size).toBe(12);
+    expect((await batches.view(id)).counts.done).toBe(12);
+  });
+});
