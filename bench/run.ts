@@ -9,36 +9,21 @@
 //   P4  upstream calls for 50 concurrent identical evaluations                        (target 1)
 //   P3  best-of-8 selection, cold, 300 ms upstream: wall ÷ (checklist + grading call)  (target ≤ 1.15)
 //       and its upstream calls, cold (1 + 8) and repeated (0); see bench/p3-selection.ts.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+//   P7  1,000-item batch, 20 ms upstream, concurrency 16: wall ÷ (items × latency ÷ concurrency)
+//       (target ≤ 1.2), with the server's RSS; its own server and upstream (bench/p7-batch.ts).
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import autocannon from "autocannon";
 import { startFakeUpstream } from "../test/support/fake-upstream";
 import { runSelectionBenchmark } from "./p3-selection";
+import { p7Batch } from "./p7-batch";
+import { startProcess } from "../test/support/process";
 
 const UPSTREAM_MS = 150;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const root = resolve(import.meta.dirname, "..");
-
-async function startProcess(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", resolve(root, script)], {
-    cwd: root,
-    env: { ...process.env, ...env, PORT: "0" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolveUrl(m[1]!);
-    });
-    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { url, child };
-}
 
 // wrk (C) when installed, so the load generator is not the bottleneck; else autocannon (JS).
 const useWrk = process.env.BENCH_LOADGEN !== "autocannon" && spawnSync("wrk", ["--version"]).error === undefined;
@@ -133,6 +118,7 @@ try {
   const p4 = fake.calls.length - before;
 
   const p3 = await runSelectionBenchmark({ startFake: startFakeUpstream, startServer: (env) => startProcess("src/server.ts", env) });
+  const p7 = await p7Batch(dir);
 
   const rows = [
     ["P1", "cache-hit throughput ÷ hello-world (same POST)", `${hitRps.toFixed(0)} / ${helloRps.toFixed(0)} req/s (${useWrk ? "wrk" : "autocannon"})`, p1.toFixed(3), "≥ 0.5", p1 >= 0.5],
@@ -141,10 +127,11 @@ try {
     ["P2'", "cache-miss latency ÷ measured upstream latency", `median ${missMs.toFixed(1)} ms / ${upstreamMs.toFixed(1)} ms`, p2Measured.toFixed(3), "≤ 1.03", p2Measured <= 1.03],
     ["P4", "upstream calls, 50 concurrent identical", `${p4} call(s)`, String(p4), "= 1", p4 === 1],
     ...p3.rows,
+    ["P7", "1,000-item batch wall time ÷ ideal (20 ms, concurrency 16)", `${p7.wall_ms} / ${p7.ideal_ms} ms; RSS ${p7.rss_start_mb} → peak ${p7.rss_peak_mb} MiB; server CPU ${p7.server_cpu_ms} ms`, p7.ratio.toFixed(3), "≤ 1.2", p7.ratio <= 1.2],
   ] as const;
   console.log("\n| id | measure | raw | ratio | target | met |\n|---|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | ${r[5] ? "yes" : "NO"} |`);
-  console.log(JSON.stringify({ p1: Number(p1.toFixed(3)), p1_vs_get: Number(p1Get.toFixed(3)), p2: Number(p2.toFixed(3)), p2_vs_measured: Number(p2Measured.toFixed(3)), upstream_measured_ms: Number(upstreamMs.toFixed(1)), p4, hit_rps: Math.round(hitRps), hello_rps: Math.round(helloRps), p1_rounds: rounds.map((r) => Number(r.ratio.toFixed(3))), load_generator: useWrk ? "wrk" : "autocannon", miss_median_ms: Number(missMs.toFixed(1)), ...p3.fields }));
+  console.log(JSON.stringify({ p1: Number(p1.toFixed(3)), p1_vs_get: Number(p1Get.toFixed(3)), p2: Number(p2.toFixed(3)), p2_vs_measured: Number(p2Measured.toFixed(3)), upstream_measured_ms: Number(upstreamMs.toFixed(1)), p4, hit_rps: Math.round(hitRps), hello_rps: Math.round(helloRps), p1_rounds: rounds.map((r) => Number(r.ratio.toFixed(3))), load_generator: useWrk ? "wrk" : "autocannon", miss_median_ms: Number(missMs.toFixed(1)), p7: p7.ratio, p7_wall_ms: p7.wall_ms, p7_ideal_ms: p7.ideal_ms, p7_rss_start_mb: p7.rss_start_mb, p7_rss_peak_mb: p7.rss_peak_mb, p7_server_cpu_ms: p7.server_cpu_ms, ...p3.fields }));
 } finally {
   tickbox.child.kill("SIGTERM");
   hello.child.kill("SIGTERM");

@@ -11,6 +11,12 @@ import * as getCalibration from "./routes/calibrations/get";
 import * as getReliability from "./routes/calibrations/reliability";
 import * as createComparison from "./routes/comparisons/create";
 import * as createConfidence from "./routes/confidence/create";
+import * as cancelBatch from "./routes/batches/cancel";
+import * as createBatch from "./routes/batches/create";
+import * as batchEvents from "./routes/batches/events";
+import * as getBatch from "./routes/batches/get";
+import * as batchResults from "./routes/batches/results";
+import * as retryBatch from "./routes/batches/retry";
 import * as createChecklist from "./routes/checklists/create";
 import * as getChecklist from "./routes/checklists/get";
 import * as createEvaluation from "./routes/evaluations/create";
@@ -23,6 +29,35 @@ import * as listKeys from "./routes/keys/list";
 import * as docs from "./routes/system/docs";
 import * as getUsage from "./routes/usage/get";
 import * as health from "./routes/system/health";
+import * as promptfoo from "./routes/integrations/promptfoo";
+
+/** The API's operations; those whose `register` returns the typed app also shape `AppType`. */
+const routes = [
+  health,
+  docs,
+  createChecklist,
+  getChecklist,
+  createEvaluation,
+  getEvaluation,
+  createSelection,
+  createComparison,
+  createRefinement,
+  createCalibration,
+  getCalibration,
+  getReliability,
+  createConfidence,
+  createBatch,
+  getBatch,
+  batchResults,
+  batchEvents,
+  cancelBatch,
+  retryBatch,
+  promptfoo,
+  createKey,
+  listKeys,
+  deleteKey,
+  getUsage,
+] as const;
 
 const REQUEST_ID = /^[\w\-=.]{1,200}$/;
 
@@ -80,31 +115,16 @@ export function createApp(services: Services) {
     services.metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
   });
   app.use("*", access({ ...services.access, keys: services.keys, usage: services.usage.recorder }));
-  app.use("/v1/*", readJsonBody(services.limits.maxBodyBytes));
+  app.use(
+    "/v1/*",
+    readJsonBody(services.limits.maxBodyBytes, {
+      "/v1/batches": { maxBytes: services.limits.maxBatchBodyBytes, limitName: "TICKBOX_MAX_BATCH_BODY_BYTES", ndjson: true },
+    }),
+  );
   app.post("/v1/checklists", replay(services.replay, services.metrics, "checklist"));
   app.post("/v1/evaluations", replay(services.replay, services.metrics, "grading"));
 
-  for (const route of [
-    health,
-    docs,
-    createChecklist,
-    getChecklist,
-    createEvaluation,
-    getEvaluation,
-    createSelection,
-    createComparison,
-    createRefinement,
-    createCalibration,
-    getCalibration,
-    getReliability,
-    createConfidence,
-    createKey,
-    listKeys,
-    deleteKey,
-    getUsage,
-  ]) {
-    route.register(app);
-  }
+  for (const route of routes) route.register(app);
 
   app.notFound((c) => problemResponse(c, new ProblemError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
@@ -115,4 +135,13 @@ export function createApp(services: Services) {
   return app;
 }
 
-export type AppType = ReturnType<typeof createApp>;
+type SchemaOf<T> = T extends OpenAPIHono<AppEnv, infer S, any> ? S : never;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type RouteSchema = Intersection<SchemaOf<ReturnType<(typeof routes)[number]["register"]>>>;
+
+/**
+ * The app with every typed operation in its type, for `hc<AppType>(url)` from `hono/client`
+ * (see `src/client.ts`). The routes are mounted in a loop, so the type is assembled from what
+ * each `register` returns.
+ */
+export type AppType = OpenAPIHono<AppEnv, RouteSchema extends object ? RouteSchema : {}, "/">;

@@ -5,6 +5,7 @@ import type { Confidence } from "./judge/confidence";
 import type { Capabilities } from "./capabilities";
 import type { Principal } from "./auth/access";
 import type { RateLimiter } from "./auth/rate-limit";
+import type { BatchService } from "./batches/service";
 import type { Judge } from "./judge/judge";
 import type { Refinements } from "./judge/refinement";
 import type { Selections } from "./judge/selection";
@@ -31,9 +32,14 @@ export interface Services {
   keys: KeyStore;
   usage: { store: UsageStore; recorder: UsageRecorder; prices: PriceTable };
   access: { adminKey: string | undefined; limiter: RateLimiter; metricsPublic: boolean };
-  limits: { maxBodyBytes: number };
+  limits: { maxBodyBytes: number; maxBatchBodyBytes: number };
   /** What this runtime can do; features that need more answer 501 (see `requireCapability`). */
   capabilities: Capabilities;
+  /**
+   * Background batches need a process that outlives the request: built by the Node entry
+   * (`buildServices(…, { background: true })`), absent elsewhere, where the batch routes answer 501.
+   */
+  batches?: BatchService;
 }
 
 export interface AppEnv {

@@ -16,7 +16,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     );
   }
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const services = buildServices(config, db);
+  const services = buildServices(config, db, { background: true });
   const app = createApp(services);
   const flushUsage = () => services.usage.recorder.flush().catch((error) => console.error("usage accounting:", error));
   const flusher = setInterval(flushUsage, 1000);
@@ -27,6 +27,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
+  // Batches left running by a previous process (even one killed with SIGKILL) carry on.
+  await services.batches?.resumeAll();
   /**
    * Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes the
    * database. Keep-alive connections are closed as soon as they fall idle rather than when their
@@ -34,24 +36,28 @@ export async function startServer(env: Record<string, string | undefined> = proc
    */
   const stop = (graceMs = 30_000) =>
     new Promise<void>((resolve) => {
+      // Batch workers finish their current item and stop; the rest resumes on the next start.
+      const drained = services.batches?.stop() ?? Promise.resolve();
       const sweep = setInterval(() => server.closeIdleConnections(), 25);
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       server.close(async () => {
         clearInterval(sweep);
         clearTimeout(force);
         clearInterval(flusher);
+        await drained;
         await flushUsage();
         close();
         resolve();
       });
       server.closeIdleConnections();
     });
-  return { app, config, port, url: `http://${config.HOST}:${port}`, stop };
+  return { app, services, config, port, url: `http://${config.HOST}:${port}`, stop };
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("src/server.ts")) {
+/** `npm start` and `tickbox serve`: the server from the environment, stopped cleanly by SIGINT or SIGTERM. */
+export async function runServer(env: Record<string, string | undefined> = process.env): Promise<void> {
   try {
-    const { config, url, stop } = await startServer();
+    const { config, url, stop } = await startServer(env);
     const upstream = upstreamSettings(config);
     if (!config.TICKBOX_ADMIN_KEY) {
       console.warn("TICKBOX_ADMIN_KEY is not set: the API is open to anyone who can reach it");
@@ -73,4 +79,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     }
     throw error;
   }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("src/server.ts")) {
+  await runServer();
 }

@@ -4,6 +4,7 @@ import type { Services } from "./env";
 import { Comparisons } from "./judge/comparison";
 import { Calibrations } from "./judge/calibrations";
 import { Confidence } from "./judge/confidence";
+import { BatchService } from "./batches/service";
 import { Judge } from "./judge/judge";
 import { Refinements } from "./judge/refinement";
 import { Selections } from "./judge/selection";
@@ -16,7 +17,9 @@ import { createPairwiseStore } from "./store/pairwise-store";
 import { createCalibrationStore } from "./store/calibration-store";
 import { createKeyStore } from "./store/keys-store";
 import { createUsageStore } from "./store/usage-store";
+import { Meter } from "./usage/meter";
 import { UsageRecorder } from "./usage/recorder";
+import { createBatchStore } from "./store/batch-store";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /**
@@ -26,7 +29,7 @@ import { createDrizzleStore, type SqliteDb } from "./store/store";
 export function buildServices(
   config: Config,
   db: SqliteDb,
-  options: { fetch?: typeof fetch; capabilities?: Capabilities } = {},
+  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean } = {},
 ): Services {
   const metrics = new Metrics();
   const store = createDrizzleStore(db);
@@ -76,7 +79,7 @@ export function buildServices(
     limiter: new RateLimiter(),
     metricsPublic: config.TICKBOX_METRICS_PUBLIC,
   };
-  return {
+  const services: Services = {
     judge,
     selections,
     comparisons,
@@ -89,7 +92,23 @@ export function buildServices(
     keys: createKeyStore(db),
     usage,
     access,
-    limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES },
+    limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES, maxBatchBodyBytes: config.TICKBOX_MAX_BATCH_BODY_BYTES },
     capabilities: options.capabilities ?? nodeCapabilities,
   };
+  if (options.background) {
+    services.batches = new BatchService({
+      store: createBatchStore(db),
+      // Each item is graded as its owner, and its cost booked to the key that made the batch.
+      evaluate: async (input, owner) => {
+        const meter = new Meter();
+        try {
+          return await judge.evaluate(input, { tenant: owner.tenant, meter });
+        } finally {
+          usage.recorder.add(owner.keyId ?? "open", owner.tenant, meter);
+        }
+      },
+      defaultConcurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
+    });
+  }
+  return services;
 }

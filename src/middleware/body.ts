@@ -17,6 +17,17 @@ interface IncomingMessage {
 }
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+const NDJSON_TYPE = /^application\/(x-ndjson|jsonl|x-jsonlines)\s*(;|$)/i;
+
+export const isJsonMediaType = (type: string) => JSON_TYPE.test(type);
+
+/** How one route's body may differ from the default: a larger limit, JSON Lines accepted. */
+export interface BodyRule {
+  maxBytes: number;
+  /** The variable that sets `maxBytes`, named in the 413. */
+  limitName: string;
+  ndjson?: boolean;
+}
 
 /** The Node request behind a context, when the app runs on @hono/node-server. */
 export function incomingOf(c: Context): IncomingMessage | undefined {
@@ -35,8 +46,8 @@ export function requestHeader(c: Context, name: string): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
-function tooLarge(limit: number): ProblemError {
-  return new ProblemError("payload_too_large", `the body exceeds ${limit} bytes (TICKBOX_MAX_BODY_BYTES)`);
+function tooLarge(rule: BodyRule): ProblemError {
+  return new ProblemError("payload_too_large", `the body exceeds ${rule.maxBytes} bytes (${rule.limitName})`);
 }
 
 const decoder = new TextDecoder();
@@ -54,7 +65,8 @@ function utf8(chunks: Uint8Array[]): string {
 }
 
 /** Reads a Node request's body straight from the socket stream, stopping at the limit. */
-function readIncoming(incoming: IncomingMessage, limit: number): Promise<string> {
+function readIncoming(incoming: IncomingMessage, rule: BodyRule): Promise<string> {
+  const limit = rule.maxBytes;
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -63,7 +75,7 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<string>
       if (size > limit) {
         incoming.off("data", onData);
         incoming.resume();
-        reject(tooLarge(limit));
+        reject(tooLarge(rule));
       } else chunks.push(chunk);
     };
     incoming.on("data", onData);
@@ -76,27 +88,33 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<string>
  * Checks the media type and reads the JSON body once, within the size limit, before any handler
  * runs: 415 for anything but JSON, 413 past the limit. The text is left in Hono's body cache, so the
  * route's validator parses it without reading the stream again. On Node the bytes come straight
- * from the IncomingMessage, which is markedly cheaper than a web ReadableStream.
+ * from the IncomingMessage, which is markedly cheaper than a web ReadableStream. Routes listed in
+ * `rules` (by exact path) get their own limit and may accept JSON Lines.
  */
-export function readJsonBody(maxBytes: number): MiddlewareHandler<AppEnv> {
+export function readJsonBody(maxBytes: number, rules: Record<string, BodyRule> = {}): MiddlewareHandler<AppEnv> {
+  const fallback: BodyRule = { maxBytes, limitName: "TICKBOX_MAX_BODY_BYTES" };
   return async (c, next) => {
     if (c.req.method !== "POST" && c.req.method !== "PUT" && c.req.method !== "PATCH") return next();
+    const rule = rules[c.req.path] ?? fallback;
     const type = requestHeader(c, "content-type") ?? "";
-    if (!JSON_TYPE.test(type)) {
+    // A POST with no body at all (an action such as …/cancel) has nothing to check.
+    if (!type && !requestHeader(c, "transfer-encoding") && !(Number(requestHeader(c, "content-length")) > 0)) return next();
+    if (!JSON_TYPE.test(type) && !(rule.ndjson && NDJSON_TYPE.test(type))) {
+      const wanted = rule.ndjson ? "application/json or application/x-ndjson" : "application/json";
       throw new ProblemError(
         "unsupported_media_type",
-        type ? `the body is ${type.split(";")[0]}; send application/json` : "the body has no Content-Type; send application/json",
+        type ? `the body is ${type.split(";")[0]}; send ${wanted}` : `the body has no Content-Type; send ${wanted}`,
       );
     }
     const declared = Number(requestHeader(c, "content-length"));
-    if (declared > maxBytes) throw tooLarge(maxBytes);
+    if (declared > rule.maxBytes) throw tooLarge(rule);
     const incoming = incomingOf(c);
     let text: string;
     if (incoming && !incoming.readableEnded) {
-      text = await readIncoming(incoming, maxBytes);
+      text = await readIncoming(incoming, rule);
     } else {
       text = await c.req.text();
-      if (new TextEncoder().encode(text).length > maxBytes) throw tooLarge(maxBytes);
+      if (new TextEncoder().encode(text).length > rule.maxBytes) throw tooLarge(rule);
     }
     // Hono keeps the pending read in its body cache; a settled one stands in for it.
     (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);

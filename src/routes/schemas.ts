@@ -102,27 +102,31 @@ export const Problem = z
   })
   .openapi("Problem", { description: "RFC 9457 problem details." });
 
-const problem = (description: string) => ({
+export const problemResponse = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: Problem } },
 });
 
 /** The error responses every /v1 route can give, spread into each route declaration. */
 export const commonErrors = {
-  400: problem("The body is not valid JSON."),
-  413: problem("The body is larger than the configured limit."),
-  415: problem("The body is not application/json."),
-  422: problem("The body does not match the schema; `errors` lists each field."),
-  500: problem("Unexpected failure."),
+  400: problemResponse("The body is not valid JSON."),
+  413: problemResponse("The body is larger than the configured limit."),
+  415: problemResponse("The body is not application/json."),
+  422: problemResponse("The body does not match the schema; `errors` lists each field."),
+  500: problemResponse("Unexpected failure."),
 } as const;
 
 export const upstreamErrors = {
-  502: problem("The upstream model failed or answered invalidly after one re-ask."),
-  503: problem("No upstream model is configured; `detail` names the variables to set."),
-  504: problem("The upstream model timed out."),
+  502: problemResponse("The upstream model failed or answered invalidly after one re-ask."),
+  503: problemResponse("No upstream model is configured; `detail` names the variables to set."),
+  504: problemResponse("The upstream model timed out."),
 } as const;
 
-export const notFound = { 404: problem("No such resource.") } as const;
+export const notImplemented = {
+  501: problemResponse("This deployment has no long-running process for background work; run the Node server."),
+} as const;
+
+export const notFound = { 404: problemResponse("No such resource.") } as const;
 
 export const jsonBody = <T extends z.ZodType>(schema: T, description: string) => ({
   required: true,

@@ -59,3 +59,36 @@ describe("tenancy", () => {
     expect((await t.send("GET", `/v1/evaluations/${b.json.id}`, undefined, bearer(bob))).status).toBe(200);
   });
 });
+
+describe("tenancy of batches and calibrations", () => {
+  it("hides another tenant's batch and calibration profile behind 404", async () => {
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN }, { background: true });
+    const key = async (name: string, tenant: string, scopes: string[]) =>
+      (await t.post("/v1/keys", { name, scopes, tenant }, bearer(ADMIN))).json.key as string;
+    const alice = await key("alice", "acme", ["evaluate", "calibrate"]);
+    const bob = await key("bob", "globex", ["evaluate", "calibrate"]);
+
+    const batch = await t.post("/v1/batches", [evaluation], bearer(alice));
+    expect(batch.status).toBe(202);
+    expect((await t.send("GET", `/v1/batches/${batch.json.id}`, undefined, bearer(alice))).status).toBe(200);
+    for (const [method, path] of [
+      ["GET", `/v1/batches/${batch.json.id}`],
+      ["GET", `/v1/batches/${batch.json.id}/results`],
+      ["POST", `/v1/batches/${batch.json.id}/cancel`],
+    ] as const) {
+      expect((await t.send(method, path, undefined, bearer(bob))).status, path).toBe(404);
+    }
+    // The same items from another tenant make that tenant's own batch.
+    const bobs = await t.post("/v1/batches", [evaluation], bearer(bob));
+    expect(bobs.json.id).not.toBe(batch.json.id);
+
+    const examples = Array.from({ length: 60 }, (_, i) => ({ p: (i % 10) / 10 + 0.05, label: i % 3 === 0 ? 0 : 1 }));
+    const profile = await t.post("/v1/calibrations", { name: "p", kind: "pointwise", examples }, bearer(alice));
+    expect(profile.status).toBe(200);
+    expect((await t.send("GET", `/v1/calibrations/${profile.json.id}`, undefined, bearer(alice))).status).toBe(200);
+    expect((await t.send("GET", `/v1/calibrations/${profile.json.id}`, undefined, bearer(bob))).status).toBe(404);
+    const confidence = await t.post("/v1/confidence", { calibration_id: profile.json.id, p: 0.9 }, bearer(bob));
+    expect(confidence.status).toBe(404);
+    await t.services.batches?.stop();
+  });
+});

@@ -12,11 +12,14 @@ export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
   return upstreamVars(fake.baseUrl);
 }
 
-/** A fresh app on its own in-memory database; requests go through `app.request()`. */
-export function makeApp(env: Record<string, string> = {}) {
+/**
+ * A fresh app on its own in-memory database; requests go through `app.request()`. `background`
+ * adds the batch service, as the Node entry does.
+ */
+export function makeApp(env: Record<string, string> = {}, options: { background?: boolean } = {}) {
   const config = parseConfig({ TICKBOX_DB: ":memory:", ...env });
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const services = buildServices(config, db);
+  const services = buildServices(config, db, options);
   const app = createApp(services);
   return { app, services, close, ...clientOver((request) => app.request(request)) };
 }

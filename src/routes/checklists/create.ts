@@ -32,7 +32,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  return app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const { row, cached, usage } = await c.get("services").judge.checklist(body, scopeOf(c));
     const view = checklistView(row, cached, usage);

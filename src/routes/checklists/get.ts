@@ -19,7 +19,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  return app.openapi(route, async (c) => {
     const row = await c.get("services").judge.checklistById(c.req.valid("param").id, scopeOf(c));
     return c.json(checklistView(row, true, noUsage()), 200);
   });

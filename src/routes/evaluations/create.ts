@@ -4,25 +4,32 @@ import { ConfidenceBlock } from "../calibrations/schemas";
 import { scopeOf } from "../scope";
 import { Context, Evaluation, Instruction, ItemsInput, MaxItems, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
+/** The fields of an evaluation request, shared with batch items. */
+export const evaluationFields = {
+  instruction: Instruction,
+  context: Context,
+  response: z.string().min(1, "must not be empty").max(200_000).openapi({ description: "The response to grade." }),
+  checklist_id: z.string().min(1).max(100).optional().openapi({ description: "A stored checklist to grade against." }),
+  checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
+  max_items: MaxItems,
+  pass_threshold: z.number().min(0).max(1).optional().openapi({
+    description: "Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD).",
+  }),
+};
+
+export const oneChecklistSource: [(b: { checklist_id?: string | undefined; checklist?: unknown }) => boolean, { message: string; path: string[] }] = [
+  (b) => !(b.checklist_id && b.checklist),
+  { message: "give checklist_id or checklist, not both", path: ["checklist"] },
+];
+
 export const CreateEvaluationBody = z
   .strictObject({
-    instruction: Instruction,
-    context: Context,
-    response: z.string().min(1, "must not be empty").max(200_000).openapi({ description: "The response to grade." }),
-    checklist_id: z.string().min(1).max(100).optional().openapi({ description: "A stored checklist to grade against." }),
-    checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
-    max_items: MaxItems,
-    pass_threshold: z.number().min(0).max(1).optional().openapi({
-      description: "Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD).",
-    }),
+    ...evaluationFields,
     calibration_id: z.string().min(1).max(100).optional().openapi({
       description: "A pointwise calibration profile: the response then carries its confidence block, and the profile's judge grades.",
     }),
   })
-  .refine((b) => !(b.checklist_id && b.checklist), {
-    message: "give checklist_id or checklist, not both",
-    path: ["checklist"],
-  })
+  .refine(...oneChecklistSource)
   .openapi("CreateEvaluationRequest");
 export type CreateEvaluationBody = z.infer<typeof CreateEvaluationBody>;
 
@@ -45,7 +52,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  return app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const { judge, confidence } = c.get("services");
     // Profiles are immutable, so a calibrated evaluation is as replayable as a plain one.

@@ -17,7 +17,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  return app.openapi(route, async (c) => {
     return c.json(await c.get("services").judge.evaluationById(c.req.valid("param").id, scopeOf(c)), 200);
   });
 }

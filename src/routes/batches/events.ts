@@ -1,0 +1,51 @@
+import { createRoute } from "@hono/zod-openapi";
+import { streamSSE } from "hono/streaming";
+import type { App } from "../../env";
+import { Batch, BatchId, batchByIdErrors, batchesOf } from "./shapes";
+
+// At most one progress event per interval however fast items finish.
+const MIN_INTERVAL_MS = 250;
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}/events",
+  tags: ["batches"],
+  summary: "Progress as server-sent events",
+  description:
+    "A `progress` event (the batch, as GET /v1/batches/{id} gives it) at once and then as items finish, at most four a second; a final `end` event when the batch is completed or cancelled, after which the stream closes.",
+  request: { params: BatchId },
+  responses: {
+    200: { description: "An event stream; each event's data is a Batch.", content: { "text/event-stream": { schema: Batch } } },
+    ...batchByIdErrors,
+  },
+});
+
+export function register(app: App) {
+  return app.openapi(route, async (c) => {
+    const batches = batchesOf(c);
+    const { id } = c.req.valid("param");
+    await batches.get(id);
+    return streamSSE(c, async (stream) => {
+      let wake: (() => void) | undefined;
+      let changed = true;
+      const unsubscribe = batches.subscribe(id, () => {
+        changed = true;
+        wake?.();
+      });
+      stream.onAbort(() => wake?.());
+      try {
+        while (!stream.aborted) {
+          if (!changed) await new Promise<void>((resolve) => (wake = resolve));
+          changed = false;
+          const view = await batches.view(id);
+          const done = view.status !== "running";
+          await stream.writeSSE({ event: done ? "end" : "progress", data: JSON.stringify(view) });
+          if (done) break;
+          await stream.sleep(MIN_INTERVAL_MS);
+        }
+      } finally {
+        unsubscribe();
+      }
+    }) as never;
+  });
+}

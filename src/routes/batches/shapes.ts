@@ -1,0 +1,70 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { BatchService } from "../../batches/service";
+import type { AppEnv } from "../../env";
+import { ProblemError } from "../../errors";
+import { evaluationFields, oneChecklistSource } from "../evaluations/create";
+import { IdParam, Usage, commonErrors, notFound, notImplemented } from "../schemas";
+
+export const MAX_BATCH_ITEMS = 100_000;
+
+export const BatchItem = z
+  .strictObject({
+    ...evaluationFields,
+    custom_id: z.string().min(1).max(200).optional().openapi({ description: "The caller's name for the item, echoed in its result." }),
+  })
+  .refine(...oneChecklistSource)
+  .openapi("BatchItem", { description: "An evaluation request (as for POST /v1/evaluations) with an optional custom_id." });
+
+export const BatchItems = z.array(BatchItem).min(1, "a batch needs at least one item").max(MAX_BATCH_ITEMS);
+
+export const Counts = z.object({
+  pending: z.number().int(),
+  running: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+});
+
+export const Batch = z
+  .object({
+    id: z.string().openapi({ example: "ba_5d41402abc4b2a76b9719d911017c592" }),
+    status: z.enum(["running", "cancelled", "completed"]),
+    total: z.number().int(),
+    concurrency: z.number().int(),
+    counts: Counts,
+    throughput: z.number().nullable().openapi({ description: "Items per second: since this process (re)started the batch while it runs, over its whole life once completed." }),
+    eta_seconds: z.number().nullable(),
+    summary: z.object({
+      items_finished: z.number().int(),
+      pass_rate: z.number().nullable().openapi({ description: "Share of graded items that passed." }),
+      mean_weighted: z.number().nullable().openapi({ description: "Mean weighted score of the graded items." }),
+      cache_hits: z.number().int(),
+      usage: Usage,
+    }),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi("Batch");
+
+export const BatchId = IdParam("ba");
+
+export const batchContent = { "application/json": { schema: Batch } };
+
+/** The answers every operation on one batch shares. */
+export const batchByIdErrors = { ...notFound, 500: commonErrors[500], ...notImplemented } as const;
+
+export const batchOk = { 200: { description: "The batch.", content: batchContent } };
+
+/** The batch service, or a 501 where this deployment has no long-running process for it. */
+/** The batch service as the caller may use it: their tenant's batches only. */
+export function batchesOf(c: Context<AppEnv>) {
+  const batches = c.get("services").batches;
+  if (!batches) {
+    throw new ProblemError(
+      "not_implemented",
+      "background batches need a long-running process: run the Node server (npm start or tickbox serve)",
+    );
+  }
+  const principal = c.get("principal");
+  return batches.forOwner({ tenant: principal?.tenant ?? "default", keyId: principal?.keyId ?? null });
+}

@@ -1,0 +1,59 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../env";
+import { promptfooEvaluation, promptfooVerdict } from "../../integrations/promptfoo";
+import { commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
+
+// promptfoo owns this payload and may add members: unknown ones are ignored, not refused.
+export const PromptfooBody = z
+  .looseObject({
+    output: z.unknown().openapi({ description: "The output under test (text, or anything JSON)." }),
+    context: z.looseObject({
+      prompt: z.unknown().optional(),
+      vars: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi("PromptfooWebhookRequest");
+
+export const PromptfooVerdict = z
+  .object({
+    pass: z.boolean(),
+    score: z.number().openapi({ description: "The weighted checklist score." }),
+    reason: z.string(),
+    evaluation_id: z.string(),
+  })
+  .openapi("PromptfooWebhookResponse");
+
+export const route = createRoute({
+  method: "post",
+  path: "/v1/integrations/promptfoo",
+  tags: ["integrations"],
+  summary: "Grade a promptfoo output (its `webhook` assertion)",
+  description:
+    "promptfoo's `webhook` assertion POSTs `{output, context: {prompt, vars}}` and reads `{pass, score, reason}`. The instruction is `vars.<instruction_var>` when the test sets it, else the rendered prompt; the checklist is `vars.<checklist_var>` (a list of questions, or a string with one per line) when set, else generated and cached.",
+  request: {
+    query: z.object({
+      instruction_var: z.string().min(1).max(100).default("instruction").openapi({ description: "Var holding the instruction (default `instruction`)." }),
+      checklist_var: z.string().min(1).max(100).default("checklist").openapi({ description: "Var holding the checklist (default `checklist`)." }),
+      pass_threshold: z.coerce.number().min(0).max(1).optional(),
+    }),
+    body: jsonBody(PromptfooBody, "promptfoo's webhook payload."),
+  },
+  responses: {
+    200: { description: "The verdict in promptfoo's terms.", content: { "application/json": { schema: PromptfooVerdict } } },
+    ...commonErrors,
+    ...notFound,
+    ...upstreamErrors,
+  },
+});
+
+export function register(app: App) {
+  return app.openapi(route, async (c) => {
+    const query = c.req.valid("query");
+    const input = promptfooEvaluation(c.req.valid("json") as Parameters<typeof promptfooEvaluation>[0], {
+      instructionVar: query.instruction_var,
+      checklistVar: query.checklist_var,
+      passThreshold: query.pass_threshold,
+    });
+    return c.json(promptfooVerdict(await c.get("services").judge.evaluate(input)), 200);
+  });
+}

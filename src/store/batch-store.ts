@@ -1,0 +1,190 @@
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { StoredUsage } from "./schema";
+import { batchItems, batches } from "./schema-batches";
+import type { SqliteDb } from "./store";
+
+export type BatchRow = typeof batches.$inferSelect;
+export type BatchItemRow = typeof batchItems.$inferSelect;
+export type BatchStatus = BatchRow["status"];
+export type ItemStatus = BatchItemRow["status"];
+
+export interface NewBatchItem {
+  idx: number;
+  customId: string | null;
+  request: Record<string, unknown>;
+}
+
+export interface ItemOutcome {
+  status: "done" | "failed";
+  result?: Record<string, unknown>;
+  problem?: Record<string, unknown>;
+  passed?: boolean;
+  weighted?: number;
+  usage: StoredUsage;
+  cached: boolean;
+}
+
+export type BatchCounts = Record<ItemStatus, number>;
+
+export interface BatchTotals {
+  done: number;
+  passed: number;
+  weightedSum: number;
+  cacheHits: number;
+  usage: StoredUsage;
+}
+
+// SQLite allows 32,766 bound variables per statement; six columns per row keeps well under it.
+const INSERT_CHUNK = 1_000;
+
+/** Persistence of batches and their items; every write is one statement, so D1 needs no transaction. */
+export function createBatchStore(db: SqliteDb) {
+  const byStatus = (batchId: string, status: ItemStatus) => and(eq(batchItems.batchId, batchId), eq(batchItems.status, status));
+  const ph = (name: string) => sql.placeholder(name) as unknown as never;
+  // The two statements every item runs are prepared once: building and compiling them per item
+  // cost more than running them.
+  const claim = db
+    .update(batchItems)
+    .set({ status: "running" })
+    .where(
+      and(
+        eq(batchItems.batchId, ph("batchId")),
+        eq(
+          batchItems.idx,
+          sql`(select ${batchItems.idx} from ${batchItems} where ${batchItems.batchId} = ${sql.placeholder("batchId")} and ${batchItems.status} = 'pending' order by ${batchItems.idx} limit 1)`,
+        ),
+      ),
+    )
+    .returning()
+    .prepare();
+  const finish = db
+    .update(batchItems)
+    .set({
+      status: ph("status"),
+      result: ph("result"),
+      problem: ph("problem"),
+      passed: ph("passed"),
+      weighted: ph("weighted"),
+      cached: ph("cached"),
+      upstreamCalls: ph("upstreamCalls"),
+      promptTokens: ph("promptTokens"),
+      completionTokens: ph("completionTokens"),
+      finishedAt: ph("finishedAt"),
+    })
+    .where(and(eq(batchItems.batchId, ph("batchId")), eq(batchItems.idx, ph("idx")), eq(batchItems.status, "running")))
+    .prepare();
+
+  return {
+    /** Idempotent: items already stored under the same (batch, index) are left alone. */
+    async insertItems(batchId: string, items: NewBatchItem[]): Promise<void> {
+      for (let i = 0; i < items.length; i += INSERT_CHUNK) {
+        const rows = items.slice(i, i + INSERT_CHUNK).map((item) => ({ batchId, status: "pending" as const, ...item }));
+        await db.insert(batchItems).values(rows).onConflictDoNothing();
+      }
+    },
+
+    /** Inserted after its items, so a batch row exists only once all its items do. */
+    async insertBatch(row: typeof batches.$inferInsert): Promise<void> {
+      await db.insert(batches).values(row).onConflictDoNothing();
+    },
+
+    async batchById(id: string): Promise<BatchRow | undefined> {
+      return (await db.select().from(batches).where(eq(batches.id, id)).limit(1))[0];
+    },
+
+    async batchIdsWithStatus(status: BatchStatus): Promise<string[]> {
+      return (await db.select({ id: batches.id }).from(batches).where(eq(batches.status, status))).map((r) => r.id);
+    },
+
+    async setStatus(id: string, status: BatchStatus, finishedAt: number | null): Promise<void> {
+      await db.update(batches).set({ status, finishedAt }).where(eq(batches.id, id));
+    },
+
+    /** Items left "running" by a process that is gone go back to the queue. */
+    async requeueRunning(batchId: string): Promise<void> {
+      await db.update(batchItems).set({ status: "pending" }).where(byStatus(batchId, "running"));
+    },
+
+    /** Failed items go back to the queue, their problem cleared; returns how many. */
+    async requeueFailed(batchId: string): Promise<number> {
+      const rows = await db
+        .update(batchItems)
+        .set({ status: "pending", problem: null, cached: null, upstreamCalls: null, promptTokens: null, completionTokens: null, finishedAt: null })
+        .where(byStatus(batchId, "failed"))
+        .returning({ idx: batchItems.idx });
+      return rows.length;
+    },
+
+    /** Atomically takes the first pending item (lowest index) and marks it running. */
+    async claimNext(batchId: string): Promise<BatchItemRow | undefined> {
+      return (await claim.all({ batchId }))[0];
+    },
+
+    async finishItem(batchId: string, idx: number, outcome: ItemOutcome): Promise<void> {
+      await finish.run({
+        batchId,
+        idx,
+        status: outcome.status,
+        result: outcome.result ?? null,
+        problem: outcome.problem ?? null,
+        passed: outcome.passed ?? null,
+        weighted: outcome.weighted ?? null,
+        cached: outcome.cached,
+        upstreamCalls: outcome.usage.upstream_calls,
+        promptTokens: outcome.usage.prompt_tokens,
+        completionTokens: outcome.usage.completion_tokens,
+        finishedAt: Date.now(),
+      });
+    },
+
+    async counts(batchId: string): Promise<BatchCounts> {
+      const rows = await db
+        .select({ status: batchItems.status, n: sql<number>`count(*)` })
+        .from(batchItems)
+        .where(eq(batchItems.batchId, batchId))
+        .groupBy(batchItems.status);
+      const counts: BatchCounts = { pending: 0, running: 0, done: 0, failed: 0 };
+      for (const r of rows) counts[r.status] = Number(r.n);
+      return counts;
+    },
+
+    /** Pass count, score sum, cache hits and upstream usage over the finished items. */
+    async totals(batchId: string): Promise<BatchTotals> {
+      const [row] = await db
+        .select({
+          done: sql<number>`count(${batchItems.weighted})`,
+          passed: sql<number>`coalesce(sum(${batchItems.passed}), 0)`,
+          weightedSum: sql<number>`coalesce(sum(${batchItems.weighted}), 0)`,
+          cacheHits: sql<number>`coalesce(sum(${batchItems.cached}), 0)`,
+          calls: sql<number>`coalesce(sum(${batchItems.upstreamCalls}), 0)`,
+          prompt: sql<number>`coalesce(sum(${batchItems.promptTokens}), 0)`,
+          completion: sql<number>`coalesce(sum(${batchItems.completionTokens}), 0)`,
+        })
+        .from(batchItems)
+        .where(and(eq(batchItems.batchId, batchId), inArray(batchItems.status, ["done", "failed"])));
+      return {
+        done: Number(row?.done ?? 0),
+        passed: Number(row?.passed ?? 0),
+        weightedSum: Number(row?.weightedSum ?? 0),
+        cacheHits: Number(row?.cacheHits ?? 0),
+        usage: {
+          upstream_calls: Number(row?.calls ?? 0),
+          prompt_tokens: Number(row?.prompt ?? 0),
+          completion_tokens: Number(row?.completion ?? 0),
+        },
+      };
+    },
+
+    /** Finished items after `afterIdx`, in input order: one page of the results stream. */
+    async finishedPage(batchId: string, afterIdx: number, limit: number): Promise<BatchItemRow[]> {
+      return db
+        .select()
+        .from(batchItems)
+        .where(and(eq(batchItems.batchId, batchId), gt(batchItems.idx, afterIdx), inArray(batchItems.status, ["done", "failed"])))
+        .orderBy(asc(batchItems.idx))
+        .limit(limit);
+    },
+  };
+}
+
+export type BatchStore = ReturnType<typeof createBatchStore>;

@@ -1,0 +1,45 @@
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * A batch of evaluations. Its id is derived from the content of its items, so the same input sent
+ * again names the same batch (and resumes it) instead of starting a second one.
+ */
+export const batches = sqliteTable("batches", {
+  id: text("id").primaryKey(),
+  /** The tenant that owns the batch, and the key whose usage its items are booked to. */
+  tenant: text("tenant").notNull().default("default"),
+  keyId: text("key_id"),
+  status: text("status", { enum: ["running", "cancelled", "completed"] }).notNull(),
+  total: integer("total").notNull(),
+  concurrency: integer("concurrency").notNull(),
+  createdAt: integer("created_at").notNull(),
+  finishedAt: integer("finished_at"),
+});
+
+/**
+ * One item of a batch, in input order. Its state moves pending → running → done | failed; an item
+ * found "running" when no worker holds it (after a crash) goes back to pending. `result` is the
+ * evaluation without `cached` and `usage`, which depend on timing; those, and the figures the
+ * batch's totals add up, are columns of their own, placed before the large JSON ones so that
+ * totals are summed without reading or parsing the JSON.
+ */
+export const batchItems = sqliteTable(
+  "batch_items",
+  {
+    batchId: text("batch_id").notNull(),
+    idx: integer("idx").notNull(),
+    status: text("status", { enum: ["pending", "running", "done", "failed"] }).notNull(),
+    passed: integer("passed", { mode: "boolean" }),
+    weighted: real("weighted"),
+    cached: integer("cached", { mode: "boolean" }),
+    upstreamCalls: integer("upstream_calls"),
+    promptTokens: integer("prompt_tokens"),
+    completionTokens: integer("completion_tokens"),
+    finishedAt: integer("finished_at"),
+    customId: text("custom_id"),
+    request: text("request", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
+    result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
+    problem: text("problem", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.idx] }), index("batch_items_by_status").on(t.batchId, t.status, t.idx)],
+);

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { parseJsonLines } from "../../src/batches/json-lines";
+import { BatchService } from "../../src/batches/service";
+import { ProblemError } from "../../src/errors";
+import { promptfooEvaluation } from "../../src/integrations/promptfoo";
+import type { EvaluationInput, EvaluationView } from "../../src/judge/judge";
+import { createBatchStore } from "../../src/store/batch-store";
+import { openSqlite } from "../../src/store/sqlite";
+
+/** An evaluation view with the given score, as the judge would give it. */
+function viewFor(input: EvaluationInput, weighted: number): EvaluationView {
+  return {
+    id: `ev_${input.response}`,
+    checklist: { id: "cl_x", items: [{ id: "q1", question: "Q?", weight: 50, must_pass: false }] },
+    results: [{ item_id: "q1", verdict: weighted >= 0.5 ? "YES" : "NO", rationale: "", p_yes: null }],
+    signal: "none",
+    scores: { pass_rate: weighted, weighted, soft: null },
+    passed: weighted >= 0.8,
+    pass_threshold: 0.8,
+    model: "m",
+    prompt_version: "grading-v1",
+    cached: false,
+    usage: { upstream_calls: 1, prompt_tokens: 10, completion_tokens: 2 },
+  };
+}
+
+function service(evaluate: (input: EvaluationInput) => Promise<EvaluationView>) {
+  const { db } = openSqlite(":memory:");
+  const store = createBatchStore(db);
+  return { store, batches: new BatchService({ store, evaluate, defaultConcurrency: 3 }) };
+}
+
+const items = (n: number) => Array.from({ length: n }, (_, i) => ({ instruction: "Do it.", response: `r${i}` }));
+
+describe("BatchService", () => {
+  it("grades every item once, sums the totals, and records unexpected errors without their message", async () => {
+    const seen: string[] = [];
+    const { batches } = service(async (input) => {
+      seen.push(input.response);
+      if (input.response === "r2") throw new Error("secret internal detail");
+      if (input.response === "r3") throw new ProblemError("upstream_timeout", "the upstream model did not answer in time");
+      return viewFor(input, input.response === "r0" ? 0.5 : 1);
+    });
+    const { id } = await batches.create(items(6));
+    await batches.idle(id);
+    const view = await batches.view(id);
+    expect(view.status).toBe("completed");
+    expect(view.counts).toEqual({ pending: 0, running: 0, done: 4, failed: 2 });
+    expect([...seen].sort()).toEqual(["r0", "r1", "r2", "r3", "r4", "r5"]);
+    expect(view.summary.pass_rate).toBe(3 / 4);
+    expect(view.summary.mean_weighted).toBeCloseTo((0.5 + 1 + 1 + 1) / 4, 12);
+    expect(view.summary.usage.upstream_calls).toBe(4);
+    const rows = await batches.resultsPage(id, -1, 10);
+    expect(rows[2]!.problem).toMatchObject({ code: "internal" });
+    expect(JSON.stringify(rows[2]!.problem)).not.toContain("secret");
+    expect(rows[3]!.problem).toMatchObject({ code: "upstream_timeout", status: 504 });
+    expect(rows[0]!.result).not.toHaveProperty("cached");
+    expect(rows[0]!.result).not.toHaveProperty("usage");
+  });
+
+  it("on start-up, puts items a dead process left running back in the queue and finishes them", async () => {
+    const { store, batches } = service(async (input) => viewFor(input, 1));
+    const id = await BatchService.idFor(items(4));
+    await store.insertItems(id, items(4).map((request, idx) => ({ idx, customId: null, request })));
+    await store.insertBatch({ id, status: "running", total: 4, concurrency: 2, createdAt: Date.now() });
+    // As a killed process leaves them: one item done, two claimed, one untouched.
+    await store.claimNext(id);
+    await store.finishItem(id, 0, { status: "done", result: { id: "ev_r0" }, usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 }, cached: false });
+    await store.claimNext(id);
+    await store.claimNext(id);
+    expect(await store.counts(id)).toEqual({ pending: 1, running: 2, done: 1, failed: 0 });
+
+    expect(await batches.resumeAll()).toEqual([id]);
+    await batches.idle(id);
+    expect(await store.counts(id)).toEqual({ pending: 0, running: 0, done: 4, failed: 0 });
+    expect((await store.finishedPage(id, -1, 10))[0]!.result).toEqual({ id: "ev_r0" });
+  });
+
+  it("names a batch by its items: order and custom ids count", async () => {
+    const a = items(3);
+    expect(await BatchService.idFor(a)).toBe(await BatchService.idFor(items(3)));
+    expect(await BatchService.idFor([...a].reverse())).not.toBe(await BatchService.idFor(a));
+    expect(await BatchService.idFor(a.map((x, i) => ({ ...x, custom_id: `c${i}` })))).not.toBe(await BatchService.idFor(a));
+  });
+});
+
+describe("parseJsonLines", () => {
+  const schema = z.strictObject({ a: z.number() });
+  it("skips blank lines and keeps order", () => {
+    expect(parseJsonLines('{"a":1}\n\n{"a":2}\r\n', schema, 10)).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+  it("points at the item, counting items rather than lines", () => {
+    try {
+      parseJsonLines('{"a":1}\n\n{"a":"x"}\n', schema, 10);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ProblemError).errors).toEqual([{ path: "/1/a", message: expect.stringContaining("line 3") }]);
+    }
+  });
+  it("refuses more items than allowed", () => {
+    expect(() => parseJsonLines('{"a":1}\n{"a":2}\n{"a":3}\n', schema, 2)).toThrow(/at most 2/);
+  });
+});
+
+describe("promptfoo payloads", () => {
+  const options = { instructionVar: "instruction", checklistVar: "checklist" };
+  it("prefers the instruction var to the prompt, and reads a checklist one question per line", () => {
+    const input = promptfooEvaluation({ output: { text: "hi" }, context: { prompt: "full prompt", vars: { instruction: "Say hi.", checklist: "Is it a greeting?\n\n Is it short? " } } }, options);
+    expect(input.instruction).toBe("Say hi.");
+    expect(input.response).toBe('{"text":"hi"}');
+    expect(input.checklist).toEqual({ items: [{ question: "Is it a greeting?" }, { question: "Is it short?" }] });
+  });
+  it("falls back to the prompt and to a generated checklist", () => {
+    const input = promptfooEvaluation({ output: "hi", context: { prompt: "Say hi." } }, options);
+    expect(input.instruction).toBe("Say hi.");
+    expect(input.checklist).toBeUndefined();
+  });
+});
+
+describe("BatchService under concurrent starts", () => {
+  it("runs one set of workers when a batch is resumed twice at the same moment", async () => {
+    const seen: string[] = [];
+    const { store, batches } = service(async (input) => {
+      seen.push(input.response);
+      await new Promise((r) => setTimeout(r, 5));
+      return viewFor(input, 1);
+    });
+    const id = await BatchService.idFor(items(12));
+    await store.insertItems(id, items(12).map((request, idx) => ({ idx, customId: null, request })));
+    await store.insertBatch({ id, status: "running", total: 12, concurrency: 2, createdAt: Date.now() });
+    await Promise.all([batches.resumeAll(), batches.resumeAll(), batches.retry(id)]);
+    await batches.idle(id);
+    expect(seen).toHaveLength(12);
+    expect(new Set(seen).size).toBe(12);
+    expect((await batches.view(id)).counts.done).toBe(12);
+  });
+});
