@@ -5,6 +5,7 @@ import type { AppEnv, Services } from "./env";
 import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
 import { access } from "./auth/access";
 import { readJsonBody, requestHeader } from "./middleware/body";
+import { enforceLimits } from "./middleware/limits";
 import { replay } from "./middleware/replay";
 import * as createCalibration from "./routes/calibrations/create";
 import * as getCalibration from "./routes/calibrations/get";
@@ -91,15 +92,17 @@ function asProblem(error: unknown): ProblemError {
  */
 export function createApp(services: Services) {
   const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) {
-        const errors: FieldError[] = result.error.issues.flatMap((issue) =>
-          issue.code === "unrecognized_keys"
-            ? issue.keys.map((key) => ({ path: pointer([...issue.path, key]), message: "unknown field" }))
-            : [{ path: pointer(issue.path), message: issue.message }],
-        );
-        throw new ProblemError("validation_failed", errors.map((e) => `${e.path}: ${e.message}`).join("; "), errors);
+    defaultHook: (result, c) => {
+      if (result.success) {
+        if (result.target === "json") enforceLimits(result.data, c.get("services").limits);
+        return;
       }
+      const errors: FieldError[] = result.error.issues.flatMap((issue) =>
+        issue.code === "unrecognized_keys"
+          ? issue.keys.map((key) => ({ path: pointer([...issue.path, key]), message: "unknown field" }))
+          : [{ path: pointer(issue.path), message: issue.message }],
+      );
+      throw new ProblemError("validation_failed", errors.map((e) => `${e.path}: ${e.message}`).join("; "), errors);
     },
   });
 

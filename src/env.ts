@@ -10,6 +10,7 @@ import type { Judge } from "./judge/judge";
 import type { Refinements } from "./judge/refinement";
 import type { Selections } from "./judge/selection";
 import type { Metrics } from "./metrics";
+import type { RequestLimits } from "./middleware/limits";
 import type { ReplayCache } from "./middleware/replay";
 import type { PriceTable } from "./config";
 import type { KeyStore } from "./store/keys-store";
@@ -32,7 +33,7 @@ export interface Services {
   keys: KeyStore;
   usage: { store: UsageStore; recorder: UsageRecorder; prices: PriceTable };
   access: { adminKey: string | undefined; limiter: RateLimiter; metricsPublic: boolean };
-  limits: { maxBodyBytes: number; maxBatchBodyBytes: number };
+  limits: RequestLimits & { maxBodyBytes: number; maxBatchBodyBytes: number };
   /** What this runtime can do; features that need more answer 501 (see `requireCapability`). */
   capabilities: Capabilities;
   /**

@@ -7,6 +7,7 @@ export const problemCatalog = {
   payload_too_large: { status: 413, title: "Request body too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   validation_failed: { status: 422, title: "Request does not match the schema" },
+  limit_exceeded: { status: 422, title: "Request exceeds a configured limit" },
   rate_limited: { status: 429, title: "Too many requests" },
   budget_exceeded: { status: 429, title: "Daily token budget spent" },
   internal: { status: 500, title: "Internal server error" },

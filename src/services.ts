@@ -92,7 +92,14 @@ export function buildServices(
     keys: createKeyStore(db),
     usage,
     access,
-    limits: { maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES, maxBatchBodyBytes: config.TICKBOX_MAX_BATCH_BODY_BYTES },
+    limits: {
+      maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES,
+      maxBatchBodyBytes: config.TICKBOX_MAX_BATCH_BODY_BYTES,
+      requestDeadlineMs: config.TICKBOX_REQUEST_DEADLINE_MS,
+      maxTextChars: config.TICKBOX_MAX_TEXT_CHARS,
+      maxCandidates: config.TICKBOX_MAX_CANDIDATES,
+      maxChecklistItems: config.TICKBOX_MAX_CHECKLIST_ITEMS,
+    },
     capabilities: options.capabilities ?? nodeCapabilities,
   };
   if (options.background) {
@@ -102,7 +109,7 @@ export function buildServices(
       evaluate: async (input, owner) => {
         const meter = new Meter();
         try {
-          return await judge.evaluate(input, { tenant: owner.tenant, meter });
+          return await judge.evaluate(input, { tenant: owner.tenant, meter, deadline: Date.now() + config.TICKBOX_REQUEST_DEADLINE_MS });
         } finally {
           usage.recorder.add(owner.keyId ?? "open", owner.tenant, meter);
         }

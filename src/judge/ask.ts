@@ -1,3 +1,4 @@
+import type { Meter } from "../usage/meter";
 import type { z } from "zod";
 import { ProblemError } from "../errors";
 import type { ChatMessage, LlmClient, TokenLogprob } from "../llm/types";
@@ -18,6 +19,12 @@ export function addUsage(a: Usage, b: Usage): Usage {
     prompt_tokens: a.prompt_tokens + b.prompt_tokens,
     completion_tokens: a.completion_tokens + b.completion_tokens,
   };
+}
+
+/** Per request: when it must be done by, and the meter its upstream attempts are booked to. */
+export interface CallContext {
+  deadline?: number | undefined;
+  meter?: Meter | undefined;
 }
 
 export interface StructuredAnswer<T> {
@@ -42,6 +49,7 @@ export async function askStructured<T>(
     validator: z.ZodType<T>;
     logprobs: boolean;
   },
+  call: CallContext = {},
 ): Promise<StructuredAnswer<T>> {
   let usage = noUsage();
   let messages = request.messages;
@@ -53,6 +61,8 @@ export async function askStructured<T>(
       schema: request.schema,
       temperature: 0,
       logprobs: request.logprobs,
+      deadline: call.deadline,
+      meter: call.meter,
     });
     usage = addUsage(usage, { upstream_calls: 1, ...result.usage });
     const answer = readAnswer(result.content, request.validator);

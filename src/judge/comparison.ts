@@ -176,7 +176,7 @@ export class Comparisons {
           schema: { name: COMPARISON_SCHEMA_NAME, schema: comparisonSchema },
           validator: comparisonAnswerValidator,
           logprobs: true,
-        });
+        }, { deadline: scope.deadline, meter: scope.meter });
         const p = answer.tokens
           ? choiceProbabilities(answer.content, answer.tokens, fieldOffsets(answer.content, "better", 1, answer.start), COMPARISON_CHOICES)
           : new Map<string, number>();
@@ -192,8 +192,7 @@ export class Comparisons {
         });
       },
     );
-    if (computed) scope.meter?.charge(row.model, row.usage);
-    else scope.meter?.hit(row.usage);
+    if (!computed) scope.meter?.hit(row.usage);
     return { row, usage: computed ? row.usage : noUsage() };
   }
 }

@@ -3,7 +3,7 @@ import { verdictProbabilities } from "../llm/logprobs";
 import type { ChecklistRow, NewEvaluationRow } from "../store/store";
 import type { StoredResult } from "../store/schema";
 import { fingerprint } from "../store/fingerprint";
-import { askStructured } from "./ask";
+import { askStructured, type CallContext } from "./ask";
 import { GRADING_SCHEMA_NAME, gradingAnswerValidator, gradingSchema } from "./output";
 import { GRADING_PROMPT_VERSION, gradingMessages } from "./prompts";
 
@@ -35,7 +35,12 @@ export function gradingFingerprint(input: GradingInput): Promise<string> {
  * the checklist. p(YES) per item is read from the verdict token's logprobs when the server sends
  * them; the signal is "logprobs" only when every item has one.
  */
-export async function gradeResponse(llm: LlmClient, input: GradingInput, fp: string): Promise<NewEvaluationRow> {
+export async function gradeResponse(
+  llm: LlmClient,
+  input: GradingInput,
+  fp: string,
+  call: CallContext = {},
+): Promise<NewEvaluationRow> {
   const items = input.checklist.items;
   const ids = items.map((item) => item.id);
   const answer = await askStructured(llm, {
@@ -44,7 +49,7 @@ export async function gradeResponse(llm: LlmClient, input: GradingInput, fp: str
     schema: { name: GRADING_SCHEMA_NAME, schema: gradingSchema(ids) },
     validator: gradingAnswerValidator(ids),
     logprobs: true,
-  });
+  }, call);
   const probabilities = answer.tokens
     ? verdictProbabilities(answer.content, answer.tokens, answer.start)
     : new Map<string, number>();

@@ -181,12 +181,12 @@ export class Judge {
       () => this.lookup("cl", scope, fp, store.checklistByFingerprint, store.anyChecklistByFingerprint, store.putChecklist),
       async () => {
         const { llm } = this.upstream();
-        const generated = await generateChecklistRow(llm, generation, fp);
+        const generated = await generateChecklistRow(llm, generation, fp, scope);
         return store.putChecklist({ ...generated, id: await this.scopedId("cl", scope.tenant, fp), tenant: scope.tenant });
       },
     );
-    if (computed) scope.meter?.charge(row.model ?? "", row.usage);
-    else scope.meter?.hit(row.usage);
+    // Upstream attempts book themselves to the meter (see the LLM client); a hit books its savings.
+    if (!computed) scope.meter?.hit(row.usage);
     return { row, cached: !computed, usage: computed ? row.usage : noUsage() };
   }
 
@@ -237,12 +237,11 @@ export class Judge {
         })),
       async () => {
         const { llm } = this.upstream();
-        const graded = await gradeResponse(llm, grading, fp);
+        const graded = await gradeResponse(llm, grading, fp, scope);
         return store.putEvaluation({ ...graded, id: await this.scopedId("ev", scope.tenant, fp), tenant: scope.tenant });
       },
     );
-    if (computed) scope.meter?.charge(row.model, row.usage);
-    else scope.meter?.hit(row.usage);
+    if (!computed) scope.meter?.hit(row.usage);
     return { row, computed, usage: computed ? row.usage : noUsage() };
   }
 

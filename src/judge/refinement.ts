@@ -150,7 +150,14 @@ export class Refinements {
       () => this.deps.store.revisionByFingerprint(fp),
       async () => {
         const { llm } = this.deps.judge.upstream();
-        const result = await llm.complete({ model, messages: revisionMessages(input), temperature: params.temperature, logprobs: false });
+        const result = await llm.complete({
+          model,
+          messages: revisionMessages(input),
+          temperature: params.temperature,
+          logprobs: false,
+          deadline: scope.deadline,
+          meter: scope.meter,
+        });
         const revision = result.content.trim();
         if (!revision) throw new ProblemError("upstream_invalid_output", "the reviser answered with an empty revision");
         return this.deps.store.putRevision({
@@ -163,8 +170,7 @@ export class Refinements {
         });
       },
     );
-    if (computed) scope.meter?.charge(row.model, row.usage);
-    else scope.meter?.hit(row.usage);
+    if (!computed) scope.meter?.hit(row.usage);
     return { text: row.revision, usage: computed ? row.usage : noUsage() };
   }
 }

@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import { ProblemError } from "../errors";
 import type { Metrics } from "../metrics";
 import { Limiter } from "./limiter";
+import { type RetryPolicy, backoffMs, isRetryableStatus, retryAfterMs } from "./retry";
 import type { ChatMessage, ChatRequest, ChatResult, LlmClient, TokenLogprob } from "./types";
 
 export type StructuredOutputMode = "json_schema" | "json_object" | "text";
@@ -51,7 +52,8 @@ export class OpenAiCompatibleClient implements LlmClient {
       // Local servers (Ollama, llama.cpp, vLLM) accept any key; the SDK insists on one.
       apiKey: options.apiKey ?? "unused",
       timeout: options.timeoutMs,
-      maxRetries: options.maxRetries,
+      // Retries are ours (see `send`): each attempt is counted, metered and bounded by the deadline.
+      maxRetries: 0,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     this.limiter = new Limiter(options.concurrency);
@@ -66,7 +68,28 @@ export class OpenAiCompatibleClient implements LlmClient {
     return this.limiter.run(() => this.send(request));
   }
 
+  /**
+   * One logical call: attempts until one succeeds, the error is not worth retrying, the retries are
+   * spent or the request's deadline would pass. Waits honour Retry-After, else back off with jitter.
+   */
   private async send(request: ChatRequest): Promise<ChatResult> {
+    const policy: RetryPolicy = { retries: this.options.maxRetries, baseMs: 250, capMs: 8_000 };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sendOnce(request);
+      } catch (error) {
+        const status = error instanceof OpenAI.APIError ? error.status : undefined;
+        const retryable =
+          error instanceof OpenAI.APIConnectionError || (error instanceof OpenAI.APIError && isRetryableStatus(status));
+        if (!retryable || attempt >= policy.retries) throw toProblem(error);
+        const wait = backoffMs(policy, attempt, error instanceof OpenAI.APIError ? retryAfterMs(error.headers) : undefined);
+        if (request.deadline !== undefined && Date.now() + wait >= request.deadline) throw toProblem(error);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private async sendOnce(request: ChatRequest): Promise<ChatResult> {
     const wantLogprobs = request.logprobs && this.logprobSupport !== "no";
     try {
       return await this.attempt(request, wantLogprobs);
@@ -89,6 +112,12 @@ export class OpenAiCompatibleClient implements LlmClient {
         : request.messages;
     const started = performance.now();
     let outcome = "error";
+    let usage = { prompt_tokens: 0, completion_tokens: 0 };
+    const timeout =
+      request.deadline === undefined ? this.options.timeoutMs : Math.min(this.options.timeoutMs, request.deadline - Date.now());
+    if (timeout <= 0) {
+      throw new ProblemError("upstream_timeout", "the request's deadline passed before the upstream could answer (TICKBOX_REQUEST_DEADLINE_MS)");
+    }
     try {
       const completion = await this.client.chat.completions.create({
         model: request.model,
@@ -100,9 +129,9 @@ export class OpenAiCompatibleClient implements LlmClient {
             ? { response_format: { type: "json_object" } }
             : {}),
         ...(withLogprobs ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}),
-      });
+      }, { timeout });
       const choice = completion.choices?.[0];
-      const usage = {
+      usage = {
         prompt_tokens: completion.usage?.prompt_tokens ?? 0,
         completion_tokens: completion.usage?.completion_tokens ?? 0,
       };
@@ -119,10 +148,11 @@ export class OpenAiCompatibleClient implements LlmClient {
       outcome = "ok";
       return { content: choice.message.content, tokens: tokens && tokens.length > 0 ? tokens : null, usage };
     } catch (error) {
-      throw withLogprobs && this.logprobSupport === "unknown" && error instanceof OpenAI.BadRequestError
-        ? error
-        : toProblem(error);
+      // SDK errors travel on to `send`, which decides on a retry; the rest are already problems.
+      throw error instanceof OpenAI.APIError ? error : toProblem(error);
     } finally {
+      // Every attempt the upstream saw is booked, answered or not, so usage matches its own count.
+      request.meter?.charge(request.model, { upstream_calls: 1, ...usage });
       metrics.upstreamCalls.inc({ kind, outcome });
       metrics.upstreamLatency.observe((performance.now() - started) / 1000);
     }

@@ -1,3 +1,5 @@
+import type { Meter } from "../usage/meter";
+
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
@@ -20,6 +22,10 @@ export interface ChatRequest {
   temperature: number;
   /** Ask for token logprobs (the client drops the request when the backend has none). */
   logprobs: boolean;
+  /** Epoch ms after which no attempt is started and a running one is cut short (a 504). */
+  deadline?: number | undefined;
+  /** Books every attempt's call and tokens to the request that caused it. */
+  meter?: Meter | undefined;
 }
 
 export interface ChatResult {

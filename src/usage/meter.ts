@@ -29,6 +29,8 @@ export class Meter {
 export interface RequestScope {
   tenant: string;
   meter?: Meter | undefined;
+  /** Epoch ms by which the request's upstream work must be done (TICKBOX_REQUEST_DEADLINE_MS). */
+  deadline?: number | undefined;
 }
 
 export const DEFAULT_SCOPE: RequestScope = { tenant: "default" };

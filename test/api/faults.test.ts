@@ -71,3 +71,19 @@ describe("circuit breaker", () => {
     expect((await t.get("/metrics")).text).toContain('tickbox_upstream_circuit{state="closed"} 1');
   });
 });
+
+describe("request deadline", () => {
+  it("504 once the request's deadline passes, without retrying past it", async () => {
+    const t = makeApp({
+      ...upstreamEnv(fake),
+      TICKBOX_UPSTREAM_RETRIES: "3",
+      TICKBOX_UPSTREAM_TIMEOUT_MS: "5000",
+      TICKBOX_REQUEST_DEADLINE_MS: "400",
+    });
+    fake.latencyMs = 1500;
+    const res = await t.post("/v1/evaluations", request);
+    expect(res.status).toBe(504);
+    expect(res.json.code).toBe("upstream_timeout");
+    expect(fake.calls).toHaveLength(1);
+  });
+});

@@ -72,3 +72,27 @@ describe("GET /v1/usage", () => {
     expect(() => makeApp({ TICKBOX_PRICES: "{not json" })).toThrow(/TICKBOX_PRICES/);
   });
 });
+
+describe("usage against the upstream's own count", () => {
+  it("books every attempt the upstream saw: retries, re-asks and failures included", async () => {
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN, TICKBOX_UPSTREAM_RETRIES: "1" });
+    const key = (await t.post("/v1/keys", { name: "k", scopes: ["evaluate"] }, bearer(ADMIN))).json;
+    fake.enqueue(
+      { kind: "status", status: 500 }, // retried
+      { kind: "content", content: '{"q1":{"rationale":"r","verdict":"YES"}}' }, // missing q2: re-asked
+    );
+    const ok = await t.post("/v1/evaluations", evaluation, bearer(key.key));
+    expect(ok.status).toBe(200);
+    const bad = '{"nope":1}';
+    fake.enqueue({ kind: "content", content: bad }, { kind: "content", content: bad });
+    const failed = await t.post("/v1/evaluations", { ...evaluation, response: "Something else." }, bearer(key.key));
+    expect(failed.status).toBe(502);
+
+    const day = (await t.send("GET", "/v1/usage", undefined, bearer(key.key))).json.usage[0];
+    expect(day.upstream_calls).toBe(fake.calls.length);
+    expect(day.upstream_calls).toBe(5);
+    // The successful request's own usage covers its answered attempts; the failed one still cost tokens.
+    expect(day.prompt_tokens).toBeGreaterThan(ok.json.usage.prompt_tokens);
+    expect(day.completion_tokens).toBeGreaterThan(ok.json.usage.completion_tokens);
+  });
+});
