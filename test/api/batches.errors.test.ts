@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { infobenchItems, jsonLines } from "../support/batches";
-import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { type FakeUpstream } from "../support/fake-upstream";
+import { useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
 
-let fake: FakeUpstream;
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
+const fake = useFakeUpstream();
 
 const ndjson = { "content-type": "application/x-ndjson" };
 

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pointwiseExamples } from "../support/calibration-data";
-import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { type FakeUpstream } from "../support/fake-upstream";
+import { useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
 
-let fake: FakeUpstream;
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
+const fake = useFakeUpstream();
 
 function expectProblem(res: { status: number; headers: Headers; json: any }, status: number, code: string, paths?: string[]) {
   expect(res.status).toBe(status);

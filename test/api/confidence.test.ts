@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pointwiseExamples, seeded } from "../support/calibration-data";
-import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { type FakeUpstream } from "../support/fake-upstream";
+import { useFakeUpstream } from "../support/file-fake";
 import { infobench, makeApp, upstreamEnv } from "../support/harness";
 
-let fake: FakeUpstream;
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
+const fake = useFakeUpstream();
 
 const row = infobench.find((r) => r.decomposed_questions.length >= 3)!;
 const grading = {

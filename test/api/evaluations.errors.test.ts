@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { describe, expect, it } from "vitest";
+import { type FakeUpstream } from "../support/fake-upstream";
+import { useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
 import { expectProblem } from "../support/problems";
 
-let fake: FakeUpstream;
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
+const fake = useFakeUpstream();
 
 const items = [{ question: "Is it polite?" }, { question: "Is it under 50 words?", weight: 80, must_pass: true }];
 const request = { instruction: "Reply to the customer.", response: "Thanks, we are on it.", checklist: { items } };

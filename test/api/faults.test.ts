@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Fault, type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { describe, expect, it } from "vitest";
+import type { Fault } from "../support/fake-upstream";
+import { useFakeUpstream } from "../support/file-fake";
 import { infobench, makeApp, upstreamEnv } from "../support/harness";
 
-let fake: FakeUpstream;
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
+const fake = useFakeUpstream();
 
 const row = infobench.find((r) => r.eval.includes(false))!;
 const request = {

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { describe, expect, it } from "vitest";
+import { type FakeUpstream } from "../support/fake-upstream";
+import { useFakeUpstream } from "../support/file-fake";
 import { infobench, makeApp, payloadOf, upstreamEnv } from "../support/harness";
 
-let fake: FakeUpstream;
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
+const fake = useFakeUpstream();
 
 const row = infobench.find((r) => r.eval.includes(false) && r.decomposed_questions.length >= 3)!;
 const items = row.decomposed_questions.slice(0, 3).map((question, i) => ({ question, weight: [100, 50, 50][i], must_pass: i === 0 }));

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { describe, expect, it } from "vitest";
+import { type FakeUpstream } from "../support/fake-upstream";
+import { useFakeUpstream } from "../support/file-fake";
 import { makeApp, payloadOf, upstreamEnv } from "../support/harness";
 
-let fake: FakeUpstream;
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
+const fake = useFakeUpstream();
 
 const items = [{ question: "Is it polite?" }, { question: "Is it short?", must_pass: true }];
 const base = { instruction: "Reply to the customer.", checklist: { items } };

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { describe, expect, it } from "vitest";
+import { ADMIN_KEY, bearer, useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
 
-let fake: FakeUpstream;
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
+const fake = useFakeUpstream();
 
-const ADMIN = "admin-secret-0123456789";
-const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+const ADMIN = ADMIN_KEY;
 const evaluation = { instruction: "Say hi.", response: "Hi!", checklist: { items: [{ question: "Does it greet?" }] } };
 
 async function setup(extra: Record<string, string> = {}) {
