@@ -91,6 +91,9 @@ export function evaluationView(row: EvaluationRow, checklist: ChecklistRow, cach
 /** The judging service: checklists and evaluations over the two ports, with no HTTP in sight. */
 export class Judge {
   private readonly cache: ResultCache;
+  // Checklist rows never change once stored, so the ones in use (a batch grades many responses
+  // against one) are kept in memory, small ones only, a bounded number.
+  private readonly checklistRows = new Map<string, ChecklistRow>();
 
   constructor(private readonly deps: JudgeDeps) {
     this.cache = new ResultCache(deps.metrics);
@@ -127,6 +130,21 @@ export class Judge {
     return this.deps.cacheScope === "global" ? "*" : scope.tenant;
   }
 
+  private rememberChecklist(row: ChecklistRow): ChecklistRow {
+    if (row.instruction.length + (row.context?.length ?? 0) > 16_384) return row;
+    if (this.checklistRows.size >= 1_000) this.checklistRows.delete(this.checklistRows.keys().next().value!);
+    this.checklistRows.set(`${row.tenant}\n${row.fingerprint}`, row);
+    return row;
+  }
+
+  /** The tenant's checklist with this fingerprint, from memory when it was seen lately. */
+  private checklistByFingerprint = async (tenant: string, fp: string): Promise<ChecklistRow | undefined> => {
+    const known = this.checklistRows.get(`${tenant}\n${fp}`);
+    if (known) return known;
+    const row = await this.deps.store.checklistByFingerprint(tenant, fp);
+    return row && this.rememberChecklist(row);
+  };
+
   /** Ids derive from tenant and fingerprint: the same for the same inputs in every process and runtime. */
   private async scopedId(prefix: string, tenant: string, fp: string): Promise<string> {
     return `${prefix}_${(await fingerprint({ tenant, fingerprint: fp })).slice(0, 32)}`;
@@ -162,10 +180,10 @@ export class Judge {
     const context = input.context ?? null;
     if (input.items) {
       const made = await providedChecklistRow({ instruction: input.instruction, context, items: input.items });
-      const existing = await store.checklistByFingerprint(scope.tenant, made.fingerprint);
+      const existing = await this.checklistByFingerprint(scope.tenant, made.fingerprint);
       if (existing) return { row: existing, cached: true, usage: noUsage() };
       const row = { ...made, id: await this.scopedId("cl", scope.tenant, made.fingerprint), tenant: scope.tenant };
-      return { row: await store.putChecklist(row), cached: false, usage: noUsage() };
+      return { row: this.rememberChecklist(await store.putChecklist(row)), cached: false, usage: noUsage() };
     }
     const generation = {
       instruction: input.instruction,
@@ -178,7 +196,7 @@ export class Judge {
     const { row, computed } = await this.cache.getOrCompute(
       "checklist",
       `${scope.tenant}:${fp}`,
-      () => this.lookup("cl", scope, fp, store.checklistByFingerprint, store.anyChecklistByFingerprint, store.putChecklist),
+      () => this.lookup("cl", scope, fp, this.checklistByFingerprint, store.anyChecklistByFingerprint, store.putChecklist),
       async () => {
         const { llm } = this.upstream();
         const generated = await generateChecklistRow(llm, generation, fp, scope);

@@ -51,7 +51,10 @@ export function createDrizzleStore(db: SqliteDb): Store {
       anyByFingerprint: async (key: string) => (await anyByFingerprint.all({ key }))[0] as Row | undefined,
       /** Inserts unless the fingerprint is stored already for the tenant, then reads back whichever row is stored. */
       async put(row: T["$inferInsert"] & { tenant: string }): Promise<Row> {
-        await db.insert(t).values(row as NewChecklistRow).onConflictDoNothing();
+        // RETURNING gives the new row in the same statement; on a conflict (another process stored
+        // the same fingerprint first) it gives nothing and the stored row is read instead.
+        const inserted = (await db.insert(t).values(row as NewChecklistRow).onConflictDoNothing().returning())[0] as Row | undefined;
+        if (inserted) return inserted;
         const stored = (await byFingerprint.all({ tenant: row.tenant, key: row.fingerprint }))[0] as Row | undefined;
         if (!stored) throw new Error(`row ${row.id} was not stored`);
         return stored;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Fault } from "../support/fake-upstream";
+import { nodeFetch } from "../../src/llm/node-fetch";
 import { useFakeUpstream } from "../support/file-fake";
 import { infobench, makeApp, upstreamEnv } from "../support/harness";
 
@@ -16,7 +17,11 @@ const answers = (count: number) => row.decomposed_questions.slice(0, count).map(
 const missingItem = `{${answers(row.decomposed_questions.length - 1).join(",")}}`;
 const extraItem = `{${[...answers(row.decomposed_questions.length), '"q99":{"rationale":"r","verdict":"NO"}'].join(",")}}`;
 
-describe("upstream faults: every request ends in success or a clear 5xx, nothing wrong is stored", () => {
+// Both transports the service uses: the platform fetch (Workers, tests) and node:http (the Node server).
+describe.each([
+  ["fetch", undefined],
+  ["node:http", nodeFetch],
+] as const)("upstream faults over %s: every request ends in success or a clear 5xx, nothing wrong is stored", (_transport, transport) => {
   // One retry is allowed: a single transient fault is absorbed, two in a row surface as 502/504.
   const cases: [string, Fault[], number][] = [
     ["429 with Retry-After, then success", [{ kind: "status", status: 429, retryAfter: "0" }], 200],
@@ -32,7 +37,7 @@ describe("upstream faults: every request ends in success or a clear 5xx, nothing
   ];
 
   it.each(cases)("%s", async (_name, faults, status) => {
-    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_UPSTREAM_RETRIES: "1", TICKBOX_UPSTREAM_TIMEOUT_MS: "300" });
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_UPSTREAM_RETRIES: "1", TICKBOX_UPSTREAM_TIMEOUT_MS: "300" }, transport ? { fetch: transport } : {});
     fake.answer = (_id, i) => ({ verdict: row.eval[i] ? "YES" : "NO" });
     fake.enqueue(...faults);
     const first = await t.post("/v1/evaluations", request);
