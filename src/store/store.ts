@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { checklists, evaluations } from "./schema";
 
@@ -44,6 +44,14 @@ export function createDrizzleStore(db: SqliteDb): Store {
     const byId = prepared("id");
     const byFingerprint = prepared("fingerprint");
     const anyByFingerprint = db.select().from(t).where(eq(t.fingerprint, sql.placeholder("key"))).limit(1).prepare();
+    // Every column but the defaulted creation time, as placeholders: the statement is built once.
+    const columns = Object.keys(getTableColumns(t)).filter((name) => name !== "createdAt");
+    const insert = db
+      .insert(t)
+      .values(Object.fromEntries(columns.map((name) => [name, sql.placeholder(name)])) as unknown as NewChecklistRow)
+      .onConflictDoNothing()
+      .returning()
+      .prepare();
     type Row = T["$inferSelect"];
     return {
       byId: async (tenant: string, key: string) => (await byId.all({ tenant, key }))[0] as Row | undefined,
@@ -53,7 +61,8 @@ export function createDrizzleStore(db: SqliteDb): Store {
       async put(row: T["$inferInsert"] & { tenant: string }): Promise<Row> {
         // RETURNING gives the new row in the same statement; on a conflict (another process stored
         // the same fingerprint first) it gives nothing and the stored row is read instead.
-        const inserted = (await db.insert(t).values(row as NewChecklistRow).onConflictDoNothing().returning())[0] as Row | undefined;
+        const values = Object.fromEntries(columns.map((name) => [name, (row as Record<string, unknown>)[name] ?? null]));
+        const inserted = (await insert.all(values))[0] as Row | undefined;
         if (inserted) return inserted;
         const stored = (await byFingerprint.all({ tenant: row.tenant, key: row.fingerprint }))[0] as Row | undefined;
         if (!stored) throw new Error(`row ${row.id} was not stored`);
