@@ -44,8 +44,18 @@ export function checklistAnswerValidator(maxItems: number) {
 
 const verdictShape = z.object({ rationale: z.string(), verdict: z.enum(["YES", "NO"]) });
 
-export function gradingAnswerValidator(itemIds: string[]) {
-  return z.strictObject(Object.fromEntries(itemIds.map((id) => [id, verdictShape])));
+// Item ids are positions (q1…qN), so a few dozen validators serve every checklist; building a zod
+// schema (and its compiled fast path) per grading cost more than running it.
+const gradingValidators = new Map<string, z.ZodType<Record<string, z.infer<typeof verdictShape>>>>();
+
+export function gradingAnswerValidator(itemIds: string[]): z.ZodType<Record<string, z.infer<typeof verdictShape>>> {
+  const key = itemIds.join(",");
+  let validator = gradingValidators.get(key);
+  if (!validator) {
+    validator = z.strictObject(Object.fromEntries(itemIds.map((id) => [id, verdictShape])));
+    if (gradingValidators.size < 256) gradingValidators.set(key, validator);
+  }
+  return validator;
 }
 
 /**
