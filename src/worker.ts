@@ -67,6 +67,9 @@ export default {
   fetch(request: Request, env: WorkerBindings, ctx: ExecutionContext): Response | Promise<Response> {
     const entry = instanceFor(env);
     if ("problem" in entry) return misconfigured(entry.problem);
-    return entry.app.fetch(request, env, ctx);
+    const response = entry.app.fetch(request, env, ctx);
+    // No timer outlives a request on Workers: the usage it added is written after the response.
+    ctx.waitUntil(Promise.resolve(response).then(() => entry.services.usage.recorder.flush()).catch((error) => console.error("usage accounting:", error)));
+    return response;
   },
 } satisfies ExportedHandler<WorkerBindings>;
