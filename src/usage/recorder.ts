@@ -10,22 +10,35 @@ import { Meter } from "./meter";
 export class UsageRecorder {
   private pending = new Map<string, { keyId: string; tenant: string; day: string; meter: Meter; requests: number }>();
 
+  // The UTC day changes once a day; formatting a date on every request would not.
+  private day = { name: "", endsAt: 0 };
+
   constructor(private readonly store: UsageStore) {}
 
+  private dayOf(now: number): string {
+    if (now >= this.day.endsAt || now < this.day.endsAt - 86_400_000) {
+      this.day = { name: utcDay(now), endsAt: (Math.floor(now / 86_400_000) + 1) * 86_400_000 };
+    }
+    return this.day.name;
+  }
+
   add(keyId: string, tenant: string, meter: Meter, now = Date.now()): void {
-    const day = utcDay(now);
+    const day = this.dayOf(now);
     const slot = `${keyId}\n${day}`;
-    const entry = this.pending.get(slot) ?? { keyId, tenant, day, meter: new Meter(), requests: 0 };
+    let entry = this.pending.get(slot);
+    if (!entry) {
+      entry = { keyId, tenant, day, meter: new Meter(), requests: 0 };
+      this.pending.set(slot, entry);
+    }
     entry.requests++;
-    for (const [model, usage] of meter.byModel) entry.meter.charge(model, usage);
+    if (meter.byModel.size > 0) for (const [model, usage] of meter.byModel) entry.meter.charge(model, usage);
     entry.meter.cacheHits += meter.cacheHits;
     entry.meter.tokensSaved += meter.tokensSaved;
-    this.pending.set(slot, entry);
   }
 
   /** Tokens a key has spent today, written or not. */
   async tokensToday(keyId: string, now = Date.now()): Promise<number> {
-    const day = utcDay(now);
+    const day = this.dayOf(now);
     let pending = 0;
     for (const u of this.pending.get(`${keyId}\n${day}`)?.meter.byModel.values() ?? []) pending += u.prompt_tokens + u.completion_tokens;
     return pending + (await this.store.tokensOn(keyId, day));
