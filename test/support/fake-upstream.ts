@@ -110,18 +110,11 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   /** Wait `ms`, returning false if the client went away (or the server closed) meanwhile. */
   const delay = (ms: number, res: ServerResponse) => new Promise<boolean>((resolve) => {
     if (ms <= 0) return resolve(!res.destroyed);
-    // Timers fire a millisecond or two late; sleep most of the way, then finish on the event
-    // loop's next turns, so that the latency is what was asked for, not a little more.
-    const until = performance.now() + ms;
-    const settle = () => (performance.now() >= until ? finish(true) : void setImmediate(settle));
     const entry = {
-      timer: setTimeout(settle, Math.max(0, ms - 3)),
+      timer: setTimeout(() => finish(true), ms),
       done: () => finish(false),
     };
-    let finished = false;
     function finish(ok: boolean) {
-      if (finished) return;
-      finished = true;
       clearTimeout(entry.timer);
       timers.delete(entry);
       res.off("close", entry.done);
