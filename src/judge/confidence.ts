@@ -111,6 +111,17 @@ export class Confidence {
     return this.fromEvaluation(profile, stage, evaluation, input, scope);
   }
 
+  /**
+   * The confidence block of a direct comparison's p(a better) under a pairwise profile. A cascade's
+   * later judges are named in `escalate_to` rather than asked: a comparison is made by one judge.
+   */
+  async forComparison(calibrationId: string, pA: number, scope: RequestScope = DEFAULT_SCOPE): Promise<ConfidenceView> {
+    const profile = await this.calibrations.byId(calibrationId, scope, "/calibration_id");
+    if (profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
+    const { usage: _, ...view } = await this.run(profile, 0, [pA], null, null, noUsage(), scope);
+    return view;
+  }
+
   /** An evaluation graded by the profile's (first) judge, carrying the confidence block. */
   async evaluate(
     input: EvaluationInput & { calibration_id: string },

@@ -99,3 +99,41 @@ describe("POST /v1/comparisons — happy paths", () => {
     expect(res.json.p_a).toBeNull();
   });
 });
+
+describe("POST /v1/comparisons — calibrated", () => {
+  // A judge that is right four times in five when it says 0.9 for a, and guesses at 0.5.
+  const examples = Array.from({ length: 120 }, (_, i) => {
+    const sure = i % 2 === 0;
+    return { p_a: sure ? 0.9 : 0.5, label: sure ? (i % 10 === 0 ? "b" : "a") : i % 4 === 1 ? "a" : "b" };
+  });
+
+  it("carries the confidence block of p_a under a pairwise profile", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const profile = await t.post("/v1/calibrations", { name: "pairs", kind: "pairwise", examples });
+    expect(profile.status).toBe(200);
+    prefers(row.output, 0.9);
+    const res = await t.post("/v1/comparisons", { ...request, method: "direct", calibration_id: profile.json.id });
+    expect(res.status).toBe(200);
+    expect(res.json.p_a).toBeCloseTo(0.9, 6);
+    const direct = await t.post("/v1/confidence", { calibration_id: profile.json.id, p_a: res.json.p_a });
+    const { usage: _, ...expected } = direct.json;
+    expect(res.json.confidence).toEqual(expected);
+    expect(res.json.confidence.verdict).toBe("a");
+  });
+
+  it("422 before any upstream call for the checklist method or a pointwise profile", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const pointwise = await t.post("/v1/calibrations", {
+      name: "points",
+      kind: "pointwise",
+      examples: examples.map((e) => ({ p: e.p_a, label: e.label === "a" ? 1 : 0 })),
+    });
+    const byChecklist = await t.post("/v1/comparisons", { ...request, calibration_id: pointwise.json.id });
+    expect(byChecklist.status).toBe(422);
+    expect(byChecklist.json.errors[0].path).toBe("/calibration_id");
+    const wrongKind = await t.post("/v1/comparisons", { ...request, method: "direct", calibration_id: pointwise.json.id });
+    expect(wrongKind.status).toBe(422);
+    expect((await t.post("/v1/comparisons", { ...request, method: "direct", calibration_id: "cb_missing" })).status).toBe(404);
+    expect(fake.calls).toHaveLength(0);
+  });
+});

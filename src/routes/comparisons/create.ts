@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
+import { invalid } from "../../judge/calibrations";
+import { ConfidenceBlock } from "../calibrations/schemas";
 import { scopeOf } from "../scope";
 import {
   ChecklistChoice,
@@ -24,8 +26,15 @@ export const CreateComparisonBody = z
       description:
         "`checklist` (default): grade both against one checklist and compare as a selection of two would. `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie.",
     }),
+    calibration_id: z.string().min(1).max(100).optional().openapi({
+      description: "A pairwise calibration profile: the answer then carries a confidence block for p_a (needs method direct or both).",
+    }),
   })
   .refine(...notBothChecklists)
+  .refine((b) => !(b.calibration_id && (b.method ?? "checklist") === "checklist"), {
+    message: "a calibrated comparison needs the direct judgement's p_a: use method direct or both",
+    path: ["calibration_id"],
+  })
   .openapi("CreateComparisonRequest");
 export type CreateComparisonBody = z.infer<typeof CreateComparisonBody>;
 
@@ -54,6 +63,9 @@ export const Comparison = z
     scores: z.object({ a: SideScores, b: SideScores }).optional(),
     checklist_winner: z.enum(["a", "b", "tie"]).optional(),
     orders: z.tuple([OrderedVerdict, OrderedVerdict]).optional().openapi({ description: "The direct judgements: a shown first, then b shown first." }),
+    confidence: ConfidenceBlock.nullable().optional().openapi({
+      description: "With calibration_id: the calibrated p(a better), certified abstention and its guarantee; null when the server gave no logprobs, so there is no p_a to calibrate.",
+    }),
     usage: Usage,
   })
   .openapi("Comparison");
@@ -70,5 +82,16 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => c.json(await c.get("services").comparisons.compare(c.req.valid("json"), scopeOf(c)), 200));
+  return app.openapi(route, async (c) => {
+    const { calibration_id, ...body } = c.req.valid("json");
+    const { comparisons, confidence } = c.get("services");
+    const scope = scopeOf(c);
+    // The profile is checked first, so that a wrong id or kind costs no upstream call.
+    const profile = calibration_id ? await c.get("services").calibrations.byId(calibration_id, scope, "/calibration_id") : null;
+    if (profile && profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
+    const comparison = await comparisons.compare(body, scope);
+    if (!calibration_id) return c.json(comparison, 200);
+    const block = comparison.p_a === null ? null : await confidence.forComparison(calibration_id, comparison.p_a, scope);
+    return c.json({ ...comparison, confidence: block }, 200);
+  });
 }
