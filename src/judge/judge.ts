@@ -15,7 +15,7 @@ import {
   providedChecklistRow,
 } from "./checklists";
 import { gradeResponse, gradingFingerprint } from "./grading";
-import { computeScores, hasPassed } from "./scores";
+import { type EvaluationView, evaluationView } from "./views";
 
 export interface JudgeDeps {
   store: Store;
@@ -54,39 +54,7 @@ export interface EvaluationInput extends ChecklistSource {
   model?: string | undefined;
 }
 
-export type ChecklistView = ReturnType<typeof checklistView>;
-export type EvaluationView = ReturnType<typeof evaluationView>;
-
-export function checklistView(row: ChecklistRow, cached: boolean, usage: Usage) {
-  return {
-    id: row.id,
-    instruction: row.instruction,
-    context: row.context ?? null,
-    items: row.items,
-    source: row.source,
-    model: row.model ?? null,
-    prompt_version: row.promptVersion ?? null,
-    cached,
-    usage,
-  };
-}
-
-export function evaluationView(row: EvaluationRow, checklist: ChecklistRow, cached: boolean, usage: Usage, threshold: number) {
-  const scores = computeScores(checklist.items, row.results);
-  return {
-    id: row.id,
-    checklist: { id: checklist.id, items: checklist.items },
-    results: row.results,
-    signal: row.signal,
-    scores,
-    passed: hasPassed(checklist.items, row.results, scores.weighted, threshold),
-    pass_threshold: threshold,
-    model: row.model,
-    prompt_version: row.promptVersion,
-    cached,
-    usage,
-  };
-}
+export { type ChecklistView, checklistView, type EvaluationView, evaluationView } from "./views";
 
 /** The judging service: checklists and evaluations over the two ports, with no HTTP in sight. */
 export class Judge {

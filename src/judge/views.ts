@@ -1,0 +1,40 @@
+import type { ChecklistRow, EvaluationRow } from "../store/store";
+import type { Usage } from "./ask";
+import { computeScores, hasPassed } from "./scores";
+
+// What the API answers for stored rows: the public shapes of a checklist and an evaluation.
+
+export type ChecklistView = ReturnType<typeof checklistView>;
+export type EvaluationView = ReturnType<typeof evaluationView>;
+
+export function checklistView(row: ChecklistRow, cached: boolean, usage: Usage) {
+  return {
+    id: row.id,
+    instruction: row.instruction,
+    context: row.context ?? null,
+    items: row.items,
+    source: row.source,
+    model: row.model ?? null,
+    prompt_version: row.promptVersion ?? null,
+    cached,
+    usage,
+  };
+}
+
+export function evaluationView(row: EvaluationRow, checklist: ChecklistRow, cached: boolean, usage: Usage, threshold: number) {
+  const scores = computeScores(checklist.items, row.results);
+  return {
+    id: row.id,
+    checklist: { id: checklist.id, items: checklist.items },
+    results: row.results,
+    signal: row.signal,
+    scores,
+    passed: hasPassed(checklist.items, row.results, scores.weighted, threshold),
+    pass_threshold: threshold,
+    model: row.model,
+    prompt_version: row.promptVersion,
+    cached,
+    usage,
+  };
+}
+
