@@ -5,10 +5,6 @@ export class Limiter {
 
   constructor(private readonly limit: number) {}
 
-  get pending(): number {
-    return this.waiting.length;
-  }
-
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
@@ -28,10 +24,6 @@ export class Limiter {
  */
 export class SingleFlight {
   private readonly inflight = new Map<string, Promise<unknown>>();
-
-  get size(): number {
-    return this.inflight.size;
-  }
 
   do<T>(key: string, task: () => Promise<T>): { promise: Promise<T>; shared: boolean } {
     const existing = this.inflight.get(key);

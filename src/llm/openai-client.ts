@@ -60,10 +60,6 @@ export class OpenAiCompatibleClient implements LlmClient {
     this.logprobSupport = options.logprobs === "off" ? "no" : "unknown";
   }
 
-  get supportsLogprobs(): "unknown" | "yes" | "no" {
-    return this.logprobSupport;
-  }
-
   complete(request: ChatRequest): Promise<ChatResult> {
     return this.limiter.run(() => this.send(request));
   }

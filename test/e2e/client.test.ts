@@ -31,6 +31,16 @@ it("the typed client from tickbox/client talks to a running server", async () =>
   const fetched = await client.v1.evaluations[":id"].$get({ param: { id: evaluation.id } });
   expect(fetched.status).toBe(200);
 
+  // Every judging resource is typed, selections included: `winner` compiles as a number.
+  const selection = await client.v1.selections.$post({
+    json: { instruction: request.instruction, candidates: [request.response, "A shorter answer."], checklist: request.checklist },
+  });
+  expect(selection.status).toBe(200);
+  if (selection.status === 200) {
+    const winner: number | null = (await selection.json()).winner;
+    expect([0, 1]).toContain(winner);
+  }
+
   const missing = await client.v1.batches[":id"].$get({ param: { id: "ba_missing" } });
   expect(missing.status).toBe(404);
 

@@ -19,5 +19,5 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => c.json(await c.get("services").calibrations.create(c.req.valid("json"), scopeOf(c)), 200));
+  return app.openapi(route, async (c) => c.json(await c.get("services").calibrations.create(c.req.valid("json"), scopeOf(c)), 200));
 }

@@ -18,5 +18,5 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => c.json(await c.get("services").calibrations.byId(c.req.valid("param").id, scopeOf(c)), 200));
+  return app.openapi(route, async (c) => c.json(await c.get("services").calibrations.byId(c.req.valid("param").id, scopeOf(c)), 200));
 }

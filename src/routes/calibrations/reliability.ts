@@ -23,7 +23,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  return app.openapi(route, async (c) => {
     const svg = await c.get("services").calibrations.reliabilitySvg(c.req.valid("param").id, c.req.valid("query").judge, scopeOf(c));
     return c.body(svg, 200, { "content-type": "image/svg+xml; charset=utf-8" });
   });

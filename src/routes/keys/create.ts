@@ -33,7 +33,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  return app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const id = newKeyId();
     const secret = newSecret();

@@ -13,7 +13,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  return app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     if (!(await c.get("services").keys.revoke(id, Math.floor(Date.now() / 1000)))) {
       throw new ProblemError("not_found", `no live key with id ${id}`);

@@ -15,7 +15,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  return app.openapi(route, async (c) => {
     const rows = await c.get("services").keys.list();
     return c.json({ keys: rows.filter((r) => r.revokedAt === null).map(keyInfo) }, 200);
   });

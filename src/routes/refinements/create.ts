@@ -60,5 +60,5 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => c.json(await c.get("services").refinements.refine(c.req.valid("json"), scopeOf(c)), 200));
+  return app.openapi(route, async (c) => c.json(await c.get("services").refinements.refine(c.req.valid("json"), scopeOf(c)), 200));
 }

@@ -46,7 +46,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  return app.openapi(route, async (c) => {
     const { from, to, key_id } = c.req.valid("query");
     const principal = c.get("principal");
     const isAdmin = principal?.scopes.includes("admin") ?? false;
