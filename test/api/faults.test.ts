@@ -17,10 +17,10 @@ const answers = (count: number) => row.decomposed_questions.slice(0, count).map(
 const missingItem = `{${answers(row.decomposed_questions.length - 1).join(",")}}`;
 const extraItem = `{${[...answers(row.decomposed_questions.length), '"q99":{"rationale":"r","verdict":"NO"}'].join(",")}}`;
 
-// Both transports the service uses: the platform fetch (Workers, tests) and node:http (the Node server).
+// Both transports the service uses: the platform fetch (Workers, tests) and undici (the Node server).
 describe.each([
   ["fetch", undefined],
-  ["node:http", nodeFetch],
+  ["undici", nodeFetch],
 ] as const)("upstream faults over %s: every request ends in success or a clear 5xx, nothing wrong is stored", (_transport, transport) => {
   // One retry is allowed: a single transient fault is absorbed, two in a row surface as 502/504.
   const cases: [string, Fault[], number][] = [
