@@ -1,7 +1,7 @@
 import { ProblemError, problemBody } from "../errors";
 import type { EvaluationInput, EvaluationView } from "../judge/judge";
 import { fingerprint } from "../store/fingerprint";
-import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals } from "../store/batch-store";
+import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals, FinishedItem, ItemOutcome } from "../store/batch-store";
 
 export interface BatchItemInput extends EvaluationInput {
   custom_id?: string | undefined;
@@ -46,13 +46,28 @@ export interface BatchView {
   finished_at: string | null;
 }
 
+/** Items claimed from the store at once, and finished items written at once, at most. */
+const GROUP_MAX = 64;
+/** How long a finished item may wait for others before it is written. */
+const FLUSH_MS = 20;
+
 /** The per-process state of a batch this process is working on. */
 interface Active {
   startedAt: number;
   finishedHere: number;
   stopping: boolean;
+  /** Items claimed (marked running) but not yet taken by a worker, in input order. */
+  queue: BatchItemRow[];
+  /** The claim under way, which workers that find the queue empty wait for. */
+  claiming: Promise<number> | null;
+  groupSize: number;
+  /** Finished items not yet written; written together, within FLUSH_MS of the first. */
+  finished: FinishedItem[];
+  flushTimer: ReturnType<typeof setTimeout> | null;
+  /** The writes under way, in order. */
+  writes: Promise<void>;
   workers: Promise<void>[];
-  /** The workers' end and the batch's settling after them. */
+  /** The workers' end, the last writes and the batch's settling after them. */
   done: Promise<void>;
 }
 
@@ -79,9 +94,11 @@ function itemProblem(error: unknown): { problem: Record<string, unknown>; logged
 
 /**
  * Runs batches of evaluations in the background, item by item through the judge (and so through
- * its cache and upstream limiter), with every item's state in the database. A batch found running
- * at start-up resumes: items that were running when the process died are graded again, and their
- * grading is served from the cache when it had been stored, so nothing is paid for twice.
+ * its cache and upstream limiter), with every item's state in the database. Items are claimed and
+ * their results written in groups, which saves a commit per item. A batch found running at
+ * start-up resumes: items that were running (claimed, or finished but not yet written) when the
+ * process died are graded again, and their grading is served from the cache, where it was stored
+ * before the item counted as finished, so nothing is paid for twice.
  */
 export class BatchService {
   private readonly active = new Map<string, Active>();
@@ -199,7 +216,7 @@ export class BatchService {
       const active = this.active.get(id);
       if (active) {
         active.stopping = true;
-        await Promise.all(active.workers);
+        await active.done;
       }
       this.emit(id);
     }
@@ -267,50 +284,103 @@ export class BatchService {
     this.owners.set(id, { tenant: row.tenant, keyId: row.keyId });
     // No worker of this process holds any of its items, so "running" ones are a dead process's.
     await this.deps.store.requeueRunning(id);
-    const active: Active = { startedAt: this.now(), finishedHere: 0, stopping: false, workers: [], done: Promise.resolve() };
+    const workers = Math.max(1, row.concurrency);
+    const active: Active = {
+      startedAt: this.now(),
+      finishedHere: 0,
+      stopping: false,
+      queue: [],
+      claiming: null,
+      groupSize: Math.min(workers, GROUP_MAX),
+      finished: [],
+      flushTimer: null,
+      writes: Promise.resolve(),
+      workers: [],
+      done: Promise.resolve(),
+    };
     this.active.set(id, active);
-    active.workers = Array.from({ length: Math.max(1, row.concurrency) }, () => this.work(id, active));
+    active.workers = Array.from({ length: workers }, () => this.work(id, active));
     active.done = Promise.all(active.workers).then(() => this.settle(id, active));
   }
 
   private async work(id: string, active: Active): Promise<void> {
-    while (!active.stopping) {
-      let item: BatchItemRow | undefined;
-      try {
-        item = await this.deps.store.claimNext(id);
-      } catch (error) {
-        console.error(`[batch ${id}] could not claim an item`, error);
-        return;
-      }
-      if (!item) return;
-      await this.runItem(id, item);
-      active.finishedHere++;
-      this.emit(id);
+    for (let item = await this.next(id, active); item; item = await this.next(id, active)) {
+      this.finished(id, active, { idx: item.idx, outcome: await this.runItem(id, item) });
     }
   }
 
-  private async runItem(id: string, item: BatchItemRow): Promise<void> {
+  /** The next item to grade: from the claimed queue, claiming a group when it is empty. */
+  private async next(id: string, active: Active): Promise<BatchItemRow | undefined> {
+    while (!active.stopping && active.queue.length === 0) {
+      active.claiming ??= this.claim(id, active);
+      if ((await active.claiming) === 0) return undefined;
+    }
+    return active.stopping ? undefined : active.queue.shift();
+  }
+
+  /** Claims the next group of pending items into the queue; how many (none when all are taken). */
+  private async claim(id: string, active: Active): Promise<number> {
+    try {
+      const rows = await this.deps.store.claim(id, active.groupSize);
+      active.queue.push(...rows);
+      return rows.length;
+    } catch (error) {
+      console.error(`[batch ${id}] could not claim items`, error);
+      return 0;
+    } finally {
+      active.claiming = null;
+    }
+  }
+
+  private async runItem(id: string, item: BatchItemRow): Promise<ItemOutcome> {
     try {
       const view = await this.deps.evaluate(item.request as unknown as EvaluationInput, this.owners.get(id) ?? DEFAULT_OWNER);
-      await this.deps.store.finishItem(id, item.idx, {
+      return {
         status: "done",
         result: stableResult(view),
         passed: view.passed,
         weighted: view.scores.weighted,
         usage: view.usage,
         cached: view.cached,
-      });
+      };
     } catch (error) {
       const { problem, logged } = itemProblem(error);
       if (logged) console.error(`[batch ${id} item ${item.idx}]`, error);
-      await this.deps.store
-        .finishItem(id, item.idx, { status: "failed", problem, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, cached: false })
-        .catch((e) => console.error(`[batch ${id} item ${item.idx}] could not record the failure`, e));
+      return { status: "failed", problem, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, cached: false };
     }
+  }
+
+  /** Queues a finished item for writing: at once when a group is full, else within FLUSH_MS. */
+  private finished(id: string, active: Active, item: FinishedItem): void {
+    active.finished.push(item);
+    if (active.finished.length >= active.groupSize) void this.flush(id, active);
+    else active.flushTimer ??= setTimeout(() => void this.flush(id, active), FLUSH_MS);
+  }
+
+  /** Writes the finished items queued so far; resolves when every write so far is done. */
+  private flush(id: string, active: Active): Promise<void> {
+    if (active.flushTimer) clearTimeout(active.flushTimer);
+    active.flushTimer = null;
+    const group = active.finished.splice(0);
+    if (group.length === 0) return active.writes;
+    active.writes = active.writes
+      .then(() => this.deps.store.finishItems(id, group))
+      .then(
+        () => {
+          active.finishedHere += group.length;
+          this.emit(id);
+        },
+        // Left running, they are graded again (from the cache) when the batch next starts.
+        (error) => console.error(`[batch ${id}] could not record ${group.length} finished items`, error),
+      );
+    return active.writes;
   }
 
   private async settle(id: string, active: Active): Promise<void> {
     try {
+      await this.flush(id, active);
+      // Claimed items no worker took (the batch was stopped) go back to the queue.
+      await this.deps.store.release(id, active.queue.splice(0).map((item) => item.idx));
       if (active.stopping) return;
       const counts = await this.deps.store.counts(id);
       if (counts.pending === 0 && counts.running === 0) {

@@ -3,6 +3,16 @@ import type { StoredUsage } from "./schema";
 import { batchItems, batches } from "./schema-batches";
 import type { SqliteDb } from "./store";
 
+/** The part of a better-sqlite3 database that runs a synchronous transaction. */
+interface SyncDb {
+  transaction<T>(run: () => T): T;
+}
+
+/** better-sqlite3 runs each statement as it is called, so a group of them can share a transaction. */
+function isSync(db: SqliteDb): db is SqliteDb & SyncDb {
+  return (db as unknown as { resultKind?: string }).resultKind === "sync";
+}
+
 export type BatchRow = typeof batches.$inferSelect;
 export type BatchItemRow = typeof batchItems.$inferSelect;
 export type BatchStatus = BatchRow["status"];
@@ -37,21 +47,31 @@ export interface BatchTotals {
 // SQLite allows 32,766 bound variables per statement; six columns per row keeps well under it.
 const INSERT_CHUNK = 1_000;
 
-/** Persistence of batches and their items; every write is one statement, so D1 needs no transaction. */
+/** An item's final state, for `finishItems`. */
+export interface FinishedItem {
+  idx: number;
+  outcome: ItemOutcome;
+}
+
+/**
+ * Persistence of batches and their items. Every write is one statement, except `finishItems`,
+ * which on better-sqlite3 commits a group of items in one transaction (and on an asynchronous
+ * driver writes them one by one).
+ */
 export function createBatchStore(db: SqliteDb) {
   const byStatus = (batchId: string, status: ItemStatus) => and(eq(batchItems.batchId, batchId), eq(batchItems.status, status));
   const ph = (name: string) => sql.placeholder(name) as unknown as never;
-  // The two statements every item runs are prepared once: building and compiling them per item
-  // cost more than running them.
+  // The statements every item runs are prepared once: building and compiling them per item cost
+  // more than running them.
   const claim = db
     .update(batchItems)
     .set({ status: "running" })
     .where(
       and(
         eq(batchItems.batchId, ph("batchId")),
-        eq(
+        inArray(
           batchItems.idx,
-          sql`(select ${batchItems.idx} from ${batchItems} where ${batchItems.batchId} = ${sql.placeholder("batchId")} and ${batchItems.status} = 'pending' order by ${batchItems.idx} limit 1)`,
+          sql`(select ${batchItems.idx} from ${batchItems} where ${batchItems.batchId} = ${sql.placeholder("batchId")} and ${batchItems.status} = 'pending' order by ${batchItems.idx} limit ${sql.placeholder("limit")})`,
         ),
       ),
     )
@@ -115,13 +135,25 @@ export function createBatchStore(db: SqliteDb) {
       return rows.length;
     },
 
-    /** Atomically takes the first pending item (lowest index) and marks it running. */
-    async claimNext(batchId: string): Promise<BatchItemRow | undefined> {
-      return (await claim.all({ batchId }))[0];
+    /** Atomically takes up to `limit` pending items (lowest indexes first) and marks them running. */
+    async claim(batchId: string, limit: number): Promise<BatchItemRow[]> {
+      const rows = await claim.all({ batchId, limit });
+      return rows.sort((a, b) => a.idx - b.idx);
     },
 
-    async finishItem(batchId: string, idx: number, outcome: ItemOutcome): Promise<void> {
-      await finish.run({
+    /** Claimed items that were never started go back to the queue. */
+    async release(batchId: string, idxs: number[]): Promise<void> {
+      if (idxs.length === 0) return;
+      await db
+        .update(batchItems)
+        .set({ status: "pending" })
+        .where(and(byStatus(batchId, "running"), inArray(batchItems.idx, idxs)));
+    },
+
+    /** Records finished items; only items still running are changed. */
+    async finishItems(batchId: string, items: FinishedItem[]): Promise<void> {
+      const finishedAt = Date.now();
+      const params = items.map(({ idx, outcome }) => ({
         batchId,
         idx,
         status: outcome.status,
@@ -133,8 +165,16 @@ export function createBatchStore(db: SqliteDb) {
         upstreamCalls: outcome.usage.upstream_calls,
         promptTokens: outcome.usage.prompt_tokens,
         completionTokens: outcome.usage.completion_tokens,
-        finishedAt: Date.now(),
-      });
+        finishedAt,
+      }));
+      if (isSync(db)) {
+        // One commit for the group: most of an update's cost on a WAL file is its commit.
+        db.transaction(() => {
+          for (const p of params) finish.run(p);
+        });
+      } else {
+        for (const p of params) await finish.run(p);
+      }
     },
 
     async counts(batchId: string): Promise<BatchCounts> {

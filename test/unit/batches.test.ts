@@ -65,10 +65,9 @@ describe("BatchService", () => {
     await store.insertItems(id, items(4).map((request, idx) => ({ idx, customId: null, request })));
     await store.insertBatch({ id, status: "running", total: 4, concurrency: 2, createdAt: Date.now() });
     // As a killed process leaves them: one item done, two claimed, one untouched.
-    await store.claimNext(id);
-    await store.finishItem(id, 0, { status: "done", result: { id: "ev_r0" }, usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 }, cached: false });
-    await store.claimNext(id);
-    await store.claimNext(id);
+    expect((await store.claim(id, 1)).map((r) => r.idx)).toEqual([0]);
+    await store.finishItems(id, [{ idx: 0, outcome: { status: "done", result: { id: "ev_r0" }, usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 }, cached: false } }]);
+    expect((await store.claim(id, 2)).map((r) => r.idx)).toEqual([1, 2]);
     expect(await store.counts(id)).toEqual({ pending: 1, running: 2, done: 1, failed: 0 });
 
     expect(await batches.resumeAll()).toEqual([id]);
@@ -115,6 +114,62 @@ describe("promptfoo payloads", () => {
     const input = promptfooEvaluation({ output: "hi", context: { prompt: "Say hi." } }, options);
     expect(input.instruction).toBe("Say hi.");
     expect(input.checklist).toBeUndefined();
+  });
+});
+
+describe("batch store groups", () => {
+  const outcome = (n: number) => ({ status: "done" as const, result: { n }, usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 }, cached: false });
+  it("claims the lowest pending indexes, releases unstarted ones, and finishes only running items", async () => {
+    const { store } = service(async (input) => viewFor(input, 1));
+    const id = await BatchService.idFor(items(5));
+    await store.insertItems(id, items(5).map((request, idx) => ({ idx, customId: null, request })));
+    expect((await store.claim(id, 3)).map((r) => r.idx)).toEqual([0, 1, 2]);
+    await store.release(id, [2]);
+    expect((await store.claim(id, 2)).map((r) => r.idx)).toEqual([2, 3]);
+    // Item 4 was never claimed: finishing it changes nothing.
+    await store.finishItems(id, [{ idx: 0, outcome: outcome(0) }, { idx: 3, outcome: outcome(3) }, { idx: 4, outcome: outcome(4) }]);
+    expect(await store.counts(id)).toEqual({ pending: 1, running: 2, done: 2, failed: 0 });
+    expect((await store.finishedPage(id, -1, 10)).map((r) => r.result)).toEqual([{ n: 0 }, { n: 3 }]);
+  });
+});
+
+describe("BatchService in groups", () => {
+  it("grades every item exactly once with more workers than a claim holds", async () => {
+    const seen: string[] = [];
+    const { batches } = service(async (input) => {
+      seen.push(input.response);
+      await new Promise((r) => setTimeout(r, 1));
+      return viewFor(input, 1);
+    });
+    const { id } = await batches.create(items(300), 100);
+    await batches.idle(id);
+    expect(seen).toHaveLength(300);
+    expect(new Set(seen).size).toBe(300);
+    expect((await batches.view(id)).counts).toEqual({ pending: 0, running: 0, done: 300, failed: 0 });
+  });
+
+  it("on cancel, writes what finished and puts claimed items no worker took back in the queue", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const seen: string[] = [];
+    const { store, batches } = service(async (input) => {
+      seen.push(input.response);
+      if (input.response !== "r0") await gate;
+      return viewFor(input, 1);
+    });
+    const { id } = await batches.create(items(10), 4);
+    await new Promise((r) => setTimeout(r, 5));
+    // r0 finished at once (its result waits to be written with others); its worker claimed the
+    // next group (r4–r7) and is on r4.
+    expect(seen).toEqual(["r0", "r1", "r2", "r3", "r4"]);
+    expect(await store.counts(id)).toEqual({ pending: 2, running: 8, done: 0, failed: 0 });
+    const cancelling = batches.cancel(id);
+    await new Promise((r) => setTimeout(r, 5)); // the cancel has stopped the workers taking more
+    release();
+    const view = await cancelling;
+    expect(view.status).toBe("cancelled");
+    expect(view.counts).toEqual({ pending: 5, running: 0, done: 5, failed: 0 });
+    expect((await batches.resultsPage(id, -1, 20)).map((r) => r.idx)).toEqual([0, 1, 2, 3, 4]);
   });
 });
 
