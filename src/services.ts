@@ -106,10 +106,10 @@ export function buildServices(
     services.batches = new BatchService({
       store: createBatchStore(db),
       // Each item is graded as its owner, and its cost booked to the key that made the batch.
-      evaluate: async (input, owner) => {
+      evaluate: async (input, owner, slots) => {
         const meter = new Meter();
         try {
-          return await judge.evaluate(input, { tenant: owner.tenant, meter, deadline: Date.now() + config.TICKBOX_REQUEST_DEADLINE_MS });
+          return await judge.evaluate(input, { tenant: owner.tenant, meter, slots, deadline: Date.now() + config.TICKBOX_REQUEST_DEADLINE_MS });
         } finally {
           usage.recorder.add(owner.keyId ?? "open", owner.tenant, meter);
         }

@@ -1,5 +1,6 @@
 import { ProblemError, problemBody } from "../errors";
 import type { EvaluationInput, EvaluationView } from "../judge/judge";
+import { Limiter } from "../llm/limiter";
 import { fingerprint } from "../store/fingerprint";
 import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals, FinishedItem, ItemOutcome } from "../store/batch-store";
 
@@ -17,8 +18,9 @@ const DEFAULT_OWNER: BatchOwner = { tenant: "default", keyId: null };
 
 export interface BatchServiceDeps {
   store: BatchStore;
-  evaluate: (input: EvaluationInput, owner: BatchOwner) => Promise<EvaluationView>;
-  /** Workers per batch when the request names none: the upstream concurrency limit. */
+  /** Grades one item as its owner, its upstream calls each taking one of the batch's slots. */
+  evaluate: (input: EvaluationInput, owner: BatchOwner, slots: Limiter) => Promise<EvaluationView>;
+  /** Upstream calls in flight per batch when the request names none: the upstream concurrency limit. */
   defaultConcurrency: number;
   now?: () => number;
 }
@@ -46,6 +48,14 @@ export interface BatchView {
   finished_at: string | null;
 }
 
+/**
+ * Workers per batch over its concurrency, as a share of it: while some items are in their own
+ * work (cache lookups, parsing, storing), others keep every upstream slot busy.
+ */
+const EXTRA_WORKERS = 0.25;
+/** Told when items of a batch finish or its status changes; `ended`: this process stopped working on it. */
+type Listener = (ended: boolean) => void;
+
 /** Items claimed from the store at once, and finished items written at once, at most. */
 const GROUP_MAX = 64;
 /** How long a finished item may wait for others before it is written. */
@@ -56,6 +66,8 @@ interface Active {
   startedAt: number;
   finishedHere: number;
   stopping: boolean;
+  /** The batch's upstream calls in flight, at most its concurrency. */
+  slots: Limiter;
   /** Items claimed (marked running) but not yet taken by a worker, in input order. */
   queue: BatchItemRow[];
   /** The claim under way, which workers that find the queue empty wait for. */
@@ -104,7 +116,7 @@ export class BatchService {
   private readonly active = new Map<string, Active>();
   private readonly starting = new Map<string, Promise<void>>();
   // Plain listener sets rather than node:events, so that the module loads on Workers too.
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new Map<string, Set<Listener>>();
   private readonly now: () => number;
 
   private readonly owners = new Map<string, BatchOwner>();
@@ -135,7 +147,7 @@ export class BatchService {
       cancel: async (id: string) => (await own(id), this.cancel(id)),
       retry: async (id: string) => (await own(id), this.retry(id)),
       resultsPage: (id: string, after: number, limit: number) => this.resultsPage(id, after, limit),
-      subscribe: (id: string, listener: () => void) => this.subscribe(id, listener),
+      subscribe: (id: string, listener: Listener) => this.subscribe(id, listener),
     };
   }
 
@@ -218,7 +230,7 @@ export class BatchService {
         active.stopping = true;
         await active.done;
       }
-      this.emit(id);
+      this.emit(id, true);
     }
     return this.view(id);
   }
@@ -237,8 +249,11 @@ export class BatchService {
     return this.deps.store.finishedPage(id, after, limit);
   }
 
-  /** Calls `listener` whenever an item of the batch finishes or its status changes; returns the unsubscribe. */
-  subscribe(id: string, listener: () => void): () => void {
+  /**
+   * Calls `listener` whenever items of the batch finish or its status changes (with `ended` true
+   * once this process has stopped working on it); returns the unsubscribe.
+   */
+  subscribe(id: string, listener: Listener): () => void {
     const set = this.listeners.get(id) ?? new Set();
     set.add(listener);
     this.listeners.set(id, set);
@@ -260,8 +275,8 @@ export class BatchService {
     await this.active.get(id)?.done;
   }
 
-  private emit(id: string) {
-    for (const listener of this.listeners.get(id) ?? []) listener();
+  private emit(id: string, ended = false) {
+    for (const listener of this.listeners.get(id) ?? []) listener(ended);
   }
 
   /** Starts of one batch are serialised, so two requests for it never start two sets of workers. */
@@ -284,11 +299,13 @@ export class BatchService {
     this.owners.set(id, { tenant: row.tenant, keyId: row.keyId });
     // No worker of this process holds any of its items, so "running" ones are a dead process's.
     await this.deps.store.requeueRunning(id);
-    const workers = Math.max(1, row.concurrency);
+    const concurrency = Math.max(1, row.concurrency);
+    const workers = concurrency + Math.ceil(concurrency * EXTRA_WORKERS);
     const active: Active = {
       startedAt: this.now(),
       finishedHere: 0,
       stopping: false,
+      slots: new Limiter(concurrency),
       queue: [],
       claiming: null,
       groupSize: Math.min(workers, GROUP_MAX),
@@ -305,7 +322,7 @@ export class BatchService {
 
   private async work(id: string, active: Active): Promise<void> {
     for (let item = await this.next(id, active); item; item = await this.next(id, active)) {
-      this.finished(id, active, { idx: item.idx, outcome: await this.runItem(id, item) });
+      this.finished(id, active, { idx: item.idx, outcome: await this.runItem(id, item, active.slots) });
     }
   }
 
@@ -332,9 +349,9 @@ export class BatchService {
     }
   }
 
-  private async runItem(id: string, item: BatchItemRow): Promise<ItemOutcome> {
+  private async runItem(id: string, item: BatchItemRow, slots: Limiter): Promise<ItemOutcome> {
     try {
-      const view = await this.deps.evaluate(item.request as unknown as EvaluationInput, this.owners.get(id) ?? DEFAULT_OWNER);
+      const view = await this.deps.evaluate(item.request as unknown as EvaluationInput, this.owners.get(id) ?? DEFAULT_OWNER, slots);
       return {
         status: "done",
         result: stableResult(view),
@@ -391,7 +408,7 @@ export class BatchService {
       console.error(`[batch ${id}] could not settle`, error);
     } finally {
       if (this.active.get(id) === active) this.active.delete(id);
-      this.emit(id);
+      this.emit(id, true);
     }
   }
 }

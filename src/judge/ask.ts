@@ -1,3 +1,4 @@
+import type { Limiter } from "../llm/limiter";
 import type { Meter } from "../usage/meter";
 import type { z } from "zod";
 import { ProblemError } from "../errors";
@@ -21,10 +22,14 @@ export function addUsage(a: Usage, b: Usage): Usage {
   };
 }
 
-/** Per request: when it must be done by, and the meter its upstream attempts are booked to. */
+/**
+ * Per request: when it must be done by, the meter its upstream attempts are booked to, and the
+ * upstream slots it shares with others (a batch's).
+ */
 export interface CallContext {
   deadline?: number | undefined;
   meter?: Meter | undefined;
+  slots?: Limiter | undefined;
 }
 
 export interface StructuredAnswer<T> {
@@ -63,6 +68,7 @@ export async function askStructured<T>(
       logprobs: request.logprobs,
       deadline: call.deadline,
       meter: call.meter,
+      slots: call.slots,
     });
     usage = addUsage(usage, { upstream_calls: 1, ...result.usage });
     const answer = readAnswer(result.content, request.validator);

@@ -176,7 +176,7 @@ export class Comparisons {
           schema: { name: COMPARISON_SCHEMA_NAME, schema: comparisonSchema },
           validator: comparisonAnswerValidator,
           logprobs: true,
-        }, { deadline: scope.deadline, meter: scope.meter });
+        }, { deadline: scope.deadline, meter: scope.meter, slots: scope.slots });
         const p = answer.tokens
           ? choiceProbabilities(answer.content, answer.tokens, fieldOffsets(answer.content, "better", 1, answer.start), COMPARISON_CHOICES)
           : new Map<string, number>();

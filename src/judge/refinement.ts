@@ -157,6 +157,7 @@ export class Refinements {
           logprobs: false,
           deadline: scope.deadline,
           meter: scope.meter,
+          slots: scope.slots,
         });
         const revision = result.content.trim();
         if (!revision) throw new ProblemError("upstream_invalid_output", "the reviser answered with an empty revision");

@@ -61,7 +61,9 @@ export class OpenAiCompatibleClient implements LlmClient {
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {
-    return this.limiter.run(() => this.send(request));
+    const call = () => this.limiter.run(() => this.send(request));
+    // The caller's own slot first, so that waiting for it never holds a server-wide one.
+    return request.slots ? request.slots.run(call) : call();
   }
 
   /**

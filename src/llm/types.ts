@@ -1,4 +1,5 @@
 import type { Meter } from "../usage/meter";
+import type { Limiter } from "./limiter";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -26,6 +27,11 @@ export interface ChatRequest {
   deadline?: number | undefined;
   /** Books every attempt's call and tokens to the request that caused it. */
   meter?: Meter | undefined;
+  /**
+   * A limit on calls in flight that this request shares with others (a batch's concurrency),
+   * taken before the server-wide one.
+   */
+  slots?: Limiter | undefined;
 }
 
 export interface ChatResult {

@@ -1,4 +1,5 @@
 import type { Usage } from "../judge/ask";
+import type { Limiter } from "../llm/limiter";
 
 /**
  * What one request cost upstream, by model, and what the cache saved it. The judge records into it;
@@ -31,6 +32,8 @@ export interface RequestScope {
   meter?: Meter | undefined;
   /** Epoch ms by which the request's upstream work must be done (TICKBOX_REQUEST_DEADLINE_MS). */
   deadline?: number | undefined;
+  /** Upstream slots shared with other requests (a batch's concurrency), besides the server-wide limit. */
+  slots?: Limiter | undefined;
 }
 
 export const DEFAULT_SCOPE: RequestScope = { tenant: "default" };

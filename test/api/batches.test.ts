@@ -45,6 +45,15 @@ describe("POST /v1/batches — happy paths", () => {
     expect(fake.calls).toHaveLength(items.length);
   });
 
+  it("keeps as many upstream calls in flight as the batch's concurrency, and no more", async () => {
+    const t = batchApp();
+    fake.latencyMs = 25;
+    const res = await t.post("/v1/batches?concurrency=3", infobenchItems(15));
+    const done = await settled(t.get, res.json.id);
+    expect(done.counts.done).toBe(15);
+    expect(fake.maxInFlight).toBe(3);
+  });
+
   it("takes JSON Lines, and the same items name the same batch without grading twice", async () => {
     const t = batchApp();
     const items = infobenchItems(6);

@@ -26,6 +26,9 @@ export interface ChecklistItem { question: string; weight: number; must_pass: bo
 export interface FakeUpstream {
   baseUrl: string;
   calls: FakeCall[];
+  /** Chat calls being answered now, and the most at once since the last reset. */
+  inFlight: number;
+  maxInFlight: number;
   latencyMs: number;
   logprobs: LogprobMode;
   checklist: ChecklistItem[];
@@ -225,6 +228,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         const control = controlResponse(fake, req.method ?? "", path ?? "", Buffer.concat(chunks).toString("utf8"));
         if (control) return send(res, control.status, control.body);
         if (req.method === "POST" && path === "/v1/chat/completions") {
+          fake.maxInFlight = Math.max(fake.maxInFlight, ++fake.inFlight);
+          res.once("close", () => fake.inFlight--);
           return chat(req, res, Buffer.concat(chunks).toString("utf8"), arrived);
         }
         if (req.method === "GET" && path === "/v1/models") {
@@ -252,6 +257,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   const fake: FakeUpstream = {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     calls: [],
+    inFlight: 0,
+    maxInFlight: 0,
     latencyMs: defaults.latencyMs,
     logprobs: defaults.logprobs,
     checklist: DEFAULT_CHECKLIST.map((i) => ({ ...i })),
@@ -261,6 +268,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     enqueue: (...faults) => void queue.push(...faults),
     reset() {
       fake.calls.length = 0;
+      fake.maxInFlight = fake.inFlight;
       queue.length = 0;
       fake.latencyMs = defaults.latencyMs;
       fake.logprobs = defaults.logprobs;

@@ -148,6 +148,18 @@ describe("BatchService in groups", () => {
     expect((await batches.view(id)).counts).toEqual({ pending: 0, running: 0, done: 300, failed: 0 });
   });
 
+  it("tells listeners as groups of items are written, and that the run ended once it has", async () => {
+    const { batches } = service(async (input) => viewFor(input, 1));
+    const id = await BatchService.idFor(items(8));
+    const heard: { ended: boolean; status: string; done: number }[] = [];
+    batches.subscribe(id, (ended) => void batches.get(id).then(async (row) => heard.push({ ended, status: row.status, done: (await batches.view(id)).counts.done })));
+    await batches.create(items(8), 2);
+    await batches.idle(id);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(heard.at(-1)).toEqual({ ended: true, status: "completed", done: 8 });
+    expect(heard.filter((h) => h.ended)).toHaveLength(1);
+  });
+
   it("on cancel, writes what finished and puts claimed items no worker took back in the queue", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -157,19 +169,20 @@ describe("BatchService in groups", () => {
       if (input.response !== "r0") await gate;
       return viewFor(input, 1);
     });
-    const { id } = await batches.create(items(10), 4);
+    // Concurrency 4 runs 5 workers (one more keeps the upstream busy), claiming 5 items at a time.
+    const { id } = await batches.create(items(12), 4);
     await new Promise((r) => setTimeout(r, 5));
     // r0 finished at once (its result waits to be written with others); its worker claimed the
-    // next group (r4–r7) and is on r4.
-    expect(seen).toEqual(["r0", "r1", "r2", "r3", "r4"]);
-    expect(await store.counts(id)).toEqual({ pending: 2, running: 8, done: 0, failed: 0 });
+    // next group (r5–r9) and is on r5.
+    expect(seen).toEqual(["r0", "r1", "r2", "r3", "r4", "r5"]);
+    expect(await store.counts(id)).toEqual({ pending: 2, running: 10, done: 0, failed: 0 });
     const cancelling = batches.cancel(id);
     await new Promise((r) => setTimeout(r, 5)); // the cancel has stopped the workers taking more
     release();
     const view = await cancelling;
     expect(view.status).toBe("cancelled");
-    expect(view.counts).toEqual({ pending: 5, running: 0, done: 5, failed: 0 });
-    expect((await batches.resultsPage(id, -1, 20)).map((r) => r.idx)).toEqual([0, 1, 2, 3, 4]);
+    expect(view.counts).toEqual({ pending: 6, running: 0, done: 6, failed: 0 });
+    expect((await batches.resultsPage(id, -1, 20)).map((r) => r.idx)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });
 

@@ -12,7 +12,7 @@ export const route = createRoute({
   tags: ["batches"],
   summary: "Progress as server-sent events",
   description:
-    "A `progress` event (the batch, as GET /v1/batches/{id} gives it) at once and then as items finish, at most four a second; a final `end` event when the batch is completed or cancelled, after which the stream closes.",
+    "A `progress` event (the batch, as GET /v1/batches/{id} gives it) at once and then as items finish, at most four a second; a final `end` event as soon as the batch is completed or cancelled, after which the stream closes.",
   request: { params: BatchId },
   responses: {
     200: { description: "An event stream; each event's data is a Batch.", content: { "text/event-stream": { schema: Batch } } },
@@ -27,12 +27,18 @@ export function register(app: App) {
     await batches.get(id);
     return streamSSE(c, async (stream) => {
       let wake: (() => void) | undefined;
+      let cutPause: (() => void) | undefined;
       let changed = true;
-      const unsubscribe = batches.subscribe(id, () => {
+      const unsubscribe = batches.subscribe(id, (ended) => {
         changed = true;
         wake?.();
+        // The end is told at once, not after the pause between progress events.
+        if (ended) cutPause?.();
       });
-      stream.onAbort(() => wake?.());
+      stream.onAbort(() => {
+        wake?.();
+        cutPause?.();
+      });
       try {
         while (!stream.aborted) {
           if (!changed) await new Promise<void>((resolve) => (wake = resolve));
@@ -41,7 +47,8 @@ export function register(app: App) {
           const done = view.status !== "running";
           await stream.writeSSE({ event: done ? "end" : "progress", data: JSON.stringify(view) });
           if (done) break;
-          await stream.sleep(MIN_INTERVAL_MS);
+          const pause = new Promise<void>((resolve) => (cutPause = resolve));
+          await Promise.race([stream.sleep(MIN_INTERVAL_MS), pause]);
         }
       } finally {
         unsubscribe();
