@@ -10,7 +10,8 @@
 //   P3  best-of-8 selection, cold, 300 ms upstream: wall ÷ (checklist + grading call)  (target ≤ 1.15)
 //       and its upstream calls, cold (1 + 8) and repeated (0); see bench/p3-selection.ts.
 //   P7  1,000-item batch, 20 ms upstream, concurrency 16: wall ÷ (items × latency ÷ concurrency)
-//       (target ≤ 1.2), with the server's RSS; its own server and upstream (bench/p7-batch.ts).
+//       (target ≤ 1.2) on a running server, with the server's RSS; the first batch of a fresh
+//       process and the upstream's own floor beside it; its own server and upstream (bench/p7-batch.ts).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -127,11 +128,13 @@ try {
     ["P2'", "cache-miss latency ÷ measured upstream latency", `median ${missMs.toFixed(1)} ms / ${upstreamMs.toFixed(1)} ms`, p2Measured.toFixed(3), "≤ 1.03", p2Measured <= 1.03],
     ["P4", "upstream calls, 50 concurrent identical", `${p4} call(s)`, String(p4), "= 1", p4 === 1],
     ...p3.rows,
-    ["P7", "1,000-item batch wall time ÷ ideal (20 ms, concurrency 16)", `${p7.wall_ms} / ${p7.ideal_ms} ms; RSS ${p7.rss_start_mb} → peak ${p7.rss_peak_mb} MiB; server CPU ${p7.server_cpu_ms} ms`, p7.ratio.toFixed(3), "≤ 1.2", p7.ratio <= 1.2],
+    ["P7", "1,000-item batch wall time ÷ ideal (20 ms, concurrency 16), running server", `${p7.warm.wall_ms} / ${p7.ideal_ms} ms; RSS ${p7.rss_start_mb} → peak ${p7.rss_peak_mb} MiB; server CPU ${p7.warm.server_cpu_ms} ms`, p7.warm.ratio.toFixed(3), "≤ 1.2", p7.warm.ratio <= 1.2],
+    ["P7c", "the same, first batch of a fresh process", `${p7.cold.wall_ms} / ${p7.ideal_ms} ms; server CPU ${p7.cold.server_cpu_ms} ms`, p7.cold.ratio.toFixed(3), "(info)", true],
+    ["P7'", "running server's wall time ÷ the same calls straight to the upstream", `${p7.warm.wall_ms} / ${p7.direct_ms} ms`, p7.ratio_vs_direct.toFixed(3), "(info)", true],
   ] as const;
   console.log("\n| id | measure | raw | ratio | target | met |\n|---|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | ${r[5] ? "yes" : "NO"} |`);
-  console.log(JSON.stringify({ p1: Number(p1.toFixed(3)), p1_vs_get: Number(p1Get.toFixed(3)), p2: Number(p2.toFixed(3)), p2_vs_measured: Number(p2Measured.toFixed(3)), upstream_measured_ms: Number(upstreamMs.toFixed(1)), p4, hit_rps: Math.round(hitRps), hello_rps: Math.round(helloRps), p1_rounds: rounds.map((r) => Number(r.ratio.toFixed(3))), load_generator: useWrk ? "wrk" : "autocannon", miss_median_ms: Number(missMs.toFixed(1)), p7: p7.ratio, p7_wall_ms: p7.wall_ms, p7_ideal_ms: p7.ideal_ms, p7_rss_start_mb: p7.rss_start_mb, p7_rss_peak_mb: p7.rss_peak_mb, p7_server_cpu_ms: p7.server_cpu_ms, ...p3.fields }));
+  console.log(JSON.stringify({ p1: Number(p1.toFixed(3)), p1_vs_get: Number(p1Get.toFixed(3)), p2: Number(p2.toFixed(3)), p2_vs_measured: Number(p2Measured.toFixed(3)), upstream_measured_ms: Number(upstreamMs.toFixed(1)), p4, hit_rps: Math.round(hitRps), hello_rps: Math.round(helloRps), p1_rounds: rounds.map((r) => Number(r.ratio.toFixed(3))), load_generator: useWrk ? "wrk" : "autocannon", miss_median_ms: Number(missMs.toFixed(1)), p7: p7.warm.ratio, p7_wall_ms: p7.warm.wall_ms, p7_cold: p7.cold.ratio, p7_cold_wall_ms: p7.cold.wall_ms, p7_ideal_ms: p7.ideal_ms, p7_direct_ms: p7.direct_ms, p7_vs_direct: p7.ratio_vs_direct, p7_rss_start_mb: p7.rss_start_mb, p7_rss_peak_mb: p7.rss_peak_mb, p7_server_cpu_ms: p7.warm.server_cpu_ms, ...p3.fields }));
 } finally {
   tickbox.child.kill("SIGTERM");
   hello.child.kill("SIGTERM");

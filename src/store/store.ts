@@ -44,13 +44,14 @@ export function createDrizzleStore(db: SqliteDb): Store {
     const byId = prepared("id");
     const byFingerprint = prepared("fingerprint");
     const anyByFingerprint = db.select().from(t).where(eq(t.fingerprint, sql.placeholder("key"))).limit(1).prepare();
-    // Every column but the defaulted creation time, as placeholders: the statement is built once.
-    const columns = Object.keys(getTableColumns(t)).filter((name) => name !== "createdAt");
+    // Every column as a placeholder: the statement is built once. Only the id comes back, which
+    // says whether the row went in; the row itself is the one just written.
+    const columns = Object.keys(getTableColumns(t));
     const insert = db
       .insert(t)
       .values(Object.fromEntries(columns.map((name) => [name, sql.placeholder(name)])) as unknown as NewChecklistRow)
       .onConflictDoNothing()
-      .returning()
+      .returning({ id: t.id })
       .prepare();
     type Row = T["$inferSelect"];
     return {
@@ -59,11 +60,12 @@ export function createDrizzleStore(db: SqliteDb): Store {
       anyByFingerprint: async (key: string) => (await anyByFingerprint.all({ key }))[0] as Row | undefined,
       /** Inserts unless the fingerprint is stored already for the tenant, then reads back whichever row is stored. */
       async put(row: T["$inferInsert"] & { tenant: string }): Promise<Row> {
-        // RETURNING gives the new row in the same statement; on a conflict (another process stored
-        // the same fingerprint first) it gives nothing and the stored row is read instead.
+        // On a conflict (another process stored the same fingerprint first) nothing comes back and
+        // the stored row is read instead.
+        const createdAt = Math.floor(Date.now() / 1000); // as the column's default, unixepoch()
         const values = Object.fromEntries(columns.map((name) => [name, (row as Record<string, unknown>)[name] ?? null]));
-        const inserted = (await insert.all(values))[0] as Row | undefined;
-        if (inserted) return inserted;
+        values.createdAt = createdAt;
+        if ((await insert.all(values)).length > 0) return values as Row;
         const stored = (await byFingerprint.all({ tenant: row.tenant, key: row.fingerprint }))[0] as Row | undefined;
         if (!stored) throw new Error(`row ${row.id} was not stored`);
         return stored;
