@@ -77,6 +77,11 @@ export function createBatchStore(db: SqliteDb) {
     )
     .returning()
     .prepare();
+  const insertItem = db
+    .insert(batchItems)
+    .values({ batchId: ph("batchId"), idx: ph("idx"), status: "pending", customId: ph("customId"), request: ph("request") })
+    .onConflictDoNothing()
+    .prepare();
   const finish = db
     .update(batchItems)
     .set({
@@ -97,6 +102,14 @@ export function createBatchStore(db: SqliteDb) {
   return {
     /** Idempotent: items already stored under the same (batch, index) are left alone. */
     async insertItems(batchId: string, items: NewBatchItem[]): Promise<void> {
+      if (isSync(db)) {
+        // One prepared statement run per item in one transaction: a tenth of the cost of building
+        // multi-row statements.
+        db.transaction(() => {
+          for (const item of items) insertItem.run({ batchId, ...item });
+        });
+        return;
+      }
       for (let i = 0; i < items.length; i += INSERT_CHUNK) {
         const rows = items.slice(i, i + INSERT_CHUNK).map((item) => ({ batchId, status: "pending" as const, ...item }));
         await db.insert(batchItems).values(rows).onConflictDoNothing();
