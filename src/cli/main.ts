@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument("<input>", "JSON Lines (or a JSON array) of POST /v1/evaluations requests, each with an optional custom_id")
     .option("-o, --out <file>", "where to write the results (JSON Lines); stdout when absent")
     .option("-s, --server <url>", "send the batch to this server; without it the batch runs here on TICKBOX_DB")
-    .option("-c, --concurrency <n>", "items graded at once", positiveInt)
+    .option("-c, --concurrency <n>", "upstream calls in flight at once", positiveInt)
     .action(async (input: string, options: { out?: string; server?: string; concurrency?: number }) => {
       status = await evalCommand(input, options);
     });

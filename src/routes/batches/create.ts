@@ -15,7 +15,7 @@ export const route = createRoute({
   request: {
     query: z.object({
       concurrency: z.coerce.number().int().min(1).max(1024).optional().openapi({
-        description: "Items graded at once (default TICKBOX_UPSTREAM_CONCURRENCY); the upstream limit applies over all batches.",
+        description: "Upstream calls this batch keeps in flight at once (default TICKBOX_UPSTREAM_CONCURRENCY); the server-wide upstream limit applies over all batches and requests.",
       }),
     }),
     body: {
