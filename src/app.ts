@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Services } from "./env";
 import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
+import { allowedMethods } from "./middleware/allowed-methods";
 import { access } from "./auth/access";
 import { readJsonBody, requestHeader } from "./middleware/body";
 import { enforceLimits } from "./middleware/limits";
@@ -62,9 +63,10 @@ const routes = [
 
 const REQUEST_ID = /^[\w\-=.]{1,200}$/;
 
-function problemResponse(c: Context<AppEnv>, error: ProblemError) {
+function problemResponse(c: Context<AppEnv>, error: ProblemError, headers: Record<string, string> = {}) {
   const id = c.get("requestId") ?? crypto.randomUUID();
   return c.json(problemBody(error, id), error.status as 400, {
+    ...headers,
     "content-type": "application/problem+json",
     "x-request-id": id,
     ...(error.retryAfter !== undefined ? { "retry-after": String(error.retryAfter) } : {}),
@@ -129,7 +131,13 @@ export function createApp(services: Services) {
 
   for (const route of routes) route.register(app);
 
-  app.notFound((c) => problemResponse(c, new ProblemError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
+  const allowed = allowedMethods(app.routes);
+  app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    if (methods.length === 0) return problemResponse(c, new ProblemError("not_found", `no route for ${c.req.method} ${c.req.path}`));
+    const problem = new ProblemError("method_not_allowed", `${c.req.path} answers ${methods.join(", ")}, not ${c.req.method}`);
+    return problemResponse(c, problem, { allow: methods.join(", ") });
+  });
   app.onError((error, c) => {
     const problem = asProblem(error);
     if (problem.code === "internal") console.error(`[${c.get("requestId")}]`, error);

@@ -157,6 +157,17 @@ export function contractSuite(get: () => ContractTarget) {
       expectProblem(await one.get("/v1/nothing-here"), 404, "not_found");
     });
 
+    it("405 with Allow for a known path asked with another method", async () => {
+      const one = t.instance(vars);
+      const wrong = await one.send("DELETE", "/v1/evaluations");
+      expectProblem(wrong, 405, "method_not_allowed");
+      expect(wrong.headers.get("allow")).toBe("POST");
+      const byId = await one.send("PUT", "/v1/evaluations/ev_any", { instruction: "x" });
+      expectProblem(byId, 405, "method_not_allowed");
+      expect(byId.headers.get("allow")).toBe("GET, HEAD");
+      expect(byId.json.detail).toContain("not PUT");
+    });
+
     it("503 naming the variables to set when no upstream is configured", async () => {
       const res = await t.instance({}).post("/v1/evaluations", { ...request, response: unique("No upstream.") });
       expectProblem(res, 503, "upstream_not_configured");
