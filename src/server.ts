@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { ConfigError, parseConfig, upstreamSettings } from "./config";
+import { nodeRunner } from "./batches/node-runner";
 import { nodeFetch } from "./llm/node-fetch";
 import { buildServices } from "./services";
 import { openSqlite } from "./store/sqlite";
@@ -17,7 +18,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     );
   }
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const services = buildServices(config, db, { background: true, fetch: nodeFetch });
+  const services = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner() });
   const app = createApp(services);
   const flushUsage = () => services.usage.recorder.flush().catch((error) => console.error("usage accounting:", error));
   const flusher = setInterval(flushUsage, 1000);

@@ -4,7 +4,7 @@ import type { Services } from "./env";
 import { Comparisons } from "./judge/comparison";
 import { Calibrations } from "./judge/calibrations";
 import { Confidence } from "./judge/confidence";
-import { BatchService } from "./batches/service";
+import { BatchService, type Runner } from "./batches/service";
 import { Judge } from "./judge/judge";
 import { Refinements } from "./judge/refinement";
 import { Selections } from "./judge/selection";
@@ -29,7 +29,7 @@ import { createDrizzleStore, type SqliteDb } from "./store/store";
 export function buildServices(
   config: Config,
   db: SqliteDb,
-  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean } = {},
+  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean; runner?: Runner } = {},
 ): Services {
   const metrics = new Metrics();
   const store = createDrizzleStore(db);
@@ -115,6 +115,7 @@ export function buildServices(
         }
       },
       defaultConcurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
+      runner: options.runner,
     });
   }
   return services;

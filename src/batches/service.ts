@@ -1,17 +1,13 @@
-import { ProblemError, problemBody } from "../errors";
-import type { EvaluationInput, EvaluationView } from "../judge/judge";
-import { Limiter } from "../llm/limiter";
+import { ProblemError } from "../errors";
+import type { EvaluationInput } from "../judge/judge";
 import { fingerprint } from "../store/fingerprint";
-import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals, FinishedItem, ItemOutcome } from "../store/batch-store";
+import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals } from "../store/batch-store";
+import { type BatchOwner, BatchRun, type Evaluate, LEASE_MS, type Runner } from "./run";
+
+export type { BatchOwner, Runner } from "./run";
 
 export interface BatchItemInput extends EvaluationInput {
   custom_id?: string | undefined;
-}
-
-/** Who a batch belongs to: the tenant that owns it and the key its usage is booked to. */
-export interface BatchOwner {
-  tenant: string;
-  keyId: string | null;
 }
 
 const DEFAULT_OWNER: BatchOwner = { tenant: "default", keyId: null };
@@ -19,9 +15,11 @@ const DEFAULT_OWNER: BatchOwner = { tenant: "default", keyId: null };
 export interface BatchServiceDeps {
   store: BatchStore;
   /** Grades one item as its owner, its upstream calls each taking one of the batch's slots. */
-  evaluate: (input: EvaluationInput, owner: BatchOwner, slots: Limiter) => Promise<EvaluationView>;
+  evaluate: Evaluate;
   /** Upstream calls in flight per batch when the request names none: the upstream concurrency limit. */
   defaultConcurrency: number;
+  /** Who works on batches here (default: a random id, other runners known gone only by their silence). */
+  runner?: Runner;
   now?: () => number;
 }
 
@@ -48,45 +46,13 @@ export interface BatchView {
   finished_at: string | null;
 }
 
-/**
- * Workers per batch over its concurrency, as a share of it: while some items are in their own
- * work (cache lookups, parsing, storing), others keep every upstream slot busy.
- */
-const EXTRA_WORKERS = 0.25;
 /** Told when items of a batch finish or its status changes; `ended`: this process stopped working on it. */
 type Listener = (ended: boolean) => void;
 
-/** Items claimed from the store at once, and finished items written at once, at most. */
-const GROUP_MAX = 64;
-/** How long a finished item may wait for others before it is written. */
-const FLUSH_MS = 20;
-
-/** The per-process state of a batch this process is working on. */
+/** A batch this process works on, and the end of that work (its run settled and forgotten here). */
 interface Active {
-  startedAt: number;
-  finishedHere: number;
-  stopping: boolean;
-  /** The batch's upstream calls in flight, at most its concurrency. */
-  slots: Limiter;
-  /** Items claimed (marked running) but not yet taken by a worker, in input order. */
-  queue: BatchItemRow[];
-  /** The claim under way, which workers that find the queue empty wait for. */
-  claiming: Promise<number> | null;
-  groupSize: number;
-  /** Finished items not yet written; written together, within FLUSH_MS of the first. */
-  finished: FinishedItem[];
-  flushTimer: ReturnType<typeof setTimeout> | null;
-  /** The writes under way, in order. */
-  writes: Promise<void>;
-  workers: Promise<void>[];
-  /** The workers' end, the last writes and the batch's settling after them. */
+  run: BatchRun;
   done: Promise<void>;
-}
-
-/** Everything evaluation results depend on that timing does not: `cached` and `usage` are left out. */
-function stableResult(view: EvaluationView): Record<string, unknown> {
-  const { cached: _cached, usage: _usage, ...rest } = view;
-  return rest;
 }
 
 /** One line of a batch's results: `{custom_id, index, evaluation | problem}` and a newline. */
@@ -97,20 +63,13 @@ export function resultLine(row: BatchItemRow): string {
   return JSON.stringify(line) + "\n";
 }
 
-function itemProblem(error: unknown): { problem: Record<string, unknown>; logged: boolean } {
-  const known = error instanceof ProblemError;
-  const problem = known ? error : new ProblemError("internal", "an unexpected error occurred while grading this item");
-  const { instance: _instance, ...body } = problemBody(problem, "batch");
-  return { problem: body, logged: !known };
-}
-
 /**
  * Runs batches of evaluations in the background, item by item through the judge (and so through
- * its cache and upstream limiter), with every item's state in the database. Items are claimed and
- * their results written in groups, which saves a commit per item. A batch found running at
- * start-up resumes: items that were running (claimed, or finished but not yet written) when the
- * process died are graded again, and their grading is served from the cache, where it was stored
- * before the item counted as finished, so nothing is paid for twice.
+ * its cache and upstream limiter), with every item's state in the database (see BatchRun). One
+ * process at a time works on a batch: the one holding its lease. A batch found running at start-up
+ * resumes once its lease is free: items that were running (claimed, or finished but not yet
+ * written) when the process died are graded again, and their grading is served from the cache,
+ * where it was stored before the item counted as finished, so nothing is paid for twice.
  */
 export class BatchService {
   private readonly active = new Map<string, Active>();
@@ -119,10 +78,11 @@ export class BatchService {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly now: () => number;
 
-  private readonly owners = new Map<string, BatchOwner>();
+  private readonly runner: Runner;
 
   constructor(private readonly deps: BatchServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.runner = deps.runner ?? { id: `runner/${crypto.randomUUID()}`, gone: () => false };
   }
 
   /** A batch id names its content: the same items (custom ids included) give the same batch. */
@@ -193,11 +153,11 @@ export class BatchService {
     const row = await this.get(id);
     const [counts, totals] = await Promise.all([this.deps.store.counts(id), this.deps.store.totals(id)]);
     const active = this.active.get(id);
-    const elapsed = active ? (this.now() - active.startedAt) / 1000 : 0;
+    const elapsed = active ? (this.now() - active.run.startedAt) / 1000 : 0;
     const finished = counts.done + counts.failed;
     const lifetime = row.finishedAt === null ? 0 : (row.finishedAt - row.createdAt) / 1000;
     const throughput = active
-      ? elapsed > 0 && active.finishedHere > 0 ? active.finishedHere / elapsed : null
+      ? elapsed > 0 && active.run.finishedHere > 0 ? active.run.finishedHere / elapsed : null
       : lifetime > 0 ? finished / lifetime : null;
     const left = counts.pending + counts.running;
     return {
@@ -227,7 +187,7 @@ export class BatchService {
       await this.deps.store.setStatus(id, "cancelled", null);
       const active = this.active.get(id);
       if (active) {
-        active.stopping = true;
+        active.run.stop();
         await active.done;
       }
       this.emit(id, true);
@@ -266,7 +226,7 @@ export class BatchService {
   /** Stops every worker after its current item (graceful shutdown); what is left resumes next start. */
   async stop(): Promise<void> {
     const all = [...this.active.values()];
-    for (const a of all) a.stopping = true;
+    for (const a of all) a.run.stop();
     await Promise.all(all.map((a) => a.done));
   }
 
@@ -290,125 +250,39 @@ export class BatchService {
 
   private async startNow(id: string): Promise<void> {
     const existing = this.active.get(id);
-    if (existing && !existing.stopping) return;
+    if (existing && !existing.run.stopped) return;
     // A cancelled run still finishing its last items must be out of the way first.
     if (existing) await existing.done;
-    if (this.active.get(id) === existing) this.active.delete(id);
     const row = await this.get(id);
     if (row.status !== "running") return;
-    this.owners.set(id, { tenant: row.tenant, keyId: row.keyId });
-    // No worker of this process holds any of its items, so "running" ones are a dead process's.
+    // Another process at work on it keeps it; this one follows its progress in the database.
+    if (!(await this.takeLease(row))) return;
+    // No worker of this process holds any of its items, and the lease says no live process does,
+    // so "running" ones are a dead process's.
     await this.deps.store.requeueRunning(id);
-    const concurrency = Math.max(1, row.concurrency);
-    const workers = concurrency + Math.ceil(concurrency * EXTRA_WORKERS);
+    const { store, evaluate } = this.deps;
+    const run = new BatchRun(id, { tenant: row.tenant, keyId: row.keyId }, Math.max(1, row.concurrency), {
+      store,
+      evaluate,
+      runner: this.runner,
+      now: this.now,
+      written: () => this.emit(id),
+    });
     const active: Active = {
-      startedAt: this.now(),
-      finishedHere: 0,
-      stopping: false,
-      slots: new Limiter(concurrency),
-      queue: [],
-      claiming: null,
-      groupSize: Math.min(workers, GROUP_MAX),
-      finished: [],
-      flushTimer: null,
-      writes: Promise.resolve(),
-      workers: [],
-      done: Promise.resolve(),
+      run,
+      done: run.done.then(() => {
+        if (this.active.get(id) === active) this.active.delete(id);
+        this.emit(id, true);
+      }),
     };
     this.active.set(id, active);
-    active.workers = Array.from({ length: workers }, () => this.work(id, active));
-    active.done = Promise.all(active.workers).then(() => this.settle(id, active));
   }
 
-  private async work(id: string, active: Active): Promise<void> {
-    for (let item = await this.next(id, active); item; item = await this.next(id, active)) {
-      this.finished(id, active, { idx: item.idx, outcome: await this.runItem(id, item, active.slots) });
-    }
-  }
-
-  /** The next item to grade: from the claimed queue, claiming a group when it is empty. */
-  private async next(id: string, active: Active): Promise<BatchItemRow | undefined> {
-    while (!active.stopping && active.queue.length === 0) {
-      active.claiming ??= this.claim(id, active);
-      if ((await active.claiming) === 0) return undefined;
-    }
-    return active.stopping ? undefined : active.queue.shift();
-  }
-
-  /** Claims the next group of pending items into the queue; how many (none when all are taken). */
-  private async claim(id: string, active: Active): Promise<number> {
-    try {
-      const rows = await this.deps.store.claim(id, active.groupSize);
-      active.queue.push(...rows);
-      return rows.length;
-    } catch (error) {
-      console.error(`[batch ${id}] could not claim items`, error);
-      return 0;
-    } finally {
-      active.claiming = null;
-    }
-  }
-
-  private async runItem(id: string, item: BatchItemRow, slots: Limiter): Promise<ItemOutcome> {
-    try {
-      const view = await this.deps.evaluate(item.request as unknown as EvaluationInput, this.owners.get(id) ?? DEFAULT_OWNER, slots);
-      return {
-        status: "done",
-        result: stableResult(view),
-        passed: view.passed,
-        weighted: view.scores.weighted,
-        usage: view.usage,
-        cached: view.cached,
-      };
-    } catch (error) {
-      const { problem, logged } = itemProblem(error);
-      if (logged) console.error(`[batch ${id} item ${item.idx}]`, error);
-      return { status: "failed", problem, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, cached: false };
-    }
-  }
-
-  /** Queues a finished item for writing: at once when a group is full, else within FLUSH_MS. */
-  private finished(id: string, active: Active, item: FinishedItem): void {
-    active.finished.push(item);
-    if (active.finished.length >= active.groupSize) void this.flush(id, active);
-    else active.flushTimer ??= setTimeout(() => void this.flush(id, active), FLUSH_MS);
-  }
-
-  /** Writes the finished items queued so far; resolves when every write so far is done. */
-  private flush(id: string, active: Active): Promise<void> {
-    if (active.flushTimer) clearTimeout(active.flushTimer);
-    active.flushTimer = null;
-    const group = active.finished.splice(0);
-    if (group.length === 0) return active.writes;
-    active.writes = active.writes
-      .then(() => this.deps.store.finishItems(id, group))
-      .then(
-        () => {
-          active.finishedHere += group.length;
-          this.emit(id);
-        },
-        // Left running, they are graded again (from the cache) when the batch next starts.
-        (error) => console.error(`[batch ${id}] could not record ${group.length} finished items`, error),
-      );
-    return active.writes;
-  }
-
-  private async settle(id: string, active: Active): Promise<void> {
-    try {
-      await this.flush(id, active);
-      // Claimed items no worker took (the batch was stopped) go back to the queue.
-      await this.deps.store.release(id, active.queue.splice(0).map((item) => item.idx));
-      if (active.stopping) return;
-      const counts = await this.deps.store.counts(id);
-      if (counts.pending === 0 && counts.running === 0) {
-        const row = await this.deps.store.batchById(id);
-        if (row?.status === "running") await this.deps.store.setStatus(id, "completed", this.now());
-      }
-    } catch (error) {
-      console.error(`[batch ${id}] could not settle`, error);
-    } finally {
-      if (this.active.get(id) === active) this.active.delete(id);
-      this.emit(id, true);
-    }
+  /** Takes the batch's lease when it is free, already this runner's, stale, or its runner's is gone. */
+  private async takeLease(row: BatchRow): Promise<boolean> {
+    const held = row.runner;
+    const stale = row.heartbeatAt === null || row.heartbeatAt < this.now() - LEASE_MS;
+    if (held !== null && held !== this.runner.id && !stale && !this.runner.gone(held)) return false;
+    return this.deps.store.takeLease(row.id, held, this.runner.id, this.now());
   }
 }

@@ -1,3 +1,5 @@
+import { nodeRunner } from "../batches/node-runner";
+import { nodeFetch } from "../llm/node-fetch";
 import { BatchItem, BatchItems, MAX_BATCH_ITEMS } from "../routes/batches/shapes";
 import { parseJsonLines } from "../batches/json-lines";
 import { type BatchItemInput, type BatchView, resultLine } from "../batches/service";
@@ -38,7 +40,7 @@ export async function localRun(text: string, env: Record<string, string | undefi
   const items = readItems(text);
   const config = parseConfig(env);
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const batches = buildServices(config, db, { background: true }).batches!;
+  const batches = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner() }).batches!;
   const { id, status } = await batches.create(items, concurrency);
   // Cancelled (on a server sharing this file, say): carry on where it stopped.
   if (status === "cancelled") await batches.retry(id);

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { StoredUsage } from "./schema";
 import { batchItems, batches } from "./schema-batches";
 import type { SqliteDb } from "./store";
@@ -131,6 +131,30 @@ export function createBatchStore(db: SqliteDb) {
 
     async setStatus(id: string, status: BatchStatus, finishedAt: number | null): Promise<void> {
       await db.update(batches).set({ status, finishedAt }).where(eq(batches.id, id));
+    },
+
+    /** Makes `to` the batch's runner if its runner is still `from` (compare and set); whether it did. */
+    async takeLease(id: string, from: string | null, to: string, now: number): Promise<boolean> {
+      const taken = await db
+        .update(batches)
+        .set({ runner: to, heartbeatAt: now })
+        .where(and(eq(batches.id, id), from === null ? isNull(batches.runner) : eq(batches.runner, from)))
+        .returning({ id: batches.id });
+      return taken.length > 0;
+    },
+
+    /** The runner says it is still at work; false when the batch is no longer its own. */
+    async renewLease(id: string, runner: string, now: number): Promise<boolean> {
+      const renewed = await db
+        .update(batches)
+        .set({ heartbeatAt: now })
+        .where(and(eq(batches.id, id), eq(batches.runner, runner)))
+        .returning({ id: batches.id });
+      return renewed.length > 0;
+    },
+
+    async dropLease(id: string, runner: string): Promise<void> {
+      await db.update(batches).set({ runner: null }).where(and(eq(batches.id, id), eq(batches.runner, runner)));
     },
 
     /** Items left "running" by a process that is gone go back to the queue. */

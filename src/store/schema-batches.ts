@@ -14,6 +14,12 @@ export const batches = sqliteTable("batches", {
   concurrency: integer("concurrency").notNull(),
   createdAt: integer("created_at").notNull(),
   finishedAt: integer("finished_at"),
+  /**
+   * The runner (process) working on the batch, and when it last said so: a lease that keeps two
+   * processes on one database file from working on the same batch at once.
+   */
+  runner: text("runner"),
+  heartbeatAt: integer("heartbeat_at"),
 });
 
 /**

@@ -1,7 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseJsonLines } from "../../src/batches/json-lines";
-import { BatchService } from "../../src/batches/service";
+import { nodeRunner } from "../../src/batches/node-runner";
+import { BatchService, type Runner } from "../../src/batches/service";
 import { ProblemError } from "../../src/errors";
 import { promptfooEvaluation } from "../../src/integrations/promptfoo";
 import type { EvaluationInput, EvaluationView } from "../../src/judge/judge";
@@ -202,5 +207,80 @@ describe("BatchService under concurrent starts", () => {
     expect(seen).toHaveLength(12);
     expect(new Set(seen).size).toBe(12);
     expect((await batches.view(id)).counts.done).toBe(12);
+  });
+});
+
+describe("batch leases", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Batch services on one SQLite file, as processes sharing it would have. */
+  function onOneFile() {
+    const dir = mkdtempSync(join(tmpdir(), "tickbox-lease-"));
+    dirs.push(dir);
+    return (evaluate: (input: EvaluationInput) => Promise<EvaluationView>, runner?: Runner) => {
+      const { db } = openSqlite(join(dir, "b.db"));
+      const store = createBatchStore(db);
+      return { store, batches: new BatchService({ store, evaluate, defaultConcurrency: 2, ...(runner ? { runner } : {}) }) };
+    };
+  }
+
+  it("a second process leaves a batch another live process works on alone", async () => {
+    const open = onOneFile();
+    const gradedBy: string[] = [];
+    const a = open(async (input) => (gradedBy.push(`a:${input.response}`), await new Promise((r) => setTimeout(r, 5)), viewFor(input, 1)));
+    const b = open(async (input) => (gradedBy.push(`b:${input.response}`), viewFor(input, 1)));
+    const { id } = await a.batches.create(items(12));
+    // B starts up (or a CLI is pointed at the same file) while A is at work.
+    expect(await b.batches.resumeAll()).toEqual([id]);
+    await b.batches.create(items(12));
+    await a.batches.idle(id);
+    expect(gradedBy.filter((g) => g.startsWith("b:"))).toEqual([]);
+    expect(gradedBy).toHaveLength(12);
+    expect((await b.batches.view(id)).status).toBe("completed");
+    expect((await b.store.batchById(id))!.runner).toBeNull();
+  });
+
+  it("takes over at once from a runner known to be gone, and from one silent for longer than the lease", async () => {
+    const open = onOneFile();
+    for (const [holder, heartbeat, gone] of [["dead-runner", Date.now(), true], ["silent-runner", Date.now() - 31_000, false]] as const) {
+      const { store, batches } = open(async (input) => viewFor(input, 1), { id: "me", gone: (other) => gone && other === holder });
+      const id = await BatchService.idFor(items(3).map((item) => ({ ...item, custom_id: holder })));
+      await store.insertItems(id, items(3).map((request, idx) => ({ idx, customId: holder, request })));
+      await store.insertBatch({ id, status: "running", total: 3, concurrency: 2, createdAt: Date.now() });
+      expect(await store.takeLease(id, null, holder, heartbeat)).toBe(true);
+      await store.claim(id, 2); // the items it held
+      expect(await batches.resumeAll()).toContain(id);
+      await batches.idle(id);
+      expect(await store.counts(id)).toEqual({ pending: 0, running: 0, done: 3, failed: 0 });
+    }
+  });
+
+  it("waits while the lease of a live runner is fresh", async () => {
+    const open = onOneFile();
+    const { store, batches } = open(async (input) => viewFor(input, 1), { id: "me", gone: () => false });
+    const id = await BatchService.idFor(items(2));
+    await store.insertItems(id, items(2).map((request, idx) => ({ idx, customId: null, request })));
+    await store.insertBatch({ id, status: "running", total: 2, concurrency: 1, createdAt: Date.now() });
+    await store.takeLease(id, null, "busy-runner", Date.now());
+    await batches.resumeAll();
+    await batches.idle(id);
+    expect(await store.counts(id)).toEqual({ pending: 2, running: 0, done: 0, failed: 0 });
+  });
+});
+
+describe("nodeRunner", () => {
+  it("knows a process of this host that has exited is gone, and a live one is not", async () => {
+    const runner = nodeRunner();
+    const [host] = runner.id.split("/");
+    const child = spawn(process.execPath, ["-e", "0"]);
+    await new Promise((r) => child.on("exit", r));
+    expect(runner.gone(`${host}/${child.pid}/x`)).toBe(true);
+    expect(runner.gone(`${host}/${process.ppid}/x`)).toBe(false);
+    expect(runner.gone(runner.id)).toBe(false);
+    expect(runner.gone(`${host}/${process.pid}/an-earlier-life`)).toBe(true);
+    expect(runner.gone(`another-host/${child.pid}/x`)).toBe(false);
   });
 });
