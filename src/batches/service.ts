@@ -106,7 +106,8 @@ export class BatchService {
       view: async (id: string) => (await own(id), this.view(id)),
       cancel: async (id: string) => (await own(id), this.cancel(id)),
       retry: async (id: string) => (await own(id), this.retry(id)),
-      resultsPage: (id: string, after: number, limit: number) => this.resultsPage(id, after, limit),
+      resultsPage: (id: string, after: number, limit: number, before?: number) => this.resultsPage(id, after, limit, before),
+      firstUnfinished: (id: string) => this.deps.store.firstUnfinished(id),
       subscribe: (id: string, listener: Listener) => this.subscribe(id, listener),
     };
   }
@@ -204,9 +205,9 @@ export class BatchService {
     return this.view(id);
   }
 
-  /** Finished items after index `after`, in input order. */
-  resultsPage(id: string, after: number, limit: number): Promise<BatchItemRow[]> {
-    return this.deps.store.finishedPage(id, after, limit);
+  /** Finished items after index `after` (and before `before`), in input order. */
+  resultsPage(id: string, after: number, limit: number, before?: number): Promise<BatchItemRow[]> {
+    return this.deps.store.finishedPage(id, after, limit, before);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { StoredUsage } from "./schema";
 import { batchItems, batches } from "./schema-batches";
 import type { SqliteDb } from "./store";
@@ -252,14 +252,30 @@ export function createBatchStore(db: SqliteDb) {
       };
     },
 
-    /** Finished items after `afterIdx`, in input order: one page of the results stream. */
-    async finishedPage(batchId: string, afterIdx: number, limit: number): Promise<BatchItemRow[]> {
+    /** Finished items after `afterIdx` (and before `beforeIdx`), in input order: one page of the results stream. */
+    async finishedPage(batchId: string, afterIdx: number, limit: number, beforeIdx = Number.MAX_SAFE_INTEGER): Promise<BatchItemRow[]> {
       return db
         .select()
         .from(batchItems)
-        .where(and(eq(batchItems.batchId, batchId), gt(batchItems.idx, afterIdx), inArray(batchItems.status, ["done", "failed"])))
+        .where(
+          and(
+            eq(batchItems.batchId, batchId),
+            gt(batchItems.idx, afterIdx),
+            lt(batchItems.idx, beforeIdx),
+            inArray(batchItems.status, ["done", "failed"]),
+          ),
+        )
         .orderBy(asc(batchItems.idx))
         .limit(limit);
+    },
+
+    /** The lowest index not finished yet (pending or running), or null when none is left. */
+    async firstUnfinished(batchId: string): Promise<number | null> {
+      const [row] = await db
+        .select({ idx: sql<number | null>`min(${batchItems.idx})` })
+        .from(batchItems)
+        .where(and(eq(batchItems.batchId, batchId), inArray(batchItems.status, ["pending", "running"])));
+      return row?.idx ?? null;
     },
   };
 }

@@ -78,6 +78,27 @@ describe("POST /v1/batches — happy paths", () => {
     expect(lines.every((l, i) => l.index === i && l.evaluation.checklist.items.length > 0)).toBe(true);
   });
 
+  it("while a batch runs, results end before its first unfinished item, so reading on from the last index misses nothing", async () => {
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_UPSTREAM_RETRIES: "1" }, { background: true });
+    fake.latencyMs = 5;
+    // The first call is told to come back in 0.4 s: its item finishes after all the others.
+    fake.enqueue({ kind: "status", status: 503, retryAfter: "0.4" });
+    const { json: batch } = await t.post("/v1/batches?concurrency=4", infobenchItems(8));
+    for (let view = batch; view.counts.done < 7; await new Promise((r) => setTimeout(r, 10))) {
+      view = (await t.get(`/v1/batches/${batch.id}`)).json;
+    }
+    const mid = await t.get(`/v1/batches/${batch.id}/results`);
+    expect(mid.headers.get("x-batch-status")).toBe("running");
+    const read = parseLines(mid.text).map((l) => l.index);
+    expect(read).toEqual(read.map((_, i) => i)); // a prefix: 0, 1, … with no gap
+    expect(read.length).toBeLessThan(8);
+
+    await settled(t.get, batch.id);
+    const rest = parseLines((await t.get(`/v1/batches/${batch.id}/results?after=${read.length - 1}`)).text).map((l) => l.index);
+    expect([...read, ...rest]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect((await t.get(`/v1/batches/${batch.id}/results?after=-2`)).status).toBe(422);
+  });
+
   it("records a failing item with its problem, finishes the batch, and retries only the failed", async () => {
     const t = batchApp();
     const items = infobenchItems(4);
