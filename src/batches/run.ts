@@ -38,6 +38,8 @@ export interface BatchRunDeps {
   store: BatchStore;
   evaluate: Evaluate;
   runner: Runner;
+  /** The lease's length (LEASE_MS but in tests): it is renewed every third of it. */
+  leaseMs: number;
   now: () => number;
   /** Told after each group of finished items is written. */
   written: () => void;
@@ -91,7 +93,7 @@ export class BatchRun {
     const workers = concurrency + Math.ceil(concurrency * EXTRA_WORKERS);
     this.slots = new Limiter(concurrency);
     this.groupSize = Math.min(workers, GROUP_MAX);
-    this.heartbeat = setInterval(() => void this.renewLease(), LEASE_MS / 3);
+    this.heartbeat = setInterval(() => void this.renewLease(), deps.leaseMs / 3);
     (this.heartbeat as { unref?: () => void }).unref?.();
     this.done = Promise.all(Array.from({ length: workers }, () => this.work())).then(() => this.settle());
   }
@@ -178,12 +180,18 @@ export class BatchRun {
     return this.writes;
   }
 
-  /** A batch whose lease another runner took (this one having been silent too long) is let go. */
+  /**
+   * Renews the lease. A batch whose lease another runner took (this one having been silent too
+   * long) is let go; one cancelled by another process is stopped, as a cancel here would.
+   */
   private async renewLease(): Promise<void> {
     try {
-      if (await this.deps.store.renewLease(this.id, this.deps.runner.id, this.deps.now())) return;
-      console.error(`[batch ${this.id}] another process took over the batch; stopping here`);
-      this.leaseLost = true;
+      const status = await this.deps.store.renewLease(this.id, this.deps.runner.id, this.deps.now());
+      if (status === "running") return;
+      if (status === null) {
+        console.error(`[batch ${this.id}] another process took over the batch; stopping here`);
+        this.leaseLost = true;
+      }
       this.stopping = true;
     } catch (error) {
       console.error(`[batch ${this.id}] could not renew the lease`, error);

@@ -20,6 +20,8 @@ export interface BatchServiceDeps {
   defaultConcurrency: number;
   /** Who works on batches here (default: a random id, other runners known gone only by their silence). */
   runner?: Runner;
+  /** How long a silent runner keeps its lease (default LEASE_MS). */
+  leaseMs?: number;
   now?: () => number;
 }
 
@@ -266,6 +268,7 @@ export class BatchService {
       store,
       evaluate,
       runner: this.runner,
+      leaseMs: this.deps.leaseMs ?? LEASE_MS,
       now: this.now,
       written: () => this.emit(id),
     });
@@ -282,7 +285,7 @@ export class BatchService {
   /** Takes the batch's lease when it is free, already this runner's, stale, or its runner's is gone. */
   private async takeLease(row: BatchRow): Promise<boolean> {
     const held = row.runner;
-    const stale = row.heartbeatAt === null || row.heartbeatAt < this.now() - LEASE_MS;
+    const stale = row.heartbeatAt === null || row.heartbeatAt < this.now() - (this.deps.leaseMs ?? LEASE_MS);
     if (held !== null && held !== this.runner.id && !stale && !this.runner.gone(held)) return false;
     return this.deps.store.takeLease(row.id, held, this.runner.id, this.now());
   }

@@ -143,14 +143,14 @@ export function createBatchStore(db: SqliteDb) {
       return taken.length > 0;
     },
 
-    /** The runner says it is still at work; false when the batch is no longer its own. */
-    async renewLease(id: string, runner: string, now: number): Promise<boolean> {
-      const renewed = await db
+    /** The runner says it is still at work: the batch's status, or null when it is no longer its own. */
+    async renewLease(id: string, runner: string, now: number): Promise<BatchStatus | null> {
+      const [renewed] = await db
         .update(batches)
         .set({ heartbeatAt: now })
         .where(and(eq(batches.id, id), eq(batches.runner, runner)))
-        .returning({ id: batches.id });
-      return renewed.length > 0;
+        .returning({ status: batches.status });
+      return renewed?.status ?? null;
     },
 
     async dropLease(id: string, runner: string): Promise<void> {

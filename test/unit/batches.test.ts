@@ -220,10 +220,10 @@ describe("batch leases", () => {
   function onOneFile() {
     const dir = mkdtempSync(join(tmpdir(), "tickbox-lease-"));
     dirs.push(dir);
-    return (evaluate: (input: EvaluationInput) => Promise<EvaluationView>, runner?: Runner) => {
+    return (evaluate: (input: EvaluationInput) => Promise<EvaluationView>, runner?: Runner, leaseMs?: number) => {
       const { db } = openSqlite(join(dir, "b.db"));
       const store = createBatchStore(db);
-      return { store, batches: new BatchService({ store, evaluate, defaultConcurrency: 2, ...(runner ? { runner } : {}) }) };
+      return { store, batches: new BatchService({ store, evaluate, defaultConcurrency: 2, ...(runner ? { runner } : {}), ...(leaseMs ? { leaseMs } : {}) }) };
     };
   }
 
@@ -256,6 +256,34 @@ describe("batch leases", () => {
       await batches.idle(id);
       expect(await store.counts(id)).toEqual({ pending: 0, running: 0, done: 3, failed: 0 });
     }
+  });
+
+  it("stops, within a third of the lease, a batch another process cancelled", async () => {
+    const open = onOneFile();
+    let graded = 0;
+    const a = open(async (input) => (graded++, await new Promise((r) => setTimeout(r, 10)), viewFor(input, 1)), { id: "a", gone: () => false }, 90);
+    const b = open(async (input) => viewFor(input, 1), { id: "b", gone: () => false }, 90);
+    const { id } = await a.batches.create(items(100));
+    await new Promise((r) => setTimeout(r, 15));
+    await b.batches.cancel(id);
+    await a.batches.idle(id);
+    expect(graded).toBeLessThan(60);
+    const counts = await a.store.counts(id);
+    expect(counts).toMatchObject({ running: 0, pending: 100 - counts.done });
+    expect((await a.store.batchById(id))!.status).toBe("cancelled");
+  });
+
+  it("lets a batch go when another runner has taken its lease", async () => {
+    const open = onOneFile();
+    let graded = 0;
+    const a = open(async (input) => (graded++, await new Promise((r) => setTimeout(r, 10)), viewFor(input, 1)), { id: "a", gone: () => false }, 90);
+    const { id } = await a.batches.create(items(100), 2);
+    await new Promise((r) => setTimeout(r, 15));
+    expect(await a.store.takeLease(id, "a", "b", Date.now())).toBe(true);
+    await a.batches.idle(id);
+    expect(graded).toBeLessThan(60);
+    const row = (await a.store.batchById(id))!;
+    expect([row.status, row.runner]).toEqual(["running", "b"]);
   });
 
   it("waits while the lease of a live runner is fresh", async () => {
