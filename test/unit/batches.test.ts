@@ -1,8 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseJsonLines } from "../../src/batches/json-lines";
 import { nodeRunner } from "../../src/batches/node-runner";
@@ -12,6 +10,7 @@ import { promptfooEvaluation } from "../../src/integrations/promptfoo";
 import type { EvaluationInput, EvaluationView } from "../../src/judge/judge";
 import { createBatchStore } from "../../src/store/batch-store";
 import { openSqlite } from "../../src/store/sqlite";
+import { useTempDirs } from "../support/temp-dirs";
 
 /** An evaluation view with the given score, as the judge would give it. */
 function viewFor(input: EvaluationInput, weighted: number): EvaluationView {
@@ -211,15 +210,11 @@ describe("BatchService under concurrent starts", () => {
 });
 
 describe("batch leases", () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDirs("tickbox-lease-");
 
   /** Batch services on one SQLite file, as processes sharing it would have. */
   function onOneFile() {
-    const dir = mkdtempSync(join(tmpdir(), "tickbox-lease-"));
-    dirs.push(dir);
+    const dir = tempDir();
     return (evaluate: (input: EvaluationInput) => Promise<EvaluationView>, runner?: Runner, leaseMs?: number) => {
       const { db } = openSqlite(join(dir, "b.db"));
       const store = createBatchStore(db);

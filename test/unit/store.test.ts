@@ -1,19 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openSqlite } from "../../src/store/sqlite";
 import { createDrizzleStore } from "../../src/store/store";
+import { useTempDirs } from "../support/temp-dirs";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("tickbox-store-");
 
 /** Two stores on one SQLite file, as two processes would have. */
 function twoProcesses() {
-  const dir = mkdtempSync(join(tmpdir(), "tickbox-store-"));
-  dirs.push(dir);
+  const dir = tempDir();
   const a = openSqlite(join(dir, "t.db"));
   const b = openSqlite(join(dir, "t.db"));
   return { a: createDrizzleStore(a.db), b: createDrizzleStore(b.db), close: () => (a.close(), b.close()) };
