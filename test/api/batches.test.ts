@@ -1,8 +1,10 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { infobenchItems, jsonLines, parseLines, settled } from "../support/batches";
 import { type FakeUpstream } from "../support/fake-upstream";
 import { useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
+import { useTempDirs } from "../support/temp-dirs";
 
 const fake = useFakeUpstream();
 
@@ -157,3 +159,25 @@ describe("POST /v1/batches — happy paths", () => {
     expect(done).toEqual([...done].sort((a, b) => a - b));
   });
 });
+
+describe("batches across processes sharing one database file", () => {
+  const tempDir = useTempDirs("tickbox-shared-");
+
+  it("a server not working a batch follows it, and its event stream ends when the batch does", async () => {
+    const db = join(tempDir(), "shared.db");
+    const worker = makeApp({ ...upstreamEnv(fake), TICKBOX_DB: db }, { background: true });
+    const follower = makeApp({ ...upstreamEnv(fake), TICKBOX_DB: db }, { background: true });
+    fake.latencyMs = 20;
+    const { json: batch } = await worker.post("/v1/batches?concurrency=2", infobenchItems(10));
+    // The same body to the other server names the same batch; the worker keeps it.
+    expect((await follower.post("/v1/batches?concurrency=2", infobenchItems(10))).json.id).toBe(batch.id);
+    const events = await (await follower.app.request(`/v1/batches/${batch.id}/events`)).text();
+    const last = [...events.matchAll(/event: (\w+)\ndata: (.*)\n/g)].at(-1)!;
+    expect(last[1]).toBe("end");
+    expect(JSON.parse(last[2]!).counts.done).toBe(10);
+    expect(fake.calls).toHaveLength(10);
+    worker.close();
+    follower.close();
+  });
+});
+

@@ -5,6 +5,8 @@ import { Batch, BatchId, batchByIdErrors, batchesOf } from "./shapes";
 
 // At most one progress event per interval however fast items finish.
 const MIN_INTERVAL_MS = 250;
+// A batch another process works on sends this one no news: its state is read again this often.
+const POLL_MS = 1_000;
 
 export const route = createRoute({
   method: "get",
@@ -12,7 +14,7 @@ export const route = createRoute({
   tags: ["batches"],
   summary: "Progress as server-sent events",
   description:
-    "A `progress` event (the batch, as GET /v1/batches/{id} gives it) at once and then as items finish, at most four a second; a final `end` event as soon as the batch is completed or cancelled, after which the stream closes.",
+    "A `progress` event (the batch, as GET /v1/batches/{id} gives it) at once and then as items finish, at most four a second (and at least one a second, whichever process works on the batch); a final `end` event as soon as the batch is completed or cancelled, after which the stream closes.",
   request: { params: BatchId },
   responses: {
     200: { description: "An event stream; each event's data is a Batch.", content: { "text/event-stream": { schema: Batch } } },
@@ -41,7 +43,7 @@ export function register(app: App) {
       });
       try {
         while (!stream.aborted) {
-          if (!changed) await new Promise<void>((resolve) => (wake = resolve));
+          if (!changed) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stream.sleep(POLL_MS)]);
           changed = false;
           const view = await batches.view(id);
           const done = view.status !== "running";
