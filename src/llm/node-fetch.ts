@@ -5,27 +5,18 @@ const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
 
 type RawHeaders = Record<string, string | string[] | undefined>;
 
-/** The reads of `Headers` the upstream client makes, over undici's plain header object. */
+/** The reads of `Headers` the upstream client makes (`get`, `entries`), over undici's plain header object. */
 class ResponseHeaders {
   constructor(private readonly raw: RawHeaders) {}
   get(name: string): string | null {
     const value = this.raw[name.toLowerCase()];
     return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
   }
-  has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
-  }
   *entries(): IterableIterator<[string, string]> {
     for (const name of Object.keys(this.raw)) {
       const value = this.get(name);
       if (value !== null) yield [name, value];
     }
-  }
-  [Symbol.iterator]() {
-    return this.entries();
-  }
-  forEach(callback: (value: string, name: string) => void): void {
-    for (const [name, value] of this.entries()) callback(value, name);
   }
 }
 
@@ -37,9 +28,6 @@ class BufferedResponse {
   readonly ok: boolean;
   readonly statusText = "";
   readonly body = null;
-  readonly bodyUsed = false;
-  readonly redirected = false;
-  readonly type = "basic";
   constructor(
     readonly url: string,
     readonly status: number,
@@ -53,13 +41,6 @@ class BufferedResponse {
   }
   async json(): Promise<unknown> {
     return JSON.parse(this.content);
-  }
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = new TextEncoder().encode(this.content);
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
-  clone(): BufferedResponse {
-    return new BufferedResponse(this.url, this.status, this.headers, this.content);
   }
 }
 

@@ -13,6 +13,21 @@ function isSync(db: SqliteDb): db is SqliteDb & SyncDb {
   return (db as unknown as { resultKind?: string }).resultKind === "sync";
 }
 
+/**
+ * Runs a prepared statement once per set of values: in one transaction on better-sqlite3 (one
+ * commit for the group, which is most of a write's cost on a WAL file), one by one on an
+ * asynchronous driver.
+ */
+async function runEach<P>(db: SqliteDb, statement: { run(values: P): unknown }, values: P[]): Promise<void> {
+  if (isSync(db)) {
+    db.transaction(() => {
+      for (const v of values) statement.run(v);
+    });
+    return;
+  }
+  for (const v of values) await statement.run(v);
+}
+
 export type BatchRow = typeof batches.$inferSelect;
 export type BatchItemRow = typeof batchItems.$inferSelect;
 export type BatchStatus = BatchRow["status"];
@@ -44,9 +59,6 @@ export interface BatchTotals {
   usage: StoredUsage;
 }
 
-// SQLite allows 32,766 bound variables per statement; six columns per row keeps well under it.
-const INSERT_CHUNK = 1_000;
-
 /** An item's final state, for `finishItems`. */
 export interface FinishedItem {
   idx: number;
@@ -54,9 +66,8 @@ export interface FinishedItem {
 }
 
 /**
- * Persistence of batches and their items. Every write is one statement, except `finishItems`,
- * which on better-sqlite3 commits a group of items in one transaction (and on an asynchronous
- * driver writes them one by one).
+ * Persistence of batches and their items. Every write is one statement, except `insertItems` and
+ * `finishItems`, which run one prepared statement per item (see `runEach`).
  */
 export function createBatchStore(db: SqliteDb) {
   const byStatus = (batchId: string, status: ItemStatus) => and(eq(batchItems.batchId, batchId), eq(batchItems.status, status));
@@ -102,18 +113,7 @@ export function createBatchStore(db: SqliteDb) {
   return {
     /** Idempotent: items already stored under the same (batch, index) are left alone. */
     async insertItems(batchId: string, items: NewBatchItem[]): Promise<void> {
-      if (isSync(db)) {
-        // One prepared statement run per item in one transaction: a tenth of the cost of building
-        // multi-row statements.
-        db.transaction(() => {
-          for (const item of items) insertItem.run({ batchId, ...item });
-        });
-        return;
-      }
-      for (let i = 0; i < items.length; i += INSERT_CHUNK) {
-        const rows = items.slice(i, i + INSERT_CHUNK).map((item) => ({ batchId, status: "pending" as const, ...item }));
-        await db.insert(batchItems).values(rows).onConflictDoNothing();
-      }
+      await runEach(db, insertItem, items.map((item) => ({ batchId, ...item })));
     },
 
     /** Inserted after its items, so a batch row exists only once all its items do. */
@@ -204,14 +204,7 @@ export function createBatchStore(db: SqliteDb) {
         completionTokens: outcome.usage.completion_tokens,
         finishedAt,
       }));
-      if (isSync(db)) {
-        // One commit for the group: most of an update's cost on a WAL file is its commit.
-        db.transaction(() => {
-          for (const p of params) finish.run(p);
-        });
-      } else {
-        for (const p of params) await finish.run(p);
-      }
+      await runEach(db, finish, params);
     },
 
     async counts(batchId: string): Promise<BatchCounts> {

@@ -58,13 +58,12 @@ export function createDrizzleStore(db: SqliteDb): Store {
       byId: async (tenant: string, key: string) => (await byId.all({ tenant, key }))[0] as Row | undefined,
       byFingerprint: async (tenant: string, key: string) => (await byFingerprint.all({ tenant, key }))[0] as Row | undefined,
       anyByFingerprint: async (key: string) => (await anyByFingerprint.all({ key }))[0] as Row | undefined,
-      /** Inserts unless the fingerprint is stored already for the tenant, then reads back whichever row is stored. */
+      /** Inserts unless the fingerprint is stored already for the tenant; returns the row written, or the one stored before. */
       async put(row: T["$inferInsert"] & { tenant: string }): Promise<Row> {
         // On a conflict (another process stored the same fingerprint first) nothing comes back and
         // the stored row is read instead.
-        const createdAt = Math.floor(Date.now() / 1000); // as the column's default, unixepoch()
         const values = Object.fromEntries(columns.map((name) => [name, (row as Record<string, unknown>)[name] ?? null]));
-        values.createdAt = createdAt;
+        values.createdAt = Math.floor(Date.now() / 1000); // as the column's default, unixepoch()
         if ((await insert.all(values)).length > 0) return values as Row;
         const stored = (await byFingerprint.all({ tenant: row.tenant, key: row.fingerprint }))[0] as Row | undefined;
         if (!stored) throw new Error(`row ${row.id} was not stored`);
