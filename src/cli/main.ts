@@ -1,24 +1,29 @@
-import { Command, InvalidArgumentError } from "commander";
-import { ProblemError } from "../errors";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { evalCommand } from "./eval";
+import { EXIT, EXIT_HELP, failureOf } from "./exit";
 import { postCase, textArg } from "./single";
 
 const DEFAULT_SERVER = process.env.TICKBOX_SERVER ?? "http://127.0.0.1:8787";
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError("an integer from 1 to 1024");
+  if (!/^\d+$/.test(value) || n < 1 || n > 1024) throw new InvalidArgumentError("an integer from 1 to 1024");
   return n;
 }
 
-/** The `tickbox` command line; returns the exit status. */
+/** Every command that talks to a server takes a key: the option, else TICKBOX_API_KEY. */
+const apiKeyOption = () =>
+  new Option("-k, --api-key <key>", "API key sent as Authorization: Bearer (a key from POST /v1/keys, or TICKBOX_ADMIN_KEY)").env("TICKBOX_API_KEY");
+
+/** The `tickbox` command line; returns the exit status (-1: keep running, as `serve` does). */
 export async function main(argv: string[]): Promise<number> {
-  let status = 0;
+  let status: number = EXIT.ok;
   const program = new Command()
     .name("tickbox")
     .description("A checklist-based LLM judge: serve it, or grade files and single cases from the command line.")
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText("after", EXIT_HELP);
 
   program
     .command("serve")
@@ -26,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(async () => {
       const { runServer } = await import("../server");
       await runServer();
-      status = -1; // keep running
+      status = -1;
     });
 
   program
@@ -34,9 +39,11 @@ export async function main(argv: string[]): Promise<number> {
     .description("grade a JSON Lines file of evaluation requests as one batch, with progress on stderr")
     .argument("<input>", "JSON Lines (or a JSON array) of POST /v1/evaluations requests, each with an optional custom_id")
     .option("-o, --out <file>", "where to write the results (JSON Lines); stdout when absent")
-    .option("-s, --server <url>", "send the batch to this server; without it the batch runs here on TICKBOX_DB")
+    .option("-s, --server <url>", "send the batch to this server; without it the service runs in this process on TICKBOX_DB")
     .option("-c, --concurrency <n>", "upstream calls in flight at once", positiveInt)
-    .action(async (input: string, options: { out?: string; server?: string; concurrency?: number }) => {
+    .addOption(apiKeyOption())
+    .addHelpText("after", EXIT_HELP)
+    .action(async (input: string, options: { out?: string; server?: string; concurrency?: number; apiKey?: string }) => {
       status = await evalCommand(input, options);
     });
 
@@ -45,10 +52,12 @@ export async function main(argv: string[]): Promise<number> {
     .description("pick the best of several candidate responses (POST /v1/selections on --server)")
     .argument("<instruction>", "the instruction, or @file")
     .argument("<candidates...>", "two or more candidate responses, each text or @file")
-    .option("-s, --server <url>", "the tickbox server", DEFAULT_SERVER)
-    .action(async (instruction: string, candidates: string[], options: { server: string }) => {
+    .option("-s, --server <url>", "the tickbox server (default TICKBOX_SERVER or http://127.0.0.1:8787)", DEFAULT_SERVER)
+    .addOption(apiKeyOption())
+    .action(async (instruction: string, candidates: string[], options: { server: string; apiKey?: string }) => {
       if (candidates.length < 2) throw new InvalidArgumentError("select needs at least two candidates");
-      status = await postCase(options.server, "/v1/selections", { instruction: textArg(instruction), candidates: candidates.map(textArg) });
+      const body = { instruction: textArg(instruction), candidates: candidates.map(textArg) };
+      status = await postCase(options.server, options.apiKey, (client) => client.post("/v1/selections", { body }));
     });
 
   program
@@ -57,24 +66,25 @@ export async function main(argv: string[]): Promise<number> {
     .argument("<instruction>", "the instruction, or @file")
     .argument("<a>", "response A, or @file")
     .argument("<b>", "response B, or @file")
-    .option("-s, --server <url>", "the tickbox server", DEFAULT_SERVER)
-    .action(async (instruction: string, a: string, b: string, options: { server: string }) => {
-      status = await postCase(options.server, "/v1/comparisons", { instruction: textArg(instruction), a: textArg(a), b: textArg(b) });
+    .option("-s, --server <url>", "the tickbox server (default TICKBOX_SERVER or http://127.0.0.1:8787)", DEFAULT_SERVER)
+    .addOption(apiKeyOption())
+    .action(async (instruction: string, a: string, b: string, options: { server: string; apiKey?: string }) => {
+      const body = { instruction: textArg(instruction), a: textArg(a), b: textArg(b) };
+      status = await postCase(options.server, options.apiKey, (client) => client.post("/v1/comparisons", { body }));
     });
 
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
-    if (error instanceof ProblemError) {
-      process.stderr.write(`${error.detail}\n${(error.errors ?? []).map((e) => `  ${e.path}: ${e.message}\n`).join("")}`);
-      return 2;
-    }
     if (error instanceof InvalidArgumentError) {
       process.stderr.write(`error: ${error.message}\n`);
-      return 2;
+      return EXIT.input;
     }
-    if (error && typeof error === "object" && "exitCode" in error) return (error as { exitCode: number }).exitCode;
-    throw error;
+    // Commander has printed its message (or the help); only --help and --version end well.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.input;
+    const { code, message } = failureOf(error);
+    process.stderr.write(`${message}\n`);
+    return code;
   }
   return status;
 }
