@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { calibrateCommand } from "./calibrate/command";
 import { evalCommand } from "./eval";
 import { EXIT, EXIT_HELP, failureOf } from "./exit";
 import { postCase, textArg } from "./single";
@@ -11,6 +12,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function openUnit(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError("a number between 0 and 1");
+  return n;
+}
+
 /** Every command that talks to a server takes a key: the option, else TICKBOX_API_KEY. */
 const apiKeyOption = () =>
   new Option("-k, --api-key <key>", "API key sent as Authorization: Bearer (a key from POST /v1/keys, or TICKBOX_ADMIN_KEY)").env("TICKBOX_API_KEY");
@@ -20,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   let status: number = EXIT.ok;
   const program = new Command()
     .name("tickbox")
-    .description("A checklist-based LLM judge: serve it, or grade files and single cases from the command line.")
+    .description("A checklist-based LLM judge: serve it, grade files and single cases, calibrate a judge from labelled examples.")
     .exitOverride()
     .showHelpAfterError()
     .addHelpText("after", EXIT_HELP);
@@ -45,6 +52,26 @@ export async function main(argv: string[]): Promise<number> {
     .addHelpText("after", EXIT_HELP)
     .action(async (input: string, options: { out?: string; server?: string; concurrency?: number; apiKey?: string }) => {
       status = await evalCommand(input, options);
+    });
+
+  program
+    .command("calibrate")
+    .description("grade a file of labelled examples, fit a calibration profile and certify an abstention threshold")
+    .argument("<labelled>", 'JSON Lines: {instruction, context?, response, checklist?, label: 0|1, item_labels?} or {instruction, context?, a, b, label: "a"|"b"}')
+    .option("-j, --judge <models>", "the judge model, or a cascade cheapest first: m1,m2,… (default: the server's TICKBOX_JUDGE_MODEL)")
+    .option("--alpha <a>", "certify agreement ≥ 1 − alpha (default 0.2)", openUnit)
+    .option("--delta <d>", "… with probability ≥ 1 − delta (default 0.1)", openUnit)
+    .addOption(new Option("--method <method>", "calibration map (default auto: by label count)").choices(["auto", "temperature", "platt", "beta", "isotonic"]))
+    .option("--pooled", "cascade: each judge is fitted on the mean signal of the judges before it and its own")
+    .option("--name <name>", "the profile's name (default: the file's name)")
+    .option("--diagram <file>", "where to write the reliability diagram (SVG; default <labelled>.reliability.svg)")
+    .option("--json", "print the report as one JSON object")
+    .option("-s, --server <url>", "grade and fit on this server; without it the service runs in this process on TICKBOX_DB")
+    .option("-c, --concurrency <n>", "upstream calls in flight at once", positiveInt)
+    .addOption(apiKeyOption())
+    .addHelpText("after", EXIT_HELP)
+    .action(async (input: string, options: Parameters<typeof calibrateCommand>[1]) => {
+      status = await calibrateCommand(input, options);
     });
 
   program

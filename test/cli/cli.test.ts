@@ -15,7 +15,7 @@ describe("tickbox", () => {
   it("--help lists the commands and the exit statuses", async () => {
     const ran = await tickbox(["--help"]);
     expect(ran.code).toBe(0);
-    for (const command of ["serve", "eval", "select", "compare"]) expect(ran.stdout).toContain(command);
+    for (const command of ["serve", "eval", "calibrate", "select", "compare"]) expect(ran.stdout).toContain(command);
     for (const status of ["0 ", "1 ", "2 ", "3 ", "4 ", "130"]) expect(ran.stdout).toMatch(new RegExp(`^ +${status}`, "m"));
     expect(ran.stdout).toContain("143 by SIGTERM");
     const evalHelp = await tickbox(["eval", "--help"]);
@@ -137,5 +137,27 @@ describe("tickbox against a server that needs a key", () => {
     const selected = await tickbox([...select, "--api-key", evaluator], { cwd: dir });
     expect(selected.code).toBe(0);
     expect([0, 1]).toContain(JSON.parse(selected.stdout).winner);
+  });
+
+  it("calibrate sends the key, and refuses a cascade it cannot grade there", { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const lines = infobenchItems(3).map(({ custom_id: _, ...item }, i) => ({ ...item, label: i % 2 }));
+    writeFileSync(join(dir, "labelled.jsonl"), jsonLines(lines));
+    const args = ["calibrate", "labelled.jsonl", "--server", server.url, "--json"];
+    expect((await tickbox(args, { cwd: dir })).code).toBe(3);
+    // Grading needs evaluate, fitting calibrate: the admin key has both.
+    expect((await tickbox(args, { cwd: dir, env: { TICKBOX_API_KEY: evaluator } })).code).toBe(3);
+    const ran = await tickbox(args, { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout).judges[0].model).toBe("judge-test");
+
+    const named = await tickbox([...args, "--judge", "judge-test"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
+    expect(named.code).toBe(0);
+    const other = await tickbox([...args, "--judge", "another-model"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("grades with judge-test, not another-model");
+    const cascade = await tickbox([...args, "--judge", "a,b"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
+    expect(cascade.code).toBe(2);
+    expect(cascade.stderr).toContain("run calibrate without --server");
   });
 });
