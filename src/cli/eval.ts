@@ -4,7 +4,7 @@ import { followBatch, resultBytes } from "./batch";
 import { connect } from "./connection";
 import { CliError, EXIT } from "./exit";
 import { syncFile, toStdout } from "./out-file";
-import { progressOn, summaryText } from "./progress";
+import { type Progress, progressOn, summaryText } from "./progress";
 import { watchSignals } from "./signals";
 
 export interface EvalOptions {
@@ -38,11 +38,12 @@ function batchBody(file: string): BatchItem[] | string {
  */
 export async function evalCommand(file: string, options: EvalOptions): Promise<number> {
   const body = batchBody(file);
-  const interruption = watchSignals();
+  let progress: Progress | null = null;
+  const interruption = watchSignals((text) => (progress ? progress.message(text) : process.stderr.write(`${text}\n`)));
   const connection = await connect(options);
   try {
     if (interruption.signal) return interruption.exitCode();
-    const progress = progressOn(process.stderr);
+    progress = progressOn(process.stderr);
     // A 422 names each bad item by its line (JSON Lines) or index (an array).
     const followed = await followBatch(connection.client, body, { concurrency: options.concurrency, progress, interruption });
     progress.stop();

@@ -14,6 +14,8 @@ export interface ProgressState {
 
 export interface Progress {
   update(state: ProgressState): void;
+  /** A line for the user; on a terminal the bar makes way for it and is drawn again below it. */
+  message(text: string): void;
   stop(): void;
 }
 
@@ -62,8 +64,14 @@ export function progressOn(stream: NodeJS.WriteStream, label = ""): Progress {
           started = true;
         } else bar.update(state.finished, payload);
       },
+      message(text) {
+        if (started) bar.stop();
+        started = false;
+        stream.write(`${text}\n`);
+      },
       stop: () => {
         if (started) bar.stop();
+        started = false;
       },
     };
   }
@@ -80,6 +88,7 @@ export function progressOn(stream: NodeJS.WriteStream, label = ""): Progress {
         lastLine = line;
       }
     },
+    message: (text) => void stream.write(`${text}\n`),
     stop() {},
   };
 }

@@ -11,23 +11,26 @@ export interface Interruption {
   dispose(): void;
 }
 
+const say = (text: string) => void process.stderr.write(`\n${text}\n`);
+
 /**
  * The first SIGINT or SIGTERM asks the command to stop cleanly (finish what is in flight, write
- * what is finished); a second one exits at once, since the user has run out of patience. Nothing
- * is lost either way: the work is stored, and the output file is made right by the next run.
+ * what is finished) and is acknowledged through `tell` (a progress bar must take the line, or its
+ * redraw would overwrite it); a second one exits at once, since the user has run out of patience.
+ * Nothing is lost either way: the work is stored, and the output file is made right by the next run.
  */
-export function watchSignals(): Interruption {
+export function watchSignals(tell: (text: string) => void = say): Interruption {
   let signal: NodeJS.Signals | null = null;
   let resolve: () => void = () => {};
   const received = new Promise<void>((r) => (resolve = r));
   const exitCode = () => (signal === "SIGTERM" ? EXIT.sigterm : EXIT.sigint);
   const onSignal = (s: NodeJS.Signals) => {
     if (signal) {
-      process.stderr.write(`\n${s} again: stopping now; run the same command to continue\n`);
+      say(`${s} again: stopping now; run the same command to continue`);
       process.exit(exitCode());
     }
     signal = s;
-    process.stderr.write(`\n${s}: finishing the items in flight and writing what is finished (again to stop at once)\n`);
+    tell(`${s}: finishing the items in flight and writing what is finished (again to stop at once)`);
     resolve();
   };
   process.on("SIGINT", onSignal);

@@ -162,6 +162,9 @@ describe.skipIf(!hasScript)("tickbox eval in a terminal", () => {
       }
     });
     expect(first.stdout).toContain("^C");
+    // The bar makes way (restores the cursor, ends its line) before the acknowledgement, which its
+    // redraws would otherwise overwrite.
+    expect(first.stdout).toContain("\u001b8\r\nSIGINT: finishing the items in flight");
     expect(first.code).toBe(130);
     const finished = Number(/interrupted: (\d+)\/60 finished and written to out\.jsonl/.exec(first.stdout)?.[1]);
     expect(finished).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { CalibrationExample, CreateCalibrationRequest } from "../../../client/src/index.js";
 import { type Connection, connect } from "../connection";
 import { CliError, EXIT } from "../exit";
-import { progressOn } from "../progress";
+import { type Progress, progressOn } from "../progress";
 import { type Interruption, watchSignals } from "../signals";
 import { type Failure, type Graded, gradePairwise, gradePointwise, type PairwiseGrade, type PointwiseGrade } from "./grade";
 import { type Labelled, parseLabelled } from "./labelled";
@@ -57,9 +57,8 @@ async function gradeWith(
   first: Map<number, PointwiseGrade | PairwiseGrade> | null,
   options: CalibrateOptions,
   interruption: Interruption,
-  label: string,
+  progress: Progress,
 ): Promise<Graded<PointwiseGrade | PairwiseGrade>> {
-  const progress = progressOn(process.stderr, label);
   const common = { judge, concurrency: options.concurrency, progress, interruption };
   try {
     if (labelled.kind === "pairwise") return await gradePairwise(connection.client, labelled.lines.filter((l) => used.has(l.line)), common);
@@ -86,7 +85,8 @@ export async function calibrateCommand(file: string, options: CalibrateOptions, 
   const labelled = parseLabelled(text, file);
   const judges = options.judge ? options.judge.split(",").map((m) => m.trim()).filter(Boolean) : [undefined];
   checkOptions(options, judges, env);
-  const interruption = watchSignals();
+  let progress: Progress | null = null;
+  const interruption = watchSignals((text) => (progress ? progress.message(text) : process.stderr.write(`${text}\n`)));
   const used = new Set(labelled.lines.map((l) => l.line));
   const grades: Map<number, PointwiseGrade | PairwiseGrade>[] = [];
   const failed: Failure[] = [];
@@ -99,7 +99,9 @@ export async function calibrateCommand(file: string, options: CalibrateOptions, 
       // In this process the judge is known before grading; on a server, from its evaluations.
       const named = judge ?? (options.server ? null : (env.TICKBOX_JUDGE_MODEL ?? null));
       const label = judges.length > 1 ? `judge ${k + 1}/${judges.length} ${judge}` : "";
-      const graded = await gradeWith(connection, labelled, used, named, grades[0] ?? null, options, interruption, label);
+      progress = progressOn(process.stderr, label);
+      const graded = await gradeWith(connection, labelled, used, named, grades[0] ?? null, options, interruption, progress);
+      progress = null;
       if (graded.interrupted) {
         process.stderr.write(`interrupted while grading${label ? ` (${label})` : ""}; every finished grading is stored: run the same command to continue\n`);
         return interruption.exitCode();
