@@ -43,7 +43,7 @@ export function failureOf(error: unknown): { code: number; message: string } {
   if (error instanceof TickboxError) {
     const what = `${error.status} from ${error.method.toUpperCase()} ${error.url}: ${error.problem?.detail ?? "(no problem body)"}`;
     if (error.status === 401) {
-      return { code: EXIT.auth, message: `${what}\nthe server wants an API key: give one with --api-key or the TICKBOX_API_KEY variable` };
+      return { code: EXIT.auth, message: `${what}\nthe server wants a valid API key: give one with --api-key or the TICKBOX_API_KEY variable` };
     }
     if (error.status === 403) return { code: EXIT.auth, message: `${what}\nthe API key lacks the scope this command needs` };
     if (error.status === 429 || error.status >= 500) return { code: EXIT.unavailable, message: what };

@@ -103,7 +103,7 @@ describe("tickbox against a server that needs a key", () => {
     const refused = await tickbox(args, { cwd: dir });
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain("401 from POST");
-    expect(refused.stderr).toContain("--api-key or the TICKBOX_API_KEY variable");
+    expect(refused.stderr).toContain("a valid API key: give one with --api-key or the TICKBOX_API_KEY variable");
 
     const wrong = await tickbox([...args, "--api-key", "tbx_not-a-key"], { cwd: dir });
     expect(wrong.code).toBe(3);

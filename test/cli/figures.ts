@@ -36,7 +36,7 @@ export function ece(p: number[], y: number[]): number {
   });
   return bins.reduce((s, b) => s + (b.n ? Math.abs(b.p / b.n - b.y / b.n) * b.n : 0), 0) / p.length;
 }
-export const brier = (p: number[], y: number[]) => p.reduce((s, v, i) => s + (v - y[i]!) ** 2, 0) / p.length;
+const brier = (p: number[], y: number[]) => p.reduce((s, v, i) => s + (v - y[i]!) ** 2, 0) / p.length;
 /** P(Binomial(n, r) ≤ k) by summing terms from log-factorials. */
 export function binomialCdf(k: number, n: number, r: number): number {
   const lf = [0];

@@ -28,6 +28,7 @@ function judgeText(report: CalibrationReport, j: JudgeReport, k: number): string
     const it = j.items;
     out.push(`  item-level agreement (item_labels): ${pct(it.agreement)} of ${it.n} answers on ${it.lines} lines, κ ${it.kappa ? withInterval(it.kappa) : "undefined"}`);
     out.push(`    YES/YES ${it.confusion.tp}, YES/NO ${it.confusion.fn}, NO/YES ${it.confusion.fp}, NO/NO ${it.confusion.tn} (label/judge)`);
+    out.push("       n  agree  question");
     for (const q of it.questions.slice(0, QUESTIONS_SHOWN)) {
       const text = q.question.length > 70 ? `${q.question.slice(0, 69)}…` : q.question;
       out.push(`    ${num(q.n, 4)} ${pct(q.agreement).padStart(6)}  ${text}`);

@@ -34,11 +34,6 @@ export function confusionOf(pairs: Iterable<Pair>): Confusion {
 
 const total = (c: Confusion) => c.tp + c.fn + c.fp + c.tn;
 
-export function accuracyOf(c: Confusion): number | null {
-  const n = total(c);
-  return n ? (c.tp + c.tn) / n : null;
-}
-
 /**
  * Cohen's κ = (p_o − p_e) / (1 − p_e): agreement beyond what the two marginals give by chance.
  * Undefined (null) when chance agreement is certain, i.e. both sides always say the same class.
@@ -63,8 +58,8 @@ function random(seed: number): () => number {
   };
 }
 
-export const RESAMPLES = 1000;
-export const LEVEL = 0.95;
+const RESAMPLES = 1000;
+const LEVEL = 0.95;
 
 /**
  * κ with a 95% percentile bootstrap interval (1,000 resamples, seeded), resampling whole groups:
@@ -108,7 +103,7 @@ function binomialCdf(k: number, n: number, p: number): number {
 }
 
 /** The exact (Clopper–Pearson) upper bound at level 1 − δ on an error rate seen as `errors` of `n`. */
-export function upperBound(errors: number, n: number, delta: number): number {
+function upperBound(errors: number, n: number, delta: number): number {
   if (errors >= n) return 1;
   let lo = errors / n;
   let hi = 1;
