@@ -3,7 +3,7 @@ import type { BatchItem } from "../../client/src/index.js";
 import { followBatch, resultBytes } from "./batch";
 import { connect } from "./connection";
 import { CliError, EXIT } from "./exit";
-import { syncFile, toStdout } from "./out-file";
+import { checkWritable, syncFile, toStdout } from "./out-file";
 import { type Progress, progressOn, summaryText } from "./progress";
 import { watchSignals } from "./signals";
 
@@ -38,6 +38,7 @@ function batchBody(file: string): BatchItem[] | string {
  */
 export async function evalCommand(file: string, options: EvalOptions): Promise<number> {
   const body = batchBody(file);
+  if (options.out) checkWritable(options.out);
   let progress: Progress | null = null;
   const interruption = watchSignals((text) => (progress ? progress.message(text) : process.stderr.write(`${text}\n`)));
   const connection = await connect(options);

@@ -1,5 +1,20 @@
 import { once } from "node:events";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { dirname } from "node:path";
+import { CliError, EXIT } from "./exit";
+
+/** Fails before any work is done when `path` could not be written at the end of it. */
+export function checkWritable(path: string): void {
+  try {
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) throw new Error("it is a folder");
+      accessSync(path, constants.W_OK);
+    } else accessSync(dirname(path), constants.W_OK);
+  } catch (error) {
+    throw new CliError(EXIT.input, `cannot write ${path}: ${(error as Error).message}`);
+  }
+}
 
 /**
  * Makes the file at `path` hold exactly the bytes of `chunks`, touching only what differs: the

@@ -31,6 +31,11 @@ describe("tickbox", () => {
     const missing = await tickbox(["eval", join(dir, "nowhere.jsonl")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("cannot read");
+    writeFileSync(join(dir, "items.jsonl"), jsonLines(infobenchItems(1)));
+    const unwritable = await tickbox(["eval", "items.jsonl", "--out", "no/such/folder/out.jsonl"], { cwd: dir });
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toContain("cannot write no/such/folder/out.jsonl");
+    expect(fake.calls).toHaveLength(0);
     const few = await tickbox(["select", "Pick the best.", "only one"]);
     expect(few.code).toBe(2);
     expect(few.stderr).toContain("at least two candidates");

@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import type { CalibrationExample, CreateCalibrationRequest } from "../../../client/src/index.js";
 import { type Connection, connect } from "../connection";
 import { CliError, EXIT } from "../exit";
+import { checkWritable } from "../out-file";
 import { type Progress, progressOn } from "../progress";
 import { type Interruption, watchSignals } from "../signals";
 import { type Failure, type Graded, gradePairwise, gradePointwise, type PairwiseGrade, type PointwiseGrade } from "./grade";
@@ -85,6 +86,7 @@ export async function calibrateCommand(file: string, options: CalibrateOptions, 
   const labelled = parseLabelled(text, file);
   const judges = options.judge ? options.judge.split(",").map((m) => m.trim()).filter(Boolean) : [undefined];
   checkOptions(options, judges, env);
+  for (let k = 0; k < judges.length; k++) checkWritable(diagramPath(file, options, k, judges.length));
   let progress: Progress | null = null;
   const interruption = watchSignals((text) => (progress ? progress.message(text) : process.stderr.write(`${text}\n`)));
   const used = new Set(labelled.lines.map((l) => l.line));
