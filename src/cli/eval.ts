@@ -1,65 +1,68 @@
-import { once } from "node:events";
-import { createWriteStream, readFileSync } from "node:fs";
-import type { BatchView } from "../batches/service";
-import { type BatchRun, localRun, remoteRun } from "./batch-run";
-import { progressOn, summaryText } from "./progress";
+import { readFileSync } from "node:fs";
+import type { BatchItem } from "../../client/src/index.js";
+import { followBatch, resultBytes } from "./batch";
+import { connect } from "./connection";
+import { CliError, EXIT } from "./exit";
+import { checkWritable, syncFile, toStdout } from "./out-file";
+import { type Progress, progressOn, summaryText } from "./progress";
+import { watchSignals } from "./signals";
 
 export interface EvalOptions {
-  out?: string;
-  server?: string;
-  concurrency?: number;
+  out?: string | undefined;
+  server?: string | undefined;
+  concurrency?: number | undefined;
+  apiKey?: string | undefined;
 }
 
-const POLL_MS = 250;
-
-async function writeResults(run: BatchRun, out: string | undefined): Promise<void> {
-  const stream = out ? createWriteStream(out) : process.stdout;
-  for await (const page of run.results()) {
-    if (!stream.write(page)) await once(stream, "drain");
+/** The file as the batch body: a JSON array parsed here, JSON Lines sent as they are. */
+function batchBody(file: string): BatchItem[] | string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new CliError(EXIT.input, `cannot read ${file}: ${(error as Error).message}`);
   }
-  if (out) await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  if (!text.trimStart().startsWith("[")) return text;
+  try {
+    return JSON.parse(text) as BatchItem[];
+  } catch {
+    throw new CliError(EXIT.input, `${file} is neither JSON Lines nor a JSON array`);
+  }
 }
 
 /**
  * `tickbox eval`: the file as a batch, here or on a server; progress on stderr; the results to
- * --out (or stdout); a summary. Ctrl-C stops cleanly and the same command continues, since the
- * same file names the same batch. Exit status: 0 all graded, 1 some items failed, 130 interrupted.
+ * --out (or stdout); a summary. A signal stops it cleanly: the items in flight finish, and every
+ * finished item is written to --out. The same command continues (the same file names the same
+ * batch) and leaves --out exactly as an uninterrupted run would have.
  */
 export async function evalCommand(file: string, options: EvalOptions): Promise<number> {
-  const text = readFileSync(file, "utf8");
-  const run = options.server ? await remoteRun(text, options.server, options.concurrency) : await localRun(text, process.env, options.concurrency);
-  const progress = progressOn(process.stderr);
-  let interrupted = false;
-  let wake: () => void = () => {};
-  const onSigint = () => {
-    interrupted = true;
-    wake();
-  };
-  process.once("SIGINT", onSigint);
-  let view: BatchView;
+  const body = batchBody(file);
+  if (options.out) checkWritable(options.out);
+  let progress: Progress | null = null;
+  const interruption = watchSignals((text) => (progress ? progress.message(text) : process.stderr.write(`${text}\n`)));
+  const connection = await connect(options);
   try {
-    for (;;) {
-      view = await run.view();
-      progress.update(view);
-      if (view.status !== "running" || interrupted) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, POLL_MS);
-      });
-    }
-    if (interrupted) {
-      await run.interrupt();
-      view = await run.view();
-      progress.stop();
-      process.stderr.write(`\ninterrupted: ${view.counts.done + view.counts.failed}/${view.total} finished; run the same command to continue\n`);
-      return 130;
-    }
+    if (interruption.signal) return interruption.exitCode();
+    progress = progressOn(process.stderr);
+    // A 422 names each bad item by its line (JSON Lines) or index (an array).
+    const followed = await followBatch(connection.client, body, { concurrency: options.concurrency, progress, interruption });
     progress.stop();
-    await writeResults(run, options.out);
+    const { view } = followed;
+    const results = resultBytes(connection.client, view.id);
+    const finished = view.counts.done + view.counts.failed;
+    if (followed.interrupted) {
+      if (options.out) await syncFile(options.out, results);
+      const kept = options.out ? `written to ${options.out}` : "stored";
+      process.stderr.write(`interrupted: ${finished}/${view.total} finished and ${kept}; run the same command to continue\n`);
+      return interruption.exitCode();
+    }
+    if (options.out) await syncFile(options.out, results);
+    else await toStdout(results);
     process.stderr.write(`${summaryText(view)}\n`);
-    return view.counts.failed > 0 ? 1 : 0;
+    return view.counts.failed > 0 ? EXIT.someFailed : EXIT.ok;
   } finally {
-    process.off("SIGINT", onSigint);
-    await run.close();
+    interruption.dispose();
+    await connection.close();
   }
 }

@@ -1,28 +1,25 @@
 import { readFileSync } from "node:fs";
+import type { TickboxClient } from "../../client/src/index.js";
+import { connect } from "./connection";
+import { CliError, EXIT } from "./exit";
 
 /** An argument as given, or a file's contents when it is written `@path`. */
 export function textArg(value: string): string {
-  return value.startsWith("@") ? readFileSync(value.slice(1), "utf8") : value;
+  if (!value.startsWith("@")) return value;
+  try {
+    return readFileSync(value.slice(1), "utf8");
+  } catch (error) {
+    throw new CliError(EXIT.input, `cannot read ${value.slice(1)}: ${(error as Error).message}`);
+  }
 }
 
-/**
- * POSTs one case to a server route and prints the JSON answer; a problem is printed to stderr
- * (exit 1). Selections and comparisons are served by their own routes on the server.
- */
-export async function postCase(server: string, path: string, body: unknown): Promise<number> {
-  const url = `${server.replace(/\/+$/, "")}${path}`;
-  let res: Response;
+/** Sends one case to the server (`send` makes the call) and prints its JSON answer. */
+export async function postCase(server: string, apiKey: string | undefined, send: (client: TickboxClient) => Promise<unknown>): Promise<number> {
+  const connection = await connect({ server, apiKey });
   try {
-    res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  } catch (error) {
-    process.stderr.write(`cannot reach ${url}: ${(error as Error).message}\n`);
-    return 1;
+    process.stdout.write(`${JSON.stringify(await send(connection.client))}\n`);
+    return EXIT.ok;
+  } finally {
+    await connection.close();
   }
-  const text = await res.text();
-  if (!res.ok) {
-    process.stderr.write(`${res.status} from ${url}\n${text}\n`);
-    return 1;
-  }
-  process.stdout.write(`${text}\n`);
-  return 0;
 }

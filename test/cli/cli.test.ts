@@ -1,136 +1,168 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../src/server";
 import { infobenchItems, jsonLines, parseLines } from "../support/batches";
-import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
+import { ADMIN_KEY, useFakeUpstream } from "../support/file-fake";
 import { upstreamEnv } from "../support/harness";
+import { useTempDirs } from "../support/temp-dirs";
+import { tickbox } from "./run";
 
-const root = resolve(import.meta.dirname, "../..");
-let fake: FakeUpstream;
-let dir: string;
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-  dir = mkdtempSync(join(tmpdir(), "tickbox-cli-"));
-});
-beforeEach(() => fake.reset());
-afterAll(async () => {
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fake = useFakeUpstream();
+const tempDir = useTempDirs("tickbox-cli-");
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `tickbox …` as a user would (bin/tickbox.js, stderr not a terminal); `onStderr` may signal it. */
-function tickbox(args: string[], env: Record<string, string> = {}, onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Ran> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve(root, "bin/tickbox.js"), ...args], { cwd: dir, env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      onStderr?.(stderr, (s) => child.kill(s));
-    });
-    child.on("exit", (code) => done({ code, stdout, stderr }));
-  });
-}
-
-describe("tickbox CLI", () => {
-  it("--help lists the commands", async () => {
+describe("tickbox", () => {
+  it("--help lists the commands and the exit statuses", async () => {
     const ran = await tickbox(["--help"]);
     expect(ran.code).toBe(0);
-    for (const command of ["serve", "eval", "select", "compare"]) expect(ran.stdout).toContain(command);
+    for (const command of ["serve", "eval", "calibrate", "select", "compare"]) expect(ran.stdout).toContain(command);
+    for (const status of ["0 ", "1 ", "2 ", "3 ", "4 ", "130"]) expect(ran.stdout).toMatch(new RegExp(`^ +${status}`, "m"));
+    expect(ran.stdout).toContain("143 by SIGTERM");
+    const evalHelp = await tickbox(["eval", "--help"]);
+    expect(evalHelp.stdout).toContain("--api-key <key>");
+    expect(evalHelp.stdout).toContain("env: TICKBOX_API_KEY");
+    expect(evalHelp.stdout).toContain("Exit status:");
   });
 
-  it("eval runs a file in-process, writes the results and ends with a summary", async () => {
-    const file = join(dir, "local.jsonl");
-    const items = infobenchItems(8);
-    writeFileSync(file, jsonLines(items));
-    const env = { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "local.db") };
-    const ran = await tickbox(["eval", file, "--out", join(dir, "local.out.jsonl")], env);
-    expect(ran.stderr).toContain("progress 8/8 (100%)");
-    expect(ran.code).toBe(0);
-    const lines = parseLines(readFileSync(join(dir, "local.out.jsonl"), "utf8"));
-    expect(lines.map((l) => l.custom_id)).toEqual(items.map((i) => i.custom_id));
-    expect(ran.stderr).toMatch(/items 8: 8 graded, 0 failed/);
-    expect(ran.stderr).toMatch(/pass rate 100\.0%, mean weighted score 1\.000/);
-    expect(ran.stderr).toMatch(/upstream calls 8, cache hits 0, tokens \d+ prompt/);
-
-    // The same file again is the same batch: nothing is graded twice.
-    const again = await tickbox(["eval", file], env);
-    expect(again.code).toBe(0);
-    expect(parseLines(again.stdout)).toEqual(lines);
-    expect(fake.calls).toHaveLength(8);
-  });
-
-  it("eval --server sends the file to a server as a batch", async () => {
-    const server = await startServer({ ...upstreamEnv(fake), TICKBOX_DB: ":memory:", PORT: "0" });
-    try {
-      const file = join(dir, "remote.jsonl");
-      writeFileSync(file, jsonLines(infobenchItems(5)));
-      const ran = await tickbox(["eval", file, "--server", server.url, "--concurrency", "2"]);
-      expect(ran.code).toBe(0);
-      expect(parseLines(ran.stdout)).toHaveLength(5);
-      expect(ran.stderr).toMatch(/upstream calls 5/);
-    } finally {
-      await server.stop();
-    }
-  });
-
-  it("Ctrl-C stops cleanly and the same command continues where it stopped", async () => {
-    fake.latencyMs = 40;
-    const file = join(dir, "interrupted.jsonl");
-    const items = infobenchItems(40);
-    writeFileSync(file, jsonLines(items));
-    const env = { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "interrupted.db") };
-    let sent = false;
-    // The first progress line means the batch is under way; Ctrl-C a moment later.
-    const first = await tickbox(["eval", file, "--concurrency", "2"], env, (text, kill) => {
-      if (!sent && text.includes("progress")) {
-        sent = true;
-        setTimeout(() => kill("SIGINT"), 300);
-      }
-    });
-    expect(first.code).toBe(130);
-    expect(first.stderr).toContain("run the same command to continue");
-    const callsAtStop = fake.calls.length;
-    expect(callsAtStop).toBeLessThan(items.length);
-
-    const second = await tickbox(["eval", file, "--out", join(dir, "interrupted.out.jsonl"), "--concurrency", "8"], env);
-    expect(second.code).toBe(0);
-    expect(parseLines(readFileSync(join(dir, "interrupted.out.jsonl"), "utf8"))).toHaveLength(items.length);
-    expect(fake.calls).toHaveLength(items.length);
-  });
-
-  it("select and compare check their arguments and report a server's problem", async () => {
+  it("bad arguments and unreadable input end with status 2", async () => {
+    const dir = tempDir();
+    expect((await tickbox(["eval"])).code).toBe(2);
+    expect((await tickbox(["eval", "x.jsonl", "--concurrency", "0"])).code).toBe(2);
+    const missing = await tickbox(["eval", join(dir, "nowhere.jsonl")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("cannot read");
+    writeFileSync(join(dir, "items.jsonl"), jsonLines(infobenchItems(1)));
+    const unwritable = await tickbox(["eval", "items.jsonl", "--out", "no/such/folder/out.jsonl"], { cwd: dir });
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toContain("cannot write no/such/folder/out.jsonl");
+    expect(fake.calls).toHaveLength(0);
     const few = await tickbox(["select", "Pick the best.", "only one"]);
     expect(few.code).toBe(2);
     expect(few.stderr).toContain("at least two candidates");
-    const missing = await tickbox(["compare", "Which is better?", "A"]);
-    expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toContain("missing required argument");
+  });
 
-    // Comparisons are served by their own route, which this branch's server lacks: its 404 comes
-    // back with exit status 1. Where the route exists, the answer is printed instead.
-    const server = await startServer({ ...upstreamEnv(fake), TICKBOX_DB: ":memory:", PORT: "0" });
-    try {
-      writeFileSync(join(dir, "a.txt"), "Response A");
-      const ran = await tickbox(["compare", "Which is better?", "@a.txt", "Response B", "--server", server.url]);
-      if (ran.code === 0) {
-        expect(JSON.parse(ran.stdout)).toBeTypeOf("object");
-      } else {
-        expect(ran.code).toBe(1);
-        expect(ran.stderr).toContain("404");
-      }
-    } finally {
-      await server.stop();
-    }
+  it("eval runs a file in this process, writes the results and a summary; the same file again grades nothing", { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const items = infobenchItems(8);
+    writeFileSync(join(dir, "items.jsonl"), jsonLines(items));
+    const env = { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "local.db") };
+    const ran = await tickbox(["eval", "items.jsonl", "--out", "out.jsonl"], { env, cwd: dir });
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toContain("progress 8/8 (100%)");
+    expect(ran.stderr).toMatch(/ETA 0s failed 0/);
+    expect(ran.stderr).not.toContain("ETA ?");
+    expect(ran.stderr).toMatch(/items 8: 8 graded, 0 failed/);
+    expect(ran.stderr).toMatch(/upstream calls 8, cache hits 0, tokens \d+ prompt/);
+    const lines = parseLines(readFileSync(join(dir, "out.jsonl"), "utf8"));
+    expect(lines.map((l) => l.custom_id)).toEqual(items.map((i) => i.custom_id));
+
+    const again = await tickbox(["eval", "items.jsonl"], { env, cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(readFileSync(join(dir, "out.jsonl"), "utf8"));
+    expect(fake.calls).toHaveLength(8);
+  });
+
+  it("eval names the lines a server refuses, with status 2", async () => {
+    const dir = tempDir();
+    const [good] = infobenchItems(1);
+    writeFileSync(join(dir, "bad.jsonl"), `${JSON.stringify(good)}\n\n${JSON.stringify({ ...good, response: "" })}\n`);
+    const ran = await tickbox(["eval", "bad.jsonl"], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain("422");
+    expect(ran.stderr).toMatch(/\/1\/response: line 3: must not be empty/);
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it("an unreachable server is status 4", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "items.jsonl"), jsonLines(infobenchItems(1)));
+    const ran = await tickbox(["eval", "items.jsonl", "--server", "http://127.0.0.1:9"], { cwd: dir });
+    expect(ran.code).toBe(4);
+    expect(ran.stderr).toContain("cannot reach http://127.0.0.1:9");
+  });
+});
+
+describe("tickbox against a server that needs a key", () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let evaluator: string;
+  let calibrator: string;
+  beforeAll(async () => {
+    server = await startServer({ ...upstreamEnv(fake), TICKBOX_DB: ":memory:", PORT: "0", TICKBOX_ADMIN_KEY: ADMIN_KEY });
+    const key = async (scopes: string[]) => {
+      const res = await fetch(`${server.url}/v1/keys`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: scopes.join("+"), scopes }),
+      });
+      return ((await res.json()) as { key: string }).key;
+    };
+    evaluator = await key(["evaluate"]);
+    calibrator = await key(["calibrate"]);
+  });
+  afterAll(() => server.stop());
+
+  it("eval without a key is status 3 and says how to give one; with --api-key or TICKBOX_API_KEY it runs", { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "items.jsonl"), jsonLines(infobenchItems(5)));
+    const args = ["eval", "items.jsonl", "--server", server.url];
+    const refused = await tickbox(args, { cwd: dir });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("401 from POST");
+    expect(refused.stderr).toContain("a valid API key: give one with --api-key or the TICKBOX_API_KEY variable");
+
+    const wrong = await tickbox([...args, "--api-key", "tbx_not-a-key"], { cwd: dir });
+    expect(wrong.code).toBe(3);
+
+    const byOption = await tickbox([...args, "--api-key", evaluator], { cwd: dir });
+    expect(byOption.code).toBe(0);
+    expect(parseLines(byOption.stdout)).toHaveLength(5);
+
+    const byVariable = await tickbox(args, { cwd: dir, env: { TICKBOX_API_KEY: evaluator } });
+    expect(byVariable.code).toBe(0);
+    expect(byVariable.stdout).toBe(byOption.stdout);
+
+    // A key without the scope the batch needs: 403, the same status.
+    const forbidden = await tickbox(args, { cwd: dir, env: { TICKBOX_API_KEY: calibrator } });
+    expect(forbidden.code).toBe(3);
+    expect(forbidden.stderr).toContain("403");
+    expect(forbidden.stderr).toContain("lacks the scope");
+  });
+
+  it("select and compare send the key too", { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "a.txt"), "Response A");
+    const compare = ["compare", "Which is better?", "@a.txt", "Response B", "--server", server.url];
+    expect((await tickbox(compare, { cwd: dir })).code).toBe(3);
+    const compared = await tickbox(compare, { cwd: dir, env: { TICKBOX_API_KEY: evaluator } });
+    expect(compared.code).toBe(0);
+    expect(JSON.parse(compared.stdout).winner).toMatch(/^(a|b|tie)$/);
+
+    const select = ["select", "Pick the best.", "One.", "Two.", "--server", server.url];
+    expect((await tickbox(select, { cwd: dir })).code).toBe(3);
+    const selected = await tickbox([...select, "--api-key", evaluator], { cwd: dir });
+    expect(selected.code).toBe(0);
+    expect([0, 1]).toContain(JSON.parse(selected.stdout).winner);
+  });
+
+  it("calibrate sends the key, and refuses a cascade it cannot grade there", { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const lines = infobenchItems(3).map(({ custom_id: _, ...item }, i) => ({ ...item, label: i % 2 }));
+    writeFileSync(join(dir, "labelled.jsonl"), jsonLines(lines));
+    const args = ["calibrate", "labelled.jsonl", "--server", server.url, "--json"];
+    expect((await tickbox(args, { cwd: dir })).code).toBe(3);
+    // Grading needs evaluate, fitting calibrate: the admin key has both.
+    expect((await tickbox(args, { cwd: dir, env: { TICKBOX_API_KEY: evaluator } })).code).toBe(3);
+    const ran = await tickbox(args, { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout).judges[0].model).toBe("judge-test");
+
+    const named = await tickbox([...args, "--judge", "judge-test"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
+    expect(named.code).toBe(0);
+    const other = await tickbox([...args, "--judge", "another-model"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("grades with judge-test, not another-model");
+    const cascade = await tickbox([...args, "--judge", "a,b"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
+    expect(cascade.code).toBe(2);
+    expect(cascade.stderr).toContain("run calibrate without --server");
   });
 });

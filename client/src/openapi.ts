@@ -1,0 +1,947 @@
+// Generated from openapi.yaml by `npm run client:generate`: do not edit by hand.
+// `npm run client:check` and the test suite fail when this file differs from what openapi.yaml gives.
+
+export interface Status {
+  status: string;
+}
+
+/** RFC 9457 problem details. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "upstream_timeout";
+  errors?: {
+    path: string;
+    message: string;
+  }[];
+}
+
+export interface Checklist {
+  id: string;
+  instruction: string;
+  context: string | null;
+  items: ChecklistItem[];
+  source: "generated" | "provided";
+  model: string | null;
+  prompt_version: string | null;
+  cached: boolean;
+  usage: Usage;
+}
+
+export interface ChecklistItem {
+  id: string;
+  question: string;
+  weight: number;
+  must_pass: boolean;
+}
+
+/** What this request cost upstream; zero when served from the cache. */
+export interface Usage {
+  upstream_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+export interface CreateChecklistRequest {
+  /** The instruction the response was written for. */
+  instruction: string;
+  /** Input the instruction refers to (a document, an email, code), if any. */
+  context?: string | null;
+  /** Upper bound on generated questions (2-12, default 8). */
+  max_items?: number;
+  /** Your own questions: stored as given, without calling a model. */
+  items?: ChecklistItemInput[];
+}
+
+export interface ChecklistItemInput {
+  question: string;
+  /** Importance 1-100 (default 50). */
+  weight?: number;
+  /** Failing it fails the response (default false). */
+  must_pass?: boolean;
+}
+
+export type CalibratedEvaluation = Evaluation & {
+  confidence?: Confidence;
+};
+
+export interface ItemResult {
+  item_id: string;
+  verdict: "YES" | "NO";
+  rationale: string;
+  /** p(YES) read from the verdict token's logprobs; null without logprobs. */
+  p_yes: number | null;
+}
+
+export interface Scores {
+  /** YES / items. */
+  pass_rate: number;
+  /** Σ weight·[YES] / Σ weight. */
+  weighted: number;
+  /** Σ weight·p(YES) / Σ weight; null unless every item has p(YES). */
+  soft: number | null;
+}
+
+export interface Confidence {
+  calibration_id: string;
+  kind: "pointwise" | "pairwise";
+  p_raw: number;
+  p_calibrated: number;
+  verdict: "pass" | "fail" | "a" | "b";
+  confidence: number;
+  abstain: boolean;
+  reason: "certified" | "below_threshold" | "no_certified_threshold";
+  threshold: number | null;
+  guarantee: Guarantee;
+  calibrated: boolean;
+  decided_by: {
+    stage: number;
+    judge: string | null;
+  } | null;
+  escalate_to: {
+    stage: number;
+    judge: string | null;
+  } | null;
+  stages: {
+    p_raw: number;
+    p_calibrated: number;
+    verdict: "pass" | "fail" | "a" | "b";
+    confidence: number;
+    abstain: boolean;
+    reason: "certified" | "below_threshold" | "no_certified_threshold";
+    threshold: number | null;
+    guarantee: Guarantee;
+    stage: number;
+    judge: string | null;
+    evaluation_id: string | null;
+  }[];
+}
+
+export type Guarantee = {
+  agreement_at_least: number;
+  probability: number;
+  alpha: number;
+  delta: number;
+} | null;
+
+export interface Evaluation {
+  id: string;
+  checklist: {
+    id: string;
+    items: ChecklistItem[];
+  };
+  results: ItemResult[];
+  signal: "logprobs" | "none";
+  scores: Scores;
+  /** Every must-pass item YES and weighted ≥ pass_threshold. */
+  passed: boolean;
+  pass_threshold: number;
+  model: string;
+  prompt_version: string;
+  cached: boolean;
+  usage: Usage;
+}
+
+export interface CreateEvaluationRequest {
+  /** The instruction the response was written for. */
+  instruction: string;
+  /** Input the instruction refers to (a document, an email, code), if any. */
+  context?: string | null;
+  /** The response to grade. */
+  response: string;
+  /** A stored checklist to grade against. */
+  checklist_id?: string;
+  /** Inline items to grade against. */
+  checklist?: {
+    items: ChecklistItemInput[];
+  };
+  /** Upper bound on generated questions (2-12, default 8). */
+  max_items?: number;
+  /** Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD). */
+  pass_threshold?: number;
+  /** A pointwise calibration profile: the response then carries its confidence block, and the profile's judge grades. */
+  calibration_id?: string;
+}
+
+export interface Selection {
+  /** Index of the winning candidate; null only for a tie with tie_break none. */
+  winner: number | null;
+  /** Best first: must-pass failures last, then by rank_score. */
+  ranking: RankedCandidate[];
+  /** `soft_lower_bound` = soft − z·spread when every candidate has p(YES) for every item; else `weighted`. */
+  ranked_by: "soft_lower_bound" | "weighted";
+  z: number | null;
+  checklist_id: string;
+  /** Winner's rank_score − runner-up's. */
+  margin: number;
+  /** The winner is separated from the runner-up beyond the scores' uncertainty: by the must-pass line, or its lower bound above the runner-up's upper bound (soft + z·spread), or without p(YES) a strictly higher weighted score. A tie never is. */
+  decisive: boolean;
+  /** Indices sharing first place on the scores. */
+  tied: number[];
+  tie_break: {
+    method: "pairwise" | "first" | "none";
+    between: [number, number];
+    /** a = between[0], b = between[1]. */
+    winner: "a" | "b" | "tie";
+    position_bias: boolean;
+  } | null;
+  usage: Usage;
+}
+
+export type RankedCandidate = GradedResponse & {
+  /** Position in the request's candidates. */
+  index: number;
+  /** 1 + candidates ranked strictly above; tied candidates share it. */
+  rank: number;
+  /** The score ranked on (see ranked_by). */
+  rank_score: number;
+  /** Standard deviation of the weighted score with each verdict a Bernoulli(p(YES)); null without p(YES). */
+  spread: number | null;
+};
+
+export interface GradedResponse {
+  scores: Scores;
+  /** Every must-pass item is YES. */
+  must_pass_met: boolean;
+  /** Every must-pass item YES and weighted ≥ the pass threshold. */
+  passed: boolean;
+  /** The grading, also served by GET /v1/evaluations/{id}. */
+  evaluation_id: string;
+}
+
+export interface CreateSelectionRequest {
+  /** The instruction the response was written for. */
+  instruction: string;
+  /** Input the instruction refers to (a document, an email, code), if any. */
+  context?: string | null;
+  /** The responses to choose from (2-64); the winner is an index into this list. */
+  candidates: string[];
+  /** A stored checklist to grade against. */
+  checklist_id?: string;
+  /** Inline items to grade against. */
+  checklist?: {
+    items: ChecklistItemInput[];
+  };
+  /** Upper bound on generated questions (2-12, default 8). */
+  max_items?: number;
+  /** How a tie at the top is settled: `first` (default) the earliest tied candidate; `pairwise` one position-swapped direct comparison of the first two tied candidates (two upstream calls); `none` leaves `winner` null. */
+  tie_break?: "pairwise" | "first" | "none";
+}
+
+export interface Comparison {
+  winner: "a" | "b" | "tie";
+  /** p(a better), the mean over both orders of the direct judgement; null for `checklist` or without logprobs. */
+  p_a: number | null;
+  /** The two orders disagreed: the same position won both times, so position decided the first verdict (and the direct result is a tie). */
+  position_bias: boolean;
+  method: "checklist" | "direct" | "both";
+  checklist_id?: string;
+  scores?: {
+    a: GradedResponse;
+    b: GradedResponse;
+  };
+  checklist_winner?: "a" | "b" | "tie";
+  /** The direct judgements: a shown first, then b shown first. */
+  orders?: [OrderedVerdict, OrderedVerdict];
+  /** With calibration_id: the calibrated p(a better), certified abstention and its guarantee; null when the server gave no logprobs, so there is no p_a to calibrate. */
+  confidence?: {
+    calibration_id: string;
+    kind: "pointwise" | "pairwise";
+    p_raw: number;
+    p_calibrated: number;
+    verdict: "pass" | "fail" | "a" | "b";
+    confidence: number;
+    abstain: boolean;
+    reason: "certified" | "below_threshold" | "no_certified_threshold";
+    threshold: number | null;
+    guarantee: Guarantee;
+    calibrated: boolean;
+    decided_by: {
+      stage: number;
+      judge: string | null;
+    } | null;
+    escalate_to: {
+      stage: number;
+      judge: string | null;
+    } | null;
+    stages: {
+      p_raw: number;
+      p_calibrated: number;
+      verdict: "pass" | "fail" | "a" | "b";
+      confidence: number;
+      abstain: boolean;
+      reason: "certified" | "below_threshold" | "no_certified_threshold";
+      threshold: number | null;
+      guarantee: Guarantee;
+      stage: number;
+      judge: string | null;
+      evaluation_id: string | null;
+    }[];
+  } | null;
+  usage: Usage;
+}
+
+export interface OrderedVerdict {
+  shown_first: "a" | "b";
+  preferred: "a" | "b";
+  /** p(a better) at the answer token; null without logprobs. */
+  p_a: number | null;
+  rationale: string;
+}
+
+export interface CreateComparisonRequest {
+  /** The instruction the response was written for. */
+  instruction: string;
+  /** Input the instruction refers to (a document, an email, code), if any. */
+  context?: string | null;
+  /** One response. */
+  a: string;
+  /** The other response. */
+  b: string;
+  /** A stored checklist to grade against. */
+  checklist_id?: string;
+  /** Inline items to grade against. */
+  checklist?: {
+    items: ChecklistItemInput[];
+  };
+  /** Upper bound on generated questions (2-12, default 8). */
+  max_items?: number;
+  /** `checklist` (default): grade both against one checklist and compare as a selection of two would. `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie. */
+  method?: "checklist" | "direct" | "both";
+  /** A pairwise calibration profile: the answer then carries a confidence block for p_a (needs method direct or both). */
+  calibration_id?: string;
+}
+
+export interface Refinement {
+  checklist_id: string;
+  rounds: RefinementRound[];
+  /** The highest-ranked round (must-pass line, then weighted); the original on ties. */
+  best: RefinementRound;
+  stop_reason: "all_passed" | "no_improvement" | "max_rounds";
+  reviser_model: string;
+  usage: Usage;
+}
+
+export interface RefinementRound {
+  /** 0 is the response as given; r the revision written in round r. */
+  round: number;
+  response: string;
+  evaluation_id: string;
+  scores: Scores;
+  must_pass_met: boolean;
+  passed: boolean;
+  failed_items: {
+    item_id: string;
+    question: string;
+    rationale: string;
+  }[];
+}
+
+export interface CreateRefinementRequest {
+  /** The instruction the response was written for. */
+  instruction: string;
+  /** Input the instruction refers to (a document, an email, code), if any. */
+  context?: string | null;
+  /** The response to refine. */
+  response: string;
+  /** A stored checklist to grade against. */
+  checklist_id?: string;
+  /** Inline items to grade against. */
+  checklist?: {
+    items: ChecklistItemInput[];
+  };
+  /** Upper bound on generated questions (2-12, default 8). */
+  max_items?: number;
+  /** Most revisions to write (1-5, default 3). */
+  max_rounds?: number;
+}
+
+export interface Calibration {
+  id: string;
+  name: string;
+  kind: "pointwise" | "pairwise";
+  judge: string | null;
+  method: "identity" | "temperature" | "platt" | "beta" | "isotonic";
+  calibrated: boolean;
+  n: number;
+  raw_metrics: CalibrationMetrics;
+  /** Of held-out (5-fold cross-validated) predictions, never the fitting labels. */
+  metrics: CalibrationMetrics;
+  reliability: ReliabilityBin[];
+  threshold: CertifiedThreshold;
+  calibrator: {
+    method: string;
+    params: {
+      [key: string]: unknown;
+    };
+    calibrated: boolean;
+    symmetric: boolean;
+    n_labels: number;
+    [key: string]: unknown;
+  };
+  target: {
+    alpha: number;
+    delta: number;
+  };
+  pooled: boolean;
+  judges: CalibrationJudge[];
+  cascade: boolean;
+  coverage: number;
+  agreement: number | null;
+}
+
+/** Point estimates with percentile bootstrap intervals. */
+export interface CalibrationMetrics {
+  n: number;
+  resamples: number;
+  level: number;
+  ece: Interval;
+  adaptive_ece: Interval;
+  brier: Interval;
+  log_loss: Interval;
+  auroc: Interval | null;
+  accuracy: Interval;
+}
+
+export interface Interval {
+  estimate: number;
+  lo: number;
+  hi: number;
+}
+
+export interface ReliabilityBin {
+  lo: number;
+  hi: number;
+  count: number;
+  mean_confidence: number | null;
+  accuracy: number | null;
+}
+
+/** Null when no threshold passes its test: the judge then always abstains. */
+export type CertifiedThreshold = {
+  lambda: number;
+  coverage: number;
+  alpha: number;
+  delta: number;
+  n_accepted: number;
+  errors: number;
+  /** Clopper–Pearson upper bound (level 1 − delta) on the error rate of accepted items; ≤ alpha. */
+  upper_bound: number;
+} | null;
+
+export interface CalibrationJudge {
+  judge: string | null;
+  method: "identity" | "temperature" | "platt" | "beta" | "isotonic";
+  calibrated: boolean;
+  n: number;
+  raw_metrics: CalibrationMetrics;
+  metrics: CalibrationMetrics;
+  reliability: ReliabilityBin[];
+  threshold: CertifiedThreshold;
+  calibrator: {
+    method: string;
+    params: {
+      [key: string]: unknown;
+    };
+    calibrated: boolean;
+    symmetric: boolean;
+    n_labels: number;
+    [key: string]: unknown;
+  };
+  n_reaching: number;
+  n_decided: number;
+}
+
+export interface CreateCalibrationRequest {
+  name: string;
+  kind: "pointwise" | "pairwise";
+  /** One judge's labelled examples (not with `judges`). */
+  examples?: CalibrationExample[];
+  /** The judge model these examples come from; evaluations under this profile are graded by it. */
+  judge?: string;
+  /** A cascade, cheapest judge first: each judge's examples over the same items, in the same order, with the same labels. */
+  judges?: {
+    model: string;
+    examples: CalibrationExample[];
+  }[];
+  method?: "auto" | "temperature" | "platt" | "beta" | "isotonic";
+  /** Cascade only: judge k is fitted and certified on the mean raw probability of judges 0..k (they have all answered any item that reaches k). */
+  pooled?: boolean;
+  target?: CalibrationTarget;
+}
+
+export interface CalibrationExample {
+  /** Pointwise: the judge's raw probability that the response is good. */
+  p?: number;
+  /** Pairwise: the judge's raw probability that response A wins. */
+  p_a?: number;
+  /** Pointwise: a stored evaluation; its soft score, or its weighted score without logprobs, is the signal. */
+  evaluation_id?: string;
+  /** The human outcome: 1 good / 0 not (pointwise), or the preferred response "a" / "b" (pairwise). */
+  label: 0 | 1 | "a" | "b";
+}
+
+export interface CalibrationTarget {
+  /** Certified agreement is ≥ 1 − alpha. */
+  alpha: number;
+  /** The guarantee holds with probability ≥ 1 − delta. */
+  delta: number;
+}
+
+export type ConfidenceResponse = Confidence & {
+  usage: Usage;
+};
+
+export interface CreateConfidenceRequest {
+  calibration_id: string;
+  p?: number;
+  p_a?: number;
+  evaluation_id?: string;
+  /** The instruction the response was written for. */
+  instruction?: string;
+  /** Input the instruction refers to (a document, an email, code), if any. */
+  context?: string | null;
+  response?: string;
+  checklist_id?: string;
+  checklist?: {
+    items: ChecklistItemInput[];
+  };
+  /** Upper bound on generated questions (2-12, default 8). */
+  max_items?: number;
+  /** Cascade only: which judge produced p / p_a (default 0). */
+  stage?: number;
+  /** Pooled cascade only: the raw signals of judges 0..stage−1, which stage `stage` averages with p / p_a. */
+  previous?: number[];
+}
+
+export interface Batch {
+  id: string;
+  status: "running" | "cancelled" | "completed";
+  total: number;
+  concurrency: number;
+  counts: {
+    pending: number;
+    running: number;
+    done: number;
+    failed: number;
+  };
+  /** Items per second: since this process (re)started the batch while it runs, over its whole life once completed. */
+  throughput: number | null;
+  eta_seconds: number | null;
+  summary: {
+    items_finished: number;
+    /** Share of graded items that passed. */
+    pass_rate: number | null;
+    /** Mean weighted score of the graded items. */
+    mean_weighted: number | null;
+    cache_hits: number;
+    usage: Usage;
+  };
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** An evaluation request (as for POST /v1/evaluations) with an optional custom_id. */
+export interface BatchItem {
+  /** The instruction the response was written for. */
+  instruction: string;
+  /** Input the instruction refers to (a document, an email, code), if any. */
+  context?: string | null;
+  /** The response to grade. */
+  response: string;
+  /** A stored checklist to grade against. */
+  checklist_id?: string;
+  /** Inline items to grade against. */
+  checklist?: {
+    items: ChecklistItemInput[];
+  };
+  /** Upper bound on generated questions (2-12, default 8). */
+  max_items?: number;
+  /** Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD). */
+  pass_threshold?: number;
+  /** The caller's name for the item, echoed in its result. */
+  custom_id?: string;
+}
+
+/** One line of the results: the evaluation, or the problem that failed the item. */
+export interface BatchResult {
+  custom_id: string | null;
+  index: number;
+  evaluation?: {
+    id: string;
+    checklist: {
+      id: string;
+      items: ChecklistItem[];
+    };
+    results: ItemResult[];
+    signal: "logprobs" | "none";
+    scores: Scores;
+    /** Every must-pass item YES and weighted ≥ pass_threshold. */
+    passed: boolean;
+    pass_threshold: number;
+    model: string;
+    prompt_version: string;
+  };
+  problem?: {
+    type: string;
+    title: string;
+    status: number;
+    detail: string;
+    code: "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "upstream_timeout";
+    errors?: {
+      path: string;
+      message: string;
+    }[];
+  };
+}
+
+export interface PromptfooWebhookResponse {
+  pass: boolean;
+  /** The weighted checklist score. */
+  score: number;
+  reason: string;
+  evaluation_id: string;
+}
+
+export interface PromptfooWebhookRequest {
+  /** The output under test (text, or anything JSON). */
+  output?: unknown;
+  context: {
+    prompt?: unknown;
+    vars?: {
+      [key: string]: unknown;
+    };
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export type CreatedApiKey = ApiKey & {
+  /** The secret. Shown this once; only its hash is stored. */
+  key: string;
+};
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  tenant: string;
+  scopes: ("evaluate" | "calibrate" | "admin")[];
+  rate_limit_rpm: number | null;
+  daily_token_budget: number | null;
+  /** Unix seconds. */
+  created_at: number;
+}
+
+export interface CreateKeyRequest {
+  name: string;
+  scopes: ("evaluate" | "calibrate" | "admin")[];
+  /** Whose objects the key reads and writes; keys with the same tenant share them. Default: a new tenant named after the key. */
+  tenant?: string;
+  rate_limit_rpm?: number;
+  daily_token_budget?: number;
+}
+
+export interface DayUsage {
+  /** "open" without an admin key; "admin" for the admin key. */
+  key_id: string;
+  tenant: string;
+  day: string;
+  requests: number;
+  upstream_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cache_hits: number;
+  /** Upstream tokens the cache saved: what the cached results cost when first computed. */
+  tokens_saved: number;
+  /** Estimated from TICKBOX_PRICES; null when a model has no price. */
+  cost_usd: number | null;
+  models: {
+    model: string;
+    upstream_calls: number;
+    prompt_tokens: number;
+    completion_tokens: number;
+    cost_usd: number | null;
+  }[];
+}
+
+/**
+ * Every operation of the API by `<method> <path>`: its path parameters, query, request body (a
+ * string where the operation also takes JSON Lines) and the body of its successful answer.
+ */
+export interface Operations {
+  /** Liveness: the process answers */
+  "get /healthz": {
+    path: never;
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: Status;
+  };
+  /** Readiness: the database answers a query */
+  "get /readyz": {
+    path: never;
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: Status;
+  };
+  /** Prometheus metrics */
+  "get /metrics": {
+    path: never;
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: string;
+  };
+  /** Generate a checklist for an instruction, or store your own */
+  "post /v1/checklists": {
+    path: never;
+    query: never;
+    body: CreateChecklistRequest;
+    bodyRequired: true;
+    answer: Checklist;
+  };
+  /** Get a checklist */
+  "get /v1/checklists/{id}": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: Checklist;
+  };
+  /** Grade a response against a checklist, item by item */
+  "post /v1/evaluations": {
+    path: never;
+    query: never;
+    body: CreateEvaluationRequest;
+    bodyRequired: true;
+    answer: CalibratedEvaluation;
+  };
+  /** Get an evaluation */
+  "get /v1/evaluations/{id}": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: Evaluation;
+  };
+  /** Best-of-N: pick the best of several candidate responses by checklist */
+  "post /v1/selections": {
+    path: never;
+    query: never;
+    body: CreateSelectionRequest;
+    bodyRequired: true;
+    answer: Selection;
+  };
+  /** Compare two responses, by checklist or directly with the order swapped */
+  "post /v1/comparisons": {
+    path: never;
+    query: never;
+    body: CreateComparisonRequest;
+    bodyRequired: true;
+    answer: Comparison;
+  };
+  /** Refine a response from its failed checklist items (STICK) */
+  "post /v1/refinements": {
+    path: never;
+    query: never;
+    body: CreateRefinementRequest;
+    bodyRequired: true;
+    answer: Refinement;
+  };
+  /** Fit a calibration profile from labelled examples */
+  "post /v1/calibrations": {
+    path: never;
+    query: never;
+    body: CreateCalibrationRequest;
+    bodyRequired: true;
+    answer: Calibration;
+  };
+  /** Get a calibration profile */
+  "get /v1/calibrations/{id}": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: Calibration;
+  };
+  /** Reliability diagram of a profile's held-out calibrated predictions */
+  "get /v1/calibrations/{id}/reliability.svg": {
+    path: {
+      id: string;
+    };
+    query: {
+      /** Cascade only: which judge (default 0). */
+      judge?: number | null;
+    };
+    body: never;
+    bodyRequired: false;
+    answer: string;
+  };
+  /** Calibrated confidence, with certified abstention and escalation */
+  "post /v1/confidence": {
+    path: never;
+    query: never;
+    body: CreateConfidenceRequest;
+    bodyRequired: true;
+    answer: ConfidenceResponse;
+  };
+  /** Grade many responses in the background */
+  "post /v1/batches": {
+    path: never;
+    query: {
+      /** Upstream calls this batch keeps in flight at once (default TICKBOX_UPSTREAM_CONCURRENCY); the server-wide upstream limit applies over all batches and requests. */
+      concurrency?: number;
+    };
+    body: BatchItem[] | string;
+    bodyRequired: false;
+    answer: Batch;
+  };
+  /** A batch's status, counts, throughput, ETA and running totals */
+  "get /v1/batches/{id}": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: Batch;
+  };
+  /** The finished items as JSON Lines, in input order */
+  "get /v1/batches/{id}/results": {
+    path: {
+      id: string;
+    };
+    query: {
+      /** Only items with a greater index (default -1: from the start). */
+      after?: number | null;
+    };
+    body: never;
+    bodyRequired: false;
+    answer: BatchResult[];
+  };
+  /** Progress as server-sent events */
+  "get /v1/batches/{id}/events": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: string;
+  };
+  /** Stop a batch: running items finish, pending ones stay pending */
+  "post /v1/batches/{id}/cancel": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: Batch;
+  };
+  /** Grade the failed items again */
+  "post /v1/batches/{id}/retry": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: Batch;
+  };
+  /** Grade a promptfoo output (its `webhook` assertion) */
+  "post /v1/integrations/promptfoo": {
+    path: never;
+    query: {
+      /** Var holding the instruction (default `instruction`). */
+      instruction_var?: string;
+      /** Var holding the checklist (default `checklist`). */
+      checklist_var?: string;
+      pass_threshold?: number | null;
+    };
+    body: PromptfooWebhookRequest;
+    bodyRequired: true;
+    answer: PromptfooWebhookResponse;
+  };
+  /** Create an API key (admin) */
+  "post /v1/keys": {
+    path: never;
+    query: never;
+    body: CreateKeyRequest;
+    bodyRequired: true;
+    answer: CreatedApiKey;
+  };
+  /** List live API keys (admin); secrets are never shown again */
+  "get /v1/keys": {
+    path: never;
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: {
+      keys: ApiKey[];
+    };
+  };
+  /** Revoke an API key (admin); it stops working at once */
+  "delete /v1/keys/{id}": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: undefined;
+  };
+  /** Usage per key and UTC day: requests, upstream calls and tokens, cache hits and savings, estimated cost */
+  "get /v1/usage": {
+    path: never;
+    query: {
+      from?: string;
+      to?: string;
+      key_id?: string;
+    };
+    body: never;
+    bodyRequired: false;
+    answer: {
+      usage: DayUsage[];
+    };
+  };
+}
+
+/** How each operation's body is sent and its answer read: the runtime half of Operations. */
+export const operations = {
+  "get /healthz": { answer: "json", jsonLinesBody: false },
+  "get /readyz": { answer: "json", jsonLinesBody: false },
+  "get /metrics": { answer: "text", jsonLinesBody: false },
+  "post /v1/checklists": { answer: "json", jsonLinesBody: false },
+  "get /v1/checklists/{id}": { answer: "json", jsonLinesBody: false },
+  "post /v1/evaluations": { answer: "json", jsonLinesBody: false },
+  "get /v1/evaluations/{id}": { answer: "json", jsonLinesBody: false },
+  "post /v1/selections": { answer: "json", jsonLinesBody: false },
+  "post /v1/comparisons": { answer: "json", jsonLinesBody: false },
+  "post /v1/refinements": { answer: "json", jsonLinesBody: false },
+  "post /v1/calibrations": { answer: "json", jsonLinesBody: false },
+  "get /v1/calibrations/{id}": { answer: "json", jsonLinesBody: false },
+  "get /v1/calibrations/{id}/reliability.svg": { answer: "text", jsonLinesBody: false },
+  "post /v1/confidence": { answer: "json", jsonLinesBody: false },
+  "post /v1/batches": { answer: "json", jsonLinesBody: true },
+  "get /v1/batches/{id}": { answer: "json", jsonLinesBody: false },
+  "get /v1/batches/{id}/results": { answer: "ndjson", jsonLinesBody: false },
+  "get /v1/batches/{id}/events": { answer: "text", jsonLinesBody: false },
+  "post /v1/batches/{id}/cancel": { answer: "json", jsonLinesBody: false },
+  "post /v1/batches/{id}/retry": { answer: "json", jsonLinesBody: false },
+  "post /v1/integrations/promptfoo": { answer: "json", jsonLinesBody: false },
+  "post /v1/keys": { answer: "json", jsonLinesBody: false },
+  "get /v1/keys": { answer: "json", jsonLinesBody: false },
+  "delete /v1/keys/{id}": { answer: "empty", jsonLinesBody: false },
+  "get /v1/usage": { answer: "json", jsonLinesBody: false },
+} as const;

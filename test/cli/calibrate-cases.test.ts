@@ -1,0 +1,149 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { useFakeUpstream } from "../support/file-fake";
+import { upstreamEnv } from "../support/harness";
+import { useTempDirs } from "../support/temp-dirs";
+import { counts, ece, expectedFigures, kappa } from "./figures";
+import { judgeAs, jsonLines, pointwiseWorld } from "./labelled-world";
+import { tickbox } from "./run";
+
+const fake = useFakeUpstream();
+const tempDir = useTempDirs("tickbox-calibrate-");
+const lines = (world: ReturnType<typeof pointwiseWorld>) => jsonLines(world.map((e) => e.line));
+
+describe("tickbox calibrate, stopped and run again", () => {
+  it("Ctrl-C while grading keeps what is graded; the rerun grades only the rest and gives the same report", { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const world = pointwiseWorld(48);
+    judgeAs(fake, world);
+    writeFileSync(join(dir, "labelled.jsonl"), lines(world));
+    const reference = await tickbox(["calibrate", "labelled.jsonl", "--json"], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "ref.db") }, cwd: dir });
+    expect(reference.code).toBe(0);
+
+    fake.calls.length = 0;
+    fake.latencyMs = 40;
+    const env = { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") };
+    let sent = false;
+    const first = await tickbox(["calibrate", "labelled.jsonl", "--json", "--concurrency", "2"], {
+      env,
+      cwd: dir,
+      onStderr: (text, child) => {
+        if (!sent && text.includes("progress")) {
+          sent = true;
+          setTimeout(() => child.kill("SIGINT"), 300);
+        }
+      },
+    });
+    expect(first.code).toBe(130);
+    expect(first.stderr).toContain("interrupted while grading; every finished grading is stored: run the same command to continue");
+    expect(first.stdout).toBe("");
+    const gradedBefore = fake.calls.filter((c) => c.kind === "grading").length;
+    expect(gradedBefore).toBeGreaterThan(0);
+    expect(gradedBefore).toBeLessThan(48);
+
+    const second = await tickbox(["calibrate", "labelled.jsonl", "--json"], { env, cwd: dir });
+    expect(second.code).toBe(0);
+    expect(fake.calls.filter((c) => c.kind === "grading")).toHaveLength(48);
+    expect(JSON.parse(second.stdout)).toEqual(JSON.parse(reference.stdout));
+  });
+});
+
+describe("tickbox calibrate, other inputs", () => {
+  it("pairwise lines are compared directly and their p(a better) calibrated", { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const world = pointwiseWorld(40);
+    // Pairs of a recorded response and a weaker one; the label says which the person preferred.
+    const pairs = world.map((e, i) => {
+      const good = String(e.line.response);
+      const weak = `${good.slice(0, Math.max(1, Math.floor(good.length / 3)))} (cut short ${i})`;
+      const aIsGood = i % 3 !== 0;
+      return { instruction: e.line.instruction, a: aIsGood ? good : weak, b: aIsGood ? weak : good, label: aIsGood ? "a" : "b", good, sure: 0.55 + (0.4 * (i % 9)) / 8, wrong: i % 5 === 0 };
+    });
+    // The judge prefers the good response at its confidence, except on every fifth pair.
+    fake.compare = (call) => {
+      const payload = JSON.parse(call.body.messages.at(-1).content);
+      const pair = pairs.find((p) => p.good === payload.first_response || p.good === payload.second_response)!;
+      const goodFirst = payload.first_response === pair.good;
+      const prefersFirst = goodFirst !== pair.wrong;
+      return { better: prefersFirst ? "FIRST" : "SECOND", p_first: prefersFirst ? pair.sure : 1 - pair.sure };
+    };
+    writeFileSync(join(dir, "pairs.jsonl"), jsonLines(pairs.map(({ instruction, a, b, label }) => ({ instruction, a, b, label }))));
+    const ran = await tickbox(["calibrate", "pairs.jsonl", "--json"], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
+    expect(ran.code).toBe(0);
+    const report = JSON.parse(ran.stdout);
+    expect(report.kind).toBe("pairwise");
+    // p(a better) over both orders: the judge's p(first) when a is shown first, 1 − p(first) when b is.
+    const pA = pairs.map((p) => {
+      const aGood = p.label === "a";
+      const towardsGood = p.wrong ? 1 - p.sure : p.sure;
+      return aGood ? towardsGood : 1 - towardsGood;
+    });
+    const labelPairs = pairs.map((p, i): [boolean, boolean] => [p.label === "a", pA[i]! >= 0.5]);
+    const judge = report.judges[0];
+    expect(judge.agreement.confusion).toMatchObject(counts(labelPairs));
+    expect(judge.agreement.confusion).toMatchObject({ positive: "a", negative: "b" });
+    expect(judge.agreement.kappa.estimate).toBeCloseTo(kappa(labelPairs), 12);
+    expect(judge.ece.raw.estimate).toBeCloseTo(ece(pA, pairs.map((p) => (p.label === "a" ? 1 : 0))), 9);
+    expect(judge.items).toBeNull();
+    expect(fake.calls.filter((c) => c.kind === "comparison")).toHaveLength(80);
+  });
+
+  it("a cascade grades each judge in turn on the first one's checklists and fits one profile", { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const cheap = pointwiseWorld(40, 3, 1);
+    const strong = pointwiseWorld(40, 11, 2);
+    judgeAs(fake, cheap, { "cheap-judge": cheap, "strong-judge": strong });
+    writeFileSync(join(dir, "labelled.jsonl"), lines(cheap));
+    const ran = await tickbox(["calibrate", "labelled.jsonl", "--json", "--judge", "cheap-judge,strong-judge"], {
+      env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") },
+      cwd: dir,
+    });
+    expect(ran.stderr).toContain("judge 1/2 cheap-judge progress 40/40");
+    expect(ran.stderr).toContain("judge 2/2 strong-judge progress 40/40");
+    expect(ran.code).toBe(0);
+    const report = JSON.parse(ran.stdout);
+    expect(report.cascade).toBe(true);
+    expect(report.judges.map((j: { model: string }) => j.model)).toEqual(["cheap-judge", "strong-judge"]);
+    expect(report.judges.map((j: { diagram: string }) => j.diagram)).toEqual(["labelled.reliability.1.svg", "labelled.reliability.2.svg"]);
+    for (const [k, world] of [cheap, strong].entries()) {
+      const want = expectedFigures(world);
+      expect(report.judges[k].agreement.kappa.estimate).toBeCloseTo(want.kappa, 12);
+      expect(report.judges[k].items.agreement).toBeCloseTo(want.items.agreement, 12);
+    }
+    const gradings = fake.calls.filter((c) => c.kind === "grading");
+    expect(gradings.map((c) => c.body.model).sort()).toEqual([...Array(40).fill("cheap-judge"), ...Array(40).fill("strong-judge")]);
+  });
+
+  it("refuses a file with invalid lines, naming each, before grading anything", async () => {
+    const dir = tempDir();
+    const good = pointwiseWorld(2)[0]!.line;
+    const text = [
+      JSON.stringify(good),
+      "",
+      JSON.stringify({ ...good, label: 2 }),
+      "{not json",
+      JSON.stringify({ ...good, lable: 1 }),
+      JSON.stringify({ instruction: "x", a: "1", b: "2", label: "a" }),
+    ].join("\n");
+    writeFileSync(join(dir, "bad.jsonl"), text);
+    const ran = await tickbox(["calibrate", "bad.jsonl"], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain("line 3: /label: must be 0 or 1");
+    expect(ran.stderr).toContain("line 4: not valid JSON");
+    expect(ran.stderr).toContain("line 5: /lable: unknown field");
+    expect(ran.stderr).toContain("line 6: a pairwise example in a file of pointwise ones");
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it("refuses item labels that name no question of the line's checklist", { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const world = pointwiseWorld(3);
+    judgeAs(fake, world);
+    const bad = world.map((e, i) => (i === 1 ? { ...e.line, item_labels: { "Is it purple?": "YES" } } : e.line));
+    writeFileSync(join(dir, "labelled.jsonl"), jsonLines(bad));
+    const ran = await tickbox(["calibrate", "labelled.jsonl"], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain('line 2: item_labels names "Is it purple?", which is neither an item id nor a question of its checklist (q1: ');
+  });
+});
