@@ -20,6 +20,8 @@ import { createUsageStore } from "./store/usage-store";
 import { Meter } from "./usage/meter";
 import { UsageRecorder } from "./usage/recorder";
 import { createBatchStore } from "./store/batch-store";
+import { createBatchViews } from "./store/batch-views";
+import { createListings } from "./store/listings";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /**
@@ -90,6 +92,8 @@ export function buildServices(
     metrics,
     replay,
     keys: createKeyStore(db),
+    listings: createListings(db),
+    batchViews: createBatchViews(db),
     usage,
     access,
     limits: {
