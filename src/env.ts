@@ -36,6 +36,8 @@ export interface Services {
   /** Newest-first lists of a tenant's objects, and read-only views of a batch's items. */
   listings: Listings;
   batchViews: BatchViews;
+  /** The API reference's browser script, served by /docs (read from node_modules, or bundled on Workers). */
+  docsScript?: () => Promise<string>;
   usage: { store: UsageStore; recorder: UsageRecorder; prices: PriceTable };
   access: { adminKey: string | undefined; limiter: RateLimiter; metricsPublic: boolean };
   limits: RequestLimits & { maxBodyBytes: number; maxBatchBodyBytes: number };

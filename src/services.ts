@@ -31,7 +31,7 @@ import { createDrizzleStore, type SqliteDb } from "./store/store";
 export function buildServices(
   config: Config,
   db: SqliteDb,
-  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean; runner?: Runner } = {},
+  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean; runner?: Runner; docsScript?: () => Promise<string> } = {},
 ): Services {
   const metrics = new Metrics();
   const store = createDrizzleStore(db);
@@ -94,6 +94,7 @@ export function buildServices(
     keys: createKeyStore(db),
     listings: createListings(db),
     batchViews: createBatchViews(db),
+    ...(options.docsScript ? { docsScript: options.docsScript } : {}),
     usage,
     access,
     limits: {
