@@ -38,6 +38,7 @@ import * as docs from "./routes/system/docs";
 import * as getUsage from "./routes/usage/get";
 import * as health from "./routes/system/health";
 import * as promptfoo from "./routes/integrations/promptfoo";
+import * as viewer from "./ui/routes";
 
 /** The API's operations; those whose `register` returns the typed app also shape `AppType`. */
 const routes = [
@@ -71,6 +72,7 @@ const routes = [
   listKeys,
   deleteKey,
   getUsage,
+  viewer,
 ] as const;
 
 const REQUEST_ID = /^[\w\-=.]{1,200}$/;
