@@ -1,4 +1,4 @@
-import { type SQL, and, desc, eq, gte, lt, or, sql } from "drizzle-orm";
+import { type SQL, and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type StoredItem, type StoredResult, checklists, evaluations } from "./schema";
 import { batches } from "./schema-batches";
@@ -44,7 +44,8 @@ interface ListedTable {
  */
 function after(t: ListedTable, position: Position | null): SQL | undefined {
   if (!position) return undefined;
-  return or(lt(t.createdAt, position.createdAt), and(eq(t.createdAt, position.createdAt), lt(t.id, position.id)));
+  // A row value: SQLite (and D1) seek the (tenant, created_at, id) index to it.
+  return sql`(${t.createdAt}, ${t.id}) < (${position.createdAt}, ${position.id})`;
 }
 
 /** A creation range in a table's unit: seconds (`unixepoch()` defaults) or milliseconds. */
