@@ -151,20 +151,26 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
   it("moves a running batch's progress live from its event stream, then shows it completed", async () => {
     const { page, problems, requests } = await fresh();
     world.fake.latencyMs = 250;
-    const items = infobench.slice(0, 14).map((row, i) => ({ custom_id: `live-${i}`, instruction: row.instruction, response: `${row.output} (live ${i})`, checklist: { items: [{ question: "Is it right?" }] } }));
+    const items = [...infobench, ...infobench].slice(0, 20).map((row, i) => ({ custom_id: `live-${i}`, instruction: row.instruction, response: `${row.output} (live ${i})`, checklist: { items: [{ question: "Is it right?" }] } }));
     const created = await world.request("POST", "/v1/batches?concurrency=1", world.keys.acme, items);
     expect(created.status).toBe(202);
     const id = created.json.id;
-    await openAs(page, `${world.base}/ui/batches/${id}`, world.keys.acme);
+    const moves = (was: number) =>
+      page.waitForFunction(
+        ([selector, before]) => Number((globalThis as any).document.querySelector(selector).value) > (before as number),
+        [`[data-batch="${id}"] progress`, was] as const,
+        { timeout: 20_000 },
+      );
+    // In the list, the batch's row moves.
+    await openAs(page, `${world.base}/ui/batches`, world.keys.acme);
+    await moves(Number(await page.locator(`tr[data-batch="${id}"] progress`).getAttribute("value")));
+    await page.goto(`${world.base}/ui/batches/${id}`);
+    await contentLoaded(page);
     const progress = page.locator(`[data-batch="${id}"] progress`);
     const partialsBefore = requests.filter((r) => r.headers["x-tickbox-partial"]).length;
     const first = Number(await progress.getAttribute("value"));
     expect(first).toBeLessThan(items.length);
-    await page.waitForFunction(
-      ([selector, was]) => Number((globalThis as any).document.querySelector(selector).value) > (was as number) + 1,
-      [`[data-batch="${id}"] progress`, first] as const,
-      { timeout: 20_000 },
-    );
+    await moves(first + 1);
     // It moved without the page being loaded again: the stream moved it.
     expect(requests.filter((r) => r.headers["x-tickbox-partial"]).length).toBe(partialsBefore);
     expect(requests.some((r) => r.url.endsWith(`/v1/batches/${id}/events`) && r.headers.authorization === `Bearer ${world.keys.acme}`)).toBe(true);
