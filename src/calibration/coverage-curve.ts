@@ -24,13 +24,13 @@ export interface StageDiagnostics {
 }
 
 /** λ from ½ (every item answered) to 1 in steps of 0.01, plus any threshold that must lie on the curve. */
-export function lambdaGrid(extra: ReadonlyArray<number> = []): number[] {
+function lambdaGrid(extra: ReadonlyArray<number> = []): number[] {
   const grid = Array.from({ length: 51 }, (_, i) => Math.round((0.5 + i * 0.01) * 100) / 100);
   return [...new Set([...grid, ...extra])].sort((a, b) => a - b);
 }
 
 /** Coverage and agreement (with its lower bound) of answering only items with confidence ≥ λ, for each λ. */
-export function coverageCurve(confidence: ReadonlyArray<number>, agree: ReadonlyArray<boolean>, delta: number, lambdas: ReadonlyArray<number>): CurvePoint[] {
+function coverageCurve(confidence: ReadonlyArray<number>, agree: ReadonlyArray<boolean>, delta: number, lambdas: ReadonlyArray<number>): CurvePoint[] {
   const n = confidence.length;
   return lambdas.map((lambda) => {
     let accepted = 0;

@@ -28,7 +28,7 @@ const f = (v: number): string => (Math.round(v * 100) / 100).toString();
 const three = (v: number): string => v.toFixed(3);
 
 /** "ECE 0.041 (95% interval 0.022–0.067)", or just the estimate when no interval is known. */
-export function eceLabel(ece: ReliabilityPanel['ece'], level = 0.95): string {
+function eceLabel(ece: ReliabilityPanel['ece'], level = 0.95): string {
   if (!ece) return 'ECE not measured';
   const interval = Number.isFinite(ece.lo) && Number.isFinite(ece.hi) ? ` (${Math.round(level * 100)}% interval ${three(ece.lo)}–${three(ece.hi)})` : '';
   return `ECE ${three(ece.estimate)}${interval}`;

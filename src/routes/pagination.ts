@@ -6,7 +6,7 @@ import { type CreatedRange, PREVIEW_CHARS, type Position } from "../store/listin
  * A cursor names the list it belongs to and where its page ended. It is opaque to callers
  * (base64url of JSON): they pass `next_cursor` back as it came.
  */
-export function encodeCursor(list: string, position: Position): string {
+function encodeCursor(list: string, position: Position): string {
   const text = JSON.stringify([list, position.createdAt, position.id]);
   return btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
