@@ -11,18 +11,24 @@ import { replay } from "./middleware/replay";
 import * as createCalibration from "./routes/calibrations/create";
 import * as getCalibration from "./routes/calibrations/get";
 import * as getReliability from "./routes/calibrations/reliability";
+import * as listCalibrations from "./routes/calibrations/list";
 import * as createComparison from "./routes/comparisons/create";
 import * as createConfidence from "./routes/confidence/create";
 import * as cancelBatch from "./routes/batches/cancel";
 import * as createBatch from "./routes/batches/create";
 import * as batchEvents from "./routes/batches/events";
+import * as batchItems from "./routes/batches/items";
+import * as batchReport from "./routes/batches/report";
+import * as listBatches from "./routes/batches/list";
 import * as getBatch from "./routes/batches/get";
 import * as batchResults from "./routes/batches/results";
 import * as retryBatch from "./routes/batches/retry";
 import * as createChecklist from "./routes/checklists/create";
 import * as getChecklist from "./routes/checklists/get";
+import * as listChecklists from "./routes/checklists/list";
 import * as createEvaluation from "./routes/evaluations/create";
 import * as getEvaluation from "./routes/evaluations/get";
+import * as listEvaluations from "./routes/evaluations/list";
 import * as createRefinement from "./routes/refinements/create";
 import * as createSelection from "./routes/selections/create";
 import * as createKey from "./routes/keys/create";
@@ -32,6 +38,7 @@ import * as docs from "./routes/system/docs";
 import * as getUsage from "./routes/usage/get";
 import * as health from "./routes/system/health";
 import * as promptfoo from "./routes/integrations/promptfoo";
+import * as viewer from "./ui/routes";
 
 /** The API's operations; those whose `register` returns the typed app also shape `AppType`. */
 const routes = [
@@ -39,18 +46,24 @@ const routes = [
   docs,
   createChecklist,
   getChecklist,
+  listChecklists,
   createEvaluation,
   getEvaluation,
+  listEvaluations,
   createSelection,
   createComparison,
   createRefinement,
   createCalibration,
   getCalibration,
   getReliability,
+  listCalibrations,
   createConfidence,
   createBatch,
   getBatch,
+  listBatches,
   batchResults,
+  batchItems,
+  batchReport,
   batchEvents,
   cancelBatch,
   retryBatch,
@@ -59,6 +72,7 @@ const routes = [
   listKeys,
   deleteKey,
   getUsage,
+  viewer,
 ] as const;
 
 const REQUEST_ID = /^[\w\-=.]{1,200}$/;

@@ -14,6 +14,8 @@ import type { RequestLimits } from "./middleware/limits";
 import type { ReplayCache } from "./middleware/replay";
 import type { PriceTable } from "./config";
 import type { KeyStore } from "./store/keys-store";
+import type { BatchViews } from "./store/batch-views";
+import type { Listings } from "./store/listings";
 import type { UsageStore } from "./store/usage-store";
 import type { Meter } from "./usage/meter";
 import type { UsageRecorder } from "./usage/recorder";
@@ -31,6 +33,11 @@ export interface Services {
   metrics: Metrics;
   replay: ReplayCache;
   keys: KeyStore;
+  /** Newest-first lists of a tenant's objects, and read-only views of a batch's items. */
+  listings: Listings;
+  batchViews: BatchViews;
+  /** The API reference's browser script, served by /docs (read from node_modules, or bundled on Workers). */
+  docsScript?: () => Promise<string>;
   usage: { store: UsageStore; recorder: UsageRecorder; prices: PriceTable };
   access: { adminKey: string | undefined; limiter: RateLimiter; metricsPublic: boolean };
   limits: RequestLimits & { maxBodyBytes: number; maxBatchBodyBytes: number };

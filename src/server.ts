@@ -4,6 +4,7 @@ import { createApp } from "./app";
 import { ConfigError, parseConfig, upstreamSettings } from "./config";
 import { nodeRunner } from "./batches/node-runner";
 import { nodeFetch } from "./llm/node-fetch";
+import { nodeDocsScript } from "./routes/system/node-docs-script";
 import { buildServices } from "./services";
 import { openSqlite } from "./store/sqlite";
 
@@ -18,7 +19,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     );
   }
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const services = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner() });
+  const services = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner(), docsScript: nodeDocsScript() });
   const app = createApp(services);
   const flushUsage = () => services.usage.recorder.flush().catch((error) => console.error("usage accounting:", error));
   const flusher = setInterval(flushUsage, 1000);

@@ -20,6 +20,8 @@ import { createUsageStore } from "./store/usage-store";
 import { Meter } from "./usage/meter";
 import { UsageRecorder } from "./usage/recorder";
 import { createBatchStore } from "./store/batch-store";
+import { createBatchViews } from "./store/batch-views";
+import { createListings } from "./store/listings";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /**
@@ -29,7 +31,7 @@ import { createDrizzleStore, type SqliteDb } from "./store/store";
 export function buildServices(
   config: Config,
   db: SqliteDb,
-  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean; runner?: Runner } = {},
+  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean; runner?: Runner; docsScript?: () => Promise<string> } = {},
 ): Services {
   const metrics = new Metrics();
   const store = createDrizzleStore(db);
@@ -90,6 +92,9 @@ export function buildServices(
     metrics,
     replay,
     keys: createKeyStore(db),
+    listings: createListings(db),
+    batchViews: createBatchViews(db),
+    ...(options.docsScript ? { docsScript: options.docsScript } : {}),
     usage,
     access,
     limits: {

@@ -8,6 +8,11 @@ import { configSchema } from "./config";
 import type { Services } from "./env";
 import { ProblemError, problemBody } from "./errors";
 import { buildServices } from "./services";
+// The API reference's browser bundle as a string (a Text module rule in wrangler.toml): /docs
+// serves it from the Worker itself. The package's exports do not name the file, hence the path;
+// TypeScript sees a JavaScript file there, not the string the rule makes of it.
+// @ts-expect-error: a Text module, whose default export is the file's text
+import docsScript from "../node_modules/@scalar/api-reference/dist/browser/standalone.js";
 import type { SqliteDb } from "./store/store";
 
 const d1Database = z.custom<D1Database>(
@@ -41,7 +46,7 @@ function build(env: WorkerBindings): WorkerInstance {
   }
   const { DB, ...config } = parsed.data;
   const db = drizzle(DB) as unknown as SqliteDb;
-  const services = buildServices(config, db, { capabilities: workerCapabilities });
+  const services = buildServices(config, db, { capabilities: workerCapabilities, docsScript: async () => docsScript as string });
   return { app: createApp(services), services };
 }
 

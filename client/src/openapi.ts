@@ -64,6 +64,17 @@ export interface ChecklistItemInput {
   must_pass?: boolean;
 }
 
+/** A checklist as lists show it: its items, and the start of its instruction. */
+export interface ChecklistSummary {
+  id: string;
+  instruction_preview: string;
+  items: ChecklistItem[];
+  source: "generated" | "provided";
+  model: string | null;
+  prompt_version: string | null;
+  created_at: string;
+}
+
 export type CalibratedEvaluation = Evaluation & {
   confidence?: Confidence;
 };
@@ -164,6 +175,31 @@ export interface CreateEvaluationRequest {
   pass_threshold?: number;
   /** A pointwise calibration profile: the response then carries its confidence block, and the profile's judge grades. */
   calibration_id?: string;
+}
+
+/** An evaluation with the instruction, context and response it graded. */
+export type StoredEvaluation = Evaluation & {
+  instruction: string;
+  context: string | null;
+  response: string;
+  created_at: string;
+};
+
+/** An evaluation as lists show it; GET /v1/evaluations/{id} gives all of it. */
+export interface EvaluationSummary {
+  id: string;
+  checklist_id: string;
+  passed: boolean;
+  pass_threshold: number;
+  scores: Scores;
+  signal: "logprobs" | "none";
+  model: string;
+  prompt_version: string;
+  /** The instruction's first 200 characters. */
+  instruction_preview: string;
+  /** The response's first 200 characters. */
+  response_preview: string;
+  created_at: string;
 }
 
 export interface Selection {
@@ -440,6 +476,10 @@ export interface CalibrationJudge {
   raw_metrics: CalibrationMetrics;
   metrics: CalibrationMetrics;
   reliability: ReliabilityBin[];
+  /** Reliability bins of the raw signal (absent from profiles fitted before it was kept). */
+  raw_reliability?: ReliabilityBin[];
+  /** Coverage and agreement against λ on the calibration items that reach this judge, with confidences from its deployed map, as certification sees them. */
+  coverage_curve?: CoveragePoint[];
   threshold: CertifiedThreshold;
   calibrator: {
     method: string;
@@ -453,6 +493,15 @@ export interface CalibrationJudge {
   };
   n_reaching: number;
   n_decided: number;
+}
+
+export interface CoveragePoint {
+  lambda: number;
+  coverage: number;
+  n_accepted: number;
+  agreement: number | null;
+  /** Clopper–Pearson lower bound (level 1 − delta) on the agreement. */
+  agreement_lower: number | null;
 }
 
 export interface CreateCalibrationRequest {
@@ -489,6 +538,27 @@ export interface CalibrationTarget {
   alpha: number;
   /** The guarantee holds with probability ≥ 1 − delta. */
   delta: number;
+}
+
+/** A calibration profile as lists show it; GET /v1/calibrations/{id} gives all of it. */
+export interface CalibrationSummary {
+  id: string;
+  name: string;
+  kind: "pointwise" | "pairwise";
+  /** The judge model of each stage (one unless a cascade); null when unnamed. */
+  judges: (string | null)[];
+  method: string;
+  calibrated: boolean;
+  n: number;
+  target: {
+    alpha: number;
+    delta: number;
+  };
+  /** Each judge's certified threshold, in order; null for a judge with none. */
+  lambdas: (number | null)[];
+  coverage: number;
+  agreement: number | null;
+  created_at: string;
 }
 
 export type ConfidenceResponse = Confidence & {
@@ -598,6 +668,70 @@ export interface BatchResult {
   };
 }
 
+/** One item of a batch as a results table shows it. */
+export interface BatchItemRow {
+  index: number;
+  custom_id: string | null;
+  status: "pending" | "running" | "done" | "failed";
+  /** Graded and passed or failed; errored (a problem, no grade); or not finished. */
+  outcome: "passed" | "failed" | "errored" | "pending";
+  scores: {
+    pass_rate: number;
+    weighted: number;
+    soft: number | null;
+  } | null;
+  /** The grading, also served by GET /v1/evaluations/{id}. */
+  evaluation_id: string | null;
+  checklist_id: string | null;
+  /** The verdicts in checklist order, once graded. */
+  verdicts: ("YES" | "NO")[] | null;
+  problem: {
+    code: string;
+    detail: string;
+  } | null;
+  instruction_preview: string | null;
+  response_preview: string | null;
+}
+
+export interface BatchReport {
+  id: string;
+  outcomes: {
+    passed: number;
+    failed: number;
+    errored: number;
+    pending: number;
+  };
+  mean_scores: {
+    pass_rate: number | null;
+    weighted: number | null;
+    /** Over the graded items that have a soft score (graded with logprobs). */
+    soft: number | null;
+    soft_items: number;
+  };
+  usage_by_model: {
+    model: string;
+    upstream_calls: number;
+    prompt_tokens: number;
+    completion_tokens: number;
+    cost_usd: number | null;
+  }[];
+  /** Estimated from TICKBOX_PRICES at the grading model's price (checklist generation included); null when a model that used tokens has no price. */
+  cost_usd: number | null;
+  /** The checklist every graded item shares, with YES and NO counts per question; null when the items use different checklists. */
+  checklist: {
+    id: string;
+    graded: number;
+    items: {
+      id: string;
+      question: string;
+      weight: number;
+      must_pass: boolean;
+      yes: number;
+      no: number;
+    }[];
+  } | null;
+}
+
 export interface PromptfooWebhookResponse {
   pass: boolean;
   /** The weighted checklist score. */
@@ -704,6 +838,29 @@ export interface Operations {
     bodyRequired: true;
     answer: Checklist;
   };
+  /** List checklists, newest first */
+  "get /v1/checklists": {
+    path: never;
+    query: {
+      /** Items per page (1-100, default 20). */
+      limit?: number;
+      /** `next_cursor` of the previous page; absent for the first (newest) page. */
+      cursor?: string;
+      /** Only objects created at or after this time (ISO 8601; a date means its 00:00 UTC). */
+      created_after?: string | string;
+      /** Only objects created before this time (ISO 8601). */
+      created_before?: string | string;
+      /** Only generated checklists, or only callers' own. */
+      source?: "generated" | "provided";
+    };
+    body: never;
+    bodyRequired: false;
+    answer: {
+      checklists: ChecklistSummary[];
+      /** Pass as `cursor` for the next page; null on the last page. */
+      next_cursor: string | null;
+    };
+  };
   /** Get a checklist */
   "get /v1/checklists/{id}": {
     path: {
@@ -722,6 +879,33 @@ export interface Operations {
     bodyRequired: true;
     answer: CalibratedEvaluation;
   };
+  /** List evaluations, newest first */
+  "get /v1/evaluations": {
+    path: never;
+    query: {
+      /** Items per page (1-100, default 20). */
+      limit?: number;
+      /** `next_cursor` of the previous page; absent for the first (newest) page. */
+      cursor?: string;
+      /** Only objects created at or after this time (ISO 8601; a date means its 00:00 UTC). */
+      created_after?: string | string;
+      /** Only objects created before this time (ISO 8601). */
+      created_before?: string | string;
+      /** Only evaluations against this checklist. */
+      checklist_id?: string;
+      /** Only evaluations graded by this judge model. */
+      model?: string;
+      /** Only evaluations that passed (true) or did not (false). */
+      passed?: "true" | "false";
+    };
+    body: never;
+    bodyRequired: false;
+    answer: {
+      evaluations: EvaluationSummary[];
+      /** Pass as `cursor` for the next page; null on the last page. */
+      next_cursor: string | null;
+    };
+  };
   /** Get an evaluation */
   "get /v1/evaluations/{id}": {
     path: {
@@ -730,7 +914,7 @@ export interface Operations {
     query: never;
     body: never;
     bodyRequired: false;
-    answer: Evaluation;
+    answer: StoredEvaluation;
   };
   /** Best-of-N: pick the best of several candidate responses by checklist */
   "post /v1/selections": {
@@ -763,6 +947,29 @@ export interface Operations {
     body: CreateCalibrationRequest;
     bodyRequired: true;
     answer: Calibration;
+  };
+  /** List calibration profiles, newest first */
+  "get /v1/calibrations": {
+    path: never;
+    query: {
+      /** Items per page (1-100, default 20). */
+      limit?: number;
+      /** `next_cursor` of the previous page; absent for the first (newest) page. */
+      cursor?: string;
+      /** Only objects created at or after this time (ISO 8601; a date means its 00:00 UTC). */
+      created_after?: string | string;
+      /** Only objects created before this time (ISO 8601). */
+      created_before?: string | string;
+      /** Only profiles of this kind. */
+      kind?: "pointwise" | "pairwise";
+    };
+    body: never;
+    bodyRequired: false;
+    answer: {
+      calibrations: CalibrationSummary[];
+      /** Pass as `cursor` for the next page; null on the last page. */
+      next_cursor: string | null;
+    };
   };
   /** Get a calibration profile */
   "get /v1/calibrations/{id}": {
@@ -806,6 +1013,29 @@ export interface Operations {
     bodyRequired: false;
     answer: Batch;
   };
+  /** List batches, newest first */
+  "get /v1/batches": {
+    path: never;
+    query: {
+      /** Items per page (1-100, default 20). */
+      limit?: number;
+      /** `next_cursor` of the previous page; absent for the first (newest) page. */
+      cursor?: string;
+      /** Only objects created at or after this time (ISO 8601; a date means its 00:00 UTC). */
+      created_after?: string | string;
+      /** Only objects created before this time (ISO 8601). */
+      created_before?: string | string;
+      /** Only batches in this state. */
+      status?: "running" | "cancelled" | "completed";
+    };
+    body: never;
+    bodyRequired: false;
+    answer: {
+      batches: Batch[];
+      /** Pass as `cursor` for the next page; null on the last page. */
+      next_cursor: string | null;
+    };
+  };
   /** A batch's status, counts, throughput, ETA and running totals */
   "get /v1/batches/{id}": {
     path: {
@@ -816,7 +1046,7 @@ export interface Operations {
     bodyRequired: false;
     answer: Batch;
   };
-  /** The finished items as JSON Lines, in input order */
+  /** The finished items as JSON Lines or CSV, in input order */
   "get /v1/batches/{id}/results": {
     path: {
       id: string;
@@ -824,10 +1054,44 @@ export interface Operations {
     query: {
       /** Only items with a greater index (default -1: from the start). */
       after?: number | null;
+      /** jsonl (default) or csv; `Accept: text/csv` also asks for CSV. */
+      format?: "jsonl" | "csv";
     };
     body: never;
     bodyRequired: false;
     answer: BatchResult[];
+  };
+  /** A batch's items as a table: filtered, searched, sorted, a page at a time */
+  "get /v1/batches/{id}/items": {
+    path: {
+      id: string;
+    };
+    query: {
+      outcome?: "passed" | "failed" | "errored" | "pending";
+      /** Text to find in the custom id, instruction or response. */
+      q?: string;
+      /** A column, descending with a leading `-`. */
+      sort?: "index" | "-index" | "custom_id" | "-custom_id" | "weighted" | "-weighted" | "pass_rate" | "-pass_rate" | "soft" | "-soft";
+      offset?: number | null;
+      limit?: number;
+    };
+    body: never;
+    bodyRequired: false;
+    answer: {
+      items: BatchItemRow[];
+      matching: number;
+      offset: number;
+    };
+  };
+  /** A batch's outcomes, mean scores, cost by model, and which checklist questions fail most */
+  "get /v1/batches/{id}/report": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    bodyRequired: false;
+    answer: BatchReport;
   };
   /** Progress as server-sent events */
   "get /v1/batches/{id}/events": {
@@ -923,19 +1187,25 @@ export const operations = {
   "get /readyz": { answer: "json", jsonLinesBody: false },
   "get /metrics": { answer: "text", jsonLinesBody: false },
   "post /v1/checklists": { answer: "json", jsonLinesBody: false },
+  "get /v1/checklists": { answer: "json", jsonLinesBody: false },
   "get /v1/checklists/{id}": { answer: "json", jsonLinesBody: false },
   "post /v1/evaluations": { answer: "json", jsonLinesBody: false },
+  "get /v1/evaluations": { answer: "json", jsonLinesBody: false },
   "get /v1/evaluations/{id}": { answer: "json", jsonLinesBody: false },
   "post /v1/selections": { answer: "json", jsonLinesBody: false },
   "post /v1/comparisons": { answer: "json", jsonLinesBody: false },
   "post /v1/refinements": { answer: "json", jsonLinesBody: false },
   "post /v1/calibrations": { answer: "json", jsonLinesBody: false },
+  "get /v1/calibrations": { answer: "json", jsonLinesBody: false },
   "get /v1/calibrations/{id}": { answer: "json", jsonLinesBody: false },
   "get /v1/calibrations/{id}/reliability.svg": { answer: "text", jsonLinesBody: false },
   "post /v1/confidence": { answer: "json", jsonLinesBody: false },
   "post /v1/batches": { answer: "json", jsonLinesBody: true },
+  "get /v1/batches": { answer: "json", jsonLinesBody: false },
   "get /v1/batches/{id}": { answer: "json", jsonLinesBody: false },
   "get /v1/batches/{id}/results": { answer: "ndjson", jsonLinesBody: false },
+  "get /v1/batches/{id}/items": { answer: "json", jsonLinesBody: false },
+  "get /v1/batches/{id}/report": { answer: "json", jsonLinesBody: false },
   "get /v1/batches/{id}/events": { answer: "text", jsonLinesBody: false },
   "post /v1/batches/{id}/cancel": { answer: "json", jsonLinesBody: false },
   "post /v1/batches/{id}/retry": { answer: "json", jsonLinesBody: false },

@@ -1,68 +1,105 @@
 import type { ReliabilityBin } from './metrics.js';
 
-export interface ReliabilitySvgOptions {
-  title?: string;
-  /** Outer size in px; default 420 × 420. */
-  width?: number;
-  height?: number;
+export interface ReliabilityPanel {
+  /** What the panel plots, e.g. "Raw signal" or "Calibrated (beta, held-out)". */
+  label: string;
+  bins: ReadonlyArray<ReliabilityBin>;
+  /** The ECE of the same predictions with its interval, when known. */
+  ece?: { estimate: number; lo: number; hi: number } | null;
+  /** Level of the ECE interval (0.95 prints "95%"). */
+  level?: number;
 }
 
-const MARGIN = { top: 40, right: 20, bottom: 52, left: 58 };
+export interface ReliabilitySvgOptions {
+  title?: string;
+}
+
+const PANEL = 300; // plot side, px
+const GAP = 70; // between panels, room for the second panel's axis labels
+const MARGIN = { top: 74, right: 24, bottom: 96, left: 64 };
+const COLORS = { bar: '#4c78a8', dot: '#e45756', diagonal: '#777777' };
 
 /** Escapes text for XML character data and attribute values. */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch] as string);
 }
 
-/**
- * A reliability diagram as a standalone SVG string: one bar per bin at the observed frequency, the
- * diagonal of perfect calibration, a dot at each bin's mean predicted probability, and the bin
- * counts above the bars. Pure string building, so it runs anywhere (server, tests) without a DOM.
- */
-export function reliabilitySvg(bins: ReadonlyArray<ReliabilityBin>, options: ReliabilitySvgOptions = {}): string {
-  const width = options.width ?? 420;
-  const height = options.height ?? 420;
-  const plotW = width - MARGIN.left - MARGIN.right;
-  const plotH = height - MARGIN.top - MARGIN.bottom;
-  const x = (v: number): number => MARGIN.left + v * plotW;
-  const y = (v: number): number => MARGIN.top + (1 - v) * plotH;
-  const f = (v: number): string => (Math.round(v * 100) / 100).toString();
+const f = (v: number): string => (Math.round(v * 100) / 100).toString();
+const three = (v: number): string => v.toFixed(3);
 
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-  );
+/** "ECE 0.041 (95% interval 0.022–0.067)", or just the estimate when no interval is known. */
+function eceLabel(ece: ReliabilityPanel['ece'], level = 0.95): string {
+  if (!ece) return 'ECE not measured';
+  const interval = Number.isFinite(ece.lo) && Number.isFinite(ece.hi) ? ` (${Math.round(level * 100)}% interval ${three(ece.lo)}–${three(ece.hi)})` : '';
+  return `ECE ${three(ece.estimate)}${interval}`;
+}
+
+function panelSvg(panel: ReliabilityPanel, left: number): string[] {
+  const x = (v: number): number => left + v * PANEL;
+  const y = (v: number): number => MARGIN.top + (1 - v) * PANEL;
+  const parts: string[] = [`<g class="panel">`];
+  parts.push(`<text class="panel-label" x="${f(x(0.5))}" y="${f(MARGIN.top - 30)}" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(panel.label)}</text>`);
+  parts.push(`<text class="ece" x="${f(x(0.5))}" y="${f(MARGIN.top - 12)}" text-anchor="middle">${escapeXml(eceLabel(panel.ece, panel.level))}</text>`);
+  for (let t = 0; t <= 10; t += 2) {
+    const v = t / 10;
+    parts.push(`<line class="grid" x1="${f(x(0))}" y1="${f(y(v))}" x2="${f(x(1))}" y2="${f(y(v))}" stroke="#e5e5e5"/>`);
+  }
+  for (const bin of panel.bins) {
+    const acc = bin.accuracy ?? 0;
+    const barLeft = x(bin.lo);
+    const barW = Math.max(0, x(bin.hi) - barLeft - 1);
+    const tip = bin.count === 0 ? 'empty' : `observed ${three(acc)}, mean predicted ${three(bin.mean_confidence ?? 0)}`;
+    parts.push(
+      `<rect class="bar" x="${f(barLeft + 0.5)}" y="${f(y(acc))}" width="${f(barW)}" height="${f(y(0) - y(acc))}" fill="${COLORS.bar}" fill-opacity="0.8"><title>${f(bin.lo)}–${f(bin.hi)}: ${bin.count} items, ${tip}</title></rect>`,
+    );
+    parts.push(`<text class="count" x="${f((barLeft + x(bin.hi)) / 2)}" y="${f(y(acc) - 4)}" text-anchor="middle" font-size="9">${bin.count}</text>`);
+    if (bin.mean_confidence !== null) {
+      parts.push(`<circle class="confidence" cx="${f(x(bin.mean_confidence))}" cy="${f(y(bin.mean_confidence))}" r="3" fill="${COLORS.dot}"/>`);
+    }
+  }
+  parts.push(`<line class="diagonal" x1="${f(x(0))}" y1="${f(y(0))}" x2="${f(x(1))}" y2="${f(y(1))}" stroke="${COLORS.diagonal}" stroke-dasharray="4 3"/>`);
+  parts.push(`<path class="axes" d="M${f(x(0))},${f(y(1))} V${f(y(0))} H${f(x(1))}" fill="none" stroke="#000"/>`);
+  for (let t = 0; t <= 10; t += 2) {
+    const v = t / 10;
+    parts.push(`<text class="tick" x="${f(x(v))}" y="${f(y(0) + 15)}" text-anchor="middle">${v.toFixed(1)}</text>`);
+    parts.push(`<text class="tick" x="${f(x(0) - 6)}" y="${f(y(v) + 4)}" text-anchor="end">${v.toFixed(1)}</text>`);
+  }
+  parts.push(`<text class="axis-label" x="${f(x(0.5))}" y="${f(y(0) + 34)}" text-anchor="middle">Predicted probability</text>`);
+  parts.push(`<text class="axis-label" transform="translate(${f(left - 42)} ${f(y(0.5))}) rotate(-90)" text-anchor="middle">Observed frequency</text>`);
+  parts.push('</g>');
+  return parts;
+}
+
+function legendSvg(top: number, left: number): string[] {
+  const items = [
+    `<rect x="0" y="-9" width="14" height="10" fill="${COLORS.bar}" fill-opacity="0.8"/><text x="20" y="0">observed frequency of the positive outcome in the bin (number above: items)</text>`,
+    `<circle cx="7" cy="-4" r="3" fill="${COLORS.dot}"/><text x="20" y="0">mean predicted probability in the bin</text>`,
+    `<line x1="0" y1="-4" x2="14" y2="-4" stroke="${COLORS.diagonal}" stroke-dasharray="4 3"/><text x="20" y="0">perfect calibration</text>`,
+  ];
+  return [`<g class="legend" transform="translate(${f(left)} ${f(top)})">`, ...items.map((item, i) => `<g transform="translate(0 ${i * 17})">${item}</g>`), '</g>'];
+}
+
+/**
+ * Reliability diagrams as one standalone SVG, panels side by side (e.g. the raw signal beside the
+ * calibrated one): per panel one bar per bin at the observed frequency, a dot at each bin's mean
+ * predicted probability, the diagonal of perfect calibration, the bin counts and the ECE with its
+ * interval; a legend below. Sized by its viewBox, so a page can scale it to its width. Pure
+ * string building, so it runs anywhere (server, tests) without a DOM.
+ */
+export function reliabilitySvg(panels: ReadonlyArray<ReliabilityPanel>, options: ReliabilitySvgOptions = {}): string {
+  const width = MARGIN.left + panels.length * PANEL + (panels.length - 1) * GAP + MARGIN.right;
+  const height = MARGIN.top + PANEL + MARGIN.bottom + (options.title === undefined ? 0 : 24);
+  const shift = options.title === undefined ? 0 : 24;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="reliability" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11" role="img">`,
+  ];
   if (options.title !== undefined) {
     parts.push(`<title>${escapeXml(options.title)}</title>`);
     parts.push(`<text class="title" x="${f(width / 2)}" y="22" text-anchor="middle" font-size="14">${escapeXml(options.title)}</text>`);
   }
-  parts.push('<g class="bars">');
-  for (const bin of bins) {
-    const acc = bin.accuracy ?? 0;
-    const left = x(bin.lo);
-    const barW = Math.max(0, x(bin.hi) - left - 1);
-    parts.push(
-      `<rect class="bar" x="${f(left + 0.5)}" y="${f(y(acc))}" width="${f(barW)}" height="${f(y(0) - y(acc))}" fill="#4c78a8" fill-opacity="0.8"/>`,
-    );
-    parts.push(
-      `<text class="count" x="${f((left + x(bin.hi)) / 2)}" y="${f(y(acc) - 4)}" text-anchor="middle" font-size="9">${bin.count}</text>`,
-    );
-    if (bin.mean_confidence !== null) {
-      parts.push(`<circle class="confidence" cx="${f(x(bin.mean_confidence))}" cy="${f(y(bin.mean_confidence))}" r="2.5" fill="#e45756"/>`);
-    }
-  }
-  parts.push('</g>');
-  parts.push(`<line class="diagonal" x1="${f(x(0))}" y1="${f(y(0))}" x2="${f(x(1))}" y2="${f(y(1))}" stroke="#888" stroke-dasharray="4 3"/>`);
-  parts.push(`<path class="axes" d="M${f(x(0))},${f(y(1))} V${f(y(0))} H${f(x(1))}" fill="none" stroke="#000"/>`);
-  for (let t = 0; t <= 10; t += 2) {
-    const v = t / 10;
-    parts.push(`<text class="tick" x="${f(x(v))}" y="${f(y(0) + 14)}" text-anchor="middle">${v.toFixed(1)}</text>`);
-    parts.push(`<text class="tick" x="${f(x(0) - 6)}" y="${f(y(v) + 4)}" text-anchor="end">${v.toFixed(1)}</text>`);
-  }
-  parts.push(`<text class="axis-label" x="${f(x(0.5))}" y="${f(height - 12)}" text-anchor="middle">Predicted probability</text>`);
-  parts.push(
-    `<text class="axis-label" transform="translate(16 ${f(y(0.5))}) rotate(-90)" text-anchor="middle">Observed frequency</text>`,
-  );
-  parts.push('</svg>');
+  parts.push(`<g transform="translate(0 ${shift})">`);
+  panels.forEach((panel, i) => parts.push(...panelSvg(panel, MARGIN.left + i * (PANEL + GAP))));
+  parts.push(...legendSvg(MARGIN.top + PANEL + 56, MARGIN.left));
+  parts.push('</g>', '</svg>');
   return parts.join('\n');
 }

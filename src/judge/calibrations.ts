@@ -3,6 +3,7 @@ import {
   CalibrationInputError,
   DEFAULT_TARGET,
   parseCalibratorModel,
+  pooledSignal,
   reliabilitySvg,
   type CalibrationMethod,
   type CalibratorModel,
@@ -10,6 +11,8 @@ import {
   type ProfileKind,
   type StageProfile,
 } from "../calibration/index";
+import { type StageDiagnostics, stageDiagnostics } from "../calibration/coverage-curve";
+import type { ReliabilityPanel } from "../calibration/reliability-svg";
 import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
 import { ProblemError, pointer } from "../errors";
 import type { CalibrationStore } from "../store/calibration-store";
@@ -39,7 +42,8 @@ export interface CalibrationInput {
   target?: { alpha: number; delta: number } | undefined;
 }
 
-export type StageView = Omit<StageProfile, "model"> & { calibrator: CalibratorModel };
+/** A judge's fit as the API shows it; profiles stored before diagnostics were kept lack them. */
+export type StageView = Omit<StageProfile, "model"> & { calibrator: CalibratorModel } & Partial<StageDiagnostics>;
 
 export interface CalibrationView {
   id: string;
@@ -126,7 +130,13 @@ export class Calibrations {
       judges: data.map((d) => ({ judge: d.judge, p: d.p, y: d.y })),
     });
     const id = `cb_${fp.slice(0, 32)}`;
-    const stages = summary.stages.map(({ model, ...rest }) => ({ ...rest, calibrator: model }));
+    // What the viewer draws beside the fit: raw reliability and coverage against λ, from the
+    // signals each judge was fitted on (for a pooled cascade, the mean of judges 0..k).
+    const raws: number[][] = data.map((d) => d.p);
+    const signals = raws.map((p, k) => (summary.pooled ? p.map((_, i) => pooledSignal(raws.slice(0, k + 1).map((r) => r[i]!))) : p));
+    const stageModels = summary.stages.map((s) => ({ calibrator: s.model, threshold: s.threshold }));
+    const diagnostics = stageDiagnostics(signals, first.y, stageModels, summary.target.delta);
+    const stages = summary.stages.map(({ model, ...rest }, k) => ({ ...rest, calibrator: model, ...diagnostics[k]! }));
     const s0 = stages[0]!;
     const view: CalibrationView = {
       id,
@@ -164,13 +174,24 @@ export class Calibrations {
     return view;
   }
 
-  /** The reliability diagram of one judge's held-out calibrated predictions. */
+  /**
+   * The reliability diagram of one judge: its raw signal beside its held-out calibrated
+   * predictions (one panel when nothing was fitted, or the profile predates raw bins).
+   */
   async reliabilitySvg(id: string, judge = 0, scope: RequestScope = DEFAULT_SCOPE): Promise<string> {
     const view = await this.byId(id, scope);
     const stage = view.judges[judge];
     if (!stage) throw invalid("/judge", `must be below ${view.judges.length}, the number of judges`);
     const label = stage.judge ? ` (${stage.judge})` : "";
-    return reliabilitySvg(stage.reliability, { title: `${view.name}${label}: ${stage.method}, n = ${stage.n}` });
+    const raw: ReliabilityPanel = { label: "Raw signal", bins: stage.raw_reliability ?? [], ece: stage.raw_metrics.ece, level: stage.raw_metrics.level };
+    const calibrated: ReliabilityPanel = {
+      label: stage.calibrated ? `Calibrated (${stage.method}, held-out)` : "Raw signal (not calibrated)",
+      bins: stage.reliability,
+      ece: stage.metrics.ece,
+      level: stage.metrics.level,
+    };
+    const panels = stage.calibrated && stage.raw_reliability ? [raw, calibrated] : [calibrated];
+    return reliabilitySvg(panels, { title: `${view.name}${label}: ${stage.method}, n = ${stage.n}` });
   }
 
   private async resolveExamples(

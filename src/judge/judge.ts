@@ -15,7 +15,7 @@ import {
   providedChecklistRow,
 } from "./checklists";
 import { gradeResponse, gradingFingerprint } from "./grading";
-import { type EvaluationView, evaluationView } from "./views";
+import { type EvaluationView, evaluationView, storedEvaluationView } from "./views";
 
 export interface JudgeDeps {
   store: Store;
@@ -244,10 +244,11 @@ export class Judge {
     return evaluationView(graded.row, checklist.row, !graded.computed, usage, input.pass_threshold ?? this.deps.passThreshold);
   }
 
-  async evaluationById(id: string, scope: RequestScope = DEFAULT_SCOPE): Promise<EvaluationView> {
+  /** A stored evaluation, with the instruction, context and response it graded. */
+  async evaluationById(id: string, scope: RequestScope = DEFAULT_SCOPE): Promise<ReturnType<typeof storedEvaluationView>> {
     const row = await this.deps.store.evaluationById(scope.tenant, id);
     if (!row) throw new ProblemError("not_found", `no evaluation with id ${id}`);
     const checklist = await this.checklistById(row.checklistId, scope);
-    return evaluationView(row, checklist, true, noUsage(), this.deps.passThreshold);
+    return storedEvaluationView(row, checklist, noUsage(), this.deps.passThreshold);
   }
 }

@@ -38,3 +38,14 @@ export function evaluationView(row: EvaluationRow, checklist: ChecklistRow, cach
   };
 }
 
+
+/** A stored evaluation as GET /v1/evaluations/{id} gives it: the grading and what was graded. */
+export function storedEvaluationView(row: EvaluationRow, checklist: ChecklistRow, usage: Usage, threshold: number) {
+  return {
+    ...evaluationView(row, checklist, true, usage, threshold),
+    instruction: row.instruction,
+    context: row.context ?? null,
+    response: row.response,
+    created_at: new Date(row.createdAt * 1000).toISOString(),
+  };
+}

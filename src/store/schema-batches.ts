@@ -4,7 +4,9 @@ import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm
  * A batch of evaluations. Its id is derived from the content of its items, so the same input sent
  * again names the same batch (and resumes it) instead of starting a second one.
  */
-export const batches = sqliteTable("batches", {
+export const batches = sqliteTable(
+  "batches",
+  {
   id: text("id").primaryKey(),
   /** The tenant that owns the batch, and the key whose usage its items are booked to. */
   tenant: text("tenant").notNull().default("default"),
@@ -20,7 +22,9 @@ export const batches = sqliteTable("batches", {
    */
   runner: text("runner"),
   heartbeatAt: integer("heartbeat_at"),
-});
+  },
+  (t) => [index("batches_by_tenant_created").on(t.tenant, t.createdAt, t.id)],
+);
 
 /**
  * One item of a batch, in input order. Its state moves pending → running → done | failed; an item

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * A checklist is stored once per tenant and fingerprint: the generation key for a generated
@@ -22,7 +22,11 @@ export const checklists = sqliteTable(
   usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
   },
-  (t) => [uniqueIndex("checklists_tenant_fingerprint").on(t.tenant, t.fingerprint)],
+  (t) => [
+    uniqueIndex("checklists_tenant_fingerprint").on(t.tenant, t.fingerprint),
+    // Lists: a tenant's rows newest first.
+    index("checklists_by_tenant_created").on(t.tenant, t.createdAt, t.id),
+  ],
 );
 
 /** One grading of one response against one checklist, keyed by the grading fingerprint. */
@@ -45,7 +49,12 @@ export const evaluations = sqliteTable(
   usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
   },
-  (t) => [uniqueIndex("evaluations_tenant_fingerprint").on(t.tenant, t.fingerprint)],
+  (t) => [
+    uniqueIndex("evaluations_tenant_fingerprint").on(t.tenant, t.fingerprint),
+    // Lists: a tenant's rows newest first, all or of one checklist.
+    index("evaluations_by_tenant_created").on(t.tenant, t.createdAt, t.id),
+    index("evaluations_by_tenant_checklist").on(t.tenant, t.checklistId, t.createdAt, t.id),
+  ],
 );
 
 export interface StoredItem {

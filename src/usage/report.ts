@@ -24,7 +24,8 @@ export interface DayUsage {
   models: ModelUsage[];
 }
 
-const costOf = (prices: PriceTable, model: string, prompt: number, completion: number) => {
+/** Estimated cost in USD of tokens of one model; null when the price table has no price for it. */
+export const costOf = (prices: PriceTable, model: string, prompt: number, completion: number) => {
   const price = prices[model];
   return price ? (prompt * price.prompt + completion * price.completion) / 1_000_000 : null;
 };

@@ -108,7 +108,8 @@ describe("POST /v1/calibrations — pointwise", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("image/svg+xml");
     expect(res.text.startsWith("<svg")).toBe(true);
-    expect(res.text.match(/class="bar"/g)).toHaveLength(10);
+    // The raw signal beside the held-out calibrated predictions: ten bins each.
+    expect(res.text.match(/class="bar"/g)).toHaveLength(20);
     expect(res.text).toContain("diagram &lt;1&gt;");
     expect(res.text).toContain('class="diagonal"');
   });

@@ -50,6 +50,27 @@ export function contractSuite(get: () => ContractTarget) {
       expect(await kinds()).toEqual([]);
     });
 
+    it("lists checklists newest first, each once, walking the cursor page by page", async () => {
+      const one = t.instance(vars);
+      const made: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await one.post("/v1/checklists", { instruction: unique(`Listed ${i}`), items: [{ question: `Q${i}?` }] });
+        made.push(res.json.id);
+      }
+      const seen: { id: string; created_at: string }[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: any = await t.instance(vars).get(`/v1/checklists?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+        expect(page.status).toBe(200);
+        seen.push(...page.json.checklists);
+        cursor = page.json.next_cursor;
+      } while (cursor !== null);
+      expect(new Set(seen.map((c) => c.id)).size).toBe(seen.length);
+      for (const id of made) expect(seen.map((c) => c.id)).toContain(id);
+      const times = seen.map((c) => Date.parse(c.created_at));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    });
+
     it("generates a checklist once, then serves it from the database to another instance", async () => {
       const instruction = unique(contractRow.instruction);
       const first = await t.instance(vars).post("/v1/checklists", { instruction, context: contractRow.input });
@@ -161,7 +182,7 @@ export function contractSuite(get: () => ContractTarget) {
       const one = t.instance(vars);
       const wrong = await one.send("DELETE", "/v1/evaluations");
       expectProblem(wrong, 405, "method_not_allowed");
-      expect(wrong.headers.get("allow")).toBe("POST");
+      expect(wrong.headers.get("allow")).toBe("GET, HEAD, POST");
       const byId = await one.send("PUT", "/v1/evaluations/ev_any", { instruction: "x" });
       expectProblem(byId, 405, "method_not_allowed");
       expect(byId.headers.get("allow")).toBe("GET, HEAD");

@@ -109,6 +109,28 @@ describe("wrangler dev --local on D1, compared with the Node service", () => {
     node.close();
   });
 
+  it("serves /docs and the viewer from the Worker itself, the same bytes as Node", async () => {
+    const node = makeApp(upstreamEnv(fake));
+    for (const path of ["/docs/scalar.js", "/ui/assets/app.js", "/ui/assets/app.css"]) {
+      const edge = await fetch(`${base}${path}`);
+      const local = await node.send("GET", path);
+      expect({ path, status: edge.status }).toEqual({ path, status: 200 });
+      expect(await edge.text()).toBe(local.text);
+    }
+    const docs = await (await fetch(`${base}/docs`)).text();
+    expect([...docs.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1])).toEqual(["/docs/scalar.js"]);
+    const shell = await fetch(`${base}/ui/evaluations`);
+    expect(shell.headers.get("content-security-policy")).toContain("script-src 'self'");
+    // A page's content comes from the API in process; here the Worker's D1 holds an evaluation.
+    await call("POST", "/v1/evaluations", JSON.stringify(FIXED_EVALUATION));
+    const page = await (await fetch(`${base}/ui/evaluations/${FIXED_EVALUATION_ID}`, { headers: { "x-tickbox-partial": "1" } })).text();
+    expect(page).toContain(FIXED_EVALUATION.instruction);
+    // Batches need the Node server: the page says so instead of failing.
+    const batches = await fetch(`${base}/ui/batches`, { headers: { "x-tickbox-partial": "1" } });
+    expect(batches.headers.get("x-tickbox-problem")).toBe("501");
+    node.close();
+  });
+
   it("serves a repeat from D1 without an upstream call", async () => {
     const request = { ...FIXED_EVALUATION, response: "Graded once at the edge." };
     const first = await call("POST", "/v1/evaluations", JSON.stringify(request));

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createApp } from "../../src/app";
 import { parseConfig } from "../../src/config";
+import { nodeDocsScript } from "../../src/routes/system/node-docs-script";
 import { buildServices } from "../../src/services";
 import { openSqlite } from "../../src/store/sqlite";
 import type { FakeCall, FakeUpstream } from "./fake-upstream";
@@ -16,10 +17,15 @@ export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
  * A fresh app on its own in-memory database; requests go through `app.request()`. `background`
  * adds the batch service, as the Node entry does.
  */
-export function makeApp(env: Record<string, string> = {}, options: { background?: boolean; fetch?: typeof fetch } = {}) {
+export function makeApp(
+  env: Record<string, string> = {},
+  options: { background?: boolean; fetch?: typeof fetch; docsScript?: (() => Promise<string>) | undefined } = {},
+) {
   const config = parseConfig({ TICKBOX_DB: ":memory:", ...env });
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const services = buildServices(config, db, options);
+  // The API reference's script as the Node server reads it, unless a test leaves it out.
+  const { docsScript, ...rest } = "docsScript" in options ? options : { ...options, docsScript: nodeDocsScript() };
+  const services = buildServices(config, db, { ...rest, ...(docsScript ? { docsScript } : {}) });
   const app = createApp(services);
   return { app, services, close, ...clientOver((request) => app.request(request)) };
 }

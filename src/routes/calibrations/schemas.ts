@@ -75,6 +75,15 @@ export const Threshold = z
     upper_bound: z.number().openapi({ description: "Clopper–Pearson upper bound (level 1 − delta) on the error rate of accepted items; ≤ alpha." }),
   })
   .openapi("CertifiedThreshold");
+const CurvePoint = z
+  .object({
+    lambda: z.number(),
+    coverage: z.number(),
+    n_accepted: z.number().int(),
+    agreement: z.number().nullable(),
+    agreement_lower: z.number().nullable().openapi({ description: "Clopper–Pearson lower bound (level 1 − delta) on the agreement." }),
+  })
+  .openapi("CoveragePoint");
 const Calibrator = z.object({ method: z.string(), params: z.record(z.string(), z.unknown()), calibrated: z.boolean(), symmetric: z.boolean(), n_labels: z.number().int() }).passthrough();
 const Method = z.enum(["identity", "temperature", "platt", "beta", "isotonic"]);
 
@@ -87,6 +96,10 @@ const Stage = z
     raw_metrics: MetricsWithIntervals,
     metrics: MetricsWithIntervals,
     reliability: z.array(ReliabilityBin),
+    raw_reliability: z.array(ReliabilityBin).optional().openapi({ description: "Reliability bins of the raw signal (absent from profiles fitted before it was kept)." }),
+    coverage_curve: z.array(CurvePoint).optional().openapi({
+      description: "Coverage and agreement against λ on the calibration items that reach this judge, with confidences from its deployed map, as certification sees them.",
+    }),
     threshold: Threshold.nullable(),
     calibrator: Calibrator,
     n_reaching: z.number().int(),

@@ -1,7 +1,14 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
 import { scopeOf } from "../scope";
 import { Evaluation, IdParam, commonErrors, notFound } from "../schemas";
+
+export const StoredEvaluation = Evaluation.extend({
+  instruction: z.string(),
+  context: z.string().nullable(),
+  response: z.string(),
+  created_at: z.string(),
+}).openapi("StoredEvaluation", { description: "An evaluation with the instruction, context and response it graded." });
 
 export const route = createRoute({
   method: "get",
@@ -10,7 +17,7 @@ export const route = createRoute({
   summary: "Get an evaluation",
   request: { params: IdParam("ev") },
   responses: {
-    200: { description: "The evaluation.", content: { "application/json": { schema: Evaluation } } },
+    200: { description: "The evaluation and what it graded.", content: { "application/json": { schema: StoredEvaluation } } },
     ...notFound,
     500: commonErrors[500],
   },

@@ -1,0 +1,75 @@
+import { applyCalibrator, type CalibratorModel } from './calibrators.js';
+import { pairwiseAgreement, pairwiseConfidence } from './certify.js';
+import { clopperPearsonUpper } from './clopper-pearson.js';
+import { reliabilityBins, type ReliabilityBin } from './metrics.js';
+
+/** At one threshold λ: what share of the items a judge would answer, and how often it would agree with people. */
+export interface CurvePoint {
+  lambda: number;
+  /** Share of the items reaching the judge whose confidence is ≥ λ. */
+  coverage: number;
+  n_accepted: number;
+  /** Agreement on the accepted items; null when none is accepted. */
+  agreement: number | null;
+  /** Clopper–Pearson lower bound on that agreement at level 1 − δ, the bound certification tests. */
+  agreement_lower: number | null;
+}
+
+/** What a profile keeps about one judge so that people can see its fit: beside its calibrated reliability bins. */
+export interface StageDiagnostics {
+  /** Reliability bins of the judge's raw signal, before any map. */
+  raw_reliability: ReliabilityBin[];
+  /** Coverage and agreement against λ on the items that reach the judge, as certification sees them. */
+  coverage_curve: CurvePoint[];
+}
+
+/** λ from ½ (every item answered) to 1 in steps of 0.01, plus any threshold that must lie on the curve. */
+function lambdaGrid(extra: ReadonlyArray<number> = []): number[] {
+  const grid = Array.from({ length: 51 }, (_, i) => Math.round((0.5 + i * 0.01) * 100) / 100);
+  return [...new Set([...grid, ...extra])].sort((a, b) => a - b);
+}
+
+/** Coverage and agreement (with its lower bound) of answering only items with confidence ≥ λ, for each λ. */
+function coverageCurve(confidence: ReadonlyArray<number>, agree: ReadonlyArray<boolean>, delta: number, lambdas: ReadonlyArray<number>): CurvePoint[] {
+  const n = confidence.length;
+  return lambdas.map((lambda) => {
+    let accepted = 0;
+    let errors = 0;
+    confidence.forEach((c, i) => {
+      if (c < lambda) return;
+      accepted++;
+      if (!agree[i]) errors++;
+    });
+    return {
+      lambda,
+      coverage: n > 0 ? accepted / n : 0,
+      n_accepted: accepted,
+      agreement: accepted > 0 ? 1 - errors / accepted : null,
+      agreement_lower: accepted > 0 ? 1 - clopperPearsonUpper(errors, accepted, delta) : null,
+    };
+  });
+}
+
+/**
+ * Diagnostics of every judge of a profile, from the signals it was fitted on: judge k's raw
+ * reliability over all items, and its coverage curve over the items every earlier judge left
+ * undecided, with confidences from its deployed map, as its threshold was certified.
+ */
+export function stageDiagnostics(
+  signals: ReadonlyArray<ReadonlyArray<number>>,
+  y: ReadonlyArray<number>,
+  stages: ReadonlyArray<{ calibrator: CalibratorModel; threshold: { lambda: number } | null }>,
+  delta: number,
+): StageDiagnostics[] {
+  let reaching = y.map((_, i) => i);
+  return stages.map((stage, k) => {
+    const signal = signals[k]!;
+    const q = reaching.map((i) => applyCalibrator(stage.calibrator, signal[i]!));
+    const confidence = q.map(pairwiseConfidence);
+    const agree = q.map((v, j) => pairwiseAgreement(v, y[reaching[j]!]!));
+    const lambda = stage.threshold?.lambda;
+    const curve = coverageCurve(confidence, agree, delta, lambdaGrid(lambda === undefined ? [] : [lambda]));
+    if (lambda !== undefined) reaching = reaching.filter((_, j) => confidence[j]! < lambda);
+    return { raw_reliability: reliabilityBins(signal, y), coverage_curve: curve };
+  });
+}

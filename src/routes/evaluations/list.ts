@@ -1,0 +1,84 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../env";
+import { computeScores, hasPassed } from "../../judge/scores";
+import { type EvaluationListRow, PREVIEW_CHARS } from "../../store/listings";
+import { NextCursor, createdRange, decodeCursor, isoFromSeconds, nextCursor, pageQuery, previewOf } from "../pagination";
+import { Scores, commonErrors } from "../schemas";
+import { scopeOf } from "../scope";
+
+const LIST = "evaluations";
+
+export const EvaluationSummary = z
+  .object({
+    id: z.string(),
+    checklist_id: z.string(),
+    passed: z.boolean(),
+    pass_threshold: z.number(),
+    scores: Scores,
+    signal: z.enum(["logprobs", "none"]),
+    model: z.string(),
+    prompt_version: z.string(),
+    instruction_preview: z.string().openapi({ description: `The instruction's first ${PREVIEW_CHARS} characters.` }),
+    response_preview: z.string().openapi({ description: `The response's first ${PREVIEW_CHARS} characters.` }),
+    created_at: z.string(),
+  })
+  .openapi("EvaluationSummary", { description: "An evaluation as lists show it; GET /v1/evaluations/{id} gives all of it." });
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/evaluations",
+  tags: ["evaluations"],
+  summary: "List evaluations, newest first",
+  description:
+    "The caller's evaluations a page at a time, newest first. `passed` is judged at the server's pass threshold, as GET /v1/evaluations/{id} does; with that filter a page may hold fewer than `limit` items (even none) while `next_cursor` is not null: read on until it is.",
+  request: {
+    query: z.object({
+      ...pageQuery,
+      checklist_id: z.string().min(1).max(100).optional().openapi({ description: "Only evaluations against this checklist." }),
+      model: z.string().min(1).max(200).optional().openapi({ description: "Only evaluations graded by this judge model." }),
+      passed: z.enum(["true", "false"]).optional().openapi({ description: "Only evaluations that passed (true) or did not (false)." }),
+    }),
+  },
+  responses: {
+    200: {
+      description: "A page of evaluations.",
+      content: { "application/json": { schema: z.object({ evaluations: z.array(EvaluationSummary), next_cursor: NextCursor }) } },
+    },
+    422: commonErrors[422],
+    500: commonErrors[500],
+  },
+});
+
+export function register(app: App) {
+  return app.openapi(route, async (c) => {
+    const { tenant } = scopeOf(c);
+    const query = c.req.valid("query");
+    const threshold = c.get("services").judge.passThreshold;
+    const passedOf = (row: EvaluationListRow) => hasPassed(row.items, row.results, computeScores(row.items, row.results).weighted, threshold);
+    const wanted = query.passed === undefined ? undefined : query.passed === "true";
+    const page = await c.get("services").listings.evaluations(
+      tenant,
+      { ...createdRange(query), checklistId: query.checklist_id, model: query.model },
+      decodeCursor(LIST, query.cursor),
+      query.limit,
+      wanted === undefined ? undefined : (row) => passedOf(row) === wanted,
+    );
+    const evaluations = page.rows.map((row) => {
+      const scores = computeScores(row.items, row.results);
+      return {
+        id: row.id,
+        checklist_id: row.checklistId,
+        passed: hasPassed(row.items, row.results, scores.weighted, threshold),
+        pass_threshold: threshold,
+        scores,
+        signal: row.signal,
+        model: row.model,
+        prompt_version: row.promptVersion,
+        instruction_preview: previewOf(row.instruction),
+        response_preview: previewOf(row.response),
+        created_at: isoFromSeconds(row.createdAt),
+      };
+    });
+    return c.json({ evaluations, next_cursor: nextCursor(LIST, page.next) }, 200);
+  });
+}

@@ -1,0 +1,59 @@
+import { z } from "@hono/zod-openapi";
+import { ProblemError } from "../errors";
+import { type CreatedRange, PREVIEW_CHARS, type Position } from "../store/listings";
+
+/**
+ * A cursor names the list it belongs to and where its page ended. It is opaque to callers
+ * (base64url of JSON): they pass `next_cursor` back as it came.
+ */
+function encodeCursor(list: string, position: Position): string {
+  const text = JSON.stringify([list, position.createdAt, position.id]);
+  return btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** The position a cursor names; a 422 at `/cursor` for anything this list did not hand out. */
+export function decodeCursor(list: string, cursor: string | undefined): Position | null {
+  if (cursor === undefined) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value) || value.length !== 3 || value[0] !== list || !Number.isSafeInteger(value[1]) || typeof value[2] !== "string") {
+    const message = "is not a cursor of this list: pass next_cursor from the previous page as it came";
+    throw new ProblemError("validation_failed", `/cursor: ${message}`, [{ path: "/cursor", message }]);
+  }
+  return { createdAt: value[1], id: value[2] };
+}
+
+const Instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+    error: "must be an ISO 8601 date or date-time, e.g. 2026-05-01 or 2026-05-01T12:00:00Z",
+  })
+  .transform((text) => Date.parse(text));
+
+/** The query parameters every list takes. */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "Items per page (1-100, default 20)." }),
+  cursor: z.string().max(300).optional().openapi({ description: "`next_cursor` of the previous page; absent for the first (newest) page." }),
+  created_after: Instant.optional().openapi({ description: "Only objects created at or after this time (ISO 8601; a date means its 00:00 UTC)." }),
+  created_before: Instant.optional().openapi({ description: "Only objects created before this time (ISO 8601)." }),
+};
+
+export const NextCursor = z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last page." });
+
+/** A list query's creation range, as the store takes it. */
+export const createdRange = (query: { created_after?: number | undefined; created_before?: number | undefined }): CreatedRange => ({
+  from: query.created_after,
+  to: query.created_before,
+});
+
+/** The `next_cursor` of a page. */
+export const nextCursor = (list: string, next: Position | null): string | null => (next ? encodeCursor(list, next) : null);
+
+/** Stored creation times (seconds or milliseconds) as ISO 8601. */
+export const isoFromSeconds = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/** A long text cut to its first PREVIEW_CHARS characters, with an ellipsis when it was longer. */
+export const previewOf = (text: string) => (text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text);
