@@ -69,7 +69,7 @@ describe("cascades over judge models", () => {
     expect(gradingCalls()).toHaveLength(2);
   });
 
-  it("POST /v1/confidence grades, escalates, and starts a stored evaluation at its own judge", async () => {
+  it("POST /v1/confidence grades, escalates, and routes a later judge's stored evaluation from the first judge", async () => {
     const t = makeApp(upstreamEnv(fake));
     const profile = (await t.post("/v1/calibrations", { name: "cascade", kind: "pointwise", judges: cascadeJudges() })).json;
     scriptByModel();
@@ -78,10 +78,11 @@ describe("cascades over judge models", () => {
     expect(res.json.decided_by).toEqual({ stage: 1, judge: "judge-strong" });
     expect(res.json.usage.upstream_calls).toBe(2);
 
-    // A stored evaluation by the strong judge starts at its stage: no escalation, no call.
+    // A stored evaluation by the strong judge is routed from the cheap one, as the guarantee
+    // requires; both gradings are in the store, so nothing is paid for.
     const strongId = res.json.stages[1].evaluation_id;
     const fromStored = await t.post("/v1/confidence", { calibration_id: profile.id, evaluation_id: strongId });
-    expect(fromStored.json.stages).toHaveLength(1);
+    expect(fromStored.json.stages).toEqual(res.json.stages);
     expect(fromStored.json.decided_by).toEqual({ stage: 1, judge: "judge-strong" });
     expect(fromStored.json.usage.upstream_calls).toBe(0);
 
@@ -115,7 +116,7 @@ describe("pooled cascades", () => {
 });
 
 describe("examples taken from stored evaluations", () => {
-  it("uses the soft score, or the weighted score without logprobs", async () => {
+  it("use the soft score, or the weighted score without logprobs, and one profile takes one of them", async () => {
     const t = makeApp(upstreamEnv(fake));
     const ids: string[] = [];
     const expected: number[] = [];
@@ -129,19 +130,29 @@ describe("examples taken from stored evaluations", () => {
     fake.answer = (_id, i) => ({ verdict: i === 0 ? "NO" : "YES" });
     const plain = (await t.post("/v1/evaluations", { ...grading, response: `${row.output} (plain)` })).json;
     expect(plain.signal).toBe("none");
-    ids.push(plain.id);
-    expected.push(plain.scores.weighted);
 
     const examples = ids.map((evaluation_id, i) => ({ evaluation_id, label: i % 2 === 0 ? 1 : 0 }));
     const profile = await t.post("/v1/calibrations", { name: "from evaluations", kind: "pointwise", examples });
     expect(profile.status).toBe(200);
-    expect(profile.json).toMatchObject({ n: 4, calibrated: false });
+    expect(profile.json).toMatchObject({ n: 3, calibrated: false, signal: "soft" });
     const mean = expected.reduce((s, v) => s + v, 0) / expected.length;
-    expect(profile.json.raw_metrics.accuracy.estimate).toBeCloseTo(expected.filter((p, i) => (p >= 0.5 ? 1 : 0) === examples[i]!.label).length / 4, 12);
-    expect(profile.json.reliability.reduce((s: number, b: any) => s + (b.mean_confidence ?? 0) * b.count, 0) / 4).toBeCloseTo(mean, 12);
+    expect(profile.json.raw_metrics.accuracy.estimate).toBeCloseTo(expected.filter((p, i) => (p >= 0.5 ? 1 : 0) === examples[i]!.label).length / 3, 12);
+    expect(profile.json.reliability.reduce((s: number, b: any) => s + (b.mean_confidence ?? 0) * b.count, 0) / 3).toBeCloseTo(mean, 12);
     for (const [i, id] of ids.entries()) {
       const d = await t.post("/v1/confidence", { calibration_id: profile.json.id, evaluation_id: id });
       expect(d.json.p_raw).toBeCloseTo(expected[i]!, 12);
     }
+
+    // A weighted score among soft ones is refused where it is, and so is a soft one in a weighted profile.
+    const mixed = [...examples, { evaluation_id: plain.id, label: 1 }];
+    const refused = await t.post("/v1/calibrations", { name: "mixed", kind: "pointwise", examples: mixed });
+    expect(refused.status).toBe(422);
+    expect(refused.json.errors[0].path).toBe("/examples/3/evaluation_id");
+    const declared = await t.post("/v1/calibrations", { name: "declared", kind: "pointwise", signal: "weighted", examples });
+    expect(declared.json.errors[0].path).toBe("/examples/0/evaluation_id");
+    const weighted = await t.post("/v1/calibrations", { name: "weighted", kind: "pointwise", examples: [{ evaluation_id: plain.id, label: 1 }] });
+    expect(weighted.json.signal).toBe("weighted");
+    const d = await t.post("/v1/confidence", { calibration_id: weighted.json.id, evaluation_id: plain.id });
+    expect(d.json).toMatchObject({ p_raw: plain.scores.weighted, reason: "no_certified_threshold" });
   });
 });
