@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 import { pointwiseExamples, seeded } from "../support/calibration-data";
 import { type FakeUpstream } from "../support/fake-upstream";
 import { useFakeUpstream } from "../support/file-fake";
+import { createApp } from "../../src/app";
+import { parseConfig } from "../../src/config";
+import { buildServices } from "../../src/services";
+import { createCalibrationStore } from "../../src/store/calibration-store";
+import { openSqlite } from "../../src/store/sqlite";
+import { clientOver } from "../support/client";
 import { infobench, makeApp, upstreamEnv } from "../support/harness";
 
 const fake = useFakeUpstream();
@@ -154,5 +160,44 @@ describe("examples taken from stored evaluations", () => {
     expect(weighted.json.signal).toBe("weighted");
     const d = await t.post("/v1/confidence", { calibration_id: weighted.json.id, evaluation_id: plain.id });
     expect(d.json).toMatchObject({ p_raw: plain.scores.weighted, reason: "no_certified_threshold" });
+  });
+});
+
+describe("profiles stored before they recorded their signal", () => {
+  /** A pointwise profile as the earlier version stored it: no signal, no scale, thresholds on the calibrated confidence. */
+  function legacyProfile(id: string, kind: "pointwise" | "pairwise") {
+    const calibrator = { method: "platt", params: { a: 0.5, b: 0 }, calibrated: true, symmetric: kind === "pairwise", n_labels: 300 };
+    const threshold = { lambda: 0.7, coverage: 0.4, alpha: 0.2, delta: 0.1, n_accepted: 120, errors: 10, upper_bound: 0.12 };
+    const interval = { estimate: 0.1, lo: 0.05, hi: 0.15 };
+    const metrics = { n: 300, resamples: 1000, level: 0.95, ece: interval, adaptive_ece: interval, brier: interval, log_loss: interval, auroc: interval, accuracy: interval };
+    const stage = { judge: "judge-test", method: "platt", calibrated: true, n: 300, raw_metrics: metrics, metrics, reliability: [], threshold, calibrator, n_reaching: 300, n_decided: 120 };
+    const { judge: _j, ...rest } = stage;
+    return { id, name: "legacy", kind, judge: "judge-test", ...rest, target: { alpha: 0.2, delta: 0.1 }, pooled: false, judges: [stage], cascade: false, coverage: 0.4, agreement: 0.92 };
+  }
+
+  it("are applied as they were certified, to raw signals only: an evaluation's signal is unknown to them", async () => {
+    const config = parseConfig({ TICKBOX_DB: ":memory:", ...upstreamEnv(fake) });
+    const { db } = openSqlite(config.TICKBOX_DB);
+    const app = createApp(buildServices(config, db));
+    const t = clientOver((request) => app.request(request));
+    const store = createCalibrationStore(db);
+    for (const kind of ["pointwise", "pairwise"] as const) {
+      const profile = legacyProfile(`cb_legacy_${kind}`, kind);
+      await store.putCalibration({ id: profile.id, tenant: "default", name: profile.name, kind, profile });
+    }
+    const got = (await t.get("/v1/calibrations/cb_legacy_pointwise")).json;
+    expect(got).toMatchObject({ signal: null, scale: "calibrated" });
+    // σ(0.5·logit(0.95)) = 0.81 ≥ 0.7 on the calibrated confidence the threshold was certified on.
+    const raw = (await t.post("/v1/confidence", { calibration_id: "cb_legacy_pointwise", p: 0.95 })).json;
+    expect(raw).toMatchObject({ abstain: false, reason: "certified", verdict: "pass" });
+    expect(raw.confidence).toBeCloseTo(1 / (1 + Math.exp(-0.5 * Math.log(0.95 / 0.05))), 12);
+    // Raw confidence 0.7 would reach λ = 0.7; the calibrated one, σ(0.5·logit(0.7)) = 0.60, does not.
+    const pairwise = (await t.post("/v1/confidence", { calibration_id: "cb_legacy_pairwise", p_a: 0.7 })).json;
+    expect(pairwise).toMatchObject({ abstain: true, reason: "below_threshold" });
+
+    fake.answer = () => ({ verdict: "YES", p_yes: 0.99 });
+    const ev = await t.post("/v1/evaluations", { ...grading, response: "legacy", calibration_id: "cb_legacy_pointwise" });
+    expect(ev.status).toBe(200);
+    expect(ev.json.confidence).toMatchObject({ abstain: true, reason: "signal_mismatch", p_calibrated: null, guarantee: null });
   });
 });
