@@ -89,7 +89,7 @@ class Figure {
     this.bySeed[seed]!.push(v);
   }
   get summary(): { mean: number; min: number; max: number } {
-    const seedMeans = this.bySeed.map(mean);
+    const seedMeans = this.bySeed.filter((v) => v.length > 0).map(mean);
     return { mean: mean(this.bySeed.flat()), min: Math.min(...seedMeans), max: Math.max(...seedMeans) };
   }
 }

@@ -14,12 +14,14 @@ import {
   fitCalibrator,
   fitDecisionRule,
   logit,
-  pairwiseAgreement,
-  resolveAutoMethod,
-  stageSignals,
   mulberry32,
+  pairwiseAgreement,
   pairwiseConfidence,
+  permutation,
+  pooledSignal,
+  resolveAutoMethod,
   sigmoid,
+  stageSignals,
   type CalibrationMethod,
   type DecisionRule,
   type Label,
@@ -119,6 +121,18 @@ export function inSampleRule(kind: ProfileKind, judges: { p: number[]; y: Label[
   return { kind, pooled: options.pooled, scale: 'calibrated', stages, signals, fitted: all, certified: all, cascade };
 }
 
+/** The probability the deciding stage picks on for an item with these raw signals, or null when every stage abstains. */
+export function decideItem(rule: DecisionRule, raws: ReadonlyArray<number>): number | null {
+  const lambda = rule.cascade.lambda;
+  if (lambda === null) return null;
+  for (let k = 0; k < rule.stages.length; k++) {
+    const signal = rule.pooled ? pooledSignal(raws.slice(0, k + 1)) : (raws[k] as number);
+    const x = decisionProbability(rule.scale, rule.stages[k]!.model, signal);
+    if (pairwiseConfidence(x) >= lambda) return x;
+  }
+  return null;
+}
+
 export interface CellResult {
   runs: number;
   certified: number;
@@ -170,3 +184,46 @@ export const CASCADE_JUDGES: JudgeModel[] = [
 ];
 
 export const SPREAD = 2;
+
+/**
+ * The protocol of bench:calibration — a pool of labelled items split at random into a calibration
+ * part and a held-out part — run in a world whose truth is known. Returns the shares of splits
+ * whose risk at the returned λ exceeds α on the held-out part, over the whole pool, and in truth.
+ */
+export function finitePoolShares(
+  world: World,
+  pop: Population,
+  options: { pools: number; splits: number; poolSize: number; calibrationSize: number; alpha: number; delta: number; seed: number },
+): { held_out: number; pool: number; truth: number } {
+  const rng = mulberry32(options.seed);
+  const counts = { held_out: 0, pool: 0, truth: 0 };
+  const runs = options.pools * options.splits;
+  for (let k = 0; k < options.pools; k++) {
+    const { p, truth } = drawItems(world, options.poolSize, rng);
+    const y = truth.map((t) => (rng() < t ? 1 : 0) as Label);
+    for (let s = 0; s < options.splits; s++) {
+      const order = permutation(rng, options.poolSize);
+      const cal = order.slice(0, options.calibrationSize);
+      const rule = fitDecisionRule(world.kind, p.map((pk) => ({ p: cal.map((i) => pk[i] as number), y: cal.map((i) => y[i] as Label) })), {
+        method: 'auto',
+        target: { alpha: options.alpha, delta: options.delta },
+        pooled: world.pooled ?? false,
+      });
+      const sampleRisk = (items: number[]): number => {
+        let decided = 0;
+        let wrong = 0;
+        for (const i of items) {
+          const x = decideItem(rule, p.map((pk) => pk[i] as number));
+          if (x === null) continue;
+          decided++;
+          if ((x >= 0.5 ? 1 : 0) !== y[i]) wrong++;
+        }
+        return decided ? wrong / decided : 0;
+      };
+      if (sampleRisk(order.slice(options.calibrationSize)) > options.alpha) counts.held_out++;
+      if (sampleRisk(order) > options.alpha) counts.pool++;
+      if (trueOutcome(rule, pop).risk > options.alpha) counts.truth++;
+    }
+  }
+  return { held_out: counts.held_out / runs, pool: counts.pool / runs, truth: counts.truth / runs };
+}

@@ -53,6 +53,8 @@ export interface ProfileSummary {
   target: { alpha: number; delta: number };
   /** Stage k is fitted and certified on the mean raw probability of judges 0..k. */
   pooled: boolean;
+  /** What the threshold is compared with. */
+  scale: ThresholdScale;
   /** Labels the maps were fitted on, and labels that certified the threshold (the same labels when the rule learns nothing from them). */
   fitted_on: number;
   certified_on: number;
@@ -105,6 +107,7 @@ export function buildProfile(
     kind,
     target: { ...options.target },
     pooled: rule.pooled,
+    scale: rule.scale,
     fitted_on: rule.fitted.length,
     certified_on: rule.certified.length,
     stages,

@@ -172,7 +172,7 @@ export class Calibrations {
       calibrator: s0.calibrator,
       target: summary.target,
       signal,
-      scale: input.kind === "pairwise" ? "raw" : "calibrated",
+      scale: summary.scale,
       fitted_on: summary.fitted_on,
       certified_on: summary.certified_on,
       pooled: summary.pooled,
