@@ -1,45 +1,44 @@
 /**
  * Calibration and certified-abstention benchmark on the Trust-or-Escalate judge data
- * (Jung, Brahman & Choi 2024, arXiv 2407.18370).
+ * (Jung, Brahman & Choi 2024, arXiv 2407.18370), in the protocol of its published re-run.
  *
  *   npx tsx bench/calibration.ts <dir-with-*.calibration.jsonl>
  *
- * Over seeded random calibration/test splits it measures, on the test part only, how well
- * calibrators fitted on the calibration part work, and the coverage and human agreement of
- * thresholds certified on the calibration part. The last line of output is one JSON object.
+ * 5 seeds × 200 random calibration/test splits. Calibrators are fitted, and thresholds certified
+ * exactly as POST /v1/calibrations does, on the calibration part; everything is measured on the
+ * test part. Figures are means over all splits, with the range of the five seeds' means beside
+ * them. The last line of output is one JSON object.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  certifyCascade,
   certifyThreshold,
-  evaluateCascade,
-  expectedCalibrationError,
   computeMetrics,
+  evaluateCascade,
   fitCalibrator,
+  fitDecisionRule,
+  metricsWithIntervals,
   mulberry32,
   pairwiseAgreement,
   pairwiseConfidence,
   permutation,
-  pooledSignal,
-  routeItem,
-  type CascadeJudge,
+  stageSignals,
+  topLabelCalibrationError,
   type FittedCalibrator,
+  type Label,
 } from '../src/calibration/index.js';
 
 const JUDGES = ['gpt-4-turbo', 'gpt-3.5-turbo', 'mistral-7b-instruct'] as const;
 /** Cheapest first, as in the paper. */
 const CASCADE_ORDER = ['mistral-7b-instruct', 'gpt-3.5-turbo', 'gpt-4-turbo'] as const;
+const SEEDS = [20240725, 20240726, 20240727, 20240728, 20240729] as const;
 const SPLITS = 200;
-const SEED = 20240725;
 const CAL_SIZES = [50, 100, 250] as const;
-const ALPHAS = [0.2, 0.15] as const;
+const ALPHAS = [0.2, 0.15, 0.1] as const;
 const DELTA = 0.1;
-/** A split "violates" when test agreement on accepted items falls this far below 1 − α. */
-const SLACK = 0.05;
-const CASCADES = ['cascade', 'cascade_pooled'] as const;
-/** The cascade's calibration figures depend on its routing: they are reported at this α. */
-const CASCADE_CALIBRATION_ALPHA = 0.2;
+/** Resamples for the bias-corrected top-label ECE (GPT-4 rows). */
+const RESAMPLES = 100;
+const ANCHORS = { gpt4_platt_top_label_ece_100: 0.052, coverage_250_alpha_0_2: { 'gpt-4-turbo': 0.595, cascade: 0.66 } } as const;
 
 type Judge = (typeof JUDGES)[number];
 interface Row {
@@ -49,7 +48,7 @@ interface Row {
   probs: number[];
 }
 
-function load(dir: string): { p: Record<Judge, number[]>; y: number[] } {
+function load(dir: string): { p: Record<Judge, number[]>; y: Label[] } {
   const rows = Object.fromEntries(
     JUDGES.map((j) => [
       j,
@@ -83,53 +82,49 @@ function load(dir: string): { p: Record<Judge, number[]>; y: number[] } {
 const mean = (xs: ReadonlyArray<number>): number => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : Number.NaN);
 const pick = <T>(xs: ReadonlyArray<T>, idx: ReadonlyArray<number>): T[] => idx.map((i) => xs[i] as T);
 
-/** ECE on the confidence of the chosen answer vs agreement, for comparison with top-label figures. */
-function topLabelEce(p: ReadonlyArray<number>, y: ReadonlyArray<number>): number {
-  return expectedCalibrationError(
-    p.map(pairwiseConfidence),
-    p.map((v, i) => (pairwiseAgreement(v, y[i] as number) ? 1 : 0)),
+/** Per seed, the values of one figure over that seed's splits; reported as the mean over all and the range of seed means. */
+class Figure {
+  private readonly bySeed = SEEDS.map(() => [] as number[]);
+  push(seed: number, v: number): void {
+    this.bySeed[seed]!.push(v);
+  }
+  get summary(): { mean: number; min: number; max: number } {
+    const seedMeans = this.bySeed.filter((v) => v.length > 0).map(mean);
+    return { mean: mean(this.bySeed.flat()), min: Math.min(...seedMeans), max: Math.max(...seedMeans) };
+  }
+}
+const figures = new Map<string, Figure>();
+const figure = (key: string): Figure => {
+  let f = figures.get(key);
+  if (!f) figures.set(key, (f = new Figure()));
+  return f;
+};
+
+const VARIANTS = ['raw', 'auto', 'symmetric'] as const;
+
+function calibrationFigures(seed: number, judge: Judge, size: number, variant: string, q: number[], y: Label[], floorRng: () => number): void {
+  const key = (name: string): string => `cal|${judge}|${size}|${variant}|${name}`;
+  const m = computeMetrics(q, y);
+  figure(key('top_label_ece')).push(seed, m.top_label_ece);
+  // What a perfectly calibrated judge with these predictions would show: labels drawn from them.
+  figure(key('top_label_floor')).push(seed, topLabelCalibrationError(q, q.map((v) => (floorRng() < v ? 1 : 0))));
+  figure(key('ece_p_a')).push(seed, m.ece);
+  figure(key('adaptive_ece')).push(seed, m.adaptive_ece);
+  figure(key('brier')).push(seed, m.brier);
+  figure(key('auroc')).push(seed, m.auroc ?? Number.NaN);
+  if (judge === 'gpt-4-turbo' && variant !== 'raw') {
+    figure(key('top_label_ece_debiased')).push(seed, metricsWithIntervals(q, y, { resamples: RESAMPLES, seed }).top_label_ece.debiased);
+  }
+}
+
+/** Risk of deciding `idx` at λ along the cascade `signals` (raw confidences, as pairwise rules decide). */
+function riskOn(lambda: number | null, signals: number[][], y: Label[], idx: number[]): { coverage: number; risk: number; agreement: number | null } {
+  const out = evaluateCascade(
+    lambda,
+    signals.map((s) => ({ confidence: pick(s, idx).map(pairwiseConfidence), agree: idx.map((i) => pairwiseAgreement(s[i] as number, y[i] as number)) })),
   );
+  return { coverage: out.coverage, risk: out.agreement === null ? 0 : 1 - out.agreement, agreement: out.agreement };
 }
-
-/** A judge's raw and calibrated signal, with the confidence and agreement certification works on. */
-interface View extends CascadeJudge {
-  raw: ReadonlyArray<number>;
-  q: number[];
-}
-
-function judgeView(cal: FittedCalibrator, p: ReadonlyArray<number>, y: ReadonlyArray<number>): View {
-  const q = p.map(cal.apply);
-  return { raw: p, q, confidence: q.map(pairwiseConfidence), agree: q.map((v, i) => pairwiseAgreement(v, y[i] as number)) };
-}
-
-interface CalStats {
-  ece: number[];
-  /** ECE the same predictions would show against labels drawn from themselves: the sampling floor. */
-  ece_floor: number[];
-  adaptive_ece: number[];
-  top_label_ece: number[];
-  brier: number[];
-  auroc: number[];
-}
-interface CertStats {
-  coverage: number[];
-  agreement: number[];
-  violations: number;
-  certified: number;
-}
-/** Pushes one split's test-part calibration figures of the predictions `preds`. */
-function recordCalibration(s: CalStats, preds: ReadonlyArray<number>, y: ReadonlyArray<number>, floorRng: () => number): void {
-  const m = computeMetrics(preds, y);
-  s.ece.push(m.ece);
-  s.ece_floor.push(expectedCalibrationError(preds, preds.map((q) => (floorRng() < q ? 1 : 0))));
-  s.adaptive_ece.push(m.adaptive_ece);
-  s.top_label_ece.push(topLabelEce(preds, y));
-  s.brier.push(m.brier);
-  s.auroc.push(m.auroc ?? Number.NaN);
-}
-
-const newCal = (): CalStats => ({ ece: [], ece_floor: [], adaptive_ece: [], top_label_ece: [], brier: [], auroc: [] });
-const newCert = (): CertStats => ({ coverage: [], agreement: [], violations: 0, certified: 0 });
 
 function main(): void {
   const dir = process.argv[2];
@@ -140,167 +135,141 @@ function main(): void {
   const started = Date.now();
   const { p, y } = load(dir);
   const n = y.length;
-
-  // Pooled signals for the cascade variant: stage k averages the probabilities of the first k
-  // judges of the cascade, all of which have already run on any item that reaches stage k.
-  const pooled = CASCADE_ORDER.map((_, k) => y.map((_, i) => pooledSignal(CASCADE_ORDER.slice(0, k + 1).map((j) => p[j][i] as number))));
-
-  const VARIANTS = ['raw', 'auto', 'symmetric'] as const;
-  const calStats: Record<string, Record<number, Record<string, CalStats>>> = {};
+  const all = Array.from({ length: n }, (_, i) => i);
   const autoMethod: Record<number, string> = {};
-  const certNames = [...JUDGES, 'cascade', 'cascade_pooled'] as const;
-  const certStats: Record<number, Record<number, Record<string, CertStats>>> = {};
-  for (const j of JUDGES) calStats[j] = Object.fromEntries(CAL_SIZES.map((s) => [s, Object.fromEntries(VARIANTS.map((v) => [v, newCal()]))]));
-  for (const c of CASCADES) calStats[c] = Object.fromEntries(CAL_SIZES.map((s) => [s, { raw: newCal(), symmetric: newCal() }]));
-  for (const a of ALPHAS) certStats[a] = Object.fromEntries(CAL_SIZES.map((s) => [s, Object.fromEntries(certNames.map((c) => [c, newCert()]))]));
+  const certRows: Record<string, { judges: ReadonlyArray<Judge>; pooled: boolean }> = {
+    ...Object.fromEntries(JUDGES.map((j) => [j, { judges: [j], pooled: false }])),
+    cascade: { judges: CASCADE_ORDER, pooled: false },
+    cascade_pooled: { judges: CASCADE_ORDER, pooled: true },
+  };
 
-  const floorRng = mulberry32(SEED ^ 0x5eed);
-  // Its own stream, so adding the cascade rows left every per-judge figure as it was.
-  const cascadeFloorRng = mulberry32(SEED ^ 0xca5c);
-  for (let split = 0; split < SPLITS; split++) {
-    const perm = permutation(mulberry32(SEED + split), n);
-    for (const size of CAL_SIZES) {
-      const calIdx = perm.slice(0, size);
-      const testIdx = perm.slice(size);
-      const yCal = pick(y, calIdx);
-      const yTest = pick(y, testIdx);
-      const views: Record<string, { cal: View; test: View }> = {};
+  SEEDS.forEach((seedValue, seed) => {
+    const floorRng = mulberry32(seedValue ^ 0x5eed);
+    for (let split = 0; split < SPLITS; split++) {
+      const perm = permutation(mulberry32(seedValue * 1000 + split), n);
+      for (const size of CAL_SIZES) {
+        const calIdx = perm.slice(0, size);
+        const testIdx = perm.slice(size);
+        const yCal = pick(y, calIdx);
+        const yTest = pick(y, testIdx);
 
-      for (const j of JUDGES) {
-        const pCal = pick(p[j], calIdx);
-        const pTest = pick(p[j], testIdx);
-        // `auto` below 200 labels is Platt, from 200 beta calibration.
-        const auto = fitCalibrator(pCal, yCal, { method: 'auto' });
-        const sym = fitCalibrator(pCal, yCal, { method: 'auto', symmetric: true });
-        autoMethod[size] = auto.model.method;
-        const preds = { raw: pTest, auto: pTest.map(auto.apply), symmetric: pTest.map(sym.apply) };
-        for (const v of VARIANTS) recordCalibration(calStats[j]![size]![v]!, preds[v], yTest, floorRng);
-        views[j] = { cal: judgeView(sym, pCal, yCal), test: judgeView(sym, pTest, yTest) };
-      }
-      const pooledViews = pooled.map((signal) => {
-        const sym = fitCalibrator(pick(signal, calIdx), yCal, { method: 'auto', symmetric: true });
-        return { cal: judgeView(sym, pick(signal, calIdx), yCal), test: judgeView(sym, pick(signal, testIdx), yTest) };
-      });
-
-      for (const alpha of ALPHAS) {
-        const record = (name: string, certified: boolean, out: { coverage: number; agreement: number | null }): void => {
-          const s = certStats[alpha]![size]![name]!;
-          s.coverage.push(out.coverage);
-          if (certified) s.certified++;
-          if (out.agreement !== null) {
-            s.agreement.push(out.agreement);
-            if (out.agreement < 1 - alpha - SLACK) s.violations++;
-          }
-        };
-        const options = { alpha, delta: DELTA };
         for (const j of JUDGES) {
-          const v = views[j]!;
-          const cert = certifyThreshold(v.cal.confidence, v.cal.agree, options);
-          record(j, cert !== null, evaluateCascade([cert?.lambda ?? null], [v.test]));
+          const pCal = pick(p[j], calIdx);
+          const pTest = pick(p[j], testIdx);
+          const fits: Record<string, FittedCalibrator | null> = {
+            raw: null,
+            auto: fitCalibrator(pCal, yCal, { method: 'auto' }),
+            symmetric: fitCalibrator(pCal, yCal, { method: 'auto', symmetric: true }),
+          };
+          autoMethod[size] = fits.auto!.model.method;
+          for (const v of VARIANTS) calibrationFigures(seed, j, size, v, fits[v] ? pTest.map(fits[v]!.apply) : pTest, yTest, floorRng);
         }
-        for (const [name, stages] of [
-          ['cascade', CASCADE_ORDER.map((j) => views[j]!)],
-          ['cascade_pooled', pooledViews],
-        ] as const) {
-          const cert = certifyCascade(stages.map((s) => s.cal), options);
-          record(name, cert.lambdas.some((l) => l !== null), evaluateCascade(cert.lambdas, stages.map((s) => s.test)));
-          if (alpha !== CASCADE_CALIBRATION_ALPHA) continue;
-          // The cascade's probability for an item is that of the judge that decides it, or of the
-          // last judge when all abstain; "raw" is that judge's own (or pooled) signal.
-          const decider = yTest.map((_, i) => {
-            const route = routeItem(cert.lambdas, (k) => stages[k]!.test.confidence[i] as number);
-            return route.decided_by ?? stages.length - 1;
-          });
-          const s = calStats[name]![size]!;
-          recordCalibration(s.raw!, decider.map((k, i) => stages[k]!.test.raw[i] as number), yTest, cascadeFloorRng);
-          recordCalibration(s.symmetric!, decider.map((k, i) => stages[k]!.test.q[i] as number), yTest, cascadeFloorRng);
+
+        for (const [name, row] of Object.entries(certRows)) {
+          const signals = stageSignals(row.judges.map((j) => p[j]), row.pooled);
+          for (const alpha of ALPHAS) {
+            const rule = fitDecisionRule('pairwise', row.judges.map((j) => ({ p: pick(p[j], calIdx), y: yCal })), {
+              method: 'auto',
+              target: { alpha, delta: DELTA },
+              pooled: row.pooled,
+            });
+            const lambda = rule.cascade.lambda;
+            const test = riskOn(lambda, signals, y, testIdx);
+            const whole = riskOn(lambda, signals, y, all);
+            const key = (f: string): string => `cert|${alpha}|${size}|${name}|${f}`;
+            figure(key('coverage')).push(seed, test.coverage);
+            if (test.agreement !== null) figure(key('agreement')).push(seed, test.agreement);
+            figure(key('held_out_risk_above_alpha')).push(seed, test.risk > alpha ? 1 : 0);
+            figure(key('population_risk_above_alpha')).push(seed, whole.risk > alpha ? 1 : 0);
+            figure(key('certified')).push(seed, lambda === null ? 0 : 1);
+            if (name !== 'gpt-4-turbo') continue;
+            // The earlier rule for reference: a threshold at every item's own confidence, from 30 items.
+            const x = pick(p[j4], calIdx);
+            const old = certifyThreshold(x.map(pairwiseConfidence), x.map((v, i) => pairwiseAgreement(v, yCal[i] as number)), {
+              alpha,
+              delta: DELTA,
+              candidates: x.map(pairwiseConfidence),
+              minAccepted: 30,
+            });
+            const oldTest = riskOn(old?.lambda ?? null, [p[j4]], y, testIdx);
+            figure(`cert|${alpha}|${size}|gpt-4-turbo (every item a candidate)|coverage`).push(seed, oldTest.coverage);
+            if (oldTest.agreement !== null) figure(`cert|${alpha}|${size}|gpt-4-turbo (every item a candidate)|agreement`).push(seed, oldTest.agreement);
+            figure(`cert|${alpha}|${size}|gpt-4-turbo (every item a candidate)|held_out_risk_above_alpha`).push(seed, oldTest.risk > alpha ? 1 : 0);
+            figure(`cert|${alpha}|${size}|gpt-4-turbo (every item a candidate)|population_risk_above_alpha`).push(seed, riskOn(old?.lambda ?? null, [p[j4]], y, all).risk > alpha ? 1 : 0);
+            figure(`cert|${alpha}|${size}|gpt-4-turbo (every item a candidate)|certified`).push(seed, old === null ? 0 : 1);
+          }
         }
       }
     }
-  }
-
-  report({ calStats, certStats, autoMethod, certNames, n, seconds: (Date.now() - started) / 1000 });
+  });
+  report(autoMethod, n, (Date.now() - started) / 1000);
 }
 
-function report(args: {
-  calStats: Record<string, Record<number, Record<string, CalStats>>>;
-  certStats: Record<number, Record<number, Record<string, CertStats>>>;
-  autoMethod: Record<number, string>;
-  certNames: ReadonlyArray<string>;
-  n: number;
-  seconds: number;
-}): void {
-  const { calStats, certStats, autoMethod, certNames } = args;
+const j4: Judge = 'gpt-4-turbo';
+
+function report(autoMethod: Record<number, string>, n: number, seconds: number): void {
   const r3 = (v: number): number => Math.round(v * 1000) / 1000;
-  const pad = (s: string | number, w: number): string => String(s).padStart(w);
+  const cell = (key: string): { mean: number; min: number; max: number } | null => figures.get(key)?.summary ?? null;
+  const show = (key: string): string => {
+    const s = cell(key);
+    return s === null ? '—'.padStart(21) : `${s.mean.toFixed(3)} [${s.min.toFixed(3)}–${s.max.toFixed(3)}]`.padStart(21);
+  };
   const lines: string[] = [];
-  lines.push(`Trust-or-Escalate data: ${args.n} items, ${SPLITS} seeded splits (seed ${SEED}); all figures are means over splits, on the test part.`);
-  lines.push(`auto = ${CAL_SIZES.map((s) => `${autoMethod[s]} at ${s}`).join(', ')}; symmetric = auto fitted on both orientations (reduces to temperature scaling).`);
-  lines.push('ECE: 10 equal-width bins on P(response 1 wins) vs label; floor: ECE of the same predictions against labels');
-  lines.push('drawn from them (what a perfectly calibrated judge would show); top-ECE: ECE of max(p,1−p) vs agreement.');
-  lines.push(`cascade rows: each test item's probability is that of the judge deciding it at α = ${CASCADE_CALIBRATION_ALPHA} (the last judge if none does).`);
+  lines.push(`Trust-or-Escalate data: ${n} items; ${SEEDS.length} seeds × ${SPLITS} calibration/test splits; means over all splits [range of the seeds' means], on the test part.`);
+  lines.push(`auto = ${CAL_SIZES.map((s) => `${autoMethod[s]} at ${s}`).join(', ')}; symmetric = auto fitted on both orientations (what pairwise profiles use; temperature scaling below 200).`);
+  lines.push('top-label ECE: 10 equal-width bins of the pick\'s confidence max(q, 1−q) against agreement, the form of the anchor (GPT-4 Platt @100: 0.052).');
+  lines.push(`floor: the same ECE against labels drawn from the predictions themselves (a perfectly calibrated judge); debiased: bootstrap bias-corrected (${RESAMPLES} resamples), GPT-4 only.`);
+  lines.push('ECE P(A wins): 10 equal-width bins of P(response A wins) against the label — a different quantity, not comparable with the anchor.');
   lines.push('');
-  lines.push(['judge', 'labels', 'variant', 'ECE', 'floor', 'adaECE', 'top-ECE', 'Brier', 'AUROC'].map((h, i) => (i < 3 ? h.padEnd([20, 6, 9][i]!) : pad(h, 8))).join(' '));
+  const calNames = ['top_label_ece', 'top_label_ece_debiased', 'top_label_floor', 'ece_p_a', 'adaptive_ece', 'brier', 'auroc'] as const;
+  lines.push(['judge'.padEnd(20), 'labels', 'variant  ', ...calNames.map((h) => h.padStart(21))].join(' '));
   const calibration: Record<string, unknown> = {};
-  for (const j of [...JUDGES, ...CASCADES]) {
-    calibration[j] = {};
+  for (const j of JUDGES) {
     for (const size of CAL_SIZES) {
-      const entry: Record<string, unknown> = (CASCADES as ReadonlyArray<string>).includes(j) ? { routed_at_alpha: CASCADE_CALIBRATION_ALPHA } : { auto_method: autoMethod[size] };
-      for (const [v, s] of Object.entries(calStats[j]![size]!)) {
-        const m = { ece: r3(mean(s.ece)), ece_floor: r3(mean(s.ece_floor)), adaptive_ece: r3(mean(s.adaptive_ece)), top_label_ece: r3(mean(s.top_label_ece)), brier: r3(mean(s.brier)), auroc: r3(mean(s.auroc)) };
-        entry[v] = m;
-        lines.push([j.padEnd(20), String(size).padEnd(6), v.padEnd(9), ...Object.values(m).map((x) => pad(x.toFixed(3), 8))].join(' '));
+      for (const v of VARIANTS) {
+        const base = `cal|${j}|${size}|${v}|`;
+        lines.push([j.padEnd(20), String(size).padEnd(6), v.padEnd(9), ...calNames.map((f) => show(base + f))].join(' '));
+        calibration[`${j}|${size}|${v}`] = Object.fromEntries(calNames.flatMap((f) => {
+          const s = cell(base + f);
+          return s ? [[f, { mean: r3(s.mean), min: r3(s.min), max: r3(s.max) }]] : [];
+        }));
       }
-      (calibration[j] as Record<string, unknown>)[size] = entry;
     }
   }
   lines.push('');
-  lines.push(`Certified abstention, δ = ${DELTA}, thresholds certified on the calibration part (symmetric-calibrated confidence),`);
-  lines.push(`applied to the test part. viol = share of splits with test agreement on accepted < 1 − α − ${SLACK}.`);
-  lines.push('cascade = mistral-7b → gpt-3.5 → gpt-4 on each judge\'s own probability; cascade_pooled = stage k uses the');
-  lines.push('average probability of the first k judges (no fitted weights, same calls as the cascade).');
-  lines.push(['α', 'labels', 'judge', 'coverage', 'agree', 'viol', 'certified'].map((h, i) => (i < 3 ? h.padEnd([5, 6, 20][i]!) : pad(h, 9))).join(' '));
+  lines.push(`Certified abstention, δ = ${DELTA}: thresholds certified on the calibration part exactly as POST /v1/calibrations does (pairwise:`);
+  lines.push('the raw confidence on the fixed grid 1, 0.99, …, 0.5; a cascade tested as a whole with one δ), applied to the test part.');
+  lines.push('guarantee = share of splits whose risk on ALL held-out items at the returned λ exceeds α (no slack). The held-out items are the');
+  lines.push('rest of a finite pool, so a lucky calibration part leaves an unlucky test part: this share can exceed δ even for an exact test.');
+  lines.push('pool risk = share of splits whose risk over all 500 items — the population the splits are drawn from — exceeds α.');
+  lines.push('cascade = mistral-7b → gpt-3.5 → gpt-4 on their own probabilities; cascade_pooled = stage k on the mean probability of judges 0..k.');
+  lines.push('"every item a candidate": GPT-4 with the earlier rule (a threshold at each calibration item\'s confidence, from 30 items), for reference.');
+  const certNames = ['coverage', 'agreement', 'held_out_risk_above_alpha', 'population_risk_above_alpha', 'certified'] as const;
+  lines.push(['α'.padEnd(5), 'labels', 'judge'.padEnd(38), ...['coverage', 'agreement', 'guarantee', 'pool risk', 'certified'].map((h) => h.padStart(21))].join(' '));
   const certification: Record<string, unknown> = {};
+  const rowNames = [...JUDGES, 'gpt-4-turbo (every item a candidate)', 'cascade', 'cascade_pooled'];
   for (const alpha of ALPHAS) {
-    const byAlpha: Record<string, unknown> = {};
     for (const size of CAL_SIZES) {
-      const bySize: Record<string, unknown> = {};
-      for (const name of certNames) {
-        const s = certStats[alpha]![size]![name]!;
-        const m = { coverage: r3(mean(s.coverage)), agreement: r3(mean(s.agreement)), violation_rate: r3(s.violations / SPLITS), certified_rate: r3(s.certified / SPLITS) };
-        bySize[name] = m;
-        lines.push([String(alpha).padEnd(5), String(size).padEnd(6), name.padEnd(20), ...Object.values(m).map((x) => pad(x.toFixed(3), 9))].join(' '));
+      for (const name of rowNames) {
+        const base = `cert|${alpha}|${size}|${name}|`;
+        lines.push([String(alpha).padEnd(5), String(size).padEnd(6), name.padEnd(38), ...certNames.map((f) => show(base + f))].join(' '));
+        certification[`${alpha}|${size}|${name}`] = Object.fromEntries(certNames.flatMap((f) => {
+          const s = cell(base + f);
+          return s ? [[f, { mean: r3(s.mean), min: r3(s.min), max: r3(s.max) }]] : [];
+        }));
       }
-      byAlpha[size] = bySize;
     }
-    certification[String(alpha)] = byAlpha;
   }
-  const g4 = (calibration['gpt-4-turbo'] as Record<number, Record<string, { ece: number }>>)[100]!;
-  const c02 = certification['0.2'] as Record<number, Record<string, { coverage: number; agreement: number }>>;
   lines.push('');
-  lines.push(`Anchors (published method re-run): GPT-4 Platt ECE @100 = 0.052; coverage @250, α=0.2: GPT-4 0.595, cascade 0.660.`);
+  lines.push(`Anchors (the published method re-run on this data): GPT-4 Platt top-label ECE @100 = ${ANCHORS.gpt4_platt_top_label_ece_100}; coverage @250, α = 0.2: GPT-4 ${ANCHORS.coverage_250_alpha_0_2['gpt-4-turbo']}, cascade ${ANCHORS.coverage_250_alpha_0_2.cascade}.`);
   lines.push(
-    `Here: GPT-4 ECE @100 auto(${autoMethod[100]}) ${g4.auto!.ece.toFixed(3)}, symmetric ${g4.symmetric!.ece.toFixed(3)}; ` +
-      `coverage @250: GPT-4 ${c02[250]!['gpt-4-turbo']!.coverage.toFixed(3)}, cascade ${c02[250]!.cascade!.coverage.toFixed(3)}, ` +
-      `cascade_pooled ${c02[250]!.cascade_pooled!.coverage.toFixed(3)} (agreement ${c02[250]!.cascade_pooled!.agreement.toFixed(3)}).`,
+    `Here: GPT-4 top-label ECE @100 Platt ${show(`cal|${j4}|100|auto|top_label_ece`).trim()}, symmetric ${show(`cal|${j4}|100|symmetric|top_label_ece`).trim()} ` +
+      `(debiased ${show(`cal|${j4}|100|symmetric|top_label_ece_debiased`).trim()}; floor ${show(`cal|${j4}|100|symmetric|top_label_floor`).trim()}); ` +
+      `coverage @250, α = 0.2: GPT-4 ${show(`cert|0.2|250|${j4}|coverage`).trim()}, cascade ${show('cert|0.2|250|cascade|coverage').trim()}, pooled ${show('cert|0.2|250|cascade_pooled|coverage').trim()}.`,
   );
-  lines.push(`Run time ${args.seconds.toFixed(1)} s.`);
+  lines.push(`Run time ${seconds.toFixed(1)} s.`);
   console.log(lines.join('\n'));
-  console.log(
-    JSON.stringify({
-      dataset: 'trust-or-escalate',
-      items: args.n,
-      splits: SPLITS,
-      seed: SEED,
-      delta: DELTA,
-      violation_slack: SLACK,
-      min_accepted: 30,
-      auto_method: autoMethod,
-      calibration,
-      certification,
-      anchors: { gpt4_platt_ece_100: 0.052, coverage_250_alpha_0_2: { 'gpt-4-turbo': 0.595, cascade: 0.66 } },
-    }),
-  );
+  console.log(JSON.stringify({ dataset: 'trust-or-escalate', items: n, seeds: SEEDS, splits_per_seed: SPLITS, delta: DELTA, auto_method: autoMethod, calibration, certification, anchors: ANCHORS }));
 }
 
 main();

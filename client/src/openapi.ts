@@ -100,11 +100,13 @@ export interface Confidence {
   calibration_id: string;
   kind: "pointwise" | "pairwise";
   p_raw: number;
-  p_calibrated: number;
+  /** Null on a signal the profile was not fitted on. */
+  p_calibrated: number | null;
   verdict: "pass" | "fail" | "a" | "b";
+  /** max(x, 1−x) of the probability the threshold is compared with (see the profile's `scale`). */
   confidence: number;
   abstain: boolean;
-  reason: "certified" | "below_threshold" | "no_certified_threshold";
+  reason: "certified" | "below_threshold" | "no_certified_threshold" | "signal_mismatch";
   threshold: number | null;
   guarantee: Guarantee;
   calibrated: boolean;
@@ -118,11 +120,13 @@ export interface Confidence {
   } | null;
   stages: {
     p_raw: number;
-    p_calibrated: number;
+    /** Null on a signal the profile was not fitted on. */
+    p_calibrated: number | null;
     verdict: "pass" | "fail" | "a" | "b";
+    /** max(x, 1−x) of the probability the threshold is compared with (see the profile's `scale`). */
     confidence: number;
     abstain: boolean;
-    reason: "certified" | "below_threshold" | "no_certified_threshold";
+    reason: "certified" | "below_threshold" | "no_certified_threshold" | "signal_mismatch";
     threshold: number | null;
     guarantee: Guarantee;
     stage: number;
@@ -205,15 +209,16 @@ export interface EvaluationSummary {
 export interface Selection {
   /** Index of the winning candidate; null only for a tie with tie_break none. */
   winner: number | null;
-  /** Best first: must-pass failures last, then by rank_score. */
+  /** Best first: must-pass failures last, then by the weighted verdict score, then (ranked_by weighted_then_soft) by the soft score among verdict ties. */
   ranking: RankedCandidate[];
-  /** `soft_lower_bound` = soft − z·spread when every candidate has p(YES) for every item; else `weighted`. */
-  ranked_by: "soft_lower_bound" | "weighted";
-  z: number | null;
+  /** `weighted_then_soft` when every candidate has p(YES) for every item, so the soft score orders candidates whose verdicts tie; else `weighted`, and verdict ties stay ties. p(YES) never outranks a verdict. */
+  ranked_by: "weighted" | "weighted_then_soft";
   checklist_id: string;
-  /** Winner's rank_score − runner-up's. */
+  /** Winner's weighted score − runner-up's (≤ 0 across the must-pass line, which outranks any score). */
   margin: number;
-  /** The winner is separated from the runner-up beyond the scores' uncertainty: by the must-pass line, or its lower bound above the runner-up's upper bound (soft + z·spread), or without p(YES) a strictly higher weighted score. A tie never is. */
+  /** The probability that the winner would still rank strictly above the runner-up on verdicts if every verdict of both were redrawn from the judge's own p(YES), independently; null unless both have p(YES) for every item. */
+  p_ahead: number | null;
+  /** The pick survives the judge's uncertainty: p_ahead ≥ 0.95; without p(YES), the winner strictly ahead on verdicts. */
   decisive: boolean;
   /** Indices sharing first place on the scores. */
   tied: number[];
@@ -232,10 +237,6 @@ export type RankedCandidate = GradedResponse & {
   index: number;
   /** 1 + candidates ranked strictly above; tied candidates share it. */
   rank: number;
-  /** The score ranked on (see ranked_by). */
-  rank_score: number;
-  /** Standard deviation of the weighted score with each verdict a Bernoulli(p(YES)); null without p(YES). */
-  spread: number | null;
 };
 
 export interface GradedResponse {
@@ -287,11 +288,13 @@ export interface Comparison {
     calibration_id: string;
     kind: "pointwise" | "pairwise";
     p_raw: number;
-    p_calibrated: number;
+    /** Null on a signal the profile was not fitted on. */
+    p_calibrated: number | null;
     verdict: "pass" | "fail" | "a" | "b";
+    /** max(x, 1−x) of the probability the threshold is compared with (see the profile's `scale`). */
     confidence: number;
     abstain: boolean;
-    reason: "certified" | "below_threshold" | "no_certified_threshold";
+    reason: "certified" | "below_threshold" | "no_certified_threshold" | "signal_mismatch";
     threshold: number | null;
     guarantee: Guarantee;
     calibrated: boolean;
@@ -305,11 +308,13 @@ export interface Comparison {
     } | null;
     stages: {
       p_raw: number;
-      p_calibrated: number;
+      /** Null on a signal the profile was not fitted on. */
+      p_calibrated: number | null;
       verdict: "pass" | "fail" | "a" | "b";
+      /** max(x, 1−x) of the probability the threshold is compared with (see the profile's `scale`). */
       confidence: number;
       abstain: boolean;
-      reason: "certified" | "below_threshold" | "no_certified_threshold";
+      reason: "certified" | "below_threshold" | "no_certified_threshold" | "signal_mismatch";
       threshold: number | null;
       guarantee: Guarantee;
       stage: number;
@@ -345,7 +350,7 @@ export interface CreateComparisonRequest {
   };
   /** Upper bound on generated questions (2-12, default 8). */
   max_items?: number;
-  /** `checklist` (default): grade both against one checklist and compare as a selection of two would. `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie. */
+  /** `checklist` (default): grade both against one checklist and compare as a selection of two would (must-pass line, weighted verdict score, then the soft score among verdict ties). `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie. */
   method?: "checklist" | "direct" | "both";
   /** A pairwise calibration profile: the answer then carries a confidence block for p_a (needs method direct or both). */
   calibration_id?: string;
@@ -404,7 +409,7 @@ export interface Calibration {
   calibrated: boolean;
   n: number;
   raw_metrics: CalibrationMetrics;
-  /** Of held-out (5-fold cross-validated) predictions, never the fitting labels. */
+  /** Of predictions whose labels no map saw: a pointwise map on the certification items, a pairwise map by 5-fold cross-validation. */
   metrics: CalibrationMetrics;
   reliability: ReliabilityBin[];
   threshold: CertifiedThreshold;
@@ -422,6 +427,14 @@ export interface Calibration {
     alpha: number;
     delta: number;
   };
+  /** The signal the profile was fitted on; another signal gets `abstain: true, reason: signal_mismatch`. Null for pointwise profiles stored before profiles recorded it. */
+  signal: "soft" | "weighted" | "p_a" | null;
+  /** What thresholds are compared with (see CertifiedThreshold). */
+  scale: "raw" | "calibrated";
+  /** Labels the calibration maps were fitted on. */
+  fitted_on: number;
+  /** Labels the threshold was certified on: for pointwise profiles those no map was fitted on (80% once 250 labels allow a map); for pairwise ones every label. */
+  certified_on: number;
   pooled: boolean;
   judges: CalibrationJudge[];
   cascade: boolean;
@@ -429,21 +442,27 @@ export interface Calibration {
   agreement: number | null;
 }
 
-/** Point estimates with percentile bootstrap intervals. */
+/** Point estimates with bias-corrected values and bootstrap intervals (1,000 resamples). */
 export interface CalibrationMetrics {
   n: number;
   resamples: number;
   level: number;
   ece: Interval;
   adaptive_ece: Interval;
+  /** ECE of the pick's confidence max(p, 1−p) against agreement. */
+  top_label_ece: Interval;
   brier: Interval;
   log_loss: Interval;
   auroc: Interval | null;
   accuracy: Interval;
 }
 
+/** For calibration errors, estimate ± the bootstrap quantile of their noise term, which covers the population value (0 for a calibrated judge) with about the stated level; for the other metrics, the percentile bootstrap interval. */
 export interface Interval {
+  /** The metric on the sample. */
   estimate: number;
+  /** Bootstrap bias-corrected: 2·estimate − the mean over resamples. Binned calibration errors are biased upwards on finite data. */
+  debiased: number;
   lo: number;
   hi: number;
 }
@@ -459,9 +478,14 @@ export interface ReliabilityBin {
 /** Null when no threshold passes its test: the judge then always abstains. */
 export type CertifiedThreshold = {
   lambda: number;
+  /** What lambda is compared with: the confidence max(p, 1−p) of the raw signal (pairwise) or of the calibrated probability (pointwise). */
+  scale: "raw" | "calibrated";
+  /** Share of the certification items the cascade decides at lambda. */
   coverage: number;
   alpha: number;
   delta: number;
+  /** Certification items: labels no calibration map was fitted on (every label for pairwise profiles, whose rule learns nothing from them). */
+  n_items: number;
   n_accepted: number;
   errors: number;
   /** Clopper–Pearson upper bound (level 1 − delta) on the error rate of accepted items; ≤ alpha. */
@@ -480,6 +504,7 @@ export interface CalibrationJudge {
   raw_reliability?: ReliabilityBin[];
   /** Coverage and agreement against λ on the calibration items that reach this judge, with confidences from its deployed map, as certification sees them. */
   coverage_curve?: CoveragePoint[];
+  /** The cascade's one threshold, the same for every judge. */
   threshold: CertifiedThreshold;
   calibrator: {
     method: string;
@@ -491,6 +516,7 @@ export interface CalibrationJudge {
     n_labels: number;
     [key: string]: unknown;
   };
+  /** Certification items that reach this judge (every earlier one abstained). */
   n_reaching: number;
   n_decided: number;
 }
@@ -520,6 +546,8 @@ export interface CreateCalibrationRequest {
   /** Cascade only: judge k is fitted and certified on the mean raw probability of judges 0..k (they have all answered any item that reaches k). */
   pooled?: boolean;
   target?: CalibrationTarget;
+  /** Pointwise only: which score the `p` examples are — `soft` (weighted p(YES), graded with logprobs; the default) or `weighted` (the weighted verdict score, without). Evaluation examples carry their own; all must agree. The profile then answers only for that signal. */
+  signal?: "soft" | "weighted";
 }
 
 export interface CalibrationExample {
@@ -583,7 +611,7 @@ export interface CreateConfidenceRequest {
   max_items?: number;
   /** Cascade only: which judge produced p / p_a (default 0). */
   stage?: number;
-  /** Pooled cascade only: the raw signals of judges 0..stage−1, which stage `stage` averages with p / p_a. */
+  /** Cascade only, with p / p_a at a later stage: the raw signals of judges 0..stage−1. The guarantee covers items routed from the first judge, so they decide first if they can. */
   previous?: number[];
 }
 

@@ -1,25 +1,22 @@
-import { certifyThreshold, type Certificate, type CertifyOptions } from './certify.js';
+import { fixedSequenceTest, type Certificate, type CertifyOptions, type StageScores } from './certify.js';
 import { CalibrationInputError } from './errors.js';
 
 /** One judge's view of the same labelled items: confidence in its pick, and whether the pick matched people. */
-export interface CascadeJudge {
+export interface CascadeJudge extends StageScores {
   name?: string;
-  confidence: ReadonlyArray<number>;
-  agree: ReadonlyArray<boolean>;
 }
 
 export interface CascadeStage {
   judge: number;
   name?: string;
-  /** Null when the judge could not be certified on the items reaching it; it then decides nothing. */
-  certificate: Certificate | null;
+  /** Certification items that reach this judge (every earlier one abstained) and that it decides. */
   n_reaching: number;
   n_decided: number;
 }
 
 export interface CascadeOutcome {
-  /** Per judge, its certified threshold or null. */
-  lambdas: Array<number | null>;
+  /** The one certified threshold every judge answers at, or null: then every judge abstains. */
+  lambda: number | null;
   n_items: number;
   n_decided: number;
   /** Share of items decided by some judge. */
@@ -31,56 +28,49 @@ export interface CascadeOutcome {
 }
 
 export interface CascadeCertification extends CascadeOutcome {
+  certificate: Certificate | null;
   stages: CascadeStage[];
 }
 
 /**
- * Certifies a cascade of judges (Jung, Brahman & Choi 2024): judge 1 is certified on all items;
- * the items it abstains on (confidence < λ₁, or all of them when it cannot be certified) go to
- * judge 2, which is certified on just those; and so on. Each stage carries its own (α, δ)
- * guarantee on the items that reach it; when every stage's guarantee holds, the decided items as
- * a whole, a mixture of sets with error ≤ α, have error ≤ α too.
+ * Certifies a cascade of judges as a whole: one threshold λ, tested on every item routed from the
+ * first judge (see fixedSequenceTest), so one δ covers every decision the cascade makes. Testing
+ * each judge on what reaches it, at δ each, would hold for the cascade only with probability
+ * 1 − Kδ, and reuse the labels that placed the earlier thresholds.
  */
 export function certifyCascade(judges: ReadonlyArray<CascadeJudge>, options: CertifyOptions): CascadeCertification {
-  const n = assertAligned(judges);
-  let reaching = Array.from({ length: n }, (_, i) => i);
-  const stages: CascadeStage[] = judges.map((judge, j) => {
-    const certificate = certifyThreshold(
-      reaching.map((i) => judge.confidence[i] as number),
-      reaching.map((i) => judge.agree[i] as boolean),
-      options,
-    );
-    const stage: CascadeStage = { judge: j, certificate, n_reaching: reaching.length, n_decided: 0 };
+  assertAligned(judges);
+  const { certificate } = fixedSequenceTest(judges, options);
+  const outcome = evaluateCascade(certificate?.lambda ?? null, judges);
+  let reaching = outcome.n_items;
+  const stages = judges.map((judge, j) => {
+    const n_decided = outcome.decided_by_judge[j] as number;
+    const stage: CascadeStage = { judge: j, n_reaching: reaching, n_decided };
     if (judge.name !== undefined) stage.name = judge.name;
-    if (certificate !== null) {
-      const rest = reaching.filter((i) => (judge.confidence[i] as number) < certificate.lambda);
-      stage.n_decided = reaching.length - rest.length;
-      reaching = rest;
-    }
+    reaching -= n_decided;
     return stage;
   });
-  return { stages, ...evaluateCascade(stages.map((s) => s.certificate?.lambda ?? null), judges) };
+  return { certificate, stages, ...outcome };
 }
 
 /**
- * Applies certified thresholds to labelled items (e.g. a held-out test set): routes every item and
+ * Applies a certified threshold to labelled items (e.g. a held-out test set): routes every item and
  * reports coverage and agreement on the decided ones.
  */
-export function evaluateCascade(lambdas: ReadonlyArray<number | null>, judges: ReadonlyArray<CascadeJudge>): CascadeOutcome {
+export function evaluateCascade(lambda: number | null, judges: ReadonlyArray<CascadeJudge>): CascadeOutcome {
   const n = assertAligned(judges);
-  if (lambdas.length !== judges.length) throw new CalibrationInputError('lambdas', `must have one entry per judge (${judges.length})`);
   const decidedBy = new Array<number>(judges.length).fill(0);
   let decided = 0;
   let agreed = 0;
   for (let i = 0; i < n; i++) {
-    const route = routeItem(lambdas, (j) => judges[j]?.confidence[i] as number);
+    const route = routeItem(lambda, judges.map((judge) => judge.confidence[i] as number));
     if (route.decided_by === null) continue;
     decided++;
     decidedBy[route.decided_by] = (decidedBy[route.decided_by] as number) + 1;
-    if (judges[route.decided_by]?.agree[i]) agreed++;
+    if (judges[route.decided_by]!.agree[i]) agreed++;
   }
   return {
-    lambdas: [...lambdas],
+    lambda,
     n_items: n,
     n_decided: decided,
     coverage: n > 0 ? decided / n : 0,
@@ -89,24 +79,11 @@ export function evaluateCascade(lambdas: ReadonlyArray<number | null>, judges: R
   };
 }
 
-/**
- * Routes one item through certified thresholds: the first judge whose confidence reaches its λ
- * decides; judges without a certificate are skipped. Confidences may be given lazily, so a caller
- * can run an expensive judge only when every earlier one abstained.
- */
-export function routeItem(
-  lambdas: ReadonlyArray<number | null>,
-  confidence: ReadonlyArray<number> | ((judge: number) => number),
-): { decided_by: number; confidence: number } | { decided_by: null } {
-  const confidenceOf = typeof confidence === 'function' ? confidence : (j: number) => confidence[j] as number;
-  for (let j = 0; j < lambdas.length; j++) {
-    const lambda = lambdas[j];
-    if (lambda === null || lambda === undefined) continue;
-    const c = confidenceOf(j);
-    if (typeof c !== 'number' || Number.isNaN(c)) throw new CalibrationInputError(`confidence[${j}]`, 'must be a number');
-    if (c >= lambda) return { decided_by: j, confidence: c };
-  }
-  return { decided_by: null };
+/** Routes one item through a cascade certified at λ: the first judge whose confidence reaches λ decides. */
+export function routeItem(lambda: number | null, confidence: ReadonlyArray<number>): { decided_by: number; confidence: number } | { decided_by: null } {
+  if (lambda === null) return { decided_by: null };
+  const j = confidence.findIndex((c) => c >= lambda);
+  return j < 0 ? { decided_by: null } : { decided_by: j, confidence: confidence[j] as number };
 }
 
 function assertAligned(judges: ReadonlyArray<CascadeJudge>): number {

@@ -1,7 +1,7 @@
-import { applyCalibrator, type CalibratorModel } from './calibrators.js';
 import { pairwiseAgreement, pairwiseConfidence } from './certify.js';
 import { clopperPearsonUpper } from './clopper-pearson.js';
 import { reliabilityBins, type ReliabilityBin } from './metrics.js';
+import { decisionProbability, type DecisionRule } from './rule.js';
 
 /** At one threshold λ: what share of the items a judge would answer, and how often it would agree with people. */
 export interface CurvePoint {
@@ -51,25 +51,21 @@ function coverageCurve(confidence: ReadonlyArray<number>, agree: ReadonlyArray<b
 }
 
 /**
- * Diagnostics of every judge of a profile, from the signals it was fitted on: judge k's raw
- * reliability over all items, and its coverage curve over the items every earlier judge left
- * undecided, with confidences from its deployed map, as its threshold was certified.
+ * Diagnostics of every judge of a profile, from the rule it certified: judge k's raw reliability
+ * over every label, and its coverage curve over the certification items that reach it (every
+ * earlier judge below the cascade's λ), with confidences on the scale the threshold applies to —
+ * the same items and confidences certification tested, so the certified point lies on the curve.
  */
-export function stageDiagnostics(
-  signals: ReadonlyArray<ReadonlyArray<number>>,
-  y: ReadonlyArray<number>,
-  stages: ReadonlyArray<{ calibrator: CalibratorModel; threshold: { lambda: number } | null }>,
-  delta: number,
-): StageDiagnostics[] {
-  let reaching = y.map((_, i) => i);
-  return stages.map((stage, k) => {
-    const signal = signals[k]!;
-    const q = reaching.map((i) => applyCalibrator(stage.calibrator, signal[i]!));
-    const confidence = q.map(pairwiseConfidence);
-    const agree = q.map((v, j) => pairwiseAgreement(v, y[reaching[j]!]!));
-    const lambda = stage.threshold?.lambda;
-    const curve = coverageCurve(confidence, agree, delta, lambdaGrid(lambda === undefined ? [] : [lambda]));
-    if (lambda !== undefined) reaching = reaching.filter((_, j) => confidence[j]! < lambda);
+export function stageDiagnostics(rule: DecisionRule, y: ReadonlyArray<number>, delta: number): StageDiagnostics[] {
+  const lambda = rule.cascade.lambda;
+  let reaching = rule.certified;
+  return rule.stages.map((stage, k) => {
+    const signal = rule.signals[k]!;
+    const x = reaching.map((i) => decisionProbability(rule.scale, stage.model, signal[i]!));
+    const confidence = x.map(pairwiseConfidence);
+    const agree = x.map((v, j) => pairwiseAgreement(v, y[reaching[j]!]!));
+    const curve = coverageCurve(confidence, agree, delta, lambdaGrid(lambda === null ? [] : [lambda]));
+    if (lambda !== null) reaching = reaching.filter((_, j) => confidence[j]! < lambda);
     return { raw_reliability: reliabilityBins(signal, y), coverage_curve: curve };
   });
 }

@@ -1,9 +1,10 @@
 import { applyCalibrator, type CalibratorModel } from './calibrators.js';
 import { pairwiseConfidence } from './certify.js';
-import type { ProfileKind, ThresholdView } from './profile.js';
+import type { ThresholdView } from './profile.js';
+import { decisionProbability, type ProfileKind, type ThresholdScale } from './rule.js';
 
 export type Verdict = 'pass' | 'fail' | 'a' | 'b';
-export type DecisionReason = 'certified' | 'below_threshold' | 'no_certified_threshold';
+export type DecisionReason = 'certified' | 'below_threshold' | 'no_certified_threshold' | 'signal_mismatch';
 
 export interface Guarantee {
   /** With probability ≥ `probability`, agreement with people on the answered items is ≥ this. */
@@ -15,9 +16,10 @@ export interface Guarantee {
 
 export interface Decision {
   p_raw: number;
-  p_calibrated: number;
+  /** Null when the signal is not the one the profile was fitted on: no map applies to it. */
+  p_calibrated: number | null;
   verdict: Verdict;
-  /** max(p_calibrated, 1 − p_calibrated): the confidence compared with the threshold. */
+  /** max(x, 1 − x) of the probability the threshold applies to (see ThresholdView.scale). */
   confidence: number;
   abstain: boolean;
   reason: DecisionReason;
@@ -28,20 +30,24 @@ export interface Decision {
 
 export interface DecisionStage {
   model: CalibratorModel;
-  threshold: ThresholdView | null;
+  threshold: Pick<ThresholdView, 'lambda' | 'alpha' | 'delta'> | null;
+  /** What the threshold is compared with (see decisionProbability). */
+  scale: ThresholdScale;
 }
 
+const verdictOf = (kind: ProfileKind, x: number): Verdict => (kind === 'pairwise' ? (x >= 0.5 ? 'a' : 'b') : x >= 0.5 ? 'pass' : 'fail');
+
 /**
- * The calibrated confidence of one raw signal under one profile stage, and whether the judge
+ * The calibrated probability of one raw signal under one profile stage, and whether the judge
  * answers: it does when its confidence reaches the certified threshold λ; with no certified
  * threshold it always abstains. Shared by evaluations, comparisons and /v1/confidence.
  */
 export function decideConfidence(kind: ProfileKind, stage: DecisionStage, pRaw: number): Decision {
   const q = applyCalibrator(stage.model, pRaw);
-  const verdict: Verdict = kind === 'pairwise' ? (q >= 0.5 ? 'a' : 'b') : q >= 0.5 ? 'pass' : 'fail';
-  const confidence = pairwiseConfidence(q);
   const t = stage.threshold;
-  const base = { p_raw: pRaw, p_calibrated: q, verdict, confidence };
+  const x = decisionProbability(stage.scale, stage.model, pRaw);
+  const confidence = pairwiseConfidence(x);
+  const base = { p_raw: pRaw, p_calibrated: q, verdict: verdictOf(kind, x), confidence };
   if (t === null) return { ...base, abstain: true, reason: 'no_certified_threshold', threshold: null, guarantee: null };
   if (confidence < t.lambda) return { ...base, abstain: true, reason: 'below_threshold', threshold: t.lambda, guarantee: null };
   return {
@@ -50,5 +56,23 @@ export function decideConfidence(kind: ProfileKind, stage: DecisionStage, pRaw: 
     reason: 'certified',
     threshold: t.lambda,
     guarantee: { agreement_at_least: 1 - t.alpha, probability: 1 - t.delta, alpha: t.alpha, delta: t.delta },
+  };
+}
+
+/**
+ * The answer for a signal other than the one the profile was fitted on (an evaluation graded
+ * without logprobs against a profile fitted on soft scores): its raw score, and an abstention. A
+ * map fitted to one signal says nothing about another, so nothing is calibrated or certified.
+ */
+export function foreignSignal(kind: ProfileKind, pRaw: number): Decision {
+  return {
+    p_raw: pRaw,
+    p_calibrated: null,
+    verdict: verdictOf(kind, pRaw),
+    confidence: pairwiseConfidence(pRaw),
+    abstain: true,
+    reason: 'signal_mismatch',
+    threshold: null,
+    guarantee: null,
   };
 }

@@ -31,6 +31,7 @@ export {
   computeMetrics,
   expectedCalibrationError,
   logLoss,
+  topLabelCalibrationError,
   reliabilityBins,
   type Metrics,
   type ReliabilityBin,
@@ -54,12 +55,15 @@ export { inverseRegularizedIncompleteBeta, logGamma, regularizedIncompleteBeta }
 export { clopperPearsonUpper } from './clopper-pearson.js';
 export {
   DEFAULT_MIN_ACCEPTED,
+  MIN_ACCEPTED_SHARE,
+  THRESHOLD_GRID,
   certifyThreshold,
   fixedSequenceTest,
   pairwiseAgreement,
   pairwiseConfidence,
   type Certificate,
   type CertifyOptions,
+  type StageScores,
   type TestStep,
 } from './certify.js';
 export {
@@ -73,18 +77,29 @@ export {
 } from './cascade.js';
 export { escapeXml, reliabilitySvg, type ReliabilitySvgOptions } from './reliability-svg.js';
 export {
-  BOOTSTRAP_RESAMPLES,
   CV_FOLDS,
   DEFAULT_TARGET,
   MIN_FIT_LABELS,
-  buildProfile,
-  fitStage,
+  POINTWISE_FIT_SHARE,
+  decisionProbability,
+  fitDecisionRule,
   minLabelsFor,
   pooledSignal,
+  stageSignals,
+  type DecisionRule,
+  type JudgeLabels,
   type ProfileKind,
-  type ProfileSummary,
-  type StageData,
-  type StageProfile,
-  type ThresholdView,
-} from './profile.js';
-export { decideConfidence, type Decision, type DecisionReason, type DecisionStage, type Guarantee, type Verdict } from './decision.js';
+  type RuleOptions,
+  type RuleStage,
+  type ThresholdScale,
+} from './rule.js';
+export { BOOTSTRAP_RESAMPLES, buildProfile, type ProfileSummary, type StageData, type StageProfile, type ThresholdView } from './profile.js';
+export {
+  decideConfidence,
+  foreignSignal,
+  type Decision,
+  type DecisionReason,
+  type DecisionStage,
+  type Guarantee,
+  type Verdict,
+} from './decision.js';

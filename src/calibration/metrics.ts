@@ -2,10 +2,11 @@ import { clipProbability } from './numeric.js';
 import { assertIntegerAtLeast, assertScoredLabels } from './validate.js';
 
 /*
- * Calibration is measured on the probability of the positive outcome against the 0/1 label (the
- * classic reliability-diagram form), not on the top-label confidence max(p, 1−p) against
- * correctness. For a pairwise judge both halves of [0, 1] then carry information, and a map that
- * is miscalibrated in one direction only (position bias) shows up.
+ * Calibration is measured mainly on the probability of the positive outcome against the 0/1 label
+ * (the classic reliability-diagram form): for a pairwise judge both halves of [0, 1] then carry
+ * information, and a map that is miscalibrated in one direction only (position bias) shows up.
+ * The top-label form (confidence of the pick, max(p, 1−p), against whether the pick was right),
+ * which much of the judge literature reports, is given beside it.
  */
 
 export const DEFAULT_BINS = 10;
@@ -24,6 +25,8 @@ export interface Metrics {
   n: number;
   ece: number;
   adaptive_ece: number;
+  /** ECE of the pick's confidence max(p, 1−p) against agreement (pick p ≥ ½ equals the label). */
+  top_label_ece: number;
   brier: number;
   log_loss: number;
   /** Null when only one class is present. */
@@ -76,7 +79,9 @@ function eceUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins: 
 /**
  * Adaptive ECE: the same sum over equal-mass bins (items sorted by p, split into `bins` groups
  * whose sizes differ by at most one). Judges whose probabilities pile up near 0 and 1 leave most
- * equal-width bins nearly empty; equal-mass bins spread the resolution where the data are.
+ * equal-width bins nearly empty; equal-mass bins spread the resolution where the data are. Items
+ * with equal p cannot be ordered by p, so a bin boundary that falls inside a run of ties splits it
+ * by count, each part carrying the run's mean label: the result does not depend on input order.
  */
 export function adaptiveCalibrationError(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins = DEFAULT_BINS): number {
   assertScoredLabels(p, y);
@@ -87,7 +92,15 @@ export function adaptiveCalibrationError(p: ReadonlyArray<number>, y: ReadonlyAr
 function adaptiveUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins: number): number {
   const n = p.length;
   if (n === 0) return 0;
-  const order = p.map((_, i) => i).sort((i, j) => (p[i] as number) - (p[j] as number) || i - j);
+  const order = p.map((_, i) => i).sort((i, j) => (p[i] as number) - (p[j] as number));
+  const tiedMean = new Float64Array(n);
+  for (let start = 0; start < n; ) {
+    let end = start;
+    let sum = 0;
+    while (end < n && p[order[end] as number] === p[order[start] as number]) sum += y[order[end++] as number] as number;
+    tiedMean.fill(sum / (end - start), start, end);
+    start = end;
+  }
   let total = 0;
   let start = 0;
   for (let b = 0; b < bins; b++) {
@@ -95,14 +108,28 @@ function adaptiveUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<number>, b
     let sp = 0;
     let sy = 0;
     for (let k = start; k < end; k++) {
-      const i = order[k] as number;
-      sp += p[i] as number;
-      sy += y[i] as number;
+      sp += p[order[k] as number] as number;
+      sy += tiedMean[k] as number;
     }
     total += Math.abs(sp - sy);
     start = end;
   }
   return total / n;
+}
+
+/** ECE of the pick: confidence max(p, 1−p) against whether the pick (p ≥ ½) matched the label. */
+export function topLabelCalibrationError(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins = DEFAULT_BINS): number {
+  assertScoredLabels(p, y);
+  assertIntegerAtLeast(bins, 1, 'bins');
+  return topLabelUnchecked(p, y, bins);
+}
+
+function topLabelUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins: number): number {
+  return eceUnchecked(
+    p.map((v) => Math.max(v, 1 - v)),
+    p.map((v, i) => ((v >= 0.5 ? 1 : 0) === y[i] ? 1 : 0)),
+    bins,
+  );
 }
 
 /** Mean squared difference between p and the label. */
@@ -186,6 +213,7 @@ export function metricsUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<numb
     n: p.length,
     ece: eceUnchecked(p, y, DEFAULT_BINS),
     adaptive_ece: adaptiveUnchecked(p, y, DEFAULT_BINS),
+    top_label_ece: topLabelUnchecked(p, y, DEFAULT_BINS),
     brier: brierUnchecked(p, y),
     log_loss: logLossUnchecked(p, y),
     auroc: aurocUnchecked(p, y),

@@ -3,15 +3,15 @@ import {
   CalibrationInputError,
   DEFAULT_TARGET,
   parseCalibratorModel,
-  pooledSignal,
   reliabilitySvg,
   type CalibrationMethod,
   type CalibratorModel,
   type Label,
   type ProfileKind,
   type StageProfile,
+  type ThresholdScale,
 } from "../calibration/index";
-import { type StageDiagnostics, stageDiagnostics } from "../calibration/coverage-curve";
+import type { StageDiagnostics } from "../calibration/coverage-curve";
 import type { ReliabilityPanel } from "../calibration/reliability-svg";
 import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
 import { ProblemError, pointer } from "../errors";
@@ -21,7 +21,14 @@ import type { Store } from "../store/store";
 import { computeScores } from "./scores";
 
 /** Part of the profile id: a change in how profiles are fitted must not reuse old rows. */
-export const PROFILE_VERSION = "calibration-v1";
+export const PROFILE_VERSION = "calibration-v2";
+
+/**
+ * What a profile's raw probability is: a pointwise evaluation's soft score (weighted p(YES), with
+ * logprobs) or its weighted score (without), or a direct comparison's p(A wins). A map fitted on
+ * one says nothing about another.
+ */
+export type ProfileSignal = "soft" | "weighted" | "p_a";
 
 export interface ExampleInput {
   p?: number | undefined;
@@ -40,6 +47,8 @@ export interface CalibrationInput {
   /** Cascade only: stage k uses the mean raw probability of judges 0..k. */
   pooled?: boolean | undefined;
   target?: { alpha: number; delta: number } | undefined;
+  /** Pointwise: which score the `p` examples are (default soft); evaluation examples say it themselves. */
+  signal?: "soft" | "weighted" | undefined;
 }
 
 /** A judge's fit as the API shows it; profiles stored before diagnostics were kept lack them. */
@@ -60,6 +69,13 @@ export interface CalibrationView {
   threshold: StageProfile["threshold"];
   calibrator: CalibratorModel;
   target: { alpha: number; delta: number };
+  /** The signal the profile was fitted on; null for a pointwise profile stored before profiles recorded it. */
+  signal: ProfileSignal | null;
+  /** What thresholds are compared with (profiles stored before this field: the calibrated confidence). */
+  scale: ThresholdScale;
+  /** Labels the maps were fitted on, and labels that certified the threshold. */
+  fitted_on: number;
+  certified_on: number;
   pooled: boolean;
   judges: StageView[];
   cascade: boolean;
@@ -80,11 +96,11 @@ export const invalid = (path: string, message: string) =>
   new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
 
 /**
- * The raw pointwise signal of a stored evaluation: its soft score (weighted p(YES)) when the judge
- * gave logprobs, else its weighted score (the pass rate under equal weights).
+ * The raw pointwise signal of an evaluation: its soft score (weighted p(YES)) when the judge gave
+ * logprobs for every item, else its weighted score (the pass rate under equal weights).
  */
-export function evaluationSignal(scores: { soft: number | null; weighted: number }): number {
-  return scores.soft ?? scores.weighted;
+export function evaluationSignal(scores: { soft: number | null; weighted: number }): { value: number; signal: "soft" | "weighted" } {
+  return scores.soft === null ? { value: scores.weighted, signal: "weighted" } : { value: scores.soft, signal: "soft" };
 }
 
 /** Fitting, storing and reading calibration profiles. */
@@ -99,8 +115,19 @@ export class Calibrations {
     const judges = input.judges
       ? input.judges.map((j, k) => ({ judge: j.model, examples: j.examples, path: `/judges/${k}/examples` }))
       : [{ judge: input.judge ?? null, examples: input.examples ?? [], path: "/examples" }];
+    if (input.signal && input.kind === "pairwise") throw invalid("/signal", "a pairwise profile's signal is p_a");
     const data = [];
-    for (const j of judges) data.push({ judge: j.judge, ...(await this.resolveExamples(input.kind, j.examples, j.path, scope)) });
+    for (const j of judges) data.push({ judge: j.judge, path: j.path, ...(await this.resolveExamples(input.kind, j.examples, j.path, scope)) });
+    // Evaluation examples name their signal; `p` examples are of the declared one (default soft).
+    const signal: ProfileSignal =
+      input.kind === "pairwise" ? "p_a" : (input.signal ?? data.flatMap((d) => d.signals).find((v) => v !== null) ?? "soft");
+    for (const d of data) {
+      const i = d.signals.findIndex((v) => v !== null && v !== signal);
+      if (i >= 0) {
+        const own = d.signals[i]!;
+        throw invalid(`${d.path}/${i}/evaluation_id`, `its signal is the ${own} score (graded ${own === "soft" ? "with" : "without"} logprobs), but this profile's is the ${signal} score: one profile calibrates one signal`);
+      }
+    }
     const first = data[0]!;
     data.forEach((d, k) => {
       if (d.y.length !== first.y.length) {
@@ -127,16 +154,11 @@ export class Calibrations {
       method,
       target,
       pooled: summary.pooled,
+      signal,
       judges: data.map((d) => ({ judge: d.judge, p: d.p, y: d.y })),
     });
     const id = `cb_${fp.slice(0, 32)}`;
-    // What the viewer draws beside the fit: raw reliability and coverage against λ, from the
-    // signals each judge was fitted on (for a pooled cascade, the mean of judges 0..k).
-    const raws: number[][] = data.map((d) => d.p);
-    const signals = raws.map((p, k) => (summary.pooled ? p.map((_, i) => pooledSignal(raws.slice(0, k + 1).map((r) => r[i]!))) : p));
-    const stageModels = summary.stages.map((s) => ({ calibrator: s.model, threshold: s.threshold }));
-    const diagnostics = stageDiagnostics(signals, first.y, stageModels, summary.target.delta);
-    const stages = summary.stages.map(({ model, ...rest }, k) => ({ ...rest, calibrator: model, ...diagnostics[k]! }));
+    const stages = summary.stages.map(({ model, ...rest }) => ({ ...rest, calibrator: model }));
     const s0 = stages[0]!;
     const view: CalibrationView = {
       id,
@@ -152,6 +174,10 @@ export class Calibrations {
       threshold: s0.threshold,
       calibrator: s0.calibrator,
       target: summary.target,
+      signal,
+      scale: summary.scale,
+      fitted_on: summary.fitted_on,
+      certified_on: summary.certified_on,
       pooled: summary.pooled,
       judges: stages,
       cascade: stages.length > 1,
@@ -171,6 +197,11 @@ export class Calibrations {
     const view = row.profile as CalibrationView;
     // Stored JSON is re-checked before it is applied to anyone's signal.
     view.judges.forEach((s, k) => (s.calibrator = parseCalibratorModel(s.calibrator, `judges[${k}].calibrator`)));
+    // Profiles stored before these fields: a pairwise signal can only have been p_a; a pointwise
+    // one is unknown, so no evaluation's signal is taken for it. Their thresholds were certified
+    // on the calibrated confidence.
+    view.signal ??= view.kind === "pairwise" ? "p_a" : null;
+    view.scale ??= "calibrated";
     return view;
   }
 
@@ -194,14 +225,16 @@ export class Calibrations {
     return reliabilitySvg(panels, { title: `${view.name}${label}: ${stage.method}, n = ${stage.n}` });
   }
 
+  /** Each example's signal and label; `signals` names the signal of each evaluation example (null for `p`, `p_a`). */
   private async resolveExamples(
     kind: ProfileKind,
     examples: ExampleInput[],
     path: string,
     scope: RequestScope,
-  ): Promise<{ p: number[]; y: Label[] }> {
+  ): Promise<{ p: number[]; y: Label[]; signals: ("soft" | "weighted" | null)[] }> {
     const p: number[] = [];
     const y: Label[] = [];
+    const signals: ("soft" | "weighted" | null)[] = [];
     for (const [i, ex] of examples.entries()) {
       const at = `${path}/${i}`;
       const given = (["p", "p_a", "evaluation_id"] as const).filter((k) => ex[k] !== undefined);
@@ -211,17 +244,20 @@ export class Calibrations {
         if (ex.label !== "a" && ex.label !== "b") throw invalid(`${at}/label`, 'pairwise labels are "a" or "b"');
         p.push(ex.p_a);
         y.push(ex.label === "a" ? 1 : 0);
+        signals.push(null);
         continue;
       }
       if (ex.p_a !== undefined) throw invalid(`${at}/p_a`, "pointwise examples give p or evaluation_id");
       if (ex.label !== 0 && ex.label !== 1) throw invalid(`${at}/label`, "pointwise labels are 0 or 1");
-      p.push(ex.p ?? (await this.storedSignal(ex.evaluation_id!, `${at}/evaluation_id`, scope)));
+      const stored = ex.p === undefined ? await this.storedSignal(ex.evaluation_id!, `${at}/evaluation_id`, scope) : null;
+      p.push(stored?.value ?? ex.p!);
+      signals.push(stored?.signal ?? null);
       y.push(ex.label);
     }
-    return { p, y };
+    return { p, y, signals };
   }
 
-  private async storedSignal(id: string, path: string, scope: RequestScope): Promise<number> {
+  private async storedSignal(id: string, path: string, scope: RequestScope): Promise<{ value: number; signal: "soft" | "weighted" }> {
     const row = await this.judgeStore.evaluationById(scope.tenant, id);
     const checklist = row && (await this.judgeStore.checklistById(scope.tenant, row.checklistId));
     if (!row || !checklist) throw invalid(path, `no evaluation with id ${id}`);

@@ -1,9 +1,9 @@
-import { decideConfidence, pooledSignal, type Decision } from "../calibration/index";
+import { decideConfidence, foreignSignal, pooledSignal, type Decision } from "../calibration/index";
 import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
 import { ProblemError } from "../errors";
 import type { Store } from "../store/store";
 import { addUsage, noUsage, type Usage } from "./ask";
-import { type Calibrations, type CalibrationView, evaluationSignal, invalid } from "./calibrations";
+import { type Calibrations, type CalibrationView, evaluationSignal, invalid, type ProfileSignal } from "./calibrations";
 import type { EvaluationInput, EvaluationView, Judge } from "./judge";
 
 export interface ConfidenceInput {
@@ -19,7 +19,7 @@ export interface ConfidenceInput {
   max_items?: number | undefined;
   /** Which judge of a cascade produced `p` / `p_a` / the evaluation (default: the first). */
   stage?: number | undefined;
-  /** Pooled cascades: the raw signals of judges 0..stage−1. */
+  /** With `p` / `p_a` at a later stage: the raw signals of judges 0..stage−1. */
   previous?: number[] | undefined;
 }
 
@@ -72,15 +72,18 @@ export class Confidence {
     if (input.stage !== undefined && input.stage >= profile.judges.length) {
       throw invalid("/stage", `must be below ${profile.judges.length}, the number of judges`);
     }
-    let stage = input.stage ?? 0;
+    const stage = input.stage ?? 0;
     const previous = input.previous ?? [];
-    if (previous.length > 0 && !profile.pooled) throw invalid("/previous", "only a pooled cascade takes previous signals");
-    if (profile.pooled && (source === "p" || source === "p_a") && previous.length !== stage) {
-      throw invalid("/previous", `a pooled cascade needs the raw signals of the ${stage} judge(s) before stage ${stage}`);
+    if (source === "p" || source === "p_a") {
+      // The cascade's guarantee covers items routed from its first judge: a signal from a later
+      // judge is placed after those of the judges before it, which decide first if they can.
+      if (previous.length !== stage) {
+        throw invalid("/previous", `a signal at stage ${stage} needs the raw signals of the ${stage} judge(s) before it, which the cascade asks first`);
+      }
+      const raws = [...previous, input[source] as number].map((value) => ({ value, signal: profile.signal }));
+      return this.run(profile, raws, [], null, noUsage(), scope);
     }
-    if (profile.pooled && source === "response" && stage !== 0) throw invalid("/stage", "a pooled cascade grades from its first judge");
-
-    if (source === "p" || source === "p_a") return this.run(profile, stage, [...previous, input[source] as number], null, null, noUsage(), scope);
+    if (previous.length > 0) throw invalid("/previous", "only a raw signal (p or p_a) takes previous signals");
     if (source === "evaluation_id") {
       const row = await this.store.evaluationById(scope.tenant, input.evaluation_id!);
       if (!row) throw new ProblemError("not_found", `no evaluation with id ${input.evaluation_id}`, [{ path: "/evaluation_id", message: "no evaluation with this id" }]);
@@ -89,16 +92,14 @@ export class Confidence {
         // A map fitted to one model's probabilities says nothing about another's.
         throw invalid("/evaluation_id", `graded by ${row.model}, which this profile does not calibrate`);
       }
-      if (input.stage === undefined && byModel >= 0) stage = byModel;
       const gradable = { instruction: row.instruction, context: row.context ?? null, response: row.response, checklist_id: row.checklistId };
-      if (profile.pooled && stage > 0) {
-        // A later judge's signal means nothing alone in a pooled cascade: route the same item from
-        // the first judge (its own grading is then served from the cache).
-        return this.fromEvaluation(profile, 0, await this.judge.evaluate({ ...gradable, model: profile.judges[0]!.judge ?? undefined }, scope), gradable, scope);
-      }
       const evaluation = await this.judge.evaluationById(row.id, scope);
-      return this.run(profile, stage, [evaluationSignal(evaluation.scores)], row.id, gradable, noUsage(), scope);
+      if (Math.max(byModel, stage) === 0) return this.fromEvaluation(profile, evaluation, gradable, scope);
+      // A later judge's grading: the same item is routed from the first judge (whose grading is
+      // served from the cache when it was made before), as the guarantee requires.
+      return this.fromEvaluation(profile, await this.judge.evaluate({ ...gradable, model: profile.judges[0]!.judge ?? undefined }, scope), gradable, scope);
     }
+    if (stage !== 0) throw invalid("/stage", "a new grading starts at the cascade's first judge");
     const evaluation = await this.judge.evaluate({
       instruction: input.instruction!,
       context: input.context,
@@ -106,9 +107,9 @@ export class Confidence {
       checklist_id: input.checklist_id,
       checklist: input.checklist,
       max_items: input.max_items,
-      model: profile.judges[stage]!.judge ?? undefined,
+      model: profile.judges[0]!.judge ?? undefined,
     }, scope);
-    return this.fromEvaluation(profile, stage, evaluation, input, scope);
+    return this.fromEvaluation(profile, evaluation, { instruction: input.instruction!, context: input.context ?? null, response: input.response! }, scope);
   }
 
   /**
@@ -118,7 +119,7 @@ export class Confidence {
   async forComparison(calibrationId: string, pA: number, scope: RequestScope = DEFAULT_SCOPE): Promise<ConfidenceView> {
     const profile = await this.calibrations.byId(calibrationId, scope, "/calibration_id");
     if (profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
-    const { usage: _, ...view } = await this.run(profile, 0, [pA], null, null, noUsage(), scope);
+    const { usage: _, ...view } = await this.run(profile, [{ value: pA, signal: "p_a" }], [], null, noUsage(), scope);
     return view;
   }
 
@@ -130,56 +131,56 @@ export class Confidence {
     const profile = await this.calibrations.byId(input.calibration_id, scope, "/calibration_id");
     if (profile.kind !== "pointwise") throw invalid("/calibration_id", "an evaluation needs a pointwise profile");
     const evaluation = await this.judge.evaluate({ ...input, model: profile.judges[0]!.judge ?? undefined }, scope);
-    const { usage, ...confidence } = await this.fromEvaluation(profile, 0, evaluation, input, scope);
+    const gradable = { instruction: input.instruction, context: input.context ?? null, response: input.response };
+    const { usage, ...confidence } = await this.fromEvaluation(profile, evaluation, gradable, scope);
     return { ...evaluation, usage, confidence };
   }
 
+  /** Routes an item from the first judge's evaluation of it. */
   private fromEvaluation(
     profile: CalibrationView,
-    stage: number,
     evaluation: EvaluationView,
-    input: { instruction?: string | undefined; context?: string | null | undefined; response?: string | undefined },
+    text: { instruction: string; context: string | null; response: string },
     scope: RequestScope,
   ) {
-    const gradable = {
-      instruction: input.instruction!,
-      context: input.context ?? null,
-      response: input.response!,
-      checklist_id: evaluation.checklist.id,
-    };
-    return this.run(profile, stage, [evaluationSignal(evaluation.scores)], evaluation.id, gradable, evaluation.usage, scope);
+    const gradable = { ...text, checklist_id: evaluation.checklist.id };
+    return this.run(profile, [evaluationSignal(evaluation.scores)], [evaluation.id], gradable, evaluation.usage, scope);
   }
 
   /**
-   * Routes one item from stage `start`. `raws` ends with the raw signal of judge `start`; for a
-   * pooled cascade it holds those of every judge from 0, and each stage decides on their mean.
+   * Routes one item through the cascade from its first judge. `raws` holds the raw signals known
+   * so far (judges 0..), each with the signal it is; a judge without one is graded when the item is
+   * gradable, else named in `escalate_to`. A stage decides on its own signal, or (pooled) on the
+   * mean of every signal so far. A signal the profile was not fitted on ends the route with an
+   * abstention: no map applies to it and no certificate covers it.
    */
   private async run(
     profile: CalibrationView,
-    start: number,
-    raws: number[],
-    evaluationId: string | null,
+    raws: { value: number; signal: ProfileSignal | null }[],
+    evaluationIds: (string | null)[],
     gradable: Gradable | null,
     usage: Usage,
     scope: RequestScope,
   ): Promise<ConfidenceView & { usage: Usage }> {
     const stages: StageDecision[] = [];
-    let evalId = evaluationId;
-    for (let s = start; ; s++) {
+    for (let s = 0; ; s++) {
       const stage = profile.judges[s]!;
-      const signal = profile.pooled ? pooledSignal(raws) : raws[raws.length - 1]!;
-      const decision = decideConfidence(profile.kind, { model: stage.calibrator, threshold: stage.threshold }, signal);
-      stages.push({ ...decision, stage: s, judge: stage.judge, evaluation_id: evalId });
+      const known = raws.slice(0, s + 1);
+      const signal = profile.pooled ? pooledSignal(known.map((r) => r.value)) : raws[s]!.value;
+      const foreign = known.some((r) => r.signal !== profile.signal);
+      const decision = foreign
+        ? foreignSignal(profile.kind, signal)
+        : decideConfidence(profile.kind, { model: stage.calibrator, threshold: stage.threshold, scale: profile.scale }, signal);
+      stages.push({ ...decision, stage: s, judge: stage.judge, evaluation_id: evaluationIds[s] ?? null });
       const next = profile.judges[s + 1];
-      if (!decision.abstain || !next) break;
-      if (!gradable) {
-        return this.view(profile, stages, { stage: s + 1, judge: next.judge }, usage);
-      }
+      if (!decision.abstain || foreign || !next) break;
+      if (raws.length > s + 1) continue;
+      if (!gradable) return this.view(profile, stages, { stage: s + 1, judge: next.judge }, usage);
       // Every judge grades the same checklist, so their signals describe the same questions.
       const evaluation = await this.judge.evaluate({ ...gradable, model: next.judge ?? undefined }, scope);
       usage = addUsage(usage, evaluation.usage);
       raws.push(evaluationSignal(evaluation.scores));
-      evalId = evaluation.id;
+      evaluationIds.push(evaluation.id);
     }
     return this.view(profile, stages, null, usage);
   }

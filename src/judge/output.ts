@@ -42,7 +42,16 @@ export function checklistAnswerValidator(maxItems: number) {
   });
 }
 
-const verdictShape = z.object({ rationale: z.string(), verdict: z.enum(["YES", "NO"]) });
+/**
+ * One of `choices` in any letter case ("Yes", "no"), read as the choice. In json_object and text
+ * modes no schema binds the model's spelling, and its case is no reason to re-ask; anything else
+ * (" YES", "Maybe", "Y") still fails and gets the re-ask.
+ */
+export function caseInsensitiveChoice<const C extends readonly [string, ...string[]]>(choices: C) {
+  return z.preprocess((v) => (typeof v === "string" ? (choices.find((c) => c.toLowerCase() === v.toLowerCase()) ?? v) : v), z.enum(choices));
+}
+
+const verdictShape = z.object({ rationale: z.string(), verdict: caseInsensitiveChoice(["YES", "NO"]) });
 
 // Item ids are positions (q1…qN), so a few dozen validators serve every checklist; building a zod
 // schema (and its compiled fast path) per grading cost more than running it.

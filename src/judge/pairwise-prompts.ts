@@ -1,6 +1,7 @@
 import { z } from "zod";
 import comparisonOutputSchema from "../../schemas/comparison.output.schema.json" with { type: "json" };
 import type { ChatMessage } from "../llm/types";
+import { caseInsensitiveChoice } from "./output";
 
 /** Versions of the templates below; each is part of the cache key of what it produces. */
 export const COMPARISON_PROMPT_VERSION = "comparison-v1";
@@ -9,7 +10,7 @@ export const REVISION_PROMPT_VERSION = "revision-v1";
 export const COMPARISON_SCHEMA_NAME = "tickbox_comparison";
 export const COMPARISON_CHOICES = ["FIRST", "SECOND"] as const;
 export const comparisonSchema: Record<string, unknown> = comparisonOutputSchema;
-export const comparisonAnswerValidator = z.strictObject({ rationale: z.string(), better: z.enum(COMPARISON_CHOICES) });
+export const comparisonAnswerValidator = z.strictObject({ rationale: z.string(), better: caseInsensitiveChoice(COMPARISON_CHOICES) });
 
 // A forced choice with no tie answer: position bias shows up as the same position winning both
 // orders, which the caller turns into a tie (see combineOrders).

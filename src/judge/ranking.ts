@@ -1,17 +1,16 @@
 import { computeScores, hasPassed, type ScoredItem, type ScoredResult, type Scores } from "./scores";
 
-/**
- * z of the lower confidence bound candidates are ranked by when p(YES) is known: 1.645, a
- * one-sided 95% normal bound. Ranking by the bound rather than the mean is pessimism under
- * uncertainty: with many candidates, the one whose mean is highest is often the one whose verdicts
- * the judge was least sure of, and picking it over-optimises against the judge's noise.
- */
-export const LOWER_BOUND_Z = 1.645;
-
-/** Scores closer than this are equal: a tie, not an order. */
+/** Soft scores closer than this are equal: a tie, not an order. */
 const EPSILON = 1e-9;
 
-export type RankBasis = "soft_lower_bound" | "weighted";
+/**
+ * `decisive` needs the winner to stay ahead with at least this probability when every verdict is
+ * redrawn from the judge's own p(YES).
+ */
+export const DECISIVE_PROBABILITY = 0.95;
+
+/** `weighted`: verdicts only. `weighted_then_soft`: verdicts, then the soft score among verdict ties. */
+export type RankBasis = "weighted" | "weighted_then_soft";
 
 export interface GradedCandidate {
   index: number;
@@ -25,36 +24,29 @@ export interface Standing {
   /** Every must-pass item YES; a candidate without it ranks below every candidate with it. */
   must_pass_met: boolean;
   passed: boolean;
-  /** Standard deviation of the weighted score with each verdict a Bernoulli(p(YES)); null without p. */
-  spread: number | null;
-  /** The score ranked on: the soft score's lower bound, or the weighted score. */
-  rank_score: number;
   /** 1 + the number of candidates ranked strictly above; tied candidates share a rank. */
   rank: number;
 }
 
-/** sqrt(Σ wᵢ² pᵢ (1 − pᵢ)) / Σ wᵢ, the spread of the weighted score if each verdict is a coin of p(YES). */
-export function scoreSpread(items: ScoredItem[], results: ScoredResult[]): number | null {
-  const total = items.reduce((sum, item) => sum + item.weight, 0);
-  let variance = 0;
-  for (let i = 0; i < items.length; i++) {
-    const p = results[i]?.p_yes;
-    if (p === null || p === undefined) return null;
-    variance += items[i]!.weight ** 2 * p * (1 - p);
-  }
-  return total ? Math.sqrt(variance) / total : null;
-}
+type Ranked = Pick<Standing, "must_pass_met" | "scores">;
 
-/** Negative when `a` ranks above `b`, positive when below, 0 when they tie. */
-export function compareStandings(a: Pick<Standing, "must_pass_met" | "rank_score">, b: Pick<Standing, "must_pass_met" | "rank_score">): number {
+/**
+ * Negative when `a` ranks above `b`, positive when below, 0 when they tie: the must-pass line, then
+ * the weighted verdict score, then (with `bySoft`) the soft score. Verdicts come first, so a
+ * candidate whose verdicts dominate another's (every item the other passes, and one more) always
+ * ranks above it; p(YES) only orders what the verdicts leave tied.
+ */
+export function compareStandings(a: Ranked, b: Ranked, bySoft = false): number {
   if (a.must_pass_met !== b.must_pass_met) return a.must_pass_met ? -1 : 1;
-  const diff = b.rank_score - a.rank_score;
-  return Math.abs(diff) <= EPSILON ? 0 : diff;
+  const weighted = b.scores.weighted - a.scores.weighted;
+  if (Math.abs(weighted) > EPSILON) return weighted;
+  if (!bySoft) return 0;
+  const soft = b.scores.soft! - a.scores.soft!;
+  return Math.abs(soft) <= EPSILON ? 0 : soft;
 }
 
 export interface Ranking {
   basis: RankBasis;
-  z: number;
   /** Best first; tied candidates in request order. */
   standings: Standing[];
   /** Indices of the candidates that share the first place (one when there is no tie). */
@@ -62,46 +54,92 @@ export interface Ranking {
 }
 
 /**
- * Ranks graded candidates: must-pass failures below everything that meets the must-pass items
- * (a failed must-pass item is unacceptable whatever else the response does), then by the soft
- * score's lower bound when every candidate has p(YES) for every item, else by the weighted score.
- * Mixing the two bases within one ranking would compare unlike quantities, so one missing p(YES)
- * puts every candidate on the weighted score.
+ * Ranks graded candidates as TICK does (Cook et al., 2024): a failed must-pass item ranks below
+ * everything that meets them all, then the weighted verdict score decides. When every candidate has
+ * p(YES) for every item, the soft score orders candidates whose verdicts tie; with one missing,
+ * ties stay ties, since soft scores of some candidates cannot be set against others' verdicts.
  */
-export function rankCandidates(candidates: GradedCandidate[], threshold: number, z = LOWER_BOUND_Z): Ranking {
-  const graded = candidates.map((c) => {
+export function rankCandidates(candidates: GradedCandidate[], threshold: number): Ranking {
+  const unranked = candidates.map((c) => {
     const scores = computeScores(c.items, c.results);
-    return { c, scores, spread: scoreSpread(c.items, c.results) };
+    return {
+      index: c.index,
+      scores,
+      must_pass_met: c.items.every((item, i) => !item.must_pass || c.results[i]?.verdict === "YES"),
+      passed: hasPassed(c.items, c.results, scores.weighted, threshold),
+      rank: 0,
+    };
   });
-  const basis: RankBasis = graded.every((g) => g.scores.soft !== null && g.spread !== null) ? "soft_lower_bound" : "weighted";
-  const unranked = graded.map(({ c, scores, spread }) => ({
-    index: c.index,
-    scores,
-    must_pass_met: c.items.every((item, i) => !item.must_pass || c.results[i]?.verdict === "YES"),
-    passed: hasPassed(c.items, c.results, scores.weighted, threshold),
-    spread,
-    rank_score: basis === "soft_lower_bound" ? scores.soft! - z * spread! : scores.weighted,
-    rank: 0,
-  }));
-  const standings = [...unranked].sort((a, b) => compareStandings(a, b) || a.index - b.index);
-  for (const s of standings) s.rank = 1 + standings.filter((o) => compareStandings(o, s) < 0).length;
-  const tiedAtTop = standings.filter((s) => compareStandings(s, standings[0]!) === 0).map((s) => s.index);
-  return { basis, z, standings, tiedAtTop };
+  const bySoft = unranked.every((s) => s.scores.soft !== null);
+  const compare = (a: Ranked, b: Ranked) => compareStandings(a, b, bySoft);
+  const standings = [...unranked].sort((a, b) => compare(a, b) || a.index - b.index);
+  for (const s of standings) s.rank = 1 + standings.filter((o) => compare(o, s) < 0).length;
+  const tiedAtTop = standings.filter((s) => compare(s, standings[0]!) === 0).map((s) => s.index);
+  return { basis: bySoft ? "weighted_then_soft" : "weighted", standings, tiedAtTop };
 }
 
 /**
- * How far the winner stands from the runner-up. `margin` is the difference of the scores ranked on
- * (it may be ≤ 0 across the must-pass line, which outranks any score). `decisive`: the must-pass
- * line separates them; or, on the lower-bound basis, the winner's lower bound is above the
- * runner-up's upper bound (soft + z·spread), so the intervals do not overlap; or, without p(YES),
- * where verdicts are all there is, the winner's weighted score is strictly higher. A tie is never
- * decisive, however it was broken.
+ * The distribution of (must-pass met, Σ weight of YES items) when each item is YES with its
+ * p(YES), independently. Weights are integers (1–100), so the sums are exact.
  */
-export function separation(winner: Standing, runnerUp: Standing, basis: RankBasis, z: number): { margin: number; decisive: boolean } {
-  const margin = winner.rank_score - runnerUp.rank_score;
-  if (winner.must_pass_met !== runnerUp.must_pass_met) return { margin, decisive: winner.must_pass_met };
-  if (basis === "soft_lower_bound") {
-    return { margin, decisive: winner.rank_score > runnerUp.scores.soft! + z * runnerUp.spread! + EPSILON };
+function verdictDistribution(items: ScoredItem[], results: ScoredResult[]): [Float64Array, Float64Array] {
+  const total = items.reduce((s, item) => s + Math.round(item.weight), 0);
+  let met = new Float64Array(total + 1);
+  let failed = new Float64Array(total + 1);
+  met[0] = 1;
+  items.forEach((item, i) => {
+    const p = results[i]!.p_yes!;
+    const w = Math.round(item.weight);
+    const nextMet = new Float64Array(total + 1);
+    const nextFailed = new Float64Array(total + 1);
+    for (let s = 0; s <= total - w; s++) {
+      nextMet[s + w]! += met[s]! * p;
+      nextFailed[s + w]! += failed[s]! * p;
+      (item.must_pass ? nextFailed : nextMet)[s]! += met[s]! * (1 - p);
+      nextFailed[s]! += failed[s]! * (1 - p);
+    }
+    met = nextMet;
+    failed = nextFailed;
+  });
+  return [met, failed];
+}
+
+/**
+ * P(`a` ranks strictly above `b` on verdicts) when every verdict of both is redrawn from the
+ * judge's own p(YES), independently: the estimator behind `decisive`. Both are graded on the same
+ * checklist, so their weighted scores compare as their sums of weights.
+ */
+export function probabilityAhead(a: GradedCandidate, b: GradedCandidate): number {
+  const [aMet, aFailed] = verdictDistribution(a.items, a.results);
+  const [bMet, bFailed] = verdictDistribution(b.items, b.results);
+  const below = (dist: Float64Array): Float64Array => {
+    const cumulative = new Float64Array(dist.length + 1);
+    for (let s = 0; s < dist.length; s++) cumulative[s + 1] = cumulative[s]! + dist[s]!;
+    return cumulative; // cumulative[s] = P(sum < s)
+  };
+  const bMetBelow = below(bMet);
+  const bFailedBelow = below(bFailed);
+  const bFailedTotal = bFailedBelow[bFailed.length]!;
+  let p = 0;
+  for (let s = 0; s < aMet.length; s++) {
+    p += aMet[s]! * (bFailedTotal + bMetBelow[Math.min(s, bMet.length)]!);
+    p += aFailed[s]! * bFailedBelow[Math.min(s, bFailed.length)]!;
   }
-  return { margin, decisive: margin > EPSILON };
+  return Math.min(1, p);
+}
+
+/**
+ * How far the winner stands from the runner-up. `margin`: the difference of their weighted scores
+ * (≤ 0 across the must-pass line, which outranks any score). `p_ahead`: with p(YES) for every item
+ * of both, the probability that the winner would still rank strictly above the runner-up on
+ * verdicts redrawn from the judge's own p(YES) (probabilityAhead); null without. `decisive`:
+ * p_ahead ≥ 0.95; without p(YES), where verdicts are all there is, the winner strictly ahead on
+ * them. A verdict tie is never decisive without p(YES), and rarely with it.
+ */
+export function separation(winner: GradedCandidate & Ranked, runnerUp: GradedCandidate & Ranked): { margin: number; p_ahead: number | null; decisive: boolean } {
+  const margin = winner.scores.weighted - runnerUp.scores.weighted;
+  const known = [winner, runnerUp].every((c) => c.results.every((r) => r.p_yes !== null));
+  if (!known) return { margin, p_ahead: null, decisive: compareStandings(winner, runnerUp) < 0 };
+  const p_ahead = probabilityAhead(winner, runnerUp);
+  return { margin, p_ahead, decisive: p_ahead >= DECISIVE_PROBABILITY };
 }

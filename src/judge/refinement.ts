@@ -40,11 +40,12 @@ export interface RefinementView {
 }
 
 /**
- * Ranks two graded rounds like two selection candidates, on verdicts alone (must-pass line, then
- * weighted score): improvement is judged on what the judge answered, not on its confidence.
+ * A graded round's standing. Rounds are compared on verdicts alone (compareStandings without the
+ * soft score: the must-pass line, then the weighted score): improvement is judged on what the
+ * judge answered, not on its confidence.
  */
 function standingOf(checklist: ChecklistRow, graded: EvaluationRow, threshold: number): Standing {
-  return rankCandidates([{ index: 0, items: checklist.items, results: graded.results.map((r) => ({ ...r, p_yes: null })) }], threshold).standings[0]!;
+  return rankCandidates([{ index: 0, items: checklist.items, results: graded.results }], threshold).standings[0]!;
 }
 
 /**

@@ -4,7 +4,7 @@ import { addUsage, type Usage } from "./ask";
 import type { Comparisons, DirectVerdict } from "./comparison";
 import type { ChecklistSource, Judge } from "./judge";
 import { settleAll } from "./settle";
-import { rankCandidates, type RankBasis, separation, type Standing } from "./ranking";
+import { type GradedCandidate, rankCandidates, type RankBasis, separation, type Standing } from "./ranking";
 
 export type TieBreak = "pairwise" | "first" | "none";
 
@@ -20,9 +20,9 @@ export interface SelectionView {
   winner: number | null;
   ranking: RankedCandidate[];
   ranked_by: RankBasis;
-  z: number | null;
   checklist_id: string;
   margin: number;
+  p_ahead: number | null;
   decisive: boolean;
   /** Indices sharing the first place on the scores (one when there is no tie). */
   tied: number[];
@@ -41,7 +41,9 @@ function candidateFailure(index: number, error: unknown): unknown {
 /**
  * Best-of-N by checklist (STICK, Cook et al., 2024: selection by checklist score): one checklist,
  * every candidate graded against it at once (the upstream client's limiter bounds the
- * concurrency), each grading cached like any evaluation, then ranked (see rankCandidates).
+ * concurrency), each grading cached like any evaluation, then ranked (see rankCandidates). No
+ * calibration profile is taken: a profile maps a response's score monotonically, so it could not
+ * reorder candidates the verdicts tie.
  */
 export class Selections {
   constructor(private readonly deps: { judge: Judge; comparisons: Comparisons }) {}
@@ -56,10 +58,8 @@ export class Selections {
     );
     let usage = gradings.reduce((sum, g) => addUsage(sum, g.usage), checklist.usage);
 
-    const ranking = rankCandidates(
-      gradings.map((g, index) => ({ index, items: checklist.row.items, results: g.row.results })),
-      judge.passThreshold,
-    );
+    const graded: GradedCandidate[] = gradings.map((g, index) => ({ index, items: checklist.row.items, results: g.row.results }));
+    const ranking = rankCandidates(graded, judge.passThreshold);
     const standings = [...ranking.standings];
     const method = input.tie_break ?? "first";
     let winner: number | null = standings[0]!.index;
@@ -84,14 +84,15 @@ export class Selections {
         tieBreak = { method, between: [i, j], winner: verdict.winner, position_bias: verdict.position_bias };
       }
     }
-    const { margin, decisive } = separation(standings[0]!, standings[1]!, ranking.basis, ranking.z);
+    const [first, second] = [standings[0]!, standings[1]!];
+    const { margin, p_ahead, decisive } = separation({ ...first, ...graded[first.index]! }, { ...second, ...graded[second.index]! });
     return {
       winner,
       ranking: standings.map((s) => ({ ...s, evaluation_id: gradings[s.index]!.row.id })),
       ranked_by: ranking.basis,
-      z: ranking.basis === "soft_lower_bound" ? ranking.z : null,
       checklist_id: checklist.row.id,
       margin,
+      p_ahead,
       decisive,
       tied: ranking.tiedAtTop,
       tie_break: tieBreak,

@@ -51,6 +51,12 @@ export function verdictOffsets(text: string, start = 0): Map<string, number> {
 
 const encoder = new TextEncoder();
 
+/** A token the reader can place: a string with a finite, non-positive logprob. */
+function readable(t: unknown): t is { token: string; logprob: number } {
+  const x = t as { token?: unknown; logprob?: unknown } | null;
+  return typeof x?.token === "string" && typeof x.logprob === "number" && Number.isFinite(x.logprob) && x.logprob <= 0;
+}
+
 /** Maps a character offset in the content to the index of the token that covers it. */
 function tokenAt(tokens: TokenLogprob[], content: string, charOffset: number): number {
   const haveBytes = tokens.every((t) => Array.isArray(t.bytes));
@@ -74,24 +80,29 @@ function choiceWord<C extends string>(token: string, choices: readonly [C, C]): 
 
 /**
  * p(first choice) at the token of a two-way answer: e^l(first) / (e^l(first) + e^l(second)),
- * summing case, quote and space variants and word pieces. A side missing from the listed
- * alternatives is bounded by the smallest listed probability, the most it could have had
- * (RocketEval reads confidence the same way; Joinn99/RocketEval-ICLR). Neither side → null.
+ * summing case, quote and space variants and word pieces over the alternatives the server listed
+ * and the token it chose. A side missing from them is given the most it could have had: the mass
+ * they leave unlisted (1 − Σ e^l), and no more than the least listed alternative, since the server
+ * lists its most likely tokens. With no alternatives that is 1 − p(chosen), so a YES at 0.999 reads
+ * 0.999, not a coin flip (RocketEval reads confidence from the alternatives the same way;
+ * Joinn99/RocketEval-ICLR). Neither side found, or nothing readable: null, never a made-up value.
  */
 export function pChoiceAt<C extends string>(token: TokenLogprob, choices: readonly [C, C]): number | null {
-  const alternatives = token.top_logprobs.length > 0 ? token.top_logprobs : [token];
+  const listed = (Array.isArray(token.top_logprobs) ? token.top_logprobs : []).filter(readable);
+  const alternatives = readable(token) && !listed.some((a) => a.token === token.token) ? [...listed, token] : listed;
   let first = 0;
   let second = 0;
-  let smallest = Number.POSITIVE_INFINITY;
+  let mass = 0;
   for (const alt of alternatives) {
-    if (!Number.isFinite(alt.logprob)) continue;
-    smallest = Math.min(smallest, alt.logprob);
+    const p = Math.exp(alt.logprob);
+    mass += p;
     const word = choiceWord(alt.token, choices);
-    if (word === choices[0]) first += Math.exp(alt.logprob);
-    else if (word === choices[1]) second += Math.exp(alt.logprob);
+    if (word === choices[0]) first += p;
+    else if (word === choices[1]) second += p;
   }
   if (first === 0 && second === 0) return null;
-  const bound = Number.isFinite(smallest) ? Math.exp(smallest) : 0;
+  const leastListed = listed.length > 0 ? Math.min(...listed.map((a) => Math.exp(a.logprob))) : 1;
+  const bound = Math.min(leastListed, Math.max(0, 1 - mass));
   if (first === 0) first = bound;
   if (second === 0) second = bound;
   return first / (first + second);
@@ -115,6 +126,8 @@ export function choiceProbabilities<C extends string>(
   choices: readonly [C, C],
 ): Map<string, number> {
   const probabilities = new Map<string, number>();
+  // A token without its text cannot be placed, and would shift every token after it.
+  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t?.token === "string")) return probabilities;
   for (const [key, offset] of offsets) {
     const index = tokenAt(tokens, content, offset);
     if (index < 0) continue;

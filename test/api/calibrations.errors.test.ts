@@ -40,9 +40,14 @@ describe("POST /v1/calibrations — bad requests", () => {
     const t = makeApp();
     const res = await t.post("/v1/calibrations", { name: "x", kind: "pointwise", method: "isotonic", examples });
     expectProblem(res, 422, "validation_failed", ["/examples"]);
-    expect(res.json.detail).toMatch(/isotonic.*at least 250.*got 120/);
+    expect(res.json.detail).toMatch(/isotonic.*at least 998.*got 120/);
     const few = await t.post("/v1/calibrations", { name: "x", kind: "pointwise", method: "platt", examples: examples.slice(0, 30) });
     expectProblem(few, 422, "validation_failed", ["/examples"]);
+  });
+
+  it("422 for a signal named for a pairwise profile", async () => {
+    const t = makeApp();
+    expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pairwise", examples: pairwise, signal: "soft" }), 422, "validation_failed", ["/signal"]);
   });
 
   it("422 for an evaluation id that does not exist, naming the example", async () => {

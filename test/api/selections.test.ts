@@ -39,16 +39,19 @@ describe("POST /v1/selections — happy paths", () => {
     expect(body.usage.upstream_calls).toBe(5);
     expect(body.winner).toBe(0);
     expect(body.ranking.map((r: any) => r.index)).toEqual([0, 2, 1, 3]);
-    expect(body.ranked_by).toBe("soft_lower_bound");
+    expect(body.ranked_by).toBe("weighted_then_soft");
     // The must-pass failure is last although its weighted score (0.5) equals candidate 1's.
     expect(body.ranking[3].must_pass_met).toBe(false);
     for (let i = 1; i < body.ranking.length; i++) {
       const [above, below] = [body.ranking[i - 1], body.ranking[i]];
-      if (above.must_pass_met === below.must_pass_met) expect(above.rank_score).toBeGreaterThanOrEqual(below.rank_score);
+      if (above.must_pass_met === below.must_pass_met) expect(above.scores.weighted).toBeGreaterThanOrEqual(below.scores.weighted);
       else expect(above.must_pass_met).toBe(true);
     }
+    // YYY at 0.99 against YYN at 0.99/0.01: the runner-up overtakes only if its third item flips
+    // and one of the winner's does not hold.
+    expect(body.p_ahead).toBeGreaterThan(0.95);
     expect(body.decisive).toBe(true);
-    expect(body.margin).toBeCloseTo(body.ranking[0].rank_score - body.ranking[1].rank_score, 12);
+    expect(body.margin).toBeCloseTo(body.ranking[0].scores.weighted - body.ranking[1].scores.weighted, 12);
     // Each grading is an evaluation like any other.
     const ev = await t.get(`/v1/evaluations/${body.ranking[1].evaluation_id}`);
     expect(ev.json.checklist.id).toBe(body.checklist_id);
@@ -85,16 +88,15 @@ describe("POST /v1/selections — happy paths", () => {
     expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeLessThan(300);
   });
 
-  it("ranks by the lower bound: a confident candidate beats one with a higher but shakier mean", async () => {
+  it("orders a verdict tie by the soft score, and calls it decisive only if the judge's p(YES) would keep it", async () => {
     const t = makeApp(upstreamEnv(fake));
     verdictsByResponse({ shaky: { v: "YYY", p: [0.9, 0.999, 0.999] }, steady: { v: "YYY", p: [0.97, 0.9, 0.9] } });
     const res = await t.post("/v1/selections", { instruction: "i", checklist: { items }, candidates: ["shaky", "steady"] });
     const [shaky, steady] = [0, 1].map((i) => res.json.ranking.find((r: any) => r.index === i));
     expect(shaky.scores.soft).toBeGreaterThan(steady.scores.soft);
-    expect(res.json.winner).toBe(1);
-    expect(res.json.ranked_by).toBe("soft_lower_bound");
-    expect(res.json.z).toBeCloseTo(1.645, 10);
-    expect(res.json.decisive).toBe(false);
+    expect(res.json.winner).toBe(0);
+    expect(res.json).toMatchObject({ ranked_by: "weighted_then_soft", margin: 0, tied: [0], decisive: false });
+    expect(res.json.p_ahead).toBeLessThan(0.5);
   });
 
   it("ranks by the weighted score without logprobs, and ties equal candidates", async () => {
@@ -107,7 +109,7 @@ describe("POST /v1/selections — happy paths", () => {
     expect(first.json.tied).toEqual([1, 2]);
     expect(first.json.winner).toBe(1);
     expect(first.json.ranking.map((r: any) => r.rank)).toEqual([1, 1, 3]);
-    expect(first.json).toMatchObject({ margin: 0, decisive: false, tie_break: null });
+    expect(first.json).toMatchObject({ margin: 0, p_ahead: null, decisive: false, tie_break: null });
     const none = await t.post("/v1/selections", { ...body, tie_break: "none" });
     expect(none.json.winner).toBeNull();
     expect(fake.calls.filter((c) => c.kind === "comparison")).toHaveLength(0);

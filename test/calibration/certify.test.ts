@@ -5,6 +5,7 @@ import {
   clopperPearsonUpper,
   fixedSequenceTest,
   inverseRegularizedIncompleteBeta,
+  THRESHOLD_GRID,
   logGamma,
   mulberry32,
   regularizedIncompleteBeta,
@@ -112,9 +113,9 @@ describe('fixed-sequence certification', () => {
 
   it('stops at the first failure even if a lower threshold would pass', () => {
     // Ranks 30–38 are all wrong: the bound fails around n = 35, although with everything accepted
-    // (9 errors in 300) it would pass easily.
+    // (9 errors in 300) it would pass easily. Every item's confidence is a candidate here.
     const d = ranked(300, new Set([30, 31, 32, 33, 34, 35, 36, 37, 38]));
-    const { certificate, steps } = fixedSequenceTest(d.confidence, d.agree, opts);
+    const { certificate, steps } = fixedSequenceTest([d], { ...opts, candidates: d.confidence, minAccepted: 30 });
     expect(clopperPearsonUpper(9, 300, 0.1)).toBeLessThan(0.2);
     expect(steps.at(-1)!.passed).toBe(false);
     expect(steps.slice(0, -1).every((s) => s.passed)).toBe(true);
@@ -127,19 +128,43 @@ describe('fixed-sequence certification', () => {
 
   it('returns null when the first tested threshold fails', () => {
     const d = ranked(300, new Set([0, 1, 2, 3, 4, 5, 6, 7]));
-    const { certificate, steps } = fixedSequenceTest(d.confidence, d.agree, opts);
+    const { certificate, steps } = fixedSequenceTest([d], { ...opts, candidates: d.confidence, minAccepted: 30 });
     expect(steps).toHaveLength(1);
     expect(steps[0]).toMatchObject({ n_accepted: 30, errors: 8, passed: false });
     expect(certificate).toBeNull();
   });
 
-  it('skips thresholds below minAccepted and honours a fixed grid', () => {
+  it('tests the fixed grid 1, 0.99, …, 0.5 by default, from the first step accepting a tenth of the items', () => {
+    expect(THRESHOLD_GRID).toHaveLength(51);
+    expect([THRESHOLD_GRID[0], THRESHOLD_GRID[1], THRESHOLD_GRID.at(-1)]).toEqual([1, 0.99, 0.5]);
+    const d = ranked(1000, new Set([0, 1, 2]));
+    const { steps } = fixedSequenceTest([d], opts);
+    // Confidence 1 − i/2000: λ = 0.95 is the first grid step accepting ≥ 100 items (101 of them).
+    expect(steps[0]).toMatchObject({ lambda: 0.95, n_accepted: 101, errors: 3 });
+    expect(steps.every((s) => THRESHOLD_GRID.includes(s.lambda))).toBe(true);
+  });
+
+  it('skips thresholds below minAccepted and honours a given grid', () => {
     const d = ranked(100, new Set([0, 1, 2]));
-    const strict = fixedSequenceTest(d.confidence, d.agree, { ...opts, minAccepted: 30 });
+    const strict = fixedSequenceTest([d], { ...opts, candidates: d.confidence, minAccepted: 30 });
     expect(strict.steps[0]!.n_accepted).toBe(30);
-    const grid = fixedSequenceTest(d.confidence, d.agree, { ...opts, candidates: [0.9, 0.99, 0.6, 0.8] });
+    const grid = fixedSequenceTest([d], { ...opts, candidates: [0.9, 0.99, 0.6, 0.8] });
     expect(grid.steps.map((s) => s.lambda)).toEqual([0.8, 0.6]);
     expect(grid.certificate?.lambda).toBe(0.6);
+  });
+
+  it('tests a cascade jointly: each item is decided by the first stage reaching λ, and counted once', () => {
+    // Stage 0 is sure and right on items 0–49 and unsure elsewhere; stage 1 is sure on everything
+    // and right on items 0–149 only.
+    const n = 200;
+    const idx = Array.from({ length: n }, (_, i) => i);
+    const first = { confidence: idx.map((i) => (i < 50 ? 0.95 : 0.55)), agree: idx.map((i) => i < 50) };
+    const second = { confidence: idx.map(() => 0.9), agree: idx.map((i) => i < 150) };
+    const { steps } = fixedSequenceTest([first, second], { ...opts, candidates: [0.95, 0.9, 0.55] });
+    expect(steps[0]).toMatchObject({ lambda: 0.95, n_accepted: 50, errors: 0 });
+    // At 0.9 stage 1 takes the 150 items stage 0 leaves: 50 of them wrong.
+    expect(steps[1]).toMatchObject({ lambda: 0.9, n_accepted: 200, errors: 50, passed: false });
+    expect(steps).toHaveLength(2);
   });
 
   it('never returns a threshold whose accepted set fails the bound (random instances)', () => {
@@ -153,7 +178,7 @@ describe('fixed-sequence certification', () => {
       if (cert === null) continue;
       const idx = confidence.flatMap((c, i) => (c >= cert.lambda ? [i] : []));
       const errs = idx.filter((i) => !agree[i]).length;
-      expect(idx.length).toBeGreaterThanOrEqual(30);
+      expect(idx.length).toBeGreaterThanOrEqual(Math.max(30, n / 10));
       expect(clopperPearsonUpper(errs, idx.length, 0.1)).toBeLessThanOrEqual(alpha);
     }
   });

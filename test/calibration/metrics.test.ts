@@ -13,6 +13,8 @@ import {
   metricsWithIntervals,
   mulberry32,
   percentileBootstrap,
+  permutation,
+  topLabelCalibrationError,
   reliabilityBins,
   sigmoid,
 } from '../../src/calibration/index.js';
@@ -48,6 +50,29 @@ describe('point metrics', () => {
     expect(adaptiveCalibrationError(p, y, 2)).toBeCloseTo(0.25, 12);
     // … whereas ten equal-width bins hold one item each: (0.1 + 0.8 + 0.7 + 0.4) / 4.
     expect(expectedCalibrationError(p, y)).toBeCloseTo(0.5, 12);
+  });
+
+  it('adaptive ECE does not depend on the order of the input when probabilities tie', () => {
+    const rng = mulberry32(21);
+    // Ties straddle every bin boundary: 5 distinct values, 97 items.
+    const p = Array.from({ length: 97 }, () => [0.1, 0.3, 0.5, 0.7, 0.9][Math.floor(rng() * 5)]!);
+    const y = p.map((q) => (rng() < q ? 1 : 0));
+    const base = adaptiveCalibrationError(p, y);
+    for (let k = 0; k < 20; k++) {
+      const order = permutation(mulberry32(k), p.length);
+      expect(adaptiveCalibrationError(order.map((i) => p[i]!), order.map((i) => y[i]!))).toBeCloseTo(base, 12);
+      expect(metricsWithIntervals(order.map((i) => p[i]!), order.map((i) => y[i]!), { resamples: 50 }).adaptive_ece.estimate).toBeCloseTo(base, 12);
+    }
+    // A run of ties split by a boundary carries its mean label into both bins: here one run of 4.
+    expect(adaptiveCalibrationError([0.5, 0.5, 0.5, 0.5], [1, 1, 0, 0], 2)).toBe(0);
+  });
+
+  it('top-label ECE is the ECE of the pick\'s confidence against agreement', () => {
+    const p = [0.9, 0.2, 0.6, 0.45];
+    const y = [1, 1, 0, 0];
+    // Confidences 0.9, 0.8, 0.6, 0.55; picks right, wrong, wrong, right.
+    expect(topLabelCalibrationError(p, y)).toBeCloseTo(expectedCalibrationError([0.9, 0.8, 0.6, 0.55], [1, 0, 0, 1]), 12);
+    expect(computeMetrics(p, y).top_label_ece).toBeCloseTo(topLabelCalibrationError(p, y), 12);
   });
 
   it('ECE is small for a calibrated judge and large for an overconfident one', () => {
@@ -92,13 +117,47 @@ describe('bootstrap intervals', () => {
     const c = metricsWithIntervals(p, y, { seed: 2, resamples: 300 });
     expect(a).toEqual(b);
     expect(a.brier.lo).not.toBe(c.brier.lo);
-    for (const m of [a.brier, a.log_loss, a.accuracy, a.auroc!]) {
+    for (const m of [a.brier, a.log_loss, a.accuracy, a.auroc!, a.ece, a.adaptive_ece, a.top_label_ece]) {
       expect(m.lo).toBeLessThan(m.estimate);
       expect(m.hi).toBeGreaterThan(m.estimate);
     }
     expect(a.n).toBe(400);
     expect(a.level).toBe(0.95);
   });
+
+  it("intervals of the calibration errors cover the truth in simulation, a calibrated judge's 0 included", () => {
+    // Judges with a known truth: p = σ(2.5·z), people say yes with probability g(p). The truth of
+    // each binned error is computed from g on 200,000 draws; 120 samples per world are bootstrapped.
+    const worlds = { calibrated: (q: number) => q, overconfident: (q: number) => sigmoid(logit(q) / 2), slight: (q: number) => sigmoid(logit(q) / 1.3) };
+    const normal = (rng: () => number) => Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-300))) * Math.cos(2 * Math.PI * rng());
+    for (const [name, g] of Object.entries(worlds)) {
+      const rng = mulberry32(name.length * 97);
+      const big = Array.from({ length: 200_000 }, () => sigmoid(2.5 * normal(rng)));
+      const truth = {
+        ece: binnedGap(big.map((q) => Math.min(9, Math.floor(q * 10))), big.map((q) => q - g(q))),
+        top_label_ece: binnedGap(
+          big.map((q) => Math.min(9, Math.floor(Math.max(q, 1 - q) * 10))),
+          big.map((q) => Math.max(q, 1 - q) - (q >= 0.5 ? g(q) : 1 - g(q))),
+        ),
+      };
+      const covered = { ece: 0, top_label_ece: 0 };
+      let debiased = 0;
+      let estimate = 0;
+      const runs = 120;
+      for (let r = 0; r < runs; r++) {
+        const p = Array.from({ length: 100 }, () => sigmoid(2.5 * normal(rng)));
+        const y = p.map((q) => (rng() < g(q) ? 1 : 0));
+        const m = metricsWithIntervals(p, y, { resamples: 300, seed: r });
+        for (const k of ['ece', 'top_label_ece'] as const) if (m[k].lo <= truth[k] && truth[k] <= m[k].hi) covered[k]++;
+        debiased += m.ece.debiased / runs;
+        estimate += m.ece.estimate / runs;
+      }
+      expect(covered.ece / runs, `${name} ECE ${truth.ece.toFixed(3)}`).toBeGreaterThanOrEqual(0.88);
+      expect(covered.top_label_ece / runs, `${name} top-label ECE ${truth.top_label_ece.toFixed(3)}`).toBeGreaterThanOrEqual(0.88);
+      // The bias-corrected value is nearer the truth than the estimate.
+      expect(Math.abs(debiased - truth.ece)).toBeLessThan(Math.abs(estimate - truth.ece));
+    }
+  }, 60_000);
 
   it('matches the normal-theory interval for a mean', () => {
     const rng = mulberry32(15);
@@ -111,6 +170,13 @@ describe('bootstrap intervals', () => {
     expect(ci!.hi).toBeCloseTo(mean + half, 2);
   });
 });
+
+/** Σ_b |Σ_{i in b} d_i| / n: a binned calibration error from per-item gaps d. */
+function binnedGap(bins: number[], d: number[]): number {
+  const sums = new Array<number>(10).fill(0);
+  bins.forEach((b, i) => (sums[b]! += d[i]!));
+  return sums.reduce((s, v) => s + Math.abs(v), 0) / d.length;
+}
 
 describe('cross-validated metrics', () => {
   const { p, y } = syntheticJudge(300, 16, (q) => sigmoid(logit(q) / 2));

@@ -39,6 +39,44 @@ describe("pYesAt", () => {
   it("is null when neither answer is among the alternatives", () => {
     expect(pYesAt(tok("maybe", [["maybe", -0.1], ["perhaps", -2]]))).toBeNull();
   });
+
+  it("bounds a missing side by the mass the alternatives leave unlisted, when that is less", () => {
+    // 0.98 listed in all: NO had at most 0.02 — less than the smallest listed, 0.03.
+    const p = pYesAt(tok("YES", [["YES", Math.log(0.9)], ["Yes", Math.log(0.05)], ['"', Math.log(0.03)]]));
+    expect(p).toBeCloseTo(0.95 / 0.97, 10);
+  });
+
+  it("reads the chosen token alone when the server lists no alternatives: the other side has at most 1 − p(chosen)", () => {
+    const bare = (token: string, p: number, top?: unknown): TokenLogprob => ({ token, logprob: Math.log(p), top_logprobs: top as TokenLogprob["top_logprobs"] });
+    expect(pYesAt(bare("YES", 0.999, []))).toBeCloseTo(0.999, 10);
+    expect(pYesAt(bare("NO", 0.999, []))).toBeCloseTo(0.001, 10);
+    expect(pYesAt(bare("Yes", 0.7, []))).toBeCloseTo(0.7, 10);
+    // No list at all (a server that leaves the field out) reads the same, and throws nothing.
+    expect(pYesAt(bare("NO", 0.6, undefined))).toBeCloseTo(0.4, 10);
+    expect(pYesAt(bare("NO", 0.6, null))).toBeCloseTo(0.4, 10);
+  });
+
+  it("counts the chosen token when the server leaves it out of its list", () => {
+    const t: TokenLogprob = { token: "NO", logprob: Math.log(0.1), top_logprobs: [{ token: "YES", logprob: Math.log(0.85) }, { token: "Yes", logprob: Math.log(0.04) }] };
+    expect(pYesAt(t)).toBeCloseTo(0.89 / 0.99, 10);
+  });
+
+  it("skips numbers that are not log-probabilities, and is null with nothing left", () => {
+    const t = {
+      token: "YES",
+      logprob: Math.log(0.8),
+      top_logprobs: [
+        { token: "YES", logprob: Math.log(0.8) },
+        { token: "NO", logprob: Number.NaN },
+        { token: "No", logprob: Number.POSITIVE_INFINITY },
+        { token: "no", logprob: 0.3 },
+        { token: "NO", logprob: null },
+        { token: null, logprob: -1 },
+      ],
+    } as unknown as TokenLogprob;
+    expect(pYesAt(t)).toBeCloseTo(0.8, 10);
+    expect(pYesAt({ token: "YES", logprob: Number.NaN, top_logprobs: [] })).toBeNull();
+  });
 });
 
 describe("verdictProbabilities", () => {
@@ -52,6 +90,14 @@ describe("verdictProbabilities", () => {
   it("reads a fused tokenisation (\"YES)", () => {
     const tokens = [tok('{"q1":{"rationale":"ok","verdict":'), tok('"YES', [['"YES', Math.log(0.3)], ['"NO', Math.log(0.7)]]), tok('"}}')];
     expect(verdictProbabilities(content, tokens).get("q1")).toBeCloseTo(0.3, 10);
+  });
+
+  it("leaves an item out when its verdict token cannot be placed", () => {
+    // The tokens cover only the start of the content: the verdict lies beyond them.
+    expect(verdictProbabilities(content, [tok('{"q1":{"rationale":"ok",')]).size).toBe(0);
+    // A token without its text would shift every later one: nothing is read.
+    const broken = [tok('{"q1":{"rationale":"ok","verdict":"'), { logprob: 0, top_logprobs: [] } as unknown as TokenLogprob, tok("YES", [["YES", 0]])];
+    expect(verdictProbabilities(content, broken).size).toBe(0);
   });
 
   it("uses token bytes when a token splits a multi-byte character", () => {

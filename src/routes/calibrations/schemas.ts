@@ -42,12 +42,26 @@ export const CreateCalibrationBody = z
       description: "Cascade only: judge k is fitted and certified on the mean raw probability of judges 0..k (they have all answered any item that reaches k).",
     }),
     target: Target.optional(),
+    signal: z.enum(["soft", "weighted"]).optional().openapi({
+      description:
+        "Pointwise only: which score the `p` examples are — `soft` (weighted p(YES), graded with logprobs; the default) or `weighted` (the weighted verdict score, without). Evaluation examples carry their own; all must agree. The profile then answers only for that signal.",
+    }),
   })
   .refine((b) => (b.examples === undefined) !== (b.judges === undefined), { message: "give examples or judges, not both", path: ["examples"] })
   .refine((b) => !(b.judge && b.judges), { message: "judge names a single judge; a cascade names each in judges", path: ["judge"] })
   .openapi("CreateCalibrationRequest");
 
-const Interval = z.object({ estimate: z.number(), lo: z.number(), hi: z.number() }).openapi("Interval");
+const Interval = z
+  .object({
+    estimate: z.number().openapi({ description: "The metric on the sample." }),
+    debiased: z.number().openapi({ description: "Bootstrap bias-corrected: 2·estimate − the mean over resamples. Binned calibration errors are biased upwards on finite data." }),
+    lo: z.number(),
+    hi: z.number(),
+  })
+  .openapi("Interval", {
+    description:
+      "For calibration errors, estimate ± the bootstrap quantile of their noise term, which covers the population value (0 for a calibrated judge) with about the stated level; for the other metrics, the percentile bootstrap interval.",
+  });
 const MetricsWithIntervals = z
   .object({
     n: z.number().int(),
@@ -55,21 +69,26 @@ const MetricsWithIntervals = z
     level: z.number(),
     ece: Interval,
     adaptive_ece: Interval,
+    top_label_ece: Interval.openapi({ description: "ECE of the pick's confidence max(p, 1−p) against agreement." }),
     brier: Interval,
     log_loss: Interval,
     auroc: Interval.nullable(),
     accuracy: Interval,
   })
-  .openapi("CalibrationMetrics", { description: "Point estimates with percentile bootstrap intervals." });
+  .openapi("CalibrationMetrics", { description: "Point estimates with bias-corrected values and bootstrap intervals (1,000 resamples)." });
 const ReliabilityBin = z
   .object({ lo: z.number(), hi: z.number(), count: z.number().int(), mean_confidence: z.number().nullable(), accuracy: z.number().nullable() })
   .openapi("ReliabilityBin");
 export const Threshold = z
   .object({
     lambda: z.number(),
-    coverage: z.number(),
+    scale: z.enum(["raw", "calibrated"]).openapi({
+      description: "What lambda is compared with: the confidence max(p, 1−p) of the raw signal (pairwise) or of the calibrated probability (pointwise).",
+    }),
+    coverage: z.number().openapi({ description: "Share of the certification items the cascade decides at lambda." }),
     alpha: z.number(),
     delta: z.number(),
+    n_items: z.number().int().openapi({ description: "Certification items: labels no calibration map was fitted on (every label for pairwise profiles, whose rule learns nothing from them)." }),
     n_accepted: z.number().int(),
     errors: z.number().int(),
     upper_bound: z.number().openapi({ description: "Clopper–Pearson upper bound (level 1 − delta) on the error rate of accepted items; ≤ alpha." }),
@@ -100,9 +119,9 @@ const Stage = z
     coverage_curve: z.array(CurvePoint).optional().openapi({
       description: "Coverage and agreement against λ on the calibration items that reach this judge, with confidences from its deployed map, as certification sees them.",
     }),
-    threshold: Threshold.nullable(),
+    threshold: Threshold.nullable().openapi({ description: "The cascade's one threshold, the same for every judge." }),
     calibrator: Calibrator,
-    n_reaching: z.number().int(),
+    n_reaching: z.number().int().openapi({ description: "Certification items that reach this judge (every earlier one abstained)." }),
     n_decided: z.number().int(),
   })
   .openapi("CalibrationJudge");
@@ -117,11 +136,21 @@ export const Calibration = z
     calibrated: z.boolean(),
     n: z.number().int(),
     raw_metrics: MetricsWithIntervals,
-    metrics: MetricsWithIntervals.openapi({ description: "Of held-out (5-fold cross-validated) predictions, never the fitting labels." }),
+    metrics: MetricsWithIntervals.openapi({
+      description: "Of predictions whose labels no map saw: a pointwise map on the certification items, a pairwise map by 5-fold cross-validation.",
+    }),
     reliability: z.array(ReliabilityBin),
     threshold: Threshold.nullable().openapi({ description: "Null when no threshold passes its test: the judge then always abstains." }),
     calibrator: Calibrator,
     target: z.object({ alpha: z.number(), delta: z.number() }),
+    signal: z.enum(["soft", "weighted", "p_a"]).nullable().openapi({
+      description: "The signal the profile was fitted on; another signal gets `abstain: true, reason: signal_mismatch`. Null for pointwise profiles stored before profiles recorded it.",
+    }),
+    scale: z.enum(["raw", "calibrated"]).openapi({ description: "What thresholds are compared with (see CertifiedThreshold)." }),
+    fitted_on: z.number().int().openapi({ description: "Labels the calibration maps were fitted on." }),
+    certified_on: z.number().int().openapi({
+      description: "Labels the threshold was certified on: for pointwise profiles those no map was fitted on (80% once 250 labels allow a map); for pairwise ones every label.",
+    }),
     pooled: z.boolean(),
     judges: z.array(Stage),
     cascade: z.boolean(),
@@ -144,7 +173,8 @@ export const CreateConfidenceBody = z
     max_items: MaxItems,
     stage: z.number().int().min(0).optional().openapi({ description: "Cascade only: which judge produced p / p_a (default 0)." }),
     previous: z.array(Probability).max(10).optional().openapi({
-      description: "Pooled cascade only: the raw signals of judges 0..stage−1, which stage `stage` averages with p / p_a.",
+      description:
+        "Cascade only, with p / p_a at a later stage: the raw signals of judges 0..stage−1. The guarantee covers items routed from the first judge, so they decide first if they can.",
     }),
   })
   .openapi("CreateConfidenceRequest");
@@ -154,11 +184,11 @@ const Guarantee = z
   .openapi("Guarantee");
 const Decision = {
   p_raw: z.number(),
-  p_calibrated: z.number(),
+  p_calibrated: z.number().nullable().openapi({ description: "Null on a signal the profile was not fitted on." }),
   verdict: z.enum(["pass", "fail", "a", "b"]),
-  confidence: z.number(),
+  confidence: z.number().openapi({ description: "max(x, 1−x) of the probability the threshold is compared with (see the profile's `scale`)." }),
   abstain: z.boolean(),
-  reason: z.enum(["certified", "below_threshold", "no_certified_threshold"]),
+  reason: z.enum(["certified", "below_threshold", "no_certified_threshold", "signal_mismatch"]),
   threshold: z.number().nullable(),
   guarantee: Guarantee.nullable(),
 };

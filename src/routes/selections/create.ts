@@ -37,25 +37,26 @@ export type CreateSelectionBody = z.infer<typeof CreateSelectionBody>;
 const RankedCandidate = SideScores.extend({
   index: z.number().int().openapi({ description: "Position in the request's candidates." }),
   rank: z.number().int().openapi({ description: "1 + candidates ranked strictly above; tied candidates share it." }),
-  rank_score: z.number().openapi({ description: "The score ranked on (see ranked_by)." }),
-  spread: z.number().nullable().openapi({
-    description: "Standard deviation of the weighted score with each verdict a Bernoulli(p(YES)); null without p(YES).",
-  }),
 }).openapi("RankedCandidate");
 
 export const Selection = z
   .object({
     winner: z.number().int().nullable().openapi({ description: "Index of the winning candidate; null only for a tie with tie_break none." }),
-    ranking: z.array(RankedCandidate).openapi({ description: "Best first: must-pass failures last, then by rank_score." }),
-    ranked_by: z.enum(["soft_lower_bound", "weighted"]).openapi({
-      description: "`soft_lower_bound` = soft − z·spread when every candidate has p(YES) for every item; else `weighted`.",
+    ranking: z.array(RankedCandidate).openapi({
+      description: "Best first: must-pass failures last, then by the weighted verdict score, then (ranked_by weighted_then_soft) by the soft score among verdict ties.",
     }),
-    z: z.number().nullable(),
-    checklist_id: z.string(),
-    margin: z.number().openapi({ description: "Winner's rank_score − runner-up's." }),
-    decisive: z.boolean().openapi({
+    ranked_by: z.enum(["weighted", "weighted_then_soft"]).openapi({
       description:
-        "The winner is separated from the runner-up beyond the scores' uncertainty: by the must-pass line, or its lower bound above the runner-up's upper bound (soft + z·spread), or without p(YES) a strictly higher weighted score. A tie never is.",
+        "`weighted_then_soft` when every candidate has p(YES) for every item, so the soft score orders candidates whose verdicts tie; else `weighted`, and verdict ties stay ties. p(YES) never outranks a verdict.",
+    }),
+    checklist_id: z.string(),
+    margin: z.number().openapi({ description: "Winner's weighted score − runner-up's (≤ 0 across the must-pass line, which outranks any score)." }),
+    p_ahead: z.number().min(0).max(1).nullable().openapi({
+      description:
+        "The probability that the winner would still rank strictly above the runner-up on verdicts if every verdict of both were redrawn from the judge's own p(YES), independently; null unless both have p(YES) for every item.",
+    }),
+    decisive: z.boolean().openapi({
+      description: "The pick survives the judge's uncertainty: p_ahead ≥ 0.95; without p(YES), the winner strictly ahead on verdicts.",
     }),
     tied: z.array(z.number().int()).openapi({ description: "Indices sharing first place on the scores." }),
     tie_break: z
@@ -76,7 +77,7 @@ export const route = createRoute({
   tags: ["selections"],
   summary: "Best-of-N: pick the best of several candidate responses by checklist",
   description:
-    "One checklist (given, stored, or generated once), every candidate graded against it concurrently, each grading cached like an evaluation. A candidate that fails a must-pass item ranks below every one that meets them; then by the soft score's lower bound when p(YES) is known, else the weighted score. One failed grading fails the selection with the candidate's index in `errors`.",
+    "One checklist (given, stored, or generated once), every candidate graded against it concurrently, each grading cached like an evaluation. A candidate that fails a must-pass item ranks below every one that meets them; then by the weighted verdict score, the soft score ordering only verdict ties (TICK). One failed grading fails the selection with the candidate's index in `errors`.",
   request: { body: jsonBody(CreateSelectionBody, "The instruction, the candidates, and the checklist to grade them against.") },
   responses: judgedResponses(Selection, "The ranking and its winner."),
 });
