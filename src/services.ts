@@ -43,6 +43,7 @@ export function buildServices(
         concurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
         structuredOutput: config.TICKBOX_STRUCTURED_OUTPUT,
         logprobs: config.TICKBOX_LOGPROBS,
+        maxAnswerBytes: config.TICKBOX_MAX_ANSWER_BYTES,
         metrics,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       })
