@@ -96,6 +96,7 @@ export function buildServices(
     limits: {
       maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES,
       maxBatchBodyBytes: config.TICKBOX_MAX_BATCH_BODY_BYTES,
+      bodyTimeoutMs: config.TICKBOX_REQUEST_TIMEOUT_MS,
       requestDeadlineMs: config.TICKBOX_REQUEST_DEADLINE_MS,
       maxTextChars: config.TICKBOX_MAX_TEXT_CHARS,
       maxCandidates: config.TICKBOX_MAX_CANDIDATES,
@@ -117,6 +118,7 @@ export function buildServices(
       },
       defaultConcurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
       runner: options.runner,
+      leaseMs: config.TICKBOX_BATCH_LEASE_MS,
     });
   }
   return services;

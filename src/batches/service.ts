@@ -2,6 +2,7 @@ import { ProblemError } from "../errors";
 import type { EvaluationInput } from "../judge/judge";
 import { fingerprint } from "../store/fingerprint";
 import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals } from "../store/batch-store";
+import { BatchIntake, STAGING_EXPIRY_MS, stagedAt } from "./intake";
 import { type BatchOwner, BatchRun, type Evaluate, LEASE_MS, type Runner } from "./run";
 
 export type { BatchOwner, Runner } from "./run";
@@ -81,10 +82,15 @@ export class BatchService {
   private readonly now: () => number;
 
   private readonly runner: Runner;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: BatchServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.runner = deps.runner ?? { id: `runner/${crypto.randomUUID()}`, gone: () => false };
+  }
+
+  private get leaseMs(): number {
+    return this.deps.leaseMs ?? LEASE_MS;
   }
 
   /** A batch id names its content: the same items (custom ids included) give the same batch. */
@@ -103,7 +109,8 @@ export class BatchService {
       return row;
     };
     return {
-      create: (items: BatchItemInput[], concurrency?: number) => this.create(items, concurrency, owner),
+      create: (items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>, concurrency?: number) =>
+        this.create(items, concurrency, owner),
       get: own,
       view: async (id: string) => (await own(id), this.view(id)),
       cancel: async (id: string) => (await own(id), this.cancel(id)),
@@ -116,24 +123,31 @@ export class BatchService {
 
   /**
    * Stores the items and the batch (or finds the batch already stored under the same content) and
-   * starts working on it in the background.
+   * starts working on it in the background. The items may arrive as they are read (a request body
+   * parsed as a stream): they are stored as they come, a group at a time (see BatchIntake), and
+   * dropped if the source fails part-way.
    */
-  async create(items: BatchItemInput[], concurrency?: number, owner: BatchOwner = DEFAULT_OWNER): Promise<BatchView> {
-    const id = await BatchService.idFor(items, owner.tenant);
-    if (!(await this.deps.store.batchById(id))) {
-      await this.deps.store.insertItems(
-        id,
-        items.map(({ custom_id, ...request }, idx) => ({ idx, customId: custom_id ?? null, request })),
-      );
-      await this.deps.store.insertBatch({
-        id,
+  async create(
+    items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>,
+    concurrency?: number,
+    owner: BatchOwner = DEFAULT_OWNER,
+  ): Promise<BatchView> {
+    const intake = new BatchIntake(this.deps.store, this.now());
+    let id: string;
+    try {
+      for await (const item of items) await intake.add(item);
+      if (intake.count === 0) {
+        throw new ProblemError("validation_failed", "a batch needs at least one item", [{ path: "", message: "no items" }]);
+      }
+      id = await intake.finish({
         tenant: owner.tenant,
         keyId: owner.keyId,
-        status: "running",
-        total: items.length,
         concurrency: concurrency ?? this.deps.defaultConcurrency,
         createdAt: this.now(),
       });
+    } catch (error) {
+      await intake.discard();
+      throw error;
     }
     await this.start(id);
     return this.view(id);
@@ -144,6 +158,30 @@ export class BatchService {
     const ids = await this.deps.store.batchIdsWithStatus("running");
     for (const id of ids) await this.start(id);
     return ids;
+  }
+
+  /**
+   * Looks, every `intervalMs` (default: half a lease), for running batches nobody works on (their
+   * runner gone, or silent for a lease) and takes them over, so that a batch whose process died
+   * while this one was up does not wait for a restart. Drops what uploads that died left staged.
+   */
+  sweepEvery(intervalMs = this.leaseMs / 2): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => void this.sweep(), intervalMs);
+    (this.sweeper as { unref?: () => void }).unref?.();
+  }
+
+  /** One sweep (see `sweepEvery`); returns the batches this process works on afterwards. */
+  async sweep(): Promise<string[]> {
+    try {
+      await this.resumeAll();
+      for (const staging of await this.deps.store.stagingIds()) {
+        if (stagedAt(staging) < this.now() - STAGING_EXPIRY_MS) await this.deps.store.discardStaged(staging);
+      }
+    } catch (error) {
+      console.error("batch sweep failed", error);
+    }
+    return [...this.active.keys()];
   }
 
   async get(id: string): Promise<BatchRow> {
@@ -228,6 +266,8 @@ export class BatchService {
 
   /** Stops every worker after its current item (graceful shutdown); what is left resumes next start. */
   async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     const all = [...this.active.values()];
     for (const a of all) a.run.stop();
     await Promise.all(all.map((a) => a.done));
@@ -268,7 +308,7 @@ export class BatchService {
       store,
       evaluate,
       runner: this.runner,
-      leaseMs: this.deps.leaseMs ?? LEASE_MS,
+      leaseMs: this.leaseMs,
       now: this.now,
       written: () => this.emit(id),
     });
@@ -285,7 +325,7 @@ export class BatchService {
   /** Takes the batch's lease when it is free, already this runner's, stale, or its runner's is gone. */
   private async takeLease(row: BatchRow): Promise<boolean> {
     const held = row.runner;
-    const stale = row.heartbeatAt === null || row.heartbeatAt < this.now() - (this.deps.leaseMs ?? LEASE_MS);
+    const stale = row.heartbeatAt === null || row.heartbeatAt < this.now() - this.leaseMs;
     if (held !== null && held !== this.runner.id && !stale && !this.runner.gone(held)) return false;
     return this.deps.store.takeLease(row.id, held, this.runner.id, this.now());
   }

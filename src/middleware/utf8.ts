@@ -1,0 +1,54 @@
+import { ProblemError } from "../errors";
+
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The offset of the first byte that does not begin a well-formed UTF-8 sequence (Unicode table
+ * 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), or -1 when every byte does. A
+ * sequence cut off by the end of the bytes is ill-formed too.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let i = 0; i < n; ) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) need = 1;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      need = 2;
+      if (lead === 0xe0) low = 0xa0;
+      else if (lead === 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      need = 3;
+      if (lead === 0xf0) low = 0x90;
+      else if (lead === 0xf4) high = 0x8f;
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || next < (k === 1 ? low : 0x80) || next > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/**
+ * Decodes UTF-8 strictly: bytes that are not valid UTF-8 are a 400 naming their offset in the body
+ * (`base` is where these bytes begin in it), never replaced with U+FFFD, so that two different
+ * bodies can never read as the same text.
+ */
+export function decodeUtf8(bytes: Uint8Array, base = 0): string {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    const at = base + Math.max(0, firstInvalidUtf8(bytes));
+    throw new ProblemError("invalid_json", `the body is not valid UTF-8: the bytes at offset ${at} are not a UTF-8 character`, [
+      { path: "", message: `invalid UTF-8 at byte ${at}` },
+    ]);
+  }
+}
