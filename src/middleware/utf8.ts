@@ -1,6 +1,6 @@
 import { ProblemError } from "../errors";
 
-const strict = new TextDecoder("utf-8", { fatal: true });
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
  * The offset of the first byte that does not begin a well-formed UTF-8 sequence (Unicode table
