@@ -1,11 +1,11 @@
 import type { z } from "zod";
 import { ProblemError } from "../errors";
 import type { Finding, RequestLimits } from "../middleware/limits";
-import { decodeUtf8 } from "../middleware/utf8";
+import { checkedUtf8, decodeUtf8 } from "../middleware/utf8";
 import { checkInput, problemOf } from "../middleware/validate";
 import { type ItemBytes, splitArray, splitLines } from "./split";
 
-/** Findings reported at most; reading stops there, the rest of the body unread. */
+/** Findings reported at most; the rest of the body is then only read for its UTF-8. */
 const MAX_REPORTED = 20;
 
 export type BatchFormat = "json" | "jsonl";
@@ -63,8 +63,8 @@ function checkItem<T extends z.ZodType>(item: ItemBytes, rules: BatchBodyRules<T
  * The items of a batch body (a JSON array, or JSON Lines with blank lines skipped), checked one by
  * one as the bytes arrive (see `checkItem`). Valid items are yielded until the first invalid one;
  * from then on the rest are only checked, up to MAX_REPORTED findings, and the iteration ends with
- * their 422, the rest of the body unread. Bytes that are not UTF-8 or JSON end it at once with a
- * 400 naming their offset.
+ * their 422. Bytes that are not UTF-8 anywhere in the body, or not JSON in an item checked, end it
+ * at once with a 400 naming their offset.
  */
 export async function* batchItems<T extends z.ZodType>(
   chunks: AsyncIterable<Uint8Array>,
@@ -72,11 +72,12 @@ export async function* batchItems<T extends z.ZodType>(
   rules: BatchBodyRules<T>,
 ): AsyncGenerator<z.infer<T>> {
   const findings: Finding[] = [];
-  const split = format === "jsonl" ? splitLines(chunks, rules.maxItemBytes) : splitArray(chunks, rules.maxItemBytes);
+  const bytes = checkedUtf8(chunks);
+  const split = format === "jsonl" ? splitLines(bytes, rules.maxItemBytes) : splitArray(bytes, rules.maxItemBytes);
   for await (const item of split) {
+    if (findings.length >= MAX_REPORTED) continue;
     const valid = checkItem(item, rules, findings);
     if (valid && findings.length === 0) yield valid.value;
-    if (findings.length >= MAX_REPORTED) break;
   }
   if (findings.length > 0) throw problemOf(findings);
 }

@@ -115,7 +115,7 @@ export async function* splitLines(chunks: AsyncIterable<Uint8Array>, maxItemByte
  */
 export async function* splitArray(chunks: AsyncIterable<Uint8Array>, maxItemBytes: number): AsyncGenerator<ItemBytes> {
   const buffer = new ItemBuffer(maxItemBytes);
-  let state = "before" as "before" | "first" | "next" | "item" | "after";
+  let state = "before" as "before" | "first" | "next" | "item" | "after" | "not an array";
   let depth = 0;
   let inString = false;
   let escaped = false;
@@ -124,6 +124,8 @@ export async function* splitArray(chunks: AsyncIterable<Uint8Array>, maxItemByte
   let index = 0;
   const item = (): ItemBytes => ({ index: index++, offset: itemStart, tooLarge: buffer.tooLarge, bytes: buffer.take() });
   for await (const chunk of chunks) {
+    // Read on to the end all the same, so that bytes that are not UTF-8 are reported first.
+    if (state === "not an array") continue;
     let from = 0;
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!;
@@ -144,13 +146,15 @@ export async function* splitArray(chunks: AsyncIterable<Uint8Array>, maxItemByte
       }
       if (isSpace(b)) continue;
       if (state === "before") {
-        if (position + i === 0 && b === BOM[0] && chunk[1] === BOM[1] && chunk[2] === BOM[2]) i += 2;
-        else if (b === OPEN_ARRAY) state = "first";
-        else {
-          throw new ProblemError("validation_failed", "the body must be a JSON array of items (or JSON Lines, sent as such)", [
-            { path: "", message: "expected an array" },
-          ]);
+        if (position + i === 0 && b === BOM[0] && chunk[i + 1] === BOM[1] && chunk[i + 2] === BOM[2]) {
+          i += 2;
+          continue;
         }
+        if (b !== OPEN_ARRAY) {
+          state = "not an array";
+          break;
+        }
+        state = "first";
       } else if (state === "first" && b === CLOSE_ARRAY) state = "after";
       else if (state === "first" || state === "next") {
         state = "item";
@@ -161,6 +165,11 @@ export async function* splitArray(chunks: AsyncIterable<Uint8Array>, maxItemByte
     }
     if (state === "item") buffer.append(chunk.subarray(from));
     position += chunk.length;
+  }
+  if (state === "not an array") {
+    throw new ProblemError("validation_failed", "the body must be a JSON array of items (or JSON Lines, sent as such)", [
+      { path: "", message: "expected an array" },
+    ]);
   }
   if (state !== "after") throw malformed(position, "the array does not end");
 }
