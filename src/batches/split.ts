@@ -52,11 +52,11 @@ class ItemBuffer {
 
   /** The bytes kept, and a fresh buffer for the next item. */
   take(): Uint8Array {
-    const whole = this.parts.length === 1 ? this.parts[0]! : concat(this.parts, this.size);
+    const whole = this.tooLarge ? new Uint8Array(0) : this.parts.length === 1 ? this.parts[0]! : concat(this.parts, this.size);
     this.parts = [];
     this.size = 0;
     this.tooLarge = false;
-    return whole ?? new Uint8Array(0);
+    return whole;
   }
 }
 
@@ -68,6 +68,12 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
     at += part.length;
   }
   return whole;
+}
+
+/** The index of `byte` in `bytes` from `from`, or the length when there is none. */
+function indexOr(bytes: Uint8Array, byte: number, from: number): number {
+  const at = bytes.indexOf(byte, from);
+  return at < 0 ? bytes.length : at;
 }
 
 /** Where the non-blank part of `bytes` begins, or -1 when there is none. */
@@ -127,13 +133,24 @@ export async function* splitArray(chunks: AsyncIterable<Uint8Array>, maxItemByte
     // Read on to the end all the same, so that bytes that are not UTF-8 are reported first.
     if (state === "not an array") continue;
     let from = 0;
+    // Inside a string only a quote or a backslash matters: the scan jumps to the next of either
+    // (found natively), which is most of a body's bytes skipped. -1: not looked for yet.
+    let nextBackslash = -1;
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!;
       if (state === "item") {
         if (inString) {
-          if (escaped) escaped = false;
-          else if (b === BACKSLASH) escaped = true;
-          else if (b === QUOTE) inString = false;
+          if (escaped) {
+            escaped = false;
+            continue;
+          }
+          if (nextBackslash < i) nextBackslash = indexOr(chunk, BACKSLASH, i);
+          const stop = Math.min(indexOr(chunk, QUOTE, i), nextBackslash);
+          i = stop - 1;
+          if (stop === chunk.length) continue;
+          i = stop;
+          if (chunk[stop] === BACKSLASH) escaped = true;
+          else inString = false;
         } else if (b === QUOTE) inString = true;
         else if (b === OPEN_ARRAY || b === OPEN_OBJECT) depth++;
         else if ((b === CLOSE_ARRAY || b === CLOSE_OBJECT) && depth > 0) depth--;
