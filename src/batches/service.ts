@@ -1,11 +1,14 @@
 import { ProblemError } from "../errors";
 import type { EvaluationInput } from "../judge/judge";
 import { fingerprint } from "../store/fingerprint";
-import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals } from "../store/batch-store";
+import type { BatchItemRow, BatchRow, BatchStore } from "../store/batch-store";
 import { BatchIntake, STAGING_EXPIRY_MS, stagedAt } from "./intake";
 import { type BatchOwner, BatchRun, type Evaluate, LEASE_MS, type Runner } from "./run";
 
+import { type BatchView, batchView } from "./view";
+
 export type { BatchOwner, Runner } from "./run";
+export { type BatchView, resultLine } from "./view";
 
 export interface BatchItemInput extends EvaluationInput {
   custom_id?: string | undefined;
@@ -26,28 +29,6 @@ export interface BatchServiceDeps {
   now?: () => number;
 }
 
-export interface BatchView {
-  id: string;
-  status: BatchRow["status"];
-  total: number;
-  concurrency: number;
-  counts: BatchCounts;
-  /**
-   * Items finished per second: by this process since it (re)started the batch while it runs; over
-   * the batch's life (restarts included) once it has completed.
-   */
-  throughput: number | null;
-  eta_seconds: number | null;
-  summary: {
-    items_finished: number;
-    pass_rate: number | null;
-    mean_weighted: number | null;
-    cache_hits: number;
-    usage: BatchTotals["usage"];
-  };
-  created_at: string;
-  finished_at: string | null;
-}
 
 /** Told when items of a batch finish or its status changes; `ended`: this process stopped working on it. */
 type Listener = (ended: boolean) => void;
@@ -58,13 +39,6 @@ interface Active {
   done: Promise<void>;
 }
 
-/** One line of a batch's results: `{custom_id, index, evaluation | problem}` and a newline. */
-export function resultLine(row: BatchItemRow): string {
-  const line = row.result
-    ? { custom_id: row.customId, index: row.idx, evaluation: row.result }
-    : { custom_id: row.customId, index: row.idx, problem: row.problem };
-  return JSON.stringify(line) + "\n";
-}
 
 /**
  * Runs batches of evaluations in the background, item by item through the judge (and so through
@@ -194,31 +168,7 @@ export class BatchService {
     const row = await this.get(id);
     const [counts, totals] = await Promise.all([this.deps.store.counts(id), this.deps.store.totals(id)]);
     const active = this.active.get(id);
-    const elapsed = active ? (this.now() - active.run.startedAt) / 1000 : 0;
-    const finished = counts.done + counts.failed;
-    const lifetime = row.finishedAt === null ? 0 : (row.finishedAt - row.createdAt) / 1000;
-    const throughput = active
-      ? elapsed > 0 && active.run.finishedHere > 0 ? active.run.finishedHere / elapsed : null
-      : lifetime > 0 ? finished / lifetime : null;
-    const left = counts.pending + counts.running;
-    return {
-      id,
-      status: row.status,
-      total: row.total,
-      concurrency: row.concurrency,
-      counts,
-      throughput: throughput === null ? null : Math.round(throughput * 100) / 100,
-      eta_seconds: row.status !== "running" ? null : left === 0 ? 0 : throughput ? Math.ceil(left / throughput) : null,
-      summary: {
-        items_finished: counts.done + counts.failed,
-        pass_rate: totals.done > 0 ? totals.passed / totals.done : null,
-        mean_weighted: totals.done > 0 ? totals.weightedSum / totals.done : null,
-        cache_hits: totals.cacheHits,
-        usage: totals.usage,
-      },
-      created_at: new Date(row.createdAt).toISOString(),
-      finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString(),
-    };
+    return batchView(row, counts, totals, active && { startedAt: active.run.startedAt, finishedHere: active.run.finishedHere }, this.now());
   }
 
   /** Stops taking new items; those running finish and are recorded. Pending items stay pending. */
