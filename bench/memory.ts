@@ -50,11 +50,11 @@ async function server(name: string, env: Record<string, string> = {}) {
 const ITEMS = 100_000;
 const filler = "All of this is part of a long and unremarkable answer. ".repeat(34);
 
-/** Line `i` of the batch; the last one invalid (a blank response) when `invalidLast`. */
+/** Line `i` of the batch; the last one invalid (a number for a response) when `invalidLast`. */
 const line = (i: number, invalidLast: boolean) =>
   JSON.stringify({
     instruction: "Answer the customer's question.",
-    response: invalidLast && i === ITEMS - 1 ? "   " : `Reply ${i}. ${filler}`,
+    response: invalidLast && i === ITEMS - 1 ? 42 : `Reply ${i}. ${filler}`,
     checklist: { items: [{ question: "Does it answer the question?" }] },
     custom_id: `item-${i}`,
   }) + "\n";

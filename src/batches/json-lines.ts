@@ -8,7 +8,7 @@ import { type ItemBytes, splitArray, splitLines } from "./split";
 /** Findings reported at most; the rest of the body is then only read for its UTF-8. */
 const MAX_REPORTED = 20;
 
-export type BatchFormat = "json" | "jsonl";
+type BatchFormat = "json" | "jsonl";
 
 export interface BatchBodyRules<T extends z.ZodType> {
   schema: T;
@@ -83,7 +83,7 @@ export async function* batchItems<T extends z.ZodType>(
 }
 
 /** No limit beyond the schema's own (for a caller with no configured limits). */
-export const SCHEMA_LIMITS_ONLY: RequestLimits = {
+const SCHEMA_LIMITS_ONLY: RequestLimits = {
   requestDeadlineMs: Number.POSITIVE_INFINITY,
   maxTextChars: Number.POSITIVE_INFINITY,
   maxCandidates: Number.POSITIVE_INFINITY,

@@ -11,7 +11,6 @@ export const JSON_LINES_TYPES = ["application/x-ndjson", "application/jsonl", "a
 
 const essence = (type: string) => type.split(";")[0]!.trim().toLowerCase();
 
-export const isJsonMediaType = (type: string) => JSON_TYPE.test(type);
 export const isJsonLinesMediaType = (type: string) => (JSON_LINES_TYPES as readonly string[]).includes(essence(type));
 
 /** How one route's body may differ from the default: a larger limit, JSON Lines accepted, streamed. */

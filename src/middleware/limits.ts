@@ -10,7 +10,7 @@ export interface RequestLimits {
 }
 
 /** Nesting deeper than this (objects and arrays within each other) is refused: no request needs it. */
-export const MAX_DEPTH = 64;
+const MAX_DEPTH = 64;
 
 /**
  * Something wrong with a value: `invalid` (not well-formed: a lone surrogate, too deep) or `limit`

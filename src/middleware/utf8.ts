@@ -7,7 +7,7 @@ const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
  * 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), or -1 when every byte does. A
  * sequence cut off by the end of the bytes is ill-formed too.
  */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
+function firstInvalidUtf8(bytes: Uint8Array): number {
   const n = bytes.length;
   for (let i = 0; i < n; ) {
     const lead = bytes[i]!;
