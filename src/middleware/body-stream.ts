@@ -54,11 +54,11 @@ function nodeSource(incoming: IncomingMessage): ChunkSource {
   });
   // A client that goes away mid-body ends the read; its request is answered to no one.
   incoming.once("close", () => {
-    if (!ended) failure ??= new Error("the client closed the connection before its body ended");
+    if (!ended) failure ??= new Error("the connection closed before the body ended");
     notify();
   });
   incoming.once("error", (error) => {
-    failure = error;
+    failure ??= error;
     notify();
   });
   return {
@@ -112,7 +112,7 @@ export async function* bodyChunks(
   try {
     for (;;) {
       const due = started + limits.timeoutMs + (size / MIB) * 1000;
-      const chunk = await beforeDue(chunks.read(), due, limits);
+      const chunk = await beforeDue(chunks.read().catch(brokenOff), due, limits);
       if (chunk === null) return;
       size += chunk.length;
       if (size > limits.maxBytes) throw tooLarge(limits);
@@ -122,6 +122,11 @@ export async function* bodyChunks(
     chunks.discard();
     throw error;
   }
+}
+
+/** A body the client stopped sending (it closed the connection, or sent broken chunked framing). */
+function brokenOff(error: unknown): never {
+  throw new ProblemError("malformed_request", `the body broke off before its end (${error instanceof Error ? error.message : "the connection failed"})`);
 }
 
 export function tooLarge(limits: Pick<BodyLimits, "maxBytes" | "limitName">): ProblemError {

@@ -2,7 +2,7 @@
 // connection closed; so are slow headers and idle connections; connections past the cap are
 // refused; a large body arriving steadily is not cut; and the server serves throughout.
 import { type Socket, connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startServer } from "../../src/server";
 import { infobenchItems } from "../support/batches";
 import { useFakeUpstream } from "../support/file-fake";
@@ -122,5 +122,23 @@ describe("slow clients over real sockets", () => {
     expect(raw.received()).toMatch(/^HTTP\/1\.1 202 /);
     raw.socket.destroy();
     await server.services.batches?.stop();
+  });
+
+  it.each([
+    ["a Content-Length that is not a number", "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}", 400, "malformed_request"],
+    ["two Content-Lengths", "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400, "malformed_request"],
+    ["broken chunked framing", "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n", 400, "malformed_request"],
+    ["headers of 20 kB", `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, 431, "headers_too_large"],
+    ["not HTTP at all", "HELLO\r\n\r\n", 400, "malformed_request"],
+  ])("%s: a problem, not Node's bare status line nor an internal error, and the server serves on", async (_name, text, status, code) => {
+    const errors = vi.spyOn(console, "error");
+    const raw = await open();
+    raw.socket.write(text);
+    await raw.closed;
+    expect(raw.received()).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(problemIn(raw.received())).toMatchObject({ status, code });
+    expect(errors).not.toHaveBeenCalled();
+    errors.mockRestore();
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 });
