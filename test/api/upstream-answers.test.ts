@@ -116,6 +116,15 @@ describe.each([
     expect((await t.post("/v1/evaluations", evaluation)).status).toBe(200);
   });
 
+  it("an answer whose body trickles is cut at TICKBOX_UPSTREAM_TIMEOUT_MS: a 504, counted as an outage", async () => {
+    const t = app({ TICKBOX_UPSTREAM_TIMEOUT_MS: "300", TICKBOX_BREAKER_FAILURES: "1" });
+    fake.enqueue({ kind: "trickle", everyMs: 20 });
+    expectProblem(await t.post("/v1/evaluations", evaluation), 504, "upstream_timeout");
+    await expect.poll(() => fake.answersCut).toBe(1);
+    // The upstream itself was too slow: the circuit opens.
+    expectProblem(await t.post("/v1/evaluations", evaluation), 503, "upstream_unavailable");
+  });
+
   it.each([
     ["an HTML error page", { kind: "raw", contentType: "text/html", body: "<!DOCTYPE html><html><body>Bad gateway</body></html>" }],
     ["garbage bytes", { kind: "raw", contentType: "application/json", body: new Uint8Array([0xff, 0xfe, 0x00, 0x7b]) }],

@@ -24,7 +24,9 @@ export type Fault =
   /** The answer the fake would have given, changed: an object is sent as JSON, a string as is. */
   | { kind: "mutate"; mutate: (completion: any) => unknown }
   /** An answer of `bytes` bytes, streamed; `declared` sends its Content-Length first. */
-  | { kind: "huge"; bytes: number; declared?: boolean };
+  | { kind: "huge"; bytes: number; declared?: boolean }
+  /** A proper answer whose body comes a byte every `everyMs`, after prompt headers. */
+  | { kind: "trickle"; everyMs: number };
 export interface FakeCall { body: any; headers: Record<string, string | string[] | undefined>; kind: "checklist" | "grading" | "comparison" | "other" }
 /** A direct comparison's answer: which position is better, and p(FIRST) for the logprobs. */
 export interface ComparisonAnswer { better: "FIRST" | "SECOND"; p_first?: number; rationale?: string }
@@ -256,6 +258,16 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         return send(res, 200, typeof changed === "string" ? changed : JSON.stringify(changed));
       }
       case "huge": return sendHuge(res, fault.bytes, fault.declared ?? false);
+      case "trickle": {
+        const text = JSON.stringify(completion(call, buildContent(call), true));
+        res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
+        for (const ch of text) {
+          if (res.destroyed) return void fake.answersCut++;
+          res.write(ch);
+          if (!(await delay(fault.everyMs, res))) return void fake.answersCut++;
+        }
+        return void res.end();
+      }
     }
   }
 
