@@ -2,11 +2,11 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Services } from "./env";
-import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
+import { ProblemError, problemBody } from "./errors";
 import { allowedMethods } from "./middleware/allowed-methods";
 import { access } from "./auth/access";
 import { readJsonBody, requestHeader } from "./middleware/body";
-import { enforceLimits } from "./middleware/limits";
+import { enforceLimits, problemOf, schemaFindings } from "./middleware/validate";
 import { replay } from "./middleware/replay";
 import * as createCalibration from "./routes/calibrations/create";
 import * as getCalibration from "./routes/calibrations/get";
@@ -85,6 +85,8 @@ function problemResponse(c: Context<AppEnv>, error: ProblemError, headers: Recor
     "x-request-id": id,
     ...(error.retryAfter !== undefined ? { "retry-after": String(error.retryAfter) } : {}),
     ...(error.code === "unauthorized" ? { "www-authenticate": 'Bearer realm="tickbox"' } : {}),
+    // A body that arrived too slowly is not read to its end: the connection goes with the answer.
+    ...(error.code === "request_timeout" ? { connection: "close" } : {}),
   });
 }
 
@@ -109,16 +111,9 @@ function asProblem(error: unknown): ProblemError {
 export function createApp(services: Services) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
-      if (result.success) {
-        if (result.target === "json") enforceLimits(result.data, c.get("services").limits);
-        return;
-      }
-      const errors: FieldError[] = result.error.issues.flatMap((issue) =>
-        issue.code === "unrecognized_keys"
-          ? issue.keys.map((key) => ({ path: pointer([...issue.path, key]), message: "unknown field" }))
-          : [{ path: pointer(issue.path), message: issue.message }],
-      );
-      throw new ProblemError("validation_failed", errors.map((e) => `${e.path}: ${e.message}`).join("; "), errors);
+      // The same checks as every other body format (src/middleware/validate.ts: checkInput).
+      if (!result.success) throw problemOf(schemaFindings(result.error));
+      if (result.target === "json") enforceLimits(result.data, c.get("services").limits);
     },
   });
 
@@ -136,9 +131,10 @@ export function createApp(services: Services) {
   app.use("*", access({ ...services.access, keys: services.keys, usage: services.usage.recorder }));
   app.use(
     "/v1/*",
-    readJsonBody(services.limits.maxBodyBytes, {
-      "/v1/batches": { maxBytes: services.limits.maxBatchBodyBytes, limitName: "TICKBOX_MAX_BATCH_BODY_BYTES", ndjson: true },
-    }),
+    readJsonBody(
+      { maxBytes: services.limits.maxBodyBytes, timeoutMs: services.limits.bodyTimeoutMs },
+      { "/v1/batches": { maxBytes: services.limits.maxBatchBodyBytes, limitName: "TICKBOX_MAX_BATCH_BODY_BYTES", ndjson: true, stream: true } },
+    ),
   );
   app.post("/v1/checklists", replay(services.replay, services.metrics, "checklist"));
   app.post("/v1/evaluations", replay(services.replay, services.metrics, "grading"));

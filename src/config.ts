@@ -6,10 +6,11 @@ const optionalText = z
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
+// Integers are written in decimal: "0x10", "1e3" or " 8" are refused rather than read as numbers.
 const intIn = (min: number, max: number, fallback: number) =>
   z.preprocess(
-    (v) => (v === undefined || v === "" ? fallback : v),
-    z.coerce.number().int().min(min).max(max),
+    (v) => (v === undefined || v === "" ? fallback : typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v),
+    z.number({ error: "must be a whole number in decimal" }).int().min(min).max(max),
   );
 
 const numberIn = (min: number, max: number, fallback: number) =>
@@ -68,6 +69,19 @@ export const configSchema = z.object({
   TICKBOX_MAX_BODY_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   TICKBOX_MAX_BATCH_BODY_BYTES: intIn(1024, 512 * 1024 * 1024, 256 * 1024 * 1024),
   TICKBOX_REPLAY_CACHE_MB: intIn(0, 4096, 64),
+  /** The most bytes of one upstream answer that are read; past it the call is a 502. */
+  TICKBOX_MAX_ANSWER_BYTES: intIn(64 * 1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
+  /** How long a client may take to send a request's headers (Node's headersTimeout). */
+  TICKBOX_HEADERS_TIMEOUT_MS: intIn(1000, 600_000, 10_000),
+  /**
+   * How long a client may take to send a request's body, plus a second per MiB received, so that a
+   * large batch arriving at 1 MiB/s or faster is never cut while a trickle is: past it, a 408.
+   */
+  TICKBOX_REQUEST_TIMEOUT_MS: intIn(1000, 3_600_000, 15_000),
+  /** Connections served at once; more are refused when they connect. */
+  TICKBOX_MAX_CONNECTIONS: intIn(1, 1_000_000, 1024),
+  /** How long a batch's runner may be silent before another process takes its batch over. */
+  TICKBOX_BATCH_LEASE_MS: intIn(300, 3_600_000, 30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

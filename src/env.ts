@@ -10,6 +10,7 @@ import type { Judge } from "./judge/judge";
 import type { Refinements } from "./judge/refinement";
 import type { Selections } from "./judge/selection";
 import type { Metrics } from "./metrics";
+import type { BodyLimits } from "./middleware/body-stream";
 import type { RequestLimits } from "./middleware/limits";
 import type { ReplayCache } from "./middleware/replay";
 import type { PriceTable } from "./config";
@@ -40,7 +41,7 @@ export interface Services {
   docsScript?: () => Promise<string>;
   usage: { store: UsageStore; recorder: UsageRecorder; prices: PriceTable };
   access: { adminKey: string | undefined; limiter: RateLimiter; metricsPublic: boolean };
-  limits: RequestLimits & { maxBodyBytes: number; maxBatchBodyBytes: number };
+  limits: RequestLimits & { maxBodyBytes: number; maxBatchBodyBytes: number; bodyTimeoutMs: number };
   /** What this runtime can do; features that need more answer 501 (see `requireCapability`). */
   capabilities: Capabilities;
   /**
@@ -60,6 +61,8 @@ export interface AppEnv {
     meter?: Meter;
     /** The raw JSON body, read once by `readJsonBody`. */
     bodyText?: string;
+    /** For a route whose body is streamed: the limits `streamBody` reads it within. */
+    bodyLimits?: BodyLimits;
     /** A successful response a route allows the replay cache to keep. */
     replayable?: object;
   };

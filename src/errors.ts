@@ -1,12 +1,15 @@
 /** The one catalog of problems the API can answer with (RFC 9457 problem+json). */
 export const problemCatalog = {
   invalid_json: { status: 400, title: "Request body is not valid JSON" },
+  malformed_request: { status: 400, title: "The request is not valid HTTP" },
   unauthorized: { status: 401, title: "Authentication required" },
   forbidden: { status: 403, title: "Not allowed for this key" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
+  request_timeout: { status: 408, title: "The request did not arrive in time" },
   payload_too_large: { status: 413, title: "Request body too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  headers_too_large: { status: 431, title: "Request headers too large" },
   validation_failed: { status: 422, title: "Request does not match the schema" },
   limit_exceeded: { status: 422, title: "Request exceeds a configured limit" },
   rate_limited: { status: 429, title: "Too many requests" },

@@ -1,7 +1,9 @@
-import type { Server } from "node:http";
+import { STATUS_CODES, type Server } from "node:http";
+import type { Duplex } from "node:stream";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
-import { ConfigError, parseConfig, upstreamSettings } from "./config";
+import { type Config, ConfigError, parseConfig, upstreamSettings } from "./config";
+import { type ProblemCode, ProblemError, problemBody } from "./errors";
 import { nodeRunner } from "./batches/node-runner";
 import { nodeFetch } from "./llm/node-fetch";
 import { nodeDocsScript } from "./routes/system/node-docs-script";
@@ -9,6 +11,51 @@ import { buildServices } from "./services";
 import { openSqlite } from "./store/sqlite";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
+const MIB = 1024 * 1024;
+
+/**
+ * Node's own limits on slow clients. Headers must arrive within TICKBOX_HEADERS_TIMEOUT_MS. Bodies
+ * are timed by the body reader (a 408 problem, src/middleware/body-stream.ts); Node's request
+ * timeout stands behind it, for bodies nobody reads, at the most the reader would allow the
+ * largest batch body. Connections are checked every second rather than every 30.
+ */
+function slowClientOptions(config: Config) {
+  return {
+    headersTimeout: config.TICKBOX_HEADERS_TIMEOUT_MS,
+    requestTimeout: config.TICKBOX_REQUEST_TIMEOUT_MS + Math.ceil(config.TICKBOX_MAX_BATCH_BODY_BYTES / MIB) * 1000,
+    connectionsCheckingInterval: 1000,
+  };
+}
+
+/**
+ * What Node answers, before any request reaches the app, to a client whose headers are too slow,
+ * too large or malformed: a problem+json body (not Node's bare status line), and the connection
+ * closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const started = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && !started) {
+    const code: ProblemCode =
+      error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT"
+        ? "request_timeout"
+        : error.code === "HPE_HEADER_OVERFLOW"
+          ? "headers_too_large"
+          : "malformed_request";
+    const detail =
+      code === "request_timeout"
+        ? "the request did not arrive in time (TICKBOX_HEADERS_TIMEOUT_MS, TICKBOX_REQUEST_TIMEOUT_MS)"
+        : code === "headers_too_large"
+          ? "the request's headers are larger than the server reads"
+          : "the request is not valid HTTP";
+    const problem = new ProblemError(code, detail);
+    const { status } = problem;
+    const body = JSON.stringify(problemBody(problem, crypto.randomUUID()));
+    socket.once("finish", () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  } else socket.destroy();
+}
 
 /** Starts the service on Node: configuration, SQLite with migrations, HTTP; stops cleanly on a signal. */
 export async function startServer(env: Record<string, string | undefined> = process.env) {
@@ -26,12 +73,19 @@ export async function startServer(env: Record<string, string | undefined> = proc
   flusher.unref();
   // serve() gives a plain node:http server unless told to build an HTTP/2 one, which it is not.
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s as Server));
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, serverOptions: slowClientOptions(config) }, () =>
+      resolve(s as Server),
+    );
   });
+  // Connections past the cap are closed as they arrive, so slow clients cannot take every socket.
+  server.maxConnections = config.TICKBOX_MAX_CONNECTIONS;
+  server.on("clientError", answerClientError);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
-  // Batches left running by a previous process (even one killed with SIGKILL) carry on.
+  // Batches left running by a previous process (even one killed with SIGKILL) carry on, and so,
+  // later, do those of any process on the same database that dies.
   await services.batches?.resumeAll();
+  services.batches?.sweepEvery();
   /**
    * Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes the
    * database. Keep-alive connections are closed as soon as they fall idle rather than when their

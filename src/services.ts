@@ -45,6 +45,7 @@ export function buildServices(
         concurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
         structuredOutput: config.TICKBOX_STRUCTURED_OUTPUT,
         logprobs: config.TICKBOX_LOGPROBS,
+        maxAnswerBytes: config.TICKBOX_MAX_ANSWER_BYTES,
         metrics,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       })
@@ -100,6 +101,7 @@ export function buildServices(
     limits: {
       maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES,
       maxBatchBodyBytes: config.TICKBOX_MAX_BATCH_BODY_BYTES,
+      bodyTimeoutMs: config.TICKBOX_REQUEST_TIMEOUT_MS,
       requestDeadlineMs: config.TICKBOX_REQUEST_DEADLINE_MS,
       maxTextChars: config.TICKBOX_MAX_TEXT_CHARS,
       maxCandidates: config.TICKBOX_MAX_CANDIDATES,
@@ -121,6 +123,7 @@ export function buildServices(
       },
       defaultConcurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
       runner: options.runner,
+      leaseMs: config.TICKBOX_BATCH_LEASE_MS,
     });
   }
   return services;

@@ -1,6 +1,36 @@
 // Generated from openapi.yaml by `npm run client:generate`: do not edit by hand.
 // `npm run client:check` and the test suite fail when this file differs from what openapi.yaml gives.
 
+/** An evaluation request (as for POST /v1/evaluations) with an optional custom_id. */
+export interface BatchItem {
+  /** The instruction the response was written for. */
+  instruction: string;
+  /** Input the instruction refers to (a document, an email, code), if any. */
+  context?: string | null;
+  /** The response to grade. */
+  response: string;
+  /** A stored checklist to grade against. */
+  checklist_id?: string;
+  /** Inline items to grade against. */
+  checklist?: {
+    items: ChecklistItemInput[];
+  };
+  /** Upper bound on generated questions (2-12, default 8). */
+  max_items?: number;
+  /** Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD). */
+  pass_threshold?: number;
+  /** The caller's name for the item, echoed in its result. */
+  custom_id?: string;
+}
+
+export interface ChecklistItemInput {
+  question: string;
+  /** Importance 1-100 (default 50). */
+  weight?: number;
+  /** Failing it fails the response (default false). */
+  must_pass?: boolean;
+}
+
 export interface Status {
   status: string;
 }
@@ -12,7 +42,7 @@ export interface Problem {
   status: number;
   detail: string;
   instance: string;
-  code: "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "upstream_timeout";
+  code: "invalid_json" | "malformed_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "upstream_timeout";
   errors?: {
     path: string;
     message: string;
@@ -54,14 +84,6 @@ export interface CreateChecklistRequest {
   max_items?: number;
   /** Your own questions: stored as given, without calling a model. */
   items?: ChecklistItemInput[];
-}
-
-export interface ChecklistItemInput {
-  question: string;
-  /** Importance 1-100 (default 50). */
-  weight?: number;
-  /** Failing it fails the response (default false). */
-  must_pass?: boolean;
 }
 
 /** A checklist as lists show it: its items, and the start of its instruction. */
@@ -642,28 +664,6 @@ export interface Batch {
   finished_at: string | null;
 }
 
-/** An evaluation request (as for POST /v1/evaluations) with an optional custom_id. */
-export interface BatchItem {
-  /** The instruction the response was written for. */
-  instruction: string;
-  /** Input the instruction refers to (a document, an email, code), if any. */
-  context?: string | null;
-  /** The response to grade. */
-  response: string;
-  /** A stored checklist to grade against. */
-  checklist_id?: string;
-  /** Inline items to grade against. */
-  checklist?: {
-    items: ChecklistItemInput[];
-  };
-  /** Upper bound on generated questions (2-12, default 8). */
-  max_items?: number;
-  /** Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD). */
-  pass_threshold?: number;
-  /** The caller's name for the item, echoed in its result. */
-  custom_id?: string;
-}
-
 /** One line of the results: the evaluation, or the problem that failed the item. */
 export interface BatchResult {
   custom_id: string | null;
@@ -688,7 +688,7 @@ export interface BatchResult {
     title: string;
     status: number;
     detail: string;
-    code: "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "upstream_timeout";
+    code: "invalid_json" | "malformed_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "upstream_timeout";
     errors?: {
       path: string;
       message: string;
@@ -1016,7 +1016,7 @@ export interface Operations {
     };
     query: {
       /** Cascade only: which judge (default 0). */
-      judge?: number | null;
+      judge?: number;
     };
     body: never;
     bodyRequired: false;
@@ -1037,7 +1037,7 @@ export interface Operations {
       /** Upstream calls this batch keeps in flight at once (default TICKBOX_UPSTREAM_CONCURRENCY); the server-wide upstream limit applies over all batches and requests. */
       concurrency?: number;
     };
-    body: BatchItem[] | string;
+    body: BatchItem[] | string | string | string;
     bodyRequired: false;
     answer: Batch;
   };
@@ -1081,7 +1081,7 @@ export interface Operations {
     };
     query: {
       /** Only items with a greater index (default -1: from the start). */
-      after?: number | null;
+      after?: number;
       /** jsonl (default) or csv; `Accept: text/csv` also asks for CSV. */
       format?: "jsonl" | "csv";
     };
@@ -1100,7 +1100,7 @@ export interface Operations {
       q?: string;
       /** A column, descending with a leading `-`. */
       sort?: "index" | "-index" | "custom_id" | "-custom_id" | "weighted" | "-weighted" | "pass_rate" | "-pass_rate" | "soft" | "-soft";
-      offset?: number | null;
+      offset?: number;
       limit?: number;
     };
     body: never;
@@ -1159,7 +1159,7 @@ export interface Operations {
       instruction_var?: string;
       /** Var holding the checklist (default `checklist`). */
       checklist_var?: string;
-      pass_threshold?: number | null;
+      pass_threshold?: number;
     };
     body: PromptfooWebhookRequest;
     bodyRequired: true;

@@ -1,10 +1,14 @@
 import { ProblemError } from "../errors";
 import type { EvaluationInput } from "../judge/judge";
 import { fingerprint } from "../store/fingerprint";
-import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals } from "../store/batch-store";
+import type { BatchItemRow, BatchRow, BatchStore } from "../store/batch-store";
+import { BatchIntake, STAGING_EXPIRY_MS, stagedAt } from "./intake";
 import { type BatchOwner, BatchRun, type Evaluate, LEASE_MS, type Runner } from "./run";
 
+import { type BatchView, batchView } from "./view";
+
 export type { BatchOwner, Runner } from "./run";
+export { type BatchView, resultLine } from "./view";
 
 export interface BatchItemInput extends EvaluationInput {
   custom_id?: string | undefined;
@@ -25,28 +29,6 @@ export interface BatchServiceDeps {
   now?: () => number;
 }
 
-export interface BatchView {
-  id: string;
-  status: BatchRow["status"];
-  total: number;
-  concurrency: number;
-  counts: BatchCounts;
-  /**
-   * Items finished per second: by this process since it (re)started the batch while it runs; over
-   * the batch's life (restarts included) once it has completed.
-   */
-  throughput: number | null;
-  eta_seconds: number | null;
-  summary: {
-    items_finished: number;
-    pass_rate: number | null;
-    mean_weighted: number | null;
-    cache_hits: number;
-    usage: BatchTotals["usage"];
-  };
-  created_at: string;
-  finished_at: string | null;
-}
 
 /** Told when items of a batch finish or its status changes; `ended`: this process stopped working on it. */
 type Listener = (ended: boolean) => void;
@@ -57,13 +39,6 @@ interface Active {
   done: Promise<void>;
 }
 
-/** One line of a batch's results: `{custom_id, index, evaluation | problem}` and a newline. */
-export function resultLine(row: BatchItemRow): string {
-  const line = row.result
-    ? { custom_id: row.customId, index: row.idx, evaluation: row.result }
-    : { custom_id: row.customId, index: row.idx, problem: row.problem };
-  return JSON.stringify(line) + "\n";
-}
 
 /**
  * Runs batches of evaluations in the background, item by item through the judge (and so through
@@ -81,10 +56,15 @@ export class BatchService {
   private readonly now: () => number;
 
   private readonly runner: Runner;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: BatchServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.runner = deps.runner ?? { id: `runner/${crypto.randomUUID()}`, gone: () => false };
+  }
+
+  private get leaseMs(): number {
+    return this.deps.leaseMs ?? LEASE_MS;
   }
 
   /** A batch id names its content: the same items (custom ids included) give the same batch. */
@@ -103,7 +83,8 @@ export class BatchService {
       return row;
     };
     return {
-      create: (items: BatchItemInput[], concurrency?: number) => this.create(items, concurrency, owner),
+      create: (items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>, concurrency?: number) =>
+        this.create(items, concurrency, owner),
       get: own,
       view: async (id: string) => (await own(id), this.view(id)),
       cancel: async (id: string) => (await own(id), this.cancel(id)),
@@ -116,24 +97,31 @@ export class BatchService {
 
   /**
    * Stores the items and the batch (or finds the batch already stored under the same content) and
-   * starts working on it in the background.
+   * starts working on it in the background. The items may arrive as they are read (a request body
+   * parsed as a stream): they are stored as they come, a group at a time (see BatchIntake), and
+   * dropped if the source fails part-way.
    */
-  async create(items: BatchItemInput[], concurrency?: number, owner: BatchOwner = DEFAULT_OWNER): Promise<BatchView> {
-    const id = await BatchService.idFor(items, owner.tenant);
-    if (!(await this.deps.store.batchById(id))) {
-      await this.deps.store.insertItems(
-        id,
-        items.map(({ custom_id, ...request }, idx) => ({ idx, customId: custom_id ?? null, request })),
-      );
-      await this.deps.store.insertBatch({
-        id,
+  async create(
+    items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>,
+    concurrency?: number,
+    owner: BatchOwner = DEFAULT_OWNER,
+  ): Promise<BatchView> {
+    const intake = new BatchIntake(this.deps.store, this.now());
+    let id: string;
+    try {
+      for await (const item of items) await intake.add(item);
+      if (intake.count === 0) {
+        throw new ProblemError("validation_failed", "a batch needs at least one item", [{ path: "", message: "no items" }]);
+      }
+      id = await intake.finish({
         tenant: owner.tenant,
         keyId: owner.keyId,
-        status: "running",
-        total: items.length,
         concurrency: concurrency ?? this.deps.defaultConcurrency,
         createdAt: this.now(),
       });
+    } catch (error) {
+      await intake.discard();
+      throw error;
     }
     await this.start(id);
     return this.view(id);
@@ -146,6 +134,30 @@ export class BatchService {
     return ids;
   }
 
+  /**
+   * Looks, every `intervalMs` (default: half a lease), for running batches nobody works on (their
+   * runner gone, or silent for a lease) and takes them over, so that a batch whose process died
+   * while this one was up does not wait for a restart. Drops what uploads that died left staged.
+   */
+  sweepEvery(intervalMs = this.leaseMs / 2): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => void this.sweep(), intervalMs);
+    (this.sweeper as { unref?: () => void }).unref?.();
+  }
+
+  /** One sweep (see `sweepEvery`); returns the batches this process works on afterwards. */
+  async sweep(): Promise<string[]> {
+    try {
+      await this.resumeAll();
+      for (const staging of await this.deps.store.stagingIds()) {
+        if (stagedAt(staging) < this.now() - STAGING_EXPIRY_MS) await this.deps.store.discardStaged(staging);
+      }
+    } catch (error) {
+      console.error("batch sweep failed", error);
+    }
+    return [...this.active.keys()];
+  }
+
   async get(id: string): Promise<BatchRow> {
     const row = await this.deps.store.batchById(id);
     if (!row) throw new ProblemError("not_found", `no batch with id ${id}`);
@@ -156,31 +168,7 @@ export class BatchService {
     const row = await this.get(id);
     const [counts, totals] = await Promise.all([this.deps.store.counts(id), this.deps.store.totals(id)]);
     const active = this.active.get(id);
-    const elapsed = active ? (this.now() - active.run.startedAt) / 1000 : 0;
-    const finished = counts.done + counts.failed;
-    const lifetime = row.finishedAt === null ? 0 : (row.finishedAt - row.createdAt) / 1000;
-    const throughput = active
-      ? elapsed > 0 && active.run.finishedHere > 0 ? active.run.finishedHere / elapsed : null
-      : lifetime > 0 ? finished / lifetime : null;
-    const left = counts.pending + counts.running;
-    return {
-      id,
-      status: row.status,
-      total: row.total,
-      concurrency: row.concurrency,
-      counts,
-      throughput: throughput === null ? null : Math.round(throughput * 100) / 100,
-      eta_seconds: row.status !== "running" ? null : left === 0 ? 0 : throughput ? Math.ceil(left / throughput) : null,
-      summary: {
-        items_finished: counts.done + counts.failed,
-        pass_rate: totals.done > 0 ? totals.passed / totals.done : null,
-        mean_weighted: totals.done > 0 ? totals.weightedSum / totals.done : null,
-        cache_hits: totals.cacheHits,
-        usage: totals.usage,
-      },
-      created_at: new Date(row.createdAt).toISOString(),
-      finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString(),
-    };
+    return batchView(row, counts, totals, active && { startedAt: active.run.startedAt, finishedHere: active.run.finishedHere }, this.now());
   }
 
   /** Stops taking new items; those running finish and are recorded. Pending items stay pending. */
@@ -228,6 +216,8 @@ export class BatchService {
 
   /** Stops every worker after its current item (graceful shutdown); what is left resumes next start. */
   async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     const all = [...this.active.values()];
     for (const a of all) a.run.stop();
     await Promise.all(all.map((a) => a.done));
@@ -268,7 +258,7 @@ export class BatchService {
       store,
       evaluate,
       runner: this.runner,
-      leaseMs: this.deps.leaseMs ?? LEASE_MS,
+      leaseMs: this.leaseMs,
       now: this.now,
       written: () => this.emit(id),
     });
@@ -285,7 +275,7 @@ export class BatchService {
   /** Takes the batch's lease when it is free, already this runner's, stale, or its runner's is gone. */
   private async takeLease(row: BatchRow): Promise<boolean> {
     const held = row.runner;
-    const stale = row.heartbeatAt === null || row.heartbeatAt < this.now() - (this.deps.leaseMs ?? LEASE_MS);
+    const stale = row.heartbeatAt === null || row.heartbeatAt < this.now() - this.leaseMs;
     if (held !== null && held !== this.runner.id && !stale && !this.runner.gone(held)) return false;
     return this.deps.store.takeLease(row.id, held, this.runner.id, this.now());
   }

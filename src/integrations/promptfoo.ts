@@ -1,5 +1,4 @@
-import { type FieldError, ProblemError } from "../errors";
-import type { EvaluationInput, EvaluationView } from "../judge/judge";
+import type { EvaluationView } from "../judge/judge";
 
 /** What promptfoo's `webhook` assertion POSTs: the output under test and the test case. */
 export interface PromptfooPayload {
@@ -22,42 +21,53 @@ export interface PromptfooVerdict {
   evaluation_id: string;
 }
 
-const asText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value ?? ""));
+/** Text as it is; anything else as its JSON (the walk over the body has bounded its depth). */
+const asText = (value: unknown): string =>
+  typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value);
 
-function checklistFrom(value: unknown, name: string): EvaluationInput["checklist"] {
-  if (value === undefined || value === null || value === "") return undefined;
-  const list = typeof value === "string" ? value.split("\n").map((q) => q.trim()).filter(Boolean) : value;
-  const bad = (message: string): never => {
-    const errors: FieldError[] = [{ path: `/context/vars/${name}`, message }];
-    throw new ProblemError("validation_failed", `vars.${name}: ${message}`, errors);
-  };
-  if (!Array.isArray(list) || list.length === 0) return bad("must be a list of questions");
-  const items = list.map((entry) => {
-    if (typeof entry === "string" && entry.trim()) return { question: entry.trim() };
-    if (entry && typeof entry === "object" && typeof (entry as { question?: unknown }).question === "string") {
-      const { question, weight, must_pass } = entry as { question: string; weight?: number; must_pass?: boolean };
-      return { question, ...(weight === undefined ? {} : { weight }), ...(must_pass === undefined ? {} : { must_pass }) };
-    }
-    return bad("each question is a string or {question, weight?, must_pass?}");
-  });
-  return { items };
+type Key = string | number;
+
+/** A test case's evaluation request, not yet validated, and where each of its parts came from. */
+export interface PromptfooRequest {
+  request: { instruction: string; response: string; checklist?: { items: unknown }; pass_threshold?: number | undefined };
+  /** Maps a path in `request` to the path in the payload it came from, for the 422's pointers. */
+  place: (path: Key[]) => Key[];
 }
 
-/** The evaluation request a promptfoo test case stands for. */
-export function promptfooEvaluation(payload: PromptfooPayload, options: PromptfooOptions): EvaluationInput {
+/**
+ * The evaluation request a promptfoo test case stands for: the instruction from a var or the
+ * prompt, the output under test as the response (non-text output as its JSON), and the checklist
+ * var as items (a list of questions as strings or {question, weight?, must_pass?}, or a string with
+ * one per line). It is validated afterwards exactly as POST /v1/evaluations validates its body (the
+ * same schema and limits), with errors pointing into the payload.
+ */
+export function promptfooRequest(payload: PromptfooPayload, options: PromptfooOptions): PromptfooRequest {
   const vars = payload.context.vars ?? {};
-  const instruction = asText(vars[options.instructionVar] ?? payload.context.prompt).trim();
-  if (!instruction) {
-    throw new ProblemError("validation_failed", `no instruction: set vars.${options.instructionVar} or send the prompt`, [
-      { path: "/context/prompt", message: "missing" },
-    ]);
-  }
-  const response = asText(payload.output);
+  const fromVar = vars[options.instructionVar] !== undefined;
+  const list = vars[options.checklistVar];
+  const items =
+    list === undefined || list === null || list === ""
+      ? undefined
+      : typeof list === "string"
+        ? list.split("\n").map((q) => q.trim()).filter(Boolean).map((question) => ({ question }))
+        : Array.isArray(list)
+          ? list.map((entry) => (typeof entry === "string" ? { question: entry } : entry))
+          : list;
+  const sources: Record<string, Key[]> = {
+    instruction: fromVar ? ["context", "vars", options.instructionVar] : ["context", "prompt"],
+    response: ["output"],
+  };
   return {
-    instruction,
-    response: response === "" ? " " : response,
-    checklist: checklistFrom(vars[options.checklistVar], options.checklistVar),
-    pass_threshold: options.passThreshold,
+    request: {
+      instruction: asText(fromVar ? vars[options.instructionVar] : payload.context.prompt),
+      response: asText(payload.output),
+      ...(items === undefined ? {} : { checklist: { items } }),
+      pass_threshold: options.passThreshold,
+    },
+    place: ([field, ...rest]) =>
+      field === "checklist"
+        ? ["context", "vars", options.checklistVar, ...rest.slice(1)]
+        : [...(sources[String(field)] ?? [String(field)]), ...rest],
   };
 }
 

@@ -1,4 +1,5 @@
 import { ProblemError } from "../errors";
+import { UpstreamProblem } from "./failure";
 import type { ChatRequest, ChatResult, LlmClient } from "./types";
 
 export interface BreakerOptions {
@@ -12,14 +13,15 @@ export interface BreakerOptions {
 
 export type BreakerState = "closed" | "open" | "half_open";
 
-/** Failures that say the upstream is unwell; an invalid answer means it answered, so it is up. */
-const isOutage = (error: unknown) =>
-  error instanceof ProblemError && (error.code === "upstream_error" || error.code === "upstream_timeout");
-
 /**
  * A circuit breaker in front of an LlmClient. After `failures` consecutive outages it opens and
  * answers 503 at once, so a dead upstream does not pile up waiting requests; after the cooldown one
  * probe is let through (half-open): success closes the circuit, failure opens it again.
+ *
+ * Only what the upstream did moves it (see UpstreamHealth): an outage counts, an answer (even an
+ * unusable one) shows it is up, and a call the caller's deadline ended, waiting here for a slot or
+ * in flight, leaves it as it was. So an overloaded server in front of a healthy upstream never
+ * opens the circuit.
  */
 export class CircuitBreaker implements LlmClient {
   private consecutive = 0;
@@ -71,13 +73,14 @@ export class CircuitBreaker implements LlmClient {
       this.moveTo("closed");
       return result;
     } catch (error) {
-      if (isOutage(error)) {
+      const health = error instanceof UpstreamProblem ? error.health : "local";
+      if (health === "outage") {
         this.consecutive++;
         if (probe || this.consecutive >= this.options.failures) {
           this.openedAt = this.now();
           this.moveTo("open");
         }
-      } else {
+      } else if (health === "answered") {
         this.consecutive = 0;
         this.moveTo("closed");
       }

@@ -1,20 +1,52 @@
-/** A counting semaphore: at most `limit` tasks run at once; the rest wait in arrival order. */
+import { deadlinePassed } from "./failure";
+
+interface Waiter {
+  start: () => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * A counting semaphore: at most `limit` tasks run at once; the rest wait in arrival order. A task
+ * with a deadline leaves the queue when it passes (a 504 that blames no one upstream), so that
+ * callers who have given up do not keep a queue long after the upstream has caught up.
+ */
 export class Limiter {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: Waiter[] = [];
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  async run<T>(task: () => Promise<T>, deadline?: number): Promise<T> {
+    if (this.active >= this.limit) await this.wait(deadline);
     else this.active++;
     try {
       return await task();
     } finally {
       const next = this.waiting.shift();
-      if (next) next();
+      if (next) next.start();
       else this.active--;
     }
+  }
+
+  /** Waits for a slot handed over by a finishing task (which keeps `active` as it is). */
+  private wait(deadline: number | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        start: () => {
+          if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+          resolve();
+        },
+        timer: undefined,
+      };
+      if (deadline !== undefined) {
+        waiter.timer = setTimeout(() => {
+          const at = this.waiting.indexOf(waiter);
+          if (at >= 0) this.waiting.splice(at, 1);
+          reject(deadlinePassed("while the call waited for an upstream slot here (TICKBOX_UPSTREAM_CONCURRENCY, or the batch's concurrency)"));
+        }, Math.max(0, deadline - Date.now()));
+      }
+      this.waiting.push(waiter);
+    });
   }
 }
 

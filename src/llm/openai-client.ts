@@ -1,9 +1,11 @@
 import OpenAI from "openai";
-import { ProblemError } from "../errors";
 import type { Metrics } from "../metrics";
+import { AnswerTooLarge, capAnswers } from "./answer-size";
+import { parseAnswer, readCompletion, usageOf } from "./answer";
+import { UpstreamProblem, deadlinePassed } from "./failure";
 import { Limiter } from "./limiter";
 import { type RetryPolicy, backoffMs, isRetryableStatus, retryAfterMs } from "./retry";
-import type { ChatMessage, ChatRequest, ChatResult, LlmClient, TokenLogprob } from "./types";
+import type { ChatMessage, ChatRequest, ChatResult, LlmClient } from "./types";
 
 export type StructuredOutputMode = "json_schema" | "json_object" | "text";
 
@@ -15,6 +17,8 @@ export interface OpenAiClientOptions {
   concurrency: number;
   structuredOutput: StructuredOutputMode;
   logprobs: "auto" | "off";
+  /** The most bytes of one answer that are read (TICKBOX_MAX_ANSWER_BYTES). */
+  maxAnswerBytes: number;
   metrics: Metrics;
   /** Injected for tests and for runtimes with their own fetch. */
   fetch?: typeof fetch;
@@ -37,8 +41,10 @@ export function schemaInPrompt(messages: ChatMessage[], schema: Record<string, u
 
 /**
  * The LlmClient for any OpenAI-compatible server (OpenAI, Azure, vLLM, Ollama, llama.cpp,
- * LM Studio). The SDK retries connection errors, 408, 409, 429 and 5xx with backoff, honouring
- * `Retry-After`; here every failure becomes a ProblemError (502, or 504 for a timeout).
+ * LM Studio). Connection errors, 408, 409, 429, 5xx and timeouts are retried with backoff,
+ * honouring `Retry-After`, within the request's deadline. Every answer is read within
+ * TICKBOX_MAX_ANSWER_BYTES and validated field by field (src/llm/answer.ts); every failure becomes
+ * an UpstreamProblem (502, or 504 for a timeout) that says what it tells of the upstream's health.
  * Whether the backend returns logprobs is learnt from its first answer and remembered.
  */
 export class OpenAiCompatibleClient implements LlmClient {
@@ -54,16 +60,16 @@ export class OpenAiCompatibleClient implements LlmClient {
       timeout: options.timeoutMs,
       // Retries are ours (see `send`): each attempt is counted, metered and bounded by the deadline.
       maxRetries: 0,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: capAnswers(options.fetch ?? ((input, init) => fetch(input, init)), options.maxAnswerBytes),
     });
     this.limiter = new Limiter(options.concurrency);
     this.logprobSupport = options.logprobs === "off" ? "no" : "unknown";
   }
 
   complete(request: ChatRequest): Promise<ChatResult> {
-    const call = () => this.limiter.run(() => this.send(request));
+    const call = () => this.limiter.run(() => this.send(request), request.deadline);
     // The caller's own slot first, so that waiting for it never holds a server-wide one.
-    return request.slots ? request.slots.run(call) : call();
+    return request.slots ? request.slots.run(call, request.deadline) : call();
   }
 
   /**
@@ -76,12 +82,10 @@ export class OpenAiCompatibleClient implements LlmClient {
       try {
         return await this.sendOnce(request);
       } catch (error) {
-        const status = error instanceof OpenAI.APIError ? error.status : undefined;
-        const retryable =
-          error instanceof OpenAI.APIConnectionError || (error instanceof OpenAI.APIError && isRetryableStatus(status));
-        if (!retryable || attempt >= policy.retries) throw toProblem(error);
-        const wait = backoffMs(policy, attempt, error instanceof OpenAI.APIError ? retryAfterMs(error.headers) : undefined);
-        if (request.deadline !== undefined && Date.now() + wait >= request.deadline) throw toProblem(error);
+        const problem = error as UpstreamProblem;
+        if (!problem.retryable || attempt >= policy.retries) throw problem;
+        const wait = backoffMs(policy, attempt, problem.retryAfterMs);
+        if (request.deadline !== undefined && Date.now() + wait >= request.deadline) throw problem;
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
@@ -93,7 +97,7 @@ export class OpenAiCompatibleClient implements LlmClient {
       return await this.attempt(request, wantLogprobs);
     } catch (error) {
       // A backend that rejects the logprobs parameter is asked once more without it.
-      if (wantLogprobs && this.logprobSupport === "unknown" && error instanceof OpenAI.BadRequestError) {
+      if (wantLogprobs && this.logprobSupport === "unknown" && error instanceof UpstreamProblem && error.upstreamStatus === 400) {
         this.logprobSupport = "no";
         return this.attempt(request, false);
       }
@@ -102,7 +106,7 @@ export class OpenAiCompatibleClient implements LlmClient {
   }
 
   private async attempt(request: ChatRequest, withLogprobs: boolean): Promise<ChatResult> {
-    const { structuredOutput: mode, metrics } = this.options;
+    const { structuredOutput: mode, metrics, timeoutMs } = this.options;
     const kind = request.schema?.name ?? "text";
     const messages =
       request.schema && mode !== "json_schema"
@@ -111,13 +115,12 @@ export class OpenAiCompatibleClient implements LlmClient {
     const started = performance.now();
     let outcome = "error";
     let usage = { prompt_tokens: 0, completion_tokens: 0 };
-    const timeout =
-      request.deadline === undefined ? this.options.timeoutMs : Math.min(this.options.timeoutMs, request.deadline - Date.now());
-    if (timeout <= 0) {
-      throw new ProblemError("upstream_timeout", "the request's deadline passed before the upstream could answer (TICKBOX_REQUEST_DEADLINE_MS)");
-    }
+    // The caller's deadline may leave less than the upstream's own timeout: a call it cuts short
+    // says nothing about the upstream.
+    const timeout = request.deadline === undefined ? timeoutMs : Math.min(timeoutMs, request.deadline - Date.now());
+    if (timeout <= 0) throw deadlinePassed("before the upstream could be asked");
     try {
-      const completion = await this.client.chat.completions.create({
+      const response = await this.client.chat.completions.create({
         model: request.model,
         messages,
         temperature: request.temperature,
@@ -127,27 +130,19 @@ export class OpenAiCompatibleClient implements LlmClient {
             ? { response_format: { type: "json_object" } }
             : {}),
         ...(withLogprobs ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}),
-      }, { timeout });
-      const choice = completion.choices?.[0];
-      usage = {
-        prompt_tokens: completion.usage?.prompt_tokens ?? 0,
-        completion_tokens: completion.usage?.completion_tokens ?? 0,
-      };
+      }, { timeout }).asResponse();
+      const json = parseAnswer(await response.text());
+      usage = usageOf(json);
+      const answer = readCompletion(json);
       metrics.upstreamTokens.inc({ type: "prompt" }, usage.prompt_tokens);
       metrics.upstreamTokens.inc({ type: "completion" }, usage.completion_tokens);
-      if (choice?.message?.refusal) {
-        throw new ProblemError("upstream_invalid_output", `the upstream model refused: ${choice.message.refusal.slice(0, 300)}`);
+      if (withLogprobs && this.logprobSupport === "unknown" && answer.logprobs !== "invalid") {
+        this.logprobSupport = answer.logprobs === "valid" ? "yes" : "no";
       }
-      if (typeof choice?.message?.content !== "string") {
-        throw new ProblemError("upstream_invalid_output", "the upstream answer has no message content");
-      }
-      const tokens = (choice.logprobs?.content ?? null) as TokenLogprob[] | null;
-      if (withLogprobs && this.logprobSupport === "unknown") this.logprobSupport = tokens ? "yes" : "no";
       outcome = "ok";
-      return { content: choice.message.content, tokens: tokens && tokens.length > 0 ? tokens : null, usage };
+      return { content: answer.content, tokens: answer.tokens, usage };
     } catch (error) {
-      // SDK errors travel on to `send`, which decides on a retry; the rest are already problems.
-      throw error instanceof OpenAI.APIError ? error : toProblem(error);
+      throw asUpstreamProblem(error, timeout < timeoutMs);
     } finally {
       // Every attempt the upstream saw is booked, answered or not, so usage matches its own count.
       request.meter?.charge(request.model, { upstream_calls: 1, ...usage });
@@ -157,17 +152,35 @@ export class OpenAiCompatibleClient implements LlmClient {
   }
 }
 
-function toProblem(error: unknown): ProblemError {
-  if (error instanceof ProblemError) return error;
+/**
+ * What a failed attempt means: its problem for the caller, whether to try again, and what it says
+ * of the upstream (see UpstreamHealth). `cutByDeadline`: the attempt's timeout was the caller's
+ * deadline rather than the upstream's own.
+ */
+function asUpstreamProblem(error: unknown, cutByDeadline: boolean): UpstreamProblem {
+  if (error instanceof UpstreamProblem) return error;
   if (error instanceof OpenAI.APIConnectionTimeoutError || error instanceof OpenAI.APIUserAbortError) {
-    return new ProblemError("upstream_timeout", "the upstream model did not answer in time (TICKBOX_UPSTREAM_TIMEOUT_MS)");
+    if (cutByDeadline) return deadlinePassed("while the upstream was answering");
+    return new UpstreamProblem("upstream_timeout", "the upstream model did not answer in time (TICKBOX_UPSTREAM_TIMEOUT_MS)", "outage", true);
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new ProblemError("upstream_error", "the upstream model could not be reached (check OPENAI_BASE_URL)");
+    if (error.cause instanceof AnswerTooLarge) return new UpstreamProblem("upstream_invalid_output", error.cause.message, "answered");
+    return new UpstreamProblem("upstream_error", "the upstream model could not be reached (check OPENAI_BASE_URL)", "outage", true);
   }
   if (error instanceof OpenAI.APIError) {
+    const status = error.status;
     const message = typeof error.message === "string" ? error.message.slice(0, 300) : "";
-    return new ProblemError("upstream_error", `the upstream model answered HTTP ${error.status ?? "?"}: ${message}`);
+    const retryable = isRetryableStatus(status);
+    const problem = new UpstreamProblem(
+      "upstream_error",
+      `the upstream model answered HTTP ${status ?? "?"}: ${message}`,
+      // A 4xx other than these is about the request or the deployment, not the upstream's health.
+      retryable ? "outage" : "answered",
+      retryable,
+    );
+    problem.upstreamStatus = status;
+    problem.retryAfterMs = retryAfterMs(error.headers);
+    return problem;
   }
-  return new ProblemError("upstream_error", "the upstream model sent an answer that could not be read");
+  return new UpstreamProblem("upstream_error", "the upstream model sent an answer that could not be read", "answered");
 }

@@ -6,7 +6,11 @@ export interface ChatMessage {
   content: string;
 }
 
-/** One sampled token with the alternatives the server listed at that position. */
+/**
+ * One sampled token with the alternatives the server listed at that position, as validated at the
+ * port (src/llm/answer.ts): every logprob finite and at most 0, `top_logprobs` always a list (empty
+ * when the server listed none).
+ */
 export interface TokenLogprob {
   token: string;
   logprob: number;
@@ -36,8 +40,9 @@ export interface ChatRequest {
 
 export interface ChatResult {
   content: string;
-  /** Token logprobs of the content, or null when the server returned none. */
+  /** Token logprobs of the content, or null when the server returned none (or none valid). */
   tokens: TokenLogprob[] | null;
+  /** Non-negative integer token counts, as the upstream reported them (0 when it did not). */
   usage: { prompt_tokens: number; completion_tokens: number };
 }
 

@@ -1,4 +1,4 @@
-import { type FieldError, ProblemError, pointer } from "../errors";
+import { type FieldError, pointer } from "../errors";
 
 /** Operator-set limits on what one request may ask for (each at most the contract's own ceiling). */
 export interface RequestLimits {
@@ -9,35 +9,88 @@ export interface RequestLimits {
   maxChecklistItems: number;
 }
 
+/** Nesting deeper than this (objects and arrays within each other) is refused: no request needs it. */
+const MAX_DEPTH = 64;
+
 /**
- * Checks a validated body against the configured limits, wherever the fields sit: every string,
- * every `candidates` list and every `items` list. Exceeding one is a 422 whose errors name the
- * field, the limit and the variable that sets it.
+ * Something wrong with a value: `invalid` (not well-formed: a lone surrogate, too deep) or `limit`
+ * (past a configured limit). The first is a `validation_failed`, the second a `limit_exceeded`.
  */
-export function enforceLimits(body: unknown, limits: RequestLimits): void {
-  const errors: FieldError[] = [];
-  const walk = (value: unknown, path: (string | number)[]) => {
-    if (typeof value === "string") {
-      if (value.length > limits.maxTextChars) {
-        errors.push({ path: pointer(path), message: `longer than the limit of ${limits.maxTextChars} characters (TICKBOX_MAX_TEXT_CHARS)` });
+export interface Finding extends FieldError {
+  kind: "invalid" | "limit";
+}
+
+export type Key = string | number;
+
+/** Where a part of a value sits in the request: the identity, or e.g. a batch item's index in front. */
+export type Placement = (path: Key[]) => Key[];
+
+const asIs: Placement = (path) => path;
+
+interface Visit {
+  value: unknown;
+  key: Key | null;
+  parent: Visit | null;
+  depth: number;
+}
+
+function pathOf(visit: Visit): Key[] {
+  const path: Key[] = [];
+  for (let v: Visit | null = visit; v && v.key !== null; v = v.parent) path.push(v.key);
+  return path.reverse();
+}
+
+// String.prototype.isWellFormed (ES2024) where the runtime has it; the same test by regex elsewhere.
+const isWellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function"
+    ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (text) => !/\p{Cs}/u.test(text);
+
+/**
+ * Everything wrong with a JSON value as a whole, wherever it sits: nesting deeper than MAX_DEPTH,
+ * strings and keys with lone surrogates (text that is not Unicode), strings longer than
+ * TICKBOX_MAX_TEXT_CHARS, `candidates` and `items` lists longer than their limits. The walk keeps
+ * its own stack, so no depth can overflow the call stack. `place` puts the value's paths where
+ * they are in the request (behind a batch item's index, say), for the JSON Pointers.
+ */
+export function limitFindings(value: unknown, limits: RequestLimits, place: Placement = asIs): Finding[] {
+  const findings: Finding[] = [];
+  const found = (visit: Visit, kind: Finding["kind"], message: string) =>
+    findings.push({ kind, path: pointer(place(pathOf(visit))), message });
+  const stack: Visit[] = [{ value, key: null, parent: null, depth: 0 }];
+  while (stack.length > 0) {
+    const visit = stack.pop()!;
+    const current = visit.value;
+    if (typeof current === "string") {
+      if (!isWellFormed(current)) found(visit, "invalid", "contains a lone surrogate (\\uD800-\\uDFFF), which is not Unicode text");
+      if (current.length > limits.maxTextChars) {
+        found(visit, "limit", `longer than the limit of ${limits.maxTextChars} characters (TICKBOX_MAX_TEXT_CHARS)`);
       }
-      return;
+      continue;
     }
-    if (Array.isArray(value)) {
-      const key = path[path.length - 1];
-      if (key === "candidates" && value.length > limits.maxCandidates) {
-        errors.push({ path: pointer(path), message: `more than the limit of ${limits.maxCandidates} candidates (TICKBOX_MAX_CANDIDATES)` });
-      }
-      if (key === "items" && value.length > limits.maxChecklistItems) {
-        errors.push({ path: pointer(path), message: `more than the limit of ${limits.maxChecklistItems} checklist items (TICKBOX_MAX_CHECKLIST_ITEMS)` });
-      }
-      value.forEach((v, i) => walk(v, [...path, i]));
-      return;
+    if (current === null || typeof current !== "object") continue;
+    if (visit.depth >= MAX_DEPTH) {
+      found(visit, "invalid", `nested deeper than ${MAX_DEPTH} levels`);
+      continue;
     }
-    if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
-  };
-  walk(body, []);
-  if (errors.length > 0) {
-    throw new ProblemError("limit_exceeded", errors.map((e) => `${e.path}: ${e.message}`).join("; "), errors);
+    const children: Visit[] = [];
+    if (Array.isArray(current)) {
+      if (visit.key === "candidates" && current.length > limits.maxCandidates) {
+        found(visit, "limit", `more than the limit of ${limits.maxCandidates} candidates (TICKBOX_MAX_CANDIDATES)`);
+      }
+      if (visit.key === "items" && current.length > limits.maxChecklistItems) {
+        found(visit, "limit", `more than the limit of ${limits.maxChecklistItems} checklist items (TICKBOX_MAX_CHECKLIST_ITEMS)`);
+      }
+      current.forEach((v, i) => children.push({ value: v, key: i, parent: visit, depth: visit.depth + 1 }));
+    } else {
+      for (const [k, v] of Object.entries(current)) {
+        const child: Visit = { value: v, key: k, parent: visit, depth: visit.depth + 1 };
+        if (!isWellFormed(k)) found(child, "invalid", "the field name contains a lone surrogate, which is not Unicode text");
+        children.push(child);
+      }
+    }
+    // In reverse, so that findings come in document order.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
+  return findings;
 }

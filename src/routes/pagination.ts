@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { QueryInt } from "./schemas";
 import { ProblemError } from "../errors";
 import { type CreatedRange, PREVIEW_CHARS, type Position } from "../store/listings";
 
@@ -35,7 +36,7 @@ const Instant = z
 
 /** The query parameters every list takes. */
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "Items per page (1-100, default 20)." }),
+  limit: QueryInt(1, 100).default(20).openapi({ description: "Items per page (1-100, default 20)." }),
   cursor: z.string().max(300).optional().openapi({ description: "`next_cursor` of the previous page; absent for the first (newest) page." }),
   created_after: Instant.optional().openapi({ description: "Only objects created at or after this time (ISO 8601; a date means its 00:00 UTC)." }),
   created_before: Instant.optional().openapi({ description: "Only objects created before this time (ISO 8601)." }),

@@ -134,6 +134,27 @@ export const jsonBody = <T extends z.ZodType>(schema: T, description: string) =>
   content: { "application/json": { schema } },
 });
 
+/**
+ * An integer in a query string, written in decimal: "0x10", "1e3", " 8" or "" are refused rather
+ * than read as numbers (z.coerce.number would take them all).
+ */
+export const QueryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d{1,16}$/, "must be a whole number in decimal")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .openapi({ type: "integer", minimum: min, maximum: max });
+
+/** A number in a query string, written in decimal ("0.5", "1"), not hex, exponents or blanks. */
+export const QueryNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d{1,16}(\.\d{1,16})?$/, "must be a number in decimal")
+    .transform(Number)
+    .pipe(z.number().min(min).max(max))
+    .openapi({ type: "number", minimum: min, maximum: max });
+
 export const IdParam = (prefix: string) =>
   z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
 

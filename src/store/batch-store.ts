@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
 import type { StoredUsage } from "./schema";
 import { batchItems, batches } from "./schema-batches";
 import type { SqliteDb } from "./store";
@@ -27,6 +27,23 @@ async function runEach<P>(db: SqliteDb, statement: { run(values: P): unknown }, 
   }
   for (const v of values) await statement.run(v);
 }
+
+/** Runs statements in one transaction on better-sqlite3, one after another on an asynchronous driver. */
+async function inOneTransaction(db: SqliteDb, statements: { run(): unknown }[]): Promise<void> {
+  if (isSync(db)) {
+    db.transaction(() => {
+      for (const statement of statements) statement.run();
+    });
+    return;
+  }
+  for (const statement of statements) await statement.run();
+}
+
+/**
+ * Items of a batch still arriving are stored under a staging name, `up_<epoch ms>_<random>`, until
+ * the whole body has been read and has named the batch (see BatchIntake).
+ */
+export const STAGING_PREFIX = "up_";
 
 export type BatchRow = typeof batches.$inferSelect;
 export type BatchItemRow = typeof batchItems.$inferSelect;
@@ -114,6 +131,36 @@ export function createBatchStore(db: SqliteDb) {
     /** Idempotent: items already stored under the same (batch, index) are left alone. */
     async insertItems(batchId: string, items: NewBatchItem[]): Promise<void> {
       await runEach(db, insertItem, items.map((item) => ({ batchId, ...item })));
+    },
+
+    /**
+     * Makes the items staged under `stagingId` the items of the batch `row`, and stores the row, in
+     * one transaction: a batch row exists only once all its items do. When the batch is stored
+     * already (the same content sent again), its items are left alone and the staged copy dropped.
+     */
+    async adoptStaged(stagingId: string, row: typeof batches.$inferInsert): Promise<void> {
+      const absent = notExists(db.select({ id: batches.id }).from(batches).where(eq(batches.id, row.id)));
+      await inOneTransaction(db, [
+        // Items of the same id with no batch row cannot be complete: they are replaced.
+        db.delete(batchItems).where(and(eq(batchItems.batchId, row.id), absent)),
+        db.update(batchItems).set({ batchId: row.id }).where(and(eq(batchItems.batchId, stagingId), absent)),
+        db.delete(batchItems).where(eq(batchItems.batchId, stagingId)),
+        db.insert(batches).values(row).onConflictDoNothing(),
+      ]);
+    },
+
+    /** Drops the items staged under a name (a body refused, or one whose upload died). */
+    async discardStaged(stagingId: string): Promise<void> {
+      await db.delete(batchItems).where(eq(batchItems.batchId, stagingId));
+    },
+
+    /** The staging names in use, e.g. to drop those of uploads that died long ago. */
+    async stagingIds(): Promise<string[]> {
+      const rows = await db
+        .selectDistinct({ id: batchItems.batchId })
+        .from(batchItems)
+        .where(and(gte(batchItems.batchId, STAGING_PREFIX), lt(batchItems.batchId, "up`")));
+      return rows.map((r) => r.id);
     },
 
     /** Inserted after its items, so a batch row exists only once all its items do. */

@@ -18,8 +18,12 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The slice of node:crypto used here, declared so that this module type-checks for Workers too. */
+interface NodeHash {
+  update(text: string): NodeHash;
+  digest(encoding: "hex"): string;
+}
 interface NodeCrypto {
-  createHash(algorithm: "sha256"): { update(text: string): { digest(encoding: "hex"): string } };
+  createHash(algorithm: "sha256"): NodeHash;
 }
 
 // Node's native hash is synchronous and several times cheaper than a Web Crypto round trip through
@@ -42,4 +46,17 @@ export async function fingerprint(value: unknown): Promise<string> {
   const text = canonicalJson(value);
   if (nodeCrypto) return nodeCrypto.createHash("sha256").update(text).digest("hex");
   return webCryptoSha256(text);
+}
+
+/**
+ * sha256 of a text given in parts, as `fingerprint` would hash the parts joined: hashed as they
+ * come on Node; elsewhere (no background work there) kept and hashed at the end.
+ */
+export function sha256OfParts(): { update(part: string): void; digest(): Promise<string> } {
+  if (nodeCrypto) {
+    const hash = nodeCrypto.createHash("sha256");
+    return { update: (part) => void hash.update(part), digest: async () => hash.digest("hex") };
+  }
+  const parts: string[] = [];
+  return { update: (part) => void parts.push(part), digest: () => webCryptoSha256(parts.join("")) };
 }

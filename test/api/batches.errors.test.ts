@@ -63,16 +63,23 @@ describe("batches — errors", () => {
     expectProblem(await t.post("/v1/evaluations", JSON.stringify(single), ndjson), 415, "unsupported_media_type");
   });
 
-  it("applies the batch body limit to batches and the ordinary limit elsewhere", async () => {
-    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_MAX_BODY_BYTES: "2048", TICKBOX_MAX_BATCH_BODY_BYTES: "200000" }, { background: true });
+  it("applies the batch body limit to batches, and the ordinary limit to single requests and to each batch item", async () => {
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_MAX_BODY_BYTES: "4096", TICKBOX_MAX_BATCH_BODY_BYTES: "200000" }, { background: true });
     const items = infobenchItems(10);
-    expect(JSON.stringify(items).length).toBeGreaterThan(2048);
+    expect(JSON.stringify(items).length).toBeGreaterThan(4096);
     expect((await t.post("/v1/batches", items)).status).toBe(202);
+    // One item may be as large as a request of its own, not larger, in either body format.
+    const huge = { ...items[0]!, custom_id: "huge", response: "x".repeat(5000) };
+    for (const body of [[...items.slice(0, 2), huge], jsonLines([...items.slice(0, 2), huge])]) {
+      const refused = await t.post("/v1/batches", body, typeof body === "string" ? ndjson : {});
+      expectProblem(refused, 422, "limit_exceeded");
+      expect(refused.json.errors).toEqual([{ path: "/2", message: expect.stringContaining("TICKBOX_MAX_BODY_BYTES") }]);
+    }
     const tooBig = await t.post("/v1/batches", infobenchItems(200));
     expectProblem(tooBig, 413, "payload_too_large");
     expect(tooBig.json.detail).toContain("TICKBOX_MAX_BATCH_BODY_BYTES");
     const { custom_id: _, ...one } = items[0]!;
-    const big = { ...one, response: "x".repeat(3000) };
+    const big = { ...one, response: "x".repeat(5000) };
     const single = await t.post("/v1/evaluations", big);
     expectProblem(single, 413, "payload_too_large");
     expect(single.json.detail).toContain("TICKBOX_MAX_BODY_BYTES");

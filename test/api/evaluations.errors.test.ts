@@ -102,11 +102,12 @@ describe("POST /v1/evaluations — upstream faults", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
-  it("502 when the connection is reset or the body is cut short", async () => {
+  it("502 when the connection is reset or the answer is cut short", async () => {
     const t = makeApp(upstreamEnv(fake));
     fake.enqueue({ kind: "reset" }, { kind: "truncated" });
     expectProblem(await t.post("/v1/evaluations", request), 502, "upstream_error");
-    expectProblem(await t.post("/v1/evaluations", request), 502, "upstream_error");
+    // A whole HTTP answer whose JSON stops half-way: the upstream answered, invalidly.
+    expectProblem(await t.post("/v1/evaluations", request), 502, "upstream_invalid_output");
     expect((await t.post("/v1/evaluations", request)).json.cached).toBe(false);
   });
 

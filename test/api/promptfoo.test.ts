@@ -49,6 +49,6 @@ describe("POST /v1/integrations/promptfoo", () => {
     expect((await t.post("/v1/integrations/promptfoo", extra)).status).toBe(200);
     const bad = await t.post("/v1/integrations/promptfoo", payload({ checklist: [42] }));
     expect(bad.status).toBe(422);
-    expect(bad.json.errors[0].path).toBe("/context/vars/checklist");
+    expect(bad.json.errors[0].path).toBe("/context/vars/checklist/0");
   });
 });

@@ -20,7 +20,7 @@ export function clientOver(handle: (request: Request) => Response | Promise<Resp
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
-      init.body = typeof body === "string" ? body : JSON.stringify(body);
+      init.body = typeof body === "string" || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
       (init.headers as Record<string, string>)["content-type"] ??= "application/json";
     }
     const res = await handle(new Request(`http://localhost${path}`, init));
@@ -38,4 +38,13 @@ export function clientOver(handle: (request: Request) => Response | Promise<Resp
     post: (path, body, headers) => send("POST", path, body, headers),
     get: (path) => send("GET", path),
   };
+}
+
+/** A client of a server listening at `base`, over real HTTP (fetch). */
+export function clientAt(base: string): Client {
+  return clientOver(async (request) => {
+    const url = new URL(request.url);
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    return fetch(`${base}${url.pathname}${url.search}`, { method: request.method, headers: request.headers, ...(body ? { body } : {}) });
+  });
 }

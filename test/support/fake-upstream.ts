@@ -18,7 +18,15 @@ export type Fault =
   | { kind: "reset" }
   | { kind: "hang" }
   | { kind: "truncated" }
-  | { kind: "content"; content: string };
+  | { kind: "content"; content: string }
+  /** A body sent as given, whatever it is (HTML, garbage bytes, half a JSON text). */
+  | { kind: "raw"; status?: number; contentType?: string; body: string | Uint8Array }
+  /** The answer the fake would have given, changed: an object is sent as JSON, a string as is. */
+  | { kind: "mutate"; mutate: (completion: any) => unknown }
+  /** An answer of `bytes` bytes, streamed; `declared` sends its Content-Length first. */
+  | { kind: "huge"; bytes: number; declared?: boolean }
+  /** A proper answer whose body comes a byte every `everyMs`, after prompt headers. */
+  | { kind: "trickle"; everyMs: number };
 export interface FakeCall { body: any; headers: Record<string, string | string[] | undefined>; kind: "checklist" | "grading" | "comparison" | "other" }
 /** A direct comparison's answer: which position is better, and p(FIRST) for the logprobs. */
 export interface ComparisonAnswer { better: "FIRST" | "SECOND"; p_first?: number; rationale?: string }
@@ -30,6 +38,8 @@ export interface FakeUpstream {
   inFlight: number;
   maxInFlight: number;
   latencyMs: number;
+  /** Answers whose connection the client closed before the fake had finished sending them. */
+  answersCut: number;
   logprobs: LogprobMode;
   checklist: ChecklistItem[];
   answer: (itemId: string, index: number, call: FakeCall) => ItemAnswer;
@@ -157,6 +167,31 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     return segs;
   }
 
+  /** Streams `bytes` bytes of a JSON answer, minding backpressure; counts it cut if the client leaves. */
+  async function sendHuge(res: ServerResponse, bytes: number, declared: boolean) {
+    const head = '{"id":"chatcmpl-huge","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"';
+    const tail = '"},"finish_reason":"stop"}]}';
+    res.writeHead(200, { "content-type": "application/json", ...(declared ? { "content-length": String(bytes) } : {}) });
+    const chunk = Buffer.alloc(64 * 1024, "a");
+    let sent = 0;
+    const write = (data: Buffer | string) => new Promise<boolean>((resolve) => {
+      if (res.destroyed) return resolve(false);
+      sent += Buffer.byteLength(data);
+      if (res.write(data)) return resolve(true);
+      const done = (ok: boolean) => { res.off("drain", onDrain); res.off("close", onClose); resolve(ok); };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      res.once("drain", onDrain);
+      res.once("close", onClose);
+    });
+    if (!(await write(head))) return void fake.answersCut++;
+    while (sent + chunk.length + tail.length <= bytes) {
+      if (!(await write(chunk))) return void fake.answersCut++;
+    }
+    if (!(await write("a".repeat(Math.max(0, bytes - sent - tail.length))))) return void fake.answersCut++;
+    res.end(tail);
+  }
+
   function completion(call: FakeCall, segs: Segment[], allowLogprobs: boolean) {
     const body = call.body ?? {};
     const content = segmentsText(segs);
@@ -213,6 +248,26 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         return send(res, 200, full.slice(0, Math.floor(full.length / 2)));
       }
       case "content": return send(res, 200, completion(call, [fault.content], false));
+      case "raw": {
+        if (res.destroyed) return;
+        res.writeHead(fault.status ?? 200, { "content-type": fault.contentType ?? "application/json" });
+        return void res.end(fault.body);
+      }
+      case "mutate": {
+        const changed = fault.mutate(completion(call, buildContent(call), true));
+        return send(res, 200, typeof changed === "string" ? changed : JSON.stringify(changed));
+      }
+      case "huge": return sendHuge(res, fault.bytes, fault.declared ?? false);
+      case "trickle": {
+        const text = JSON.stringify(completion(call, buildContent(call), true));
+        res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
+        for (const ch of text) {
+          if (res.destroyed) return void fake.answersCut++;
+          res.write(ch);
+          if (!(await delay(fault.everyMs, res))) return void fake.answersCut++;
+        }
+        return void res.end();
+      }
     }
   }
 
@@ -260,6 +315,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     inFlight: 0,
     maxInFlight: 0,
     latencyMs: defaults.latencyMs,
+    answersCut: 0,
     logprobs: defaults.logprobs,
     checklist: DEFAULT_CHECKLIST.map((i) => ({ ...i })),
     answer: defaultAnswer,
@@ -270,6 +326,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       fake.calls.length = 0;
       fake.maxInFlight = fake.inFlight;
       queue.length = 0;
+      fake.answersCut = 0;
       fake.latencyMs = defaults.latencyMs;
       fake.logprobs = defaults.logprobs;
       fake.checklist = DEFAULT_CHECKLIST.map((i) => ({ ...i }));

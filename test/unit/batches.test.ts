@@ -6,7 +6,7 @@ import { parseJsonLines } from "../../src/batches/json-lines";
 import { nodeRunner } from "../../src/batches/node-runner";
 import { BatchService, type Runner } from "../../src/batches/service";
 import { ProblemError } from "../../src/errors";
-import { promptfooEvaluation } from "../../src/integrations/promptfoo";
+import { promptfooRequest } from "../../src/integrations/promptfoo";
 import type { EvaluationInput, EvaluationView } from "../../src/judge/judge";
 import { createBatchStore } from "../../src/store/batch-store";
 import { openSqlite } from "../../src/store/sqlite";
@@ -109,15 +109,22 @@ describe("parseJsonLines", () => {
 describe("promptfoo payloads", () => {
   const options = { instructionVar: "instruction", checklistVar: "checklist" };
   it("prefers the instruction var to the prompt, and reads a checklist one question per line", () => {
-    const input = promptfooEvaluation({ output: { text: "hi" }, context: { prompt: "full prompt", vars: { instruction: "Say hi.", checklist: "Is it a greeting?\n\n Is it short? " } } }, options);
+    const { request: input } = promptfooRequest({ output: { text: "hi" }, context: { prompt: "full prompt", vars: { instruction: "Say hi.", checklist: "Is it a greeting?\n\n Is it short? " } } }, options);
     expect(input.instruction).toBe("Say hi.");
     expect(input.response).toBe('{"text":"hi"}');
     expect(input.checklist).toEqual({ items: [{ question: "Is it a greeting?" }, { question: "Is it short?" }] });
   });
   it("falls back to the prompt and to a generated checklist", () => {
-    const input = promptfooEvaluation({ output: "hi", context: { prompt: "Say hi." } }, options);
+    const { request: input } = promptfooRequest({ output: "hi", context: { prompt: "Say hi." } }, options);
     expect(input.instruction).toBe("Say hi.");
     expect(input.checklist).toBeUndefined();
+  });
+  it("places each part of the request where it came from in the payload", () => {
+    const { place } = promptfooRequest({ output: "hi", context: { prompt: "p", vars: { task: "t", qs: ["a"] } } }, { instructionVar: "task", checklistVar: "qs" });
+    expect(place(["instruction"])).toEqual(["context", "vars", "task"]);
+    expect(place(["response"])).toEqual(["output"]);
+    expect(place(["checklist", "items", 0, "weight"])).toEqual(["context", "vars", "qs", 0, "weight"]);
+    expect(place(["checklist", "items"])).toEqual(["context", "vars", "qs"]);
   });
 });
 

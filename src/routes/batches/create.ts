@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
-import { parseJsonLines } from "../../batches/json-lines";
-import { isJsonMediaType } from "../../middleware/body";
-import { commonErrors, notImplemented } from "../schemas";
-import { BatchItem, BatchItems, MAX_BATCH_ITEMS, batchContent, batchesOf } from "./shapes";
+import { batchItems } from "../../batches/json-lines";
+import { JSON_LINES_TYPES, isJsonLinesMediaType, requestHeader, streamBody } from "../../middleware/body";
+import { QueryInt, commonErrors, notImplemented } from "../schemas";
+import { BatchItem, MAX_BATCH_ITEMS, batchContent, batchesOf } from "./shapes";
+
+const itemRef = { $ref: "#/components/schemas/BatchItem" };
 
 export const route = createRoute({
   method: "post",
@@ -11,19 +13,20 @@ export const route = createRoute({
   tags: ["batches"],
   summary: "Grade many responses in the background",
   description:
-    "The body is a JSON array of evaluation requests, or JSON Lines (`application/x-ndjson`, one request per line), up to 100,000 items and TICKBOX_MAX_BATCH_BODY_BYTES. Answers 202 at once; the items are graded in the background, each through the same cache as POST /v1/evaluations, with their state stored so that the batch resumes after a restart. The batch id is derived from the items: the same body again names the same batch and resumes it rather than starting another.",
+    "The body is a JSON array of evaluation requests, or JSON Lines (`application/x-ndjson`, one request per line), up to 100,000 items and TICKBOX_MAX_BATCH_BODY_BYTES. It is read as a stream, item by item, each checked as a request of its own would be (TICKBOX_MAX_BODY_BYTES at most), so a large body takes little memory. Answers 202 at once; the items are graded in the background, each through the same cache as POST /v1/evaluations, with their state stored so that the batch resumes after a restart. The batch id is derived from the items: the same body again names the same batch and resumes it rather than starting another.",
   request: {
     query: z.object({
-      concurrency: z.coerce.number().int().min(1).max(1024).optional().openapi({
+      concurrency: QueryInt(1, 1024).optional().openapi({
         description: "Upstream calls this batch keeps in flight at once (default TICKBOX_UPSTREAM_CONCURRENCY); the server-wide upstream limit applies over all batches and requests.",
       }),
     }),
+    // Plain schemas rather than zod ones: the body is streamed by the handler, not parsed whole.
     body: {
       required: false,
       description: "The items to grade.",
       content: {
-        "application/json": { schema: BatchItems },
-        "application/x-ndjson": { schema: BatchItem },
+        "application/json": { schema: { type: "array", items: itemRef, minItems: 1, maxItems: MAX_BATCH_ITEMS } },
+        ...Object.fromEntries(JSON_LINES_TYPES.map((type) => [type, { schema: itemRef }])),
       },
     },
   },
@@ -35,13 +38,13 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
+  app.openAPIRegistry.register("BatchItem", BatchItem);
   return app.openapi(route, async (c) => {
     const batches = batchesOf(c);
     const { concurrency } = c.req.valid("query");
-    const type = c.req.header("content-type") ?? "";
-    const items = isJsonMediaType(type)
-      ? (c.req.valid("json") as z.infer<typeof BatchItems>)
-      : parseJsonLines(c.get("bodyText") ?? "", BatchItem, MAX_BATCH_ITEMS);
+    const { limits } = c.get("services");
+    const format = isJsonLinesMediaType(requestHeader(c, "content-type") ?? "") ? "jsonl" : "json";
+    const items = batchItems(streamBody(c), format, { schema: BatchItem, limits, maxItems: MAX_BATCH_ITEMS, maxItemBytes: limits.maxBodyBytes });
     return c.json(await batches.create(items, concurrency), 202);
   });
 }

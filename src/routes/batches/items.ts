@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
 import { ITEM_SORT_KEYS, type ItemOutcome, type ItemRow } from "../../store/batch-views";
 import { previewOf } from "../pagination";
-import { commonErrors } from "../schemas";
+import { QueryInt, commonErrors } from "../schemas";
 import { BatchId, batchByIdErrors, batchesOf } from "./shapes";
 
 const Verdict = z.enum(["YES", "NO"]);
@@ -38,8 +38,8 @@ export const route = createRoute({
       outcome: z.enum(["passed", "failed", "errored", "pending"]).optional(),
       q: z.string().min(1).max(200).optional().openapi({ description: "Text to find in the custom id, instruction or response." }),
       sort: z.enum(SORTS as [string, ...string[]]).default("index").openapi({ description: "A column, descending with a leading `-`." }),
-      offset: z.coerce.number().int().min(0).max(100_000).default(0),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
+      offset: QueryInt(0, 100_000).default(0),
+      limit: QueryInt(1, 500).default(100),
     }),
   },
   responses: {

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
 import { csvHeader, csvRow } from "../../batches/csv";
 import { resultLine } from "../../batches/service";
-import { Evaluation, Problem } from "../schemas";
+import { Evaluation, Problem, QueryInt } from "../schemas";
 import { BatchId, batchByIdErrors, batchesOf } from "./shapes";
 
 const PAGE = 500;
@@ -26,7 +26,7 @@ export const route = createRoute({
   request: {
     params: BatchId,
     query: z.object({
-      after: z.coerce.number().int().min(-1).optional().openapi({ description: "Only items with a greater index (default -1: from the start)." }),
+      after: QueryInt(-1, Number.MAX_SAFE_INTEGER).optional().openapi({ description: "Only items with a greater index (default -1: from the start)." }),
       format: z.enum(["jsonl", "csv"]).optional().openapi({ description: "jsonl (default) or csv; `Accept: text/csv` also asks for CSV." }),
     }),
   },

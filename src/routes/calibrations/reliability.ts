@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
 import { scopeOf } from "../scope";
-import { IdParam, commonErrors, notFound } from "../schemas";
+import { IdParam, QueryInt, commonErrors, notFound } from "../schemas";
 
 export const route = createRoute({
   method: "get",
@@ -11,7 +11,7 @@ export const route = createRoute({
   request: {
     params: IdParam("cb"),
     query: z.object({
-      judge: z.coerce.number().int().min(0).optional().openapi({ description: "Cascade only: which judge (default 0)." }),
+      judge: QueryInt(0, 1000).optional().openapi({ description: "Cascade only: which judge (default 0)." }),
     }),
   },
   responses: {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Context, Instruction, ItemsInput, MaxItems, Usage } from "../schemas";
+import { Context, Instruction, ItemsInput, MaxItems, ResponseText, Usage } from "../schemas";
 
 const Probability = z.number().min(0, "must lie in [0, 1]").max(1, "must lie in [0, 1]");
 const Target = z
@@ -167,7 +167,7 @@ export const CreateConfidenceBody = z
     evaluation_id: z.string().min(1).max(100).optional(),
     instruction: Instruction.optional(),
     context: Context,
-    response: z.string().min(1, "must not be empty").max(200_000).optional(),
+    response: ResponseText.optional(),
     checklist_id: z.string().min(1).max(100).optional(),
     checklist: z.strictObject({ items: ItemsInput }).optional(),
     max_items: MaxItems,

@@ -2,13 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
 import { ConfidenceBlock } from "../calibrations/schemas";
 import { scopeOf } from "../scope";
-import { Context, Evaluation, Instruction, ItemsInput, MaxItems, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
+import { Context, Evaluation, Instruction, ItemsInput, MaxItems, ResponseText, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
 /** The fields of an evaluation request, shared with batch items. */
 export const evaluationFields = {
   instruction: Instruction,
   context: Context,
-  response: z.string().min(1, "must not be empty").max(200_000).openapi({ description: "The response to grade." }),
+  response: ResponseText.openapi({ description: "The response to grade." }),
   checklist_id: z.string().min(1).max(100).optional().openapi({ description: "A stored checklist to grade against." }),
   checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
   max_items: MaxItems,

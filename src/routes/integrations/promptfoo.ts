@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env";
-import { promptfooEvaluation, promptfooVerdict } from "../../integrations/promptfoo";
-import { commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
+import { promptfooRequest, promptfooVerdict } from "../../integrations/promptfoo";
+import { validateInput } from "../../middleware/validate";
+import { evaluationFields } from "../evaluations/create";
+import { QueryNumber, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
 // promptfoo owns this payload and may add members: unknown ones are ignored, not refused.
 export const PromptfooBody = z
@@ -13,6 +15,17 @@ export const PromptfooBody = z
     }),
   })
   .openapi("PromptfooWebhookRequest");
+
+/**
+ * The evaluation a test case stands for, checked by the very fields POST /v1/evaluations checks
+ * (and so its checklist as POST /v1/checklists checks items): one rule, in one place.
+ */
+const PromptfooEvaluation = z.strictObject({
+  instruction: evaluationFields.instruction,
+  response: evaluationFields.response,
+  checklist: evaluationFields.checklist,
+  pass_threshold: evaluationFields.pass_threshold,
+});
 
 export const PromptfooVerdict = z
   .object({
@@ -34,7 +47,7 @@ export const route = createRoute({
     query: z.object({
       instruction_var: z.string().min(1).max(100).default("instruction").openapi({ description: "Var holding the instruction (default `instruction`)." }),
       checklist_var: z.string().min(1).max(100).default("checklist").openapi({ description: "Var holding the checklist (default `checklist`)." }),
-      pass_threshold: z.coerce.number().min(0).max(1).optional(),
+      pass_threshold: QueryNumber(0, 1).optional(),
     }),
     body: jsonBody(PromptfooBody, "promptfoo's webhook payload."),
   },
@@ -49,11 +62,13 @@ export const route = createRoute({
 export function register(app: App) {
   return app.openapi(route, async (c) => {
     const query = c.req.valid("query");
-    const input = promptfooEvaluation(c.req.valid("json") as Parameters<typeof promptfooEvaluation>[0], {
+    const { judge, limits } = c.get("services");
+    const { request, place } = promptfooRequest(c.req.valid("json") as Parameters<typeof promptfooRequest>[0], {
       instructionVar: query.instruction_var,
       checklistVar: query.checklist_var,
       passThreshold: query.pass_threshold,
     });
-    return c.json(promptfooVerdict(await c.get("services").judge.evaluate(input)), 200);
+    const input = validateInput(PromptfooEvaluation, request, limits, place);
+    return c.json(promptfooVerdict(await judge.evaluate(input)), 200);
   });
 }
