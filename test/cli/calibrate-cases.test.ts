@@ -56,7 +56,9 @@ describe("tickbox calibrate, other inputs", () => {
     // Pairs of a recorded response and a weaker one; the label says which the person preferred.
     const pairs = world.map((e, i) => {
       const good = String(e.line.response);
-      const weak = `${good.slice(0, Math.max(1, Math.floor(good.length / 3)))} (cut short ${i})`;
+      // Cut by code points: a cut inside a surrogate pair would be refused as not Unicode text.
+      const chars = Array.from(good);
+      const weak = `${chars.slice(0, Math.max(1, Math.floor(chars.length / 3))).join("")} (cut short ${i})`;
       const aIsGood = i % 3 !== 0;
       return { instruction: e.line.instruction, a: aIsGood ? good : weak, b: aIsGood ? weak : good, label: aIsGood ? "a" : "b", good, sure: 0.55 + (0.4 * (i % 9)) / 8, wrong: i % 5 === 0 };
     });
