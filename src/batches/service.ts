@@ -1,20 +1,19 @@
+import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError } from "../errors";
 import type { EvaluationInput } from "../judge/judge";
 import { fingerprint } from "../store/fingerprint";
 import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals } from "../store/batch-store";
 import { type BatchOwner, BatchRun, type Evaluate, LEASE_MS, type Runner } from "./run";
 
-export type { BatchOwner, Runner } from "./run";
+export { BatchHalt, type BatchOwner, type Runner } from "./run";
 
 export interface BatchItemInput extends EvaluationInput {
   custom_id?: string | undefined;
 }
 
-const DEFAULT_OWNER: BatchOwner = { tenant: "default", keyId: null };
-
 export interface BatchServiceDeps {
   store: BatchStore;
-  /** Grades one item as its owner, its upstream calls each taking one of the batch's slots. */
+  /** Grades one item as its owner (see Evaluate), its upstream calls each taking one of the batch's slots. */
   evaluate: Evaluate;
   /** Upstream calls in flight per batch when the request names none: the upstream concurrency limit. */
   defaultConcurrency: number;
@@ -28,6 +27,9 @@ export interface BatchServiceDeps {
 export interface BatchView {
   id: string;
   status: BatchRow["status"];
+  /** Why it is paused, or was cancelled without being asked to (its key was revoked). */
+  status_reason: string | null;
+  resumes_at: string | null;
   total: number;
   concurrency: number;
   counts: BatchCounts;
@@ -78,6 +80,8 @@ export class BatchService {
   private readonly starting = new Map<string, Promise<void>>();
   // Plain listener sets rather than node:events, so that the module loads on Workers too.
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Paused batches waiting for their owner's budget to renew. */
+  private readonly wakeUps = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly now: () => number;
 
   private readonly runner: Runner;
@@ -88,15 +92,17 @@ export class BatchService {
   }
 
   /** A batch id names its content: the same items (custom ids included) give the same batch. */
-  static async idFor(items: BatchItemInput[], tenant = DEFAULT_OWNER.tenant): Promise<string> {
+  static async idFor(items: BatchItemInput[], tenant: string): Promise<string> {
     return `ba_${(await fingerprint({ kind: "batch", tenant, items })).slice(0, 32)}`;
   }
 
   /**
-   * The batch operations as one owner may use them: another tenant's batch is not found (404,
-   * as for every object), and new batches belong to the owner.
+   * The batch operations as a request may use them: another tenant's batch is not found (404,
+   * as for every object), and new batches belong to the request's tenant and run under its key.
    */
-  forOwner(owner: BatchOwner) {
+  forContext(ctx: RequestContext) {
+    requireObjectScope(ctx, "batch");
+    const owner: BatchOwner = { tenant: ctx.tenant, keyId: ctx.principal.keyId };
     const own = async (id: string) => {
       const row = await this.get(id);
       if (row.tenant !== owner.tenant) throw new ProblemError("not_found", `no batch with id ${id}`);
@@ -118,7 +124,7 @@ export class BatchService {
    * Stores the items and the batch (or finds the batch already stored under the same content) and
    * starts working on it in the background.
    */
-  async create(items: BatchItemInput[], concurrency?: number, owner: BatchOwner = DEFAULT_OWNER): Promise<BatchView> {
+  async create(items: BatchItemInput[], concurrency: number | undefined, owner: BatchOwner): Promise<BatchView> {
     const id = await BatchService.idFor(items, owner.tenant);
     if (!(await this.deps.store.batchById(id))) {
       await this.deps.store.insertItems(
@@ -139,11 +145,30 @@ export class BatchService {
     return this.view(id);
   }
 
-  /** Resumes every batch left running, e.g. by a process that was killed. */
+  /** Resumes every batch left running (by a process that was killed, say); paused ones wake when their time comes. */
   async resumeAll(): Promise<string[]> {
     const ids = await this.deps.store.batchIdsWithStatus("running");
     for (const id of ids) await this.start(id);
+    for (const id of await this.deps.store.batchIdsWithStatus("paused")) await this.wakeLater(id);
     return ids;
+  }
+
+  /** Resumes a paused batch when its pause ends (at once if it has). */
+  private async wakeLater(id: string): Promise<void> {
+    const row = await this.get(id);
+    if (row.status !== "paused" || this.wakeUps.has(id)) return;
+    const wake = async () => {
+      this.wakeUps.delete(id);
+      const now = await this.get(id);
+      if (now.status !== "paused") return;
+      await this.deps.store.setStatus(id, "running", null);
+      await this.start(id);
+    };
+    // Timers are capped near 24.8 days; a pause lasts until the next UTC day.
+    const delay = Math.min(Math.max(0, (row.pausedUntil ?? 0) - this.now()), 2 ** 31 - 1);
+    const timer = setTimeout(() => void wake().catch((error) => console.error(`[batch ${id}] could not resume`, error)), delay);
+    (timer as { unref?: () => void }).unref?.();
+    this.wakeUps.set(id, timer);
   }
 
   async get(id: string): Promise<BatchRow> {
@@ -166,6 +191,8 @@ export class BatchService {
     return {
       id,
       status: row.status,
+      status_reason: row.statusReason,
+      resumes_at: row.status === "paused" && row.pausedUntil !== null ? new Date(row.pausedUntil).toISOString() : null,
       total: row.total,
       concurrency: row.concurrency,
       counts,
@@ -186,7 +213,7 @@ export class BatchService {
   /** Stops taking new items; those running finish and are recorded. Pending items stay pending. */
   async cancel(id: string): Promise<BatchView> {
     const row = await this.get(id);
-    if (row.status === "running") {
+    if (row.status === "running" || row.status === "paused") {
       await this.deps.store.setStatus(id, "cancelled", null);
       const active = this.active.get(id);
       if (active) {
@@ -228,6 +255,8 @@ export class BatchService {
 
   /** Stops every worker after its current item (graceful shutdown); what is left resumes next start. */
   async stop(): Promise<void> {
+    for (const timer of this.wakeUps.values()) clearTimeout(timer);
+    this.wakeUps.clear();
     const all = [...this.active.values()];
     for (const a of all) a.run.stop();
     await Promise.all(all.map((a) => a.done));
@@ -274,8 +303,10 @@ export class BatchService {
     });
     const active: Active = {
       run,
-      done: run.done.then(() => {
+      done: run.done.then(async () => {
         if (this.active.get(id) === active) this.active.delete(id);
+        // A batch its run paused (its owner's budget is spent) wakes when the budget renews.
+        await this.wakeLater(id).catch((error) => console.error(`[batch ${id}] could not schedule its resumption`, error));
         this.emit(id, true);
       }),
     };

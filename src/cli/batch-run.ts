@@ -40,8 +40,11 @@ export async function localRun(text: string, env: Record<string, string | undefi
   const items = readItems(text);
   const config = parseConfig(env);
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const batches = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner() }).batches!;
-  const { id, status } = await batches.create(items, concurrency);
+  const services = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner() });
+  // In-process, the command line is whoever holds the database file: the operator (or everyone, open).
+  const ctx = services.contexts.build(services.access.auth.local(), { requestId: "cli" });
+  const batches = services.batches!;
+  const { id, status } = await batches.forContext(ctx).create(items, concurrency);
   // Cancelled (on a server sharing this file, say): carry on where it stopped.
   if (status === "cancelled") await batches.retry(id);
   return {

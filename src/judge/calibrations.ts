@@ -10,7 +10,7 @@ import {
   type ProfileKind,
   type StageProfile,
 } from "../calibration/index";
-import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
+import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError, pointer } from "../errors";
 import type { CalibrationStore } from "../store/calibration-store";
 import { fingerprint } from "../store/fingerprint";
@@ -90,13 +90,14 @@ export class Calibrations {
     private readonly judgeStore: Store,
   ) {}
 
-  async create(input: CalibrationInput, scope: RequestScope = DEFAULT_SCOPE): Promise<CalibrationView> {
+  async create(input: CalibrationInput, ctx: RequestContext): Promise<CalibrationView> {
+    requireObjectScope(ctx, "calibration");
     if (input.pooled && !input.judges) throw invalid("/pooled", "pooling needs a cascade (judges)");
     const judges = input.judges
       ? input.judges.map((j, k) => ({ judge: j.model, examples: j.examples, path: `/judges/${k}/examples` }))
       : [{ judge: input.judge ?? null, examples: input.examples ?? [], path: "/examples" }];
     const data = [];
-    for (const j of judges) data.push({ judge: j.judge, ...(await this.resolveExamples(input.kind, j.examples, j.path, scope)) });
+    for (const j of judges) data.push({ judge: j.judge, ...(await this.resolveExamples(input.kind, j.examples, j.path, ctx)) });
     const first = data[0]!;
     data.forEach((d, k) => {
       if (d.y.length !== first.y.length) {
@@ -115,7 +116,7 @@ export class Calibrations {
       throw error;
     }
     const fp = await fingerprint({
-      tenant: scope.tenant,
+      tenant: ctx.tenant,
       kind: "calibration",
       version: PROFILE_VERSION,
       name: input.name,
@@ -148,13 +149,14 @@ export class Calibrations {
       coverage: summary.coverage,
       agreement: summary.agreement,
     };
-    const row = await this.store.putCalibration({ id, tenant: scope.tenant, name: input.name, kind: input.kind, profile: view });
+    const row = await this.store.putCalibration({ id, tenant: ctx.tenant, name: input.name, kind: input.kind, profile: view });
     return row.profile as CalibrationView;
   }
 
   /** A stored profile; `path` names the request field that carried the id, if any. */
-  async byId(id: string, scope: RequestScope = DEFAULT_SCOPE, path?: string): Promise<CalibrationView> {
-    const row = await this.store.calibrationById(scope.tenant, id);
+  async byId(id: string, ctx: RequestContext, path?: string): Promise<CalibrationView> {
+    requireObjectScope(ctx, "calibration");
+    const row = await this.store.calibrationById(ctx.tenant, id);
     if (!row) {
       throw new ProblemError("not_found", `no calibration with id ${id}`, path ? [{ path, message: "no calibration with this id" }] : undefined);
     }
@@ -165,9 +167,9 @@ export class Calibrations {
   }
 
   /** The reliability diagram of one judge's held-out calibrated predictions. */
-  async reliabilitySvg(id: string, judge = 0, scope: RequestScope = DEFAULT_SCOPE): Promise<string> {
-    const view = await this.byId(id, scope);
-    const stage = view.judges[judge];
+  async reliabilitySvg(id: string, judge: number | undefined, ctx: RequestContext): Promise<string> {
+    const view = await this.byId(id, ctx);
+    const stage = view.judges[judge ?? 0];
     if (!stage) throw invalid("/judge", `must be below ${view.judges.length}, the number of judges`);
     const label = stage.judge ? ` (${stage.judge})` : "";
     return reliabilitySvg(stage.reliability, { title: `${view.name}${label}: ${stage.method}, n = ${stage.n}` });
@@ -177,7 +179,7 @@ export class Calibrations {
     kind: ProfileKind,
     examples: ExampleInput[],
     path: string,
-    scope: RequestScope,
+    ctx: RequestContext,
   ): Promise<{ p: number[]; y: Label[] }> {
     const p: number[] = [];
     const y: Label[] = [];
@@ -194,15 +196,16 @@ export class Calibrations {
       }
       if (ex.p_a !== undefined) throw invalid(`${at}/p_a`, "pointwise examples give p or evaluation_id");
       if (ex.label !== 0 && ex.label !== 1) throw invalid(`${at}/label`, "pointwise labels are 0 or 1");
-      p.push(ex.p ?? (await this.storedSignal(ex.evaluation_id!, `${at}/evaluation_id`, scope)));
+      p.push(ex.p ?? (await this.storedSignal(ex.evaluation_id!, `${at}/evaluation_id`, ctx)));
       y.push(ex.label);
     }
     return { p, y };
   }
 
-  private async storedSignal(id: string, path: string, scope: RequestScope): Promise<number> {
-    const row = await this.judgeStore.evaluationById(scope.tenant, id);
-    const checklist = row && (await this.judgeStore.checklistById(scope.tenant, row.checklistId));
+  private async storedSignal(id: string, path: string, ctx: RequestContext): Promise<number> {
+    requireObjectScope(ctx, "evaluation");
+    const row = await this.judgeStore.evaluationById(ctx.tenant, id);
+    const checklist = row && (await this.judgeStore.checklistById(ctx.tenant, row.checklistId));
     if (!row || !checklist) throw invalid(path, `no evaluation with id ${id}`);
     return evaluationSignal(computeScores(checklist.items, row.results));
   }

@@ -1,5 +1,5 @@
 import { decideConfidence, pooledSignal, type Decision } from "../calibration/index";
-import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
+import type { RequestContext } from "../context";
 import { ProblemError } from "../errors";
 import type { Store } from "../store/store";
 import { addUsage, noUsage, type Usage } from "./ask";
@@ -60,8 +60,8 @@ export class Confidence {
     private readonly store: Store,
   ) {}
 
-  async confidence(input: ConfidenceInput, scope: RequestScope = DEFAULT_SCOPE): Promise<ConfidenceView & { usage: Usage }> {
-    const profile = await this.calibrations.byId(input.calibration_id, scope, "/calibration_id");
+  async confidence(input: ConfidenceInput, ctx: RequestContext): Promise<ConfidenceView & { usage: Usage }> {
+    const profile = await this.calibrations.byId(input.calibration_id, ctx, "/calibration_id");
     const sources = (["p", "p_a", "evaluation_id", "response"] as const).filter((k) => input[k] !== undefined);
     if (sources.length === 0 && input.instruction !== undefined) throw invalid("/response", "required with instruction");
     if (sources.length !== 1) throw invalid("", "give exactly one of p, p_a, evaluation_id or (instruction, response)");
@@ -80,9 +80,9 @@ export class Confidence {
     }
     if (profile.pooled && source === "response" && stage !== 0) throw invalid("/stage", "a pooled cascade grades from its first judge");
 
-    if (source === "p" || source === "p_a") return this.run(profile, stage, [...previous, input[source] as number], null, null, noUsage(), scope);
+    if (source === "p" || source === "p_a") return this.run(profile, stage, [...previous, input[source] as number], null, null, noUsage(), ctx);
     if (source === "evaluation_id") {
-      const row = await this.store.evaluationById(scope.tenant, input.evaluation_id!);
+      const row = await this.store.evaluationById(ctx.tenant, input.evaluation_id!);
       if (!row) throw new ProblemError("not_found", `no evaluation with id ${input.evaluation_id}`, [{ path: "/evaluation_id", message: "no evaluation with this id" }]);
       const byModel = profile.judges.findIndex((j) => j.judge === row.model);
       if (byModel < 0 && profile.judges.some((j) => j.judge !== null)) {
@@ -94,10 +94,10 @@ export class Confidence {
       if (profile.pooled && stage > 0) {
         // A later judge's signal means nothing alone in a pooled cascade: route the same item from
         // the first judge (its own grading is then served from the cache).
-        return this.fromEvaluation(profile, 0, await this.judge.evaluate({ ...gradable, model: profile.judges[0]!.judge ?? undefined }, scope), gradable, scope);
+        return this.fromEvaluation(profile, 0, await this.judge.evaluate({ ...gradable, model: profile.judges[0]!.judge ?? undefined }, ctx), gradable, ctx);
       }
-      const evaluation = await this.judge.evaluationById(row.id, scope);
-      return this.run(profile, stage, [evaluationSignal(evaluation.scores)], row.id, gradable, noUsage(), scope);
+      const evaluation = await this.judge.evaluationById(row.id, ctx);
+      return this.run(profile, stage, [evaluationSignal(evaluation.scores)], row.id, gradable, noUsage(), ctx);
     }
     const evaluation = await this.judge.evaluate({
       instruction: input.instruction!,
@@ -107,30 +107,30 @@ export class Confidence {
       checklist: input.checklist,
       max_items: input.max_items,
       model: profile.judges[stage]!.judge ?? undefined,
-    }, scope);
-    return this.fromEvaluation(profile, stage, evaluation, input, scope);
+    }, ctx);
+    return this.fromEvaluation(profile, stage, evaluation, input, ctx);
   }
 
   /**
    * The confidence block of a direct comparison's p(a better) under a pairwise profile. A cascade's
    * later judges are named in `escalate_to` rather than asked: a comparison is made by one judge.
    */
-  async forComparison(calibrationId: string, pA: number, scope: RequestScope = DEFAULT_SCOPE): Promise<ConfidenceView> {
-    const profile = await this.calibrations.byId(calibrationId, scope, "/calibration_id");
+  async forComparison(calibrationId: string, pA: number, ctx: RequestContext): Promise<ConfidenceView> {
+    const profile = await this.calibrations.byId(calibrationId, ctx, "/calibration_id");
     if (profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
-    const { usage: _, ...view } = await this.run(profile, 0, [pA], null, null, noUsage(), scope);
+    const { usage: _, ...view } = await this.run(profile, 0, [pA], null, null, noUsage(), ctx);
     return view;
   }
 
   /** An evaluation graded by the profile's (first) judge, carrying the confidence block. */
   async evaluate(
     input: EvaluationInput & { calibration_id: string },
-    scope: RequestScope = DEFAULT_SCOPE,
+    ctx: RequestContext,
   ): Promise<EvaluationView & { confidence: ConfidenceView }> {
-    const profile = await this.calibrations.byId(input.calibration_id, scope, "/calibration_id");
+    const profile = await this.calibrations.byId(input.calibration_id, ctx, "/calibration_id");
     if (profile.kind !== "pointwise") throw invalid("/calibration_id", "an evaluation needs a pointwise profile");
-    const evaluation = await this.judge.evaluate({ ...input, model: profile.judges[0]!.judge ?? undefined }, scope);
-    const { usage, ...confidence } = await this.fromEvaluation(profile, 0, evaluation, input, scope);
+    const evaluation = await this.judge.evaluate({ ...input, model: profile.judges[0]!.judge ?? undefined }, ctx);
+    const { usage, ...confidence } = await this.fromEvaluation(profile, 0, evaluation, input, ctx);
     return { ...evaluation, usage, confidence };
   }
 
@@ -139,7 +139,7 @@ export class Confidence {
     stage: number,
     evaluation: EvaluationView,
     input: { instruction?: string | undefined; context?: string | null | undefined; response?: string | undefined },
-    scope: RequestScope,
+    ctx: RequestContext,
   ) {
     const gradable = {
       instruction: input.instruction!,
@@ -147,7 +147,7 @@ export class Confidence {
       response: input.response!,
       checklist_id: evaluation.checklist.id,
     };
-    return this.run(profile, stage, [evaluationSignal(evaluation.scores)], evaluation.id, gradable, evaluation.usage, scope);
+    return this.run(profile, stage, [evaluationSignal(evaluation.scores)], evaluation.id, gradable, evaluation.usage, ctx);
   }
 
   /**
@@ -161,7 +161,7 @@ export class Confidence {
     evaluationId: string | null,
     gradable: Gradable | null,
     usage: Usage,
-    scope: RequestScope,
+    ctx: RequestContext,
   ): Promise<ConfidenceView & { usage: Usage }> {
     const stages: StageDecision[] = [];
     let evalId = evaluationId;
@@ -176,7 +176,7 @@ export class Confidence {
         return this.view(profile, stages, { stage: s + 1, judge: next.judge }, usage);
       }
       // Every judge grades the same checklist, so their signals describe the same questions.
-      const evaluation = await this.judge.evaluate({ ...gradable, model: next.judge ?? undefined }, scope);
+      const evaluation = await this.judge.evaluate({ ...gradable, model: next.judge ?? undefined }, ctx);
       usage = addUsage(usage, evaluation.usage);
       raws.push(evaluationSignal(evaluation.scores));
       evalId = evaluation.id;

@@ -3,7 +3,8 @@ import { verdictProbabilities } from "../llm/logprobs";
 import type { ChecklistRow, NewEvaluationRow } from "../store/store";
 import type { StoredResult } from "../store/schema";
 import { fingerprint } from "../store/fingerprint";
-import { askStructured, type CallContext } from "./ask";
+import type { RequestContext } from "../context";
+import { askStructured } from "./ask";
 import { GRADING_SCHEMA_NAME, gradingAnswerValidator, gradingSchema } from "./output";
 import { GRADING_PROMPT_VERSION, gradingMessages } from "./prompts";
 
@@ -39,7 +40,7 @@ export async function gradeResponse(
   llm: LlmClient,
   input: GradingInput,
   fp: string,
-  call: CallContext = {},
+  ctx: RequestContext,
 ): Promise<NewEvaluationRow> {
   const items = input.checklist.items;
   const ids = items.map((item) => item.id);
@@ -49,7 +50,7 @@ export async function gradeResponse(
     schema: { name: GRADING_SCHEMA_NAME, schema: gradingSchema(ids) },
     validator: gradingAnswerValidator(ids),
     logprobs: true,
-  }, call);
+  }, ctx);
   const probabilities = answer.tokens
     ? verdictProbabilities(answer.content, answer.tokens, answer.start)
     : new Map<string, number>();

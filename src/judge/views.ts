@@ -1,3 +1,4 @@
+import { evaluationId } from "../store/evaluation-ids";
 import type { ChecklistRow, EvaluationRow } from "../store/store";
 import type { Usage } from "./ask";
 import { computeScores, hasPassed } from "./scores";
@@ -21,10 +22,18 @@ export function checklistView(row: ChecklistRow, cached: boolean, usage: Usage) 
   };
 }
 
-export function evaluationView(row: EvaluationRow, checklist: ChecklistRow, cached: boolean, usage: Usage, threshold: number) {
+/** An evaluation: a stored grading judged at `threshold`, named by both (see evaluation-ids.ts). */
+export function evaluationView(
+  row: EvaluationRow,
+  checklist: ChecklistRow,
+  cached: boolean,
+  usage: Usage,
+  threshold: number,
+  id = evaluationId(row.id, threshold),
+) {
   const scores = computeScores(checklist.items, row.results);
   return {
-    id: row.id,
+    id,
     checklist: { id: checklist.id, items: checklist.items },
     results: row.results,
     signal: row.signal,

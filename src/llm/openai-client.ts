@@ -127,7 +127,7 @@ export class OpenAiCompatibleClient implements LlmClient {
             ? { response_format: { type: "json_object" } }
             : {}),
         ...(withLogprobs ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}),
-      }, { timeout });
+      }, { timeout, ...(request.traceparent ? { headers: { traceparent: request.traceparent } } : {}) });
       const choice = completion.choices?.[0];
       usage = {
         prompt_tokens: completion.usage?.prompt_tokens ?? 0,

@@ -1,5 +1,6 @@
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { parseEvaluationId } from "./evaluation-ids";
 import { checklists, evaluations } from "./schema";
 
 export type ChecklistRow = typeof checklists.$inferSelect;
@@ -18,6 +19,7 @@ export interface Store {
   anyChecklistByFingerprint(fingerprint: string): Promise<ChecklistRow | undefined>;
   /** Inserts unless the tenant has a row with the same fingerprint; returns the row that is stored. */
   putChecklist(row: NewChecklistRow & { tenant: string }): Promise<ChecklistRow>;
+  /** The grading an evaluation id names (with or without its threshold: see evaluation-ids.ts). */
   evaluationById(tenant: string, id: string): Promise<EvaluationRow | undefined>;
   evaluationByFingerprint(tenant: string, fingerprint: string): Promise<EvaluationRow | undefined>;
   anyEvaluationByFingerprint(fingerprint: string): Promise<EvaluationRow | undefined>;
@@ -34,13 +36,15 @@ type Table = typeof checklists | typeof evaluations;
 
 /**
  * A Store over drizzle. Lookups are prepared once (building the SQL on every call cost more than
- * running it); writes are single idempotent statements, so D1 needs no transaction.
+ * running it), and have no LIMIT: they go by a primary key or a unique index, and a bound LIMIT
+ * parameter cost SQLite as much again as the lookup. Writes are single idempotent statements, so
+ * D1 needs no transaction.
  */
 export function createDrizzleStore(db: SqliteDb): Store {
   const lookups = <T extends Table>(table: T) => {
     const t = table as typeof checklists;
     const prepared = (column: "id" | "fingerprint") =>
-      db.select().from(t).where(and(eq(t.tenant, sql.placeholder("tenant")), eq(t[column], sql.placeholder("key")))).limit(1).prepare();
+      db.select().from(t).where(and(eq(t.tenant, sql.placeholder("tenant")), eq(t[column], sql.placeholder("key")))).prepare();
     const byId = prepared("id");
     const byFingerprint = prepared("fingerprint");
     const anyByFingerprint = db.select().from(t).where(eq(t.fingerprint, sql.placeholder("key"))).limit(1).prepare();
@@ -78,7 +82,10 @@ export function createDrizzleStore(db: SqliteDb): Store {
     checklistByFingerprint: c.byFingerprint,
     anyChecklistByFingerprint: c.anyByFingerprint,
     putChecklist: c.put,
-    evaluationById: e.byId,
+    evaluationById: async (tenant, id) => {
+      const gradingId = parseEvaluationId(id)?.gradingId;
+      return gradingId === undefined ? undefined : e.byId(tenant, gradingId);
+    },
     evaluationByFingerprint: e.byFingerprint,
     anyEvaluationByFingerprint: e.anyByFingerprint,
     putEvaluation: e.put,

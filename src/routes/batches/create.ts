@@ -1,8 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
+import type { RequestContext } from "../../context";
+import { ProblemError } from "../../errors";
+import type { Judge } from "../../judge/judge";
+import { contextOf } from "../operation";
 import { parseJsonLines } from "../../batches/json-lines";
 import { isJsonMediaType } from "../../middleware/body";
-import { commonErrors, notImplemented } from "../schemas";
+import { commonErrors, notFound, notImplemented } from "../schemas";
 import { BatchItem, BatchItems, MAX_BATCH_ITEMS, batchContent, batchesOf } from "./shapes";
 
 export const route = createRoute({
@@ -30,9 +35,28 @@ export const route = createRoute({
   responses: {
     202: { description: "The batch, accepted; its work runs in the background.", content: batchContent },
     ...commonErrors,
+    ...notFound,
     ...notImplemented,
   },
 });
+
+/** Every checklist the items name must be the caller's: a 404 at the first item naming a missing one, before anything runs. */
+async function requireChecklists(items: z.infer<typeof BatchItems>, judge: Judge, ctx: RequestContext): Promise<void> {
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    if (item.checklist_id && !first.has(item.checklist_id)) first.set(item.checklist_id, i);
+  });
+  for (const [id, i] of first) {
+    try {
+      await judge.checklistById(id, ctx);
+    } catch (error) {
+      if (!(error instanceof ProblemError) || error.code !== "not_found") throw error;
+      throw new ProblemError("not_found", `item ${i}: no checklist with id ${id}`, [{ path: `/${i}/checklist_id`, message: "no checklist with this id" }]);
+    }
+  }
+}
+
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { "/*/checklist_id": "checklist" }, spends: true, body: "batch" };
 
 export function register(app: App) {
   return app.openapi(route, async (c) => {
@@ -42,6 +66,7 @@ export function register(app: App) {
     const items = isJsonMediaType(type)
       ? (c.req.valid("json") as z.infer<typeof BatchItems>)
       : parseJsonLines(c.get("bodyText") ?? "", BatchItem, MAX_BATCH_ITEMS);
+    await requireChecklists(items, c.get("services").judge, contextOf(c));
     return c.json(await batches.create(items, concurrency), 202);
   });
 }

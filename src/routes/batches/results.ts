@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { resultLine } from "../../batches/service";
 import { Evaluation, Problem } from "../schemas";
@@ -34,15 +35,17 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { path: "batch" }, spends: false };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
     const batches = batchesOf(c);
     const { id } = c.req.valid("param");
     let after = c.req.valid("query").after ?? -1;
     const batch = await batches.get(id);
-    // A running batch's lines end where its finished prefix does (taken now, before the status
+    // A running (or paused) batch's lines end where its finished prefix does (taken now, before the status
     // could change), so that a reader resuming from its last index skips nothing.
-    const before = batch.status === "running" ? ((await batches.firstUnfinished(id)) ?? undefined) : undefined;
+    const before = batch.status === "running" || batch.status === "paused" ? ((await batches.firstUnfinished(id)) ?? undefined) : undefined;
     const encoder = new TextEncoder();
     // Pulled page by page as the client reads: memory stays at one page whatever the batch size.
     const body = new ReadableStream<Uint8Array>({

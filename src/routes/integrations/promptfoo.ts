@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { promptfooEvaluation, promptfooVerdict } from "../../integrations/promptfoo";
+import { contextOf } from "../operation";
 import { commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
 // promptfoo owns this payload and may add members: unknown ones are ignored, not refused.
@@ -46,6 +48,9 @@ export const route = createRoute({
   },
 });
 
+/** Graded as the caller: their tenant, their usage, their budget. */
+export const access: Access = { auth: "key", scopes: ["evaluate"], spends: true, body: "json" };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
     const query = c.req.valid("query");
@@ -54,6 +59,6 @@ export function register(app: App) {
       checklistVar: query.checklist_var,
       passThreshold: query.pass_threshold,
     });
-    return c.json(promptfooVerdict(await c.get("services").judge.evaluate(input)), 200);
+    return c.json(promptfooVerdict(await c.get("services").judge.evaluate(input, contextOf(c))), 200);
   });
 }
