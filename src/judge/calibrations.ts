@@ -206,7 +206,7 @@ export class Calibrations {
     requireObjectScope(ctx, "evaluation");
     const row = await this.judgeStore.evaluationById(ctx.tenant, id);
     const checklist = row && (await this.judgeStore.checklistById(ctx.tenant, row.checklistId));
-    if (!row || !checklist) throw invalid(path, `no evaluation with id ${id}`);
+    if (!row || !checklist) throw new ProblemError("not_found", `${path}: no evaluation with id ${id}`, [{ path, message: "no evaluation with this id" }]);
     return evaluationSignal(computeScores(checklist.items, row.results));
   }
 }

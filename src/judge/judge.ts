@@ -175,10 +175,11 @@ export class Judge {
     return { row, cached: !computed, usage: computed ? row.usage : noUsage() };
   }
 
-  async checklistById(id: string, ctx: RequestContext): Promise<ChecklistRow> {
+  /** The tenant's checklist; `path` names the request field that carried the id, if any. */
+  async checklistById(id: string, ctx: RequestContext, path?: string): Promise<ChecklistRow> {
     requireObjectScope(ctx, "checklist");
     const row = await this.deps.store.checklistById(ctx.tenant, id);
-    if (!row) throw new ProblemError("not_found", `no checklist with id ${id}`);
+    if (!row) throw new ProblemError("not_found", `no checklist with id ${id}`, path ? [{ path, message: "no checklist with this id" }] : undefined);
     return row;
   }
 

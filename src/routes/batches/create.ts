@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import type { RequestContext } from "../../context";
-import { ProblemError } from "../../errors";
 import type { Judge } from "../../judge/judge";
 import { contextOf } from "../operation";
 import { parseJsonLines } from "../../batches/json-lines";
@@ -46,14 +45,7 @@ async function requireChecklists(items: z.infer<typeof BatchItems>, judge: Judge
   items.forEach((item, i) => {
     if (item.checklist_id && !first.has(item.checklist_id)) first.set(item.checklist_id, i);
   });
-  for (const [id, i] of first) {
-    try {
-      await judge.checklistById(id, ctx);
-    } catch (error) {
-      if (!(error instanceof ProblemError) || error.code !== "not_found") throw error;
-      throw new ProblemError("not_found", `item ${i}: no checklist with id ${id}`, [{ path: `/${i}/checklist_id`, message: "no checklist with this id" }]);
-    }
-  }
+  for (const [id, i] of first) await judge.checklistById(id, ctx, `/${i}/checklist_id`);
 }
 
 export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { "/*/checklist_id": "checklist" }, spends: true, body: "batch" };

@@ -95,7 +95,9 @@ export function register(app: App) {
     const { calibration_id, ...body } = c.req.valid("json");
     const { comparisons, confidence } = c.get("services");
     const ctx = contextOf(c);
-    // The profile is checked first, so that a wrong id or kind costs no upstream call.
+    // The objects named are checked first, so that a wrong id or kind costs no upstream call (the
+    // direct judgement would otherwise run beside the checklist's lookup).
+    if (body.checklist_id) await c.get("services").judge.checklistById(body.checklist_id, ctx, "/checklist_id");
     const profile = calibration_id ? await c.get("services").calibrations.byId(calibration_id, ctx, "/calibration_id") : null;
     if (profile && profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
     const comparison = await comparisons.compare(body, ctx);
