@@ -1,7 +1,11 @@
 import type { ChatRequest } from "../llm/types";
 
-/** Tokens a free-text field of an answer may take (a rationale is "one or two sentences"). */
-export const TEXT_FIELD_TOKENS = 100;
+/**
+ * Tokens a free-text field of an answer may take: a rationale is "one or two sentences", which
+ * judges write in 20 to 40 tokens. Answers longer than their allowance are what a budget can be
+ * overrun by (see README, Budgets).
+ */
+export const TEXT_FIELD_TOKENS = 64;
 /** Tokens for a number, a boolean or an enum value, and for each member name and its punctuation. */
 const SMALL_TOKENS = 3;
 /** Arrays without a maxItems are taken to hold this many. */

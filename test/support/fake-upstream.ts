@@ -19,7 +19,13 @@ export type Fault =
   | { kind: "hang" }
   | { kind: "truncated" }
   | { kind: "content"; content: string };
-export interface FakeCall { body: any; headers: Record<string, string | string[] | undefined>; kind: "checklist" | "grading" | "comparison" | "other" }
+export interface FakeCall {
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+  kind: "checklist" | "grading" | "comparison" | "other";
+  /** The usage it reported, once it answered. */
+  usage?: { prompt_tokens: number; completion_tokens: number };
+}
 /** A direct comparison's answer: which position is better, and p(FIRST) for the logprobs. */
 export interface ComparisonAnswer { better: "FIRST" | "SECOND"; p_first?: number; rationale?: string }
 export interface ChecklistItem { question: string; weight: number; must_pass: boolean }
@@ -31,6 +37,8 @@ export interface FakeUpstream {
   maxInFlight: number;
   latencyMs: number;
   logprobs: LogprobMode;
+  /** Prompt tokens it reports per character of the messages (default 0.25, the usual 4 characters a token). */
+  promptTokensPerChar: number;
   checklist: ChecklistItem[];
   answer: (itemId: string, index: number, call: FakeCall) => ItemAnswer;
   /** Answers comparison requests; the default always prefers the response shown first. */
@@ -166,7 +174,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     const withLogprobs = allowLogprobs && body.logprobs === true && fake.logprobs !== "none";
     const promptChars = (Array.isArray(body.messages) ? body.messages : [])
       .reduce((n: number, m: any) => n + contentText(m?.content).length, 0);
-    const prompt_tokens = Math.ceil(promptChars / 4);
+    const prompt_tokens = Math.ceil(promptChars * fake.promptTokensPerChar);
+    call.usage = { prompt_tokens, completion_tokens: tokens.length };
     return {
       id: `chatcmpl-fake${++seq}`,
       object: "chat.completion",
@@ -261,6 +270,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     maxInFlight: 0,
     latencyMs: defaults.latencyMs,
     logprobs: defaults.logprobs,
+    promptTokensPerChar: 0.25,
     checklist: DEFAULT_CHECKLIST.map((i) => ({ ...i })),
     answer: defaultAnswer,
     compare: defaultCompare,
@@ -272,6 +282,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       queue.length = 0;
       fake.latencyMs = defaults.latencyMs;
       fake.logprobs = defaults.logprobs;
+      fake.promptTokensPerChar = 0.25;
       fake.checklist = DEFAULT_CHECKLIST.map((i) => ({ ...i }));
       fake.answer = defaultAnswer;
       fake.compare = defaultCompare;
