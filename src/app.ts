@@ -132,12 +132,13 @@ function observe(services: Services) {
     outgoing?.setHeader("x-request-id", requestId);
     await next();
     if (!outgoing) c.header("x-request-id", requestId);
-    const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
+    const pattern = c.req.routePath;
+    const route = pattern === "/*" ? "unmatched" : pattern;
     const status = c.res.status;
     services.metrics.requests.inc({ route, method: c.req.method, status: String(status) });
     const ctx = c.get("ctx");
     const usage = ctx?.meter.totals();
-    services.log.info({
+    services.log.request({
       request_id: requestId,
       method: c.req.method,
       route,
@@ -149,7 +150,7 @@ function observe(services: Services) {
       upstream_calls: usage?.upstream_calls ?? 0,
       prompt_tokens: usage?.prompt_tokens ?? 0,
       completion_tokens: usage?.completion_tokens ?? 0,
-      ...(c.get("traceparent") ? { traceparent: c.get("traceparent") } : {}),
+      traceparent: c.get("traceparent"),
     });
   };
 }

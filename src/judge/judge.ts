@@ -63,6 +63,9 @@ export class Judge {
   // Checklist rows never change once stored, so the ones in use (a batch grades many responses
   // against one) are kept in memory, small ones only, a bounded number.
   private readonly checklistRows = new Map<string, ChecklistRow>();
+  // A caller's own checklist, by the exact items it sent: a request that names inline items again
+  // (a pipeline grading many responses against one checklist does) skips two hashes.
+  private readonly providedRows = new Map<string, ChecklistRow>();
 
   constructor(private readonly deps: JudgeDeps) {
     this.cache = new ResultCache(deps.metrics);
@@ -146,11 +149,17 @@ export class Judge {
     const { store } = this.deps;
     const context = input.context ?? null;
     if (input.items) {
+      const sent = `${ctx.tenant}\n${JSON.stringify([input.instruction, context, input.items])}`;
+      const known = this.providedRows.get(sent);
+      if (known) return { row: known, cached: true, usage: noUsage() };
       const made = await providedChecklistRow({ instruction: input.instruction, context, items: input.items });
       const existing = await this.checklistByFingerprint(ctx.tenant, made.fingerprint);
-      if (existing) return { row: existing, cached: true, usage: noUsage() };
-      const row = { ...made, id: await this.scopedId("cl", ctx.tenant, made.fingerprint), tenant: ctx.tenant };
-      return { row: this.rememberChecklist(await store.putChecklist(row)), cached: false, usage: noUsage() };
+      const row = existing ?? this.rememberChecklist(await store.putChecklist({ ...made, id: await this.scopedId("cl", ctx.tenant, made.fingerprint), tenant: ctx.tenant }));
+      if (sent.length <= 16_384) {
+        if (this.providedRows.size >= 1_000) this.providedRows.delete(this.providedRows.keys().next().value!);
+        this.providedRows.set(sent, row);
+      }
+      return { row, cached: existing !== undefined, usage: noUsage() };
     }
     const generation = {
       instruction: input.instruction,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LogFields } from "../../src/log";
+import type { LogFields, RequestLine } from "../../src/log";
 import { ADMIN_KEY, bearer, useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
 import { expectProblem } from "../support/problems";
@@ -9,7 +9,8 @@ const fake = useFakeUpstream();
 
 function capture() {
   const lines: LogFields[] = [];
-  const log = { info: (f: LogFields) => void lines.push(f), warn: (f: LogFields) => void lines.push(f), error: (f: LogFields) => void lines.push(f) };
+  const push = (f: LogFields) => void lines.push(f);
+  const log = { info: push, warn: push, error: push, request: (line: RequestLine) => push({ ...line }) };
   return { lines, log };
 }
 

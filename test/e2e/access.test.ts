@@ -134,7 +134,7 @@ describe("the request log", () => {
     expect(byId.get(answers[3]!.headers.get("x-request-id"))).toMatchObject({ status: 401, key_id: null, tenant: null });
     expect(byId.get(answers[5]!.headers.get("x-request-id"))).toMatchObject({ route: "unmatched", status: 404 });
     for (const line of requests) {
-      expect(typeof line.time).toBe("string");
+      expect(Math.abs(line.time - Date.now())).toBeLessThan(120_000);
       expect(typeof line.duration_ms).toBe("number");
     }
     const log = s.output();

@@ -55,7 +55,7 @@ describe("keys made before their maker was recorded", () => {
     expect((await t.post("/v1/evaluations", evaluation, bearer("tbx_operator_secret"))).status).toBe(200);
 
     const warnings: { fields: Record<string, unknown>; message?: string }[] = [];
-    const log = { info() {}, error() {}, warn: (fields: Record<string, unknown>, message?: string) => void warnings.push({ fields, message }) };
+    const log = { info() {}, error() {}, request() {}, warn: (fields: Record<string, unknown>, message?: string) => void warnings.push({ fields, message }) };
     await reviewKeys(t.services.keys, t.services.access.auth, log);
     expect(warnings.map((w) => (w.fields.keys as { id: string }[]).map((k) => k.id))).toEqual([["key_open"], ["key_operator"]]);
     expect(warnings[0]!.message).toMatch(/not honoured/);
