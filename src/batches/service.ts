@@ -4,8 +4,11 @@ import type { EvaluationInput } from "../judge/judge";
 import { fingerprint } from "../store/fingerprint";
 import type { BatchCounts, BatchItemRow, BatchRow, BatchStore, BatchTotals } from "../store/batch-store";
 import { type BatchOwner, BatchRun, type Evaluate, LEASE_MS, type Runner } from "./run";
+import type { BatchView } from "./view";
+import { WakeUps } from "./wake-ups";
 
 export { BatchHalt, type BatchOwner, type Runner } from "./run";
+export { type BatchView, resultLine } from "./view";
 
 export interface BatchItemInput extends EvaluationInput {
   custom_id?: string | undefined;
@@ -24,32 +27,6 @@ export interface BatchServiceDeps {
   now?: () => number;
 }
 
-export interface BatchView {
-  id: string;
-  status: BatchRow["status"];
-  /** Why it is paused, or was cancelled without being asked to (its key was revoked). */
-  status_reason: string | null;
-  resumes_at: string | null;
-  total: number;
-  concurrency: number;
-  counts: BatchCounts;
-  /**
-   * Items finished per second: by this process since it (re)started the batch while it runs; over
-   * the batch's life (restarts included) once it has completed.
-   */
-  throughput: number | null;
-  eta_seconds: number | null;
-  summary: {
-    items_finished: number;
-    pass_rate: number | null;
-    mean_weighted: number | null;
-    cache_hits: number;
-    usage: BatchTotals["usage"];
-  };
-  created_at: string;
-  finished_at: string | null;
-}
-
 /** Told when items of a batch finish or its status changes; `ended`: this process stopped working on it. */
 type Listener = (ended: boolean) => void;
 
@@ -57,14 +34,6 @@ type Listener = (ended: boolean) => void;
 interface Active {
   run: BatchRun;
   done: Promise<void>;
-}
-
-/** One line of a batch's results: `{custom_id, index, evaluation | problem}` and a newline. */
-export function resultLine(row: BatchItemRow): string {
-  const line = row.result
-    ? { custom_id: row.customId, index: row.idx, evaluation: row.result }
-    : { custom_id: row.customId, index: row.idx, problem: row.problem };
-  return JSON.stringify(line) + "\n";
 }
 
 /**
@@ -81,13 +50,14 @@ export class BatchService {
   // Plain listener sets rather than node:events, so that the module loads on Workers too.
   private readonly listeners = new Map<string, Set<Listener>>();
   /** Paused batches waiting for their owner's budget to renew. */
-  private readonly wakeUps = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly wakeUps: WakeUps;
   private readonly now: () => number;
 
   private readonly runner: Runner;
 
   constructor(private readonly deps: BatchServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.wakeUps = new WakeUps(this.now);
     this.runner = deps.runner ?? { id: `runner/${crypto.randomUUID()}`, gone: () => false };
   }
 
@@ -156,19 +126,12 @@ export class BatchService {
   /** Resumes a paused batch when its pause ends (at once if it has). */
   private async wakeLater(id: string): Promise<void> {
     const row = await this.get(id);
-    if (row.status !== "paused" || this.wakeUps.has(id)) return;
-    const wake = async () => {
-      this.wakeUps.delete(id);
-      const now = await this.get(id);
-      if (now.status !== "paused") return;
+    if (row.status !== "paused") return;
+    this.wakeUps.schedule(id, row.pausedUntil ?? 0, async () => {
+      if ((await this.get(id)).status !== "paused") return;
       await this.deps.store.setStatus(id, "running", null);
       await this.start(id);
-    };
-    // Timers are capped near 24.8 days; a pause lasts until the next UTC day.
-    const delay = Math.min(Math.max(0, (row.pausedUntil ?? 0) - this.now()), 2 ** 31 - 1);
-    const timer = setTimeout(() => void wake().catch((error) => console.error(`[batch ${id}] could not resume`, error)), delay);
-    (timer as { unref?: () => void }).unref?.();
-    this.wakeUps.set(id, timer);
+    });
   }
 
   async get(id: string): Promise<BatchRow> {
@@ -255,7 +218,6 @@ export class BatchService {
 
   /** Stops every worker after its current item (graceful shutdown); what is left resumes next start. */
   async stop(): Promise<void> {
-    for (const timer of this.wakeUps.values()) clearTimeout(timer);
     this.wakeUps.clear();
     const all = [...this.active.values()];
     for (const a of all) a.run.stop();
