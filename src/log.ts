@@ -56,8 +56,12 @@ export function consoleLogger(write: (line: string) => void = (line) => console.
   return { info: line("info"), warn: line("warn"), error: line("error"), request: (fields) => write(requestLineJson(fields).trimEnd()) };
 }
 
-/** An error as a log field: its name, message and stack, never an object that may carry secrets. */
+/**
+ * An unexpected error as log fields: its name and where it was thrown, not its message, which may
+ * carry request data (a failed query's message lists its parameters, request text among them).
+ */
 export function errorFields(error: unknown): LogFields {
-  if (!(error instanceof Error)) return { error: String(error) };
-  return { error: { name: error.name, message: error.message, stack: error.stack } };
+  if (!(error instanceof Error)) return { error: { name: typeof error } };
+  const frames = (error.stack ?? "").split("\n").filter((line) => line.trimStart().startsWith("at "));
+  return { error: { name: error.name, stack: frames.slice(0, 12).map((line) => line.trim()) } };
 }

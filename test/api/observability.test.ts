@@ -54,3 +54,15 @@ describe("/readyz", () => {
     expect(lines.some((l) => l.request_id === res.headers.get("x-request-id") && l.error)).toBe(true);
   });
 });
+
+describe("an unexpected error's log line", () => {
+  it("says what failed and where, not its message, which may carry request text", async () => {
+    const { errorFields } = await import("../../src/log");
+    const error = new Error('Failed query: insert into "evaluations" ... params: Please refund order 5521 to Ann Smith');
+    const fields = JSON.stringify(errorFields(error));
+    expect(fields).not.toContain("5521");
+    expect(fields).not.toContain("Ann Smith");
+    expect(fields).toContain('"name":"Error"');
+    expect(fields).toContain("observability.test.ts");
+  });
+});
