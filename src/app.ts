@@ -6,7 +6,7 @@ import type { AppEnv, Services } from "./env";
 import { type FieldError, ProblemError, pointer, problemBody } from "./errors";
 import { errorFields } from "./log";
 import { allowedMethods } from "./middleware/allowed-methods";
-import { incomingOf, requestHeader } from "./middleware/body";
+import { requestHeader } from "./middleware/body";
 import { enforceLimits } from "./middleware/limits";
 import * as cancelBatch from "./routes/batches/cancel";
 import * as createBatch from "./routes/batches/create";

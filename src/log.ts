@@ -36,8 +36,9 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {}, request(
  * A request line as pino writes it (`{"level":30,"time":…,…,"msg":"request"}`), built directly:
  * on every request's path, pino's general serialiser cost several times this.
  */
+const text = (v: string | null) => (v === null ? "null" : JSON.stringify(v));
+
 export function requestLineJson(line: RequestLine, time = Date.now()): string {
-  const text = (v: string | null) => (v === null ? "null" : JSON.stringify(v));
   return (
     `{"level":30,"time":${time},"request_id":${text(line.request_id)},"method":${text(line.method)},"route":${text(line.route)}` +
     `,"status":${line.status},"duration_ms":${line.duration_ms},"tenant":${text(line.tenant)},"key_id":${text(line.key_id)}` +

@@ -3,6 +3,7 @@ import { OBJECT_SCOPES, type ObjectKind, type Principal, type RequestContext, ty
 import type { AppEnv, Services } from "../env";
 import { ProblemError } from "../errors";
 import { readJsonBody, requestHeader } from "../middleware/body";
+import { OPEN_PRINCIPAL } from "./principals";
 import { replay } from "../middleware/replay";
 
 /**
@@ -54,10 +55,11 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
     if (access.adminKeyOnly && auth.open) {
       throw new ProblemError("forbidden", "keys are managed only on a server with an admin key: set TICKBOX_ADMIN_KEY and restart");
     }
-    const principal = await auth.fromAuthorization(requestHeader(c, "authorization"));
+    // An open server has one caller; a key is looked up, and a budget read, only where there is one.
+    const principal = auth.open ? OPEN_PRINCIPAL : await auth.fromAuthorization(requestHeader(c, "authorization"));
     for (const need of needs) requireScope(principal, need, name);
     takeRateLimit(limiter, principal);
-    if (access.spends) await services.ledger.requireBudgetLeft(principal);
+    if (access.spends && principal.dailyTokenBudget !== null) await services.ledger.requireBudgetLeft(principal);
     const ctx = services.contexts.build(principal, { requestId: c.get("requestId"), traceparent: c.get("traceparent") });
     c.set("ctx", ctx);
     c.set("access", access);

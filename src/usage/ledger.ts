@@ -27,7 +27,7 @@ export class UsageLedger {
 
   /** The spending account of a principal: its budget's reservations, its key's usage. */
   account(principal: Principal): TokenBudget {
-    return { reserve: (estimate) => this.reserve(principal, estimate) };
+    return new Account(this, principal);
   }
 
   /** Tokens reserved now by a key's calls in flight. */
@@ -45,7 +45,8 @@ export class UsageLedger {
     }
   }
 
-  private async reserve(principal: Principal, estimate: number): Promise<Reservation> {
+  /** Reserves `estimate` tokens for one call of the principal's (see Account). */
+  async reserve(principal: Principal, estimate: number): Promise<Reservation> {
     // Calling the upstream is judging: whatever operation makes the call, it needs `evaluate`.
     requireScope(principal, "evaluate", "calls to the upstream model");
     const key = usageKey(principal);
@@ -86,5 +87,17 @@ export class UsageLedger {
 
   private problem(detail: string): ProblemError {
     return new ProblemError("budget_exceeded", `${detail}; it renews at 00:00 UTC`, undefined, secondsToUtcMidnight(this.now()));
+  }
+}
+
+/** A principal's account in the ledger; a class rather than a closure, as one is made per request. */
+class Account implements TokenBudget {
+  constructor(
+    private readonly ledger: UsageLedger,
+    private readonly principal: Principal,
+  ) {}
+
+  reserve(estimate: number): Promise<Reservation> {
+    return this.ledger.reserve(this.principal, estimate);
   }
 }
