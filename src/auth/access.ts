@@ -14,7 +14,7 @@ import { replay } from "../middleware/replay";
  */
 export type Access = PublicAccess | KeyAccess;
 
-export interface PublicAccess {
+interface PublicAccess {
   auth: "public";
   /** When this holds, only TICKBOX_ADMIN_KEY may call it (GET /metrics with TICKBOX_METRICS_PUBLIC=false). */
   operatorOnly?: (services: Services) => boolean;

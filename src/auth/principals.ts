@@ -14,7 +14,7 @@ export const OPEN_PRINCIPAL: Principal = {
 };
 
 /** TICKBOX_ADMIN_KEY: every scope; its own objects live in the tenant "default", as an open server's do. */
-export const OPERATOR: Principal = {
+const OPERATOR: Principal = {
   keyId: "admin",
   tenant: "default",
   scopes: ["evaluate", "calibrate", "admin"],

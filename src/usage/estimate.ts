@@ -5,7 +5,7 @@ import type { ChatRequest } from "../llm/types";
  * judges write in 20 to 40 tokens. Answers longer than their allowance are what a budget can be
  * overrun by (see README, Budgets).
  */
-export const TEXT_FIELD_TOKENS = 64;
+const TEXT_FIELD_TOKENS = 64;
 /** Tokens for a number, a boolean or an enum value, and for each member name and its punctuation. */
 const SMALL_TOKENS = 3;
 /** Arrays without a maxItems are taken to hold this many. */
@@ -17,7 +17,7 @@ const PER_MESSAGE_TOKENS = 4;
 const PRIMING_TOKENS = 3;
 
 /** UTF-8 length of a string, without encoding it. */
-export function utf8Length(text: string): number {
+function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -37,7 +37,7 @@ const tokensOf = (text: string) => Math.ceil(utf8Length(text) / 4);
 type Schema = { type?: string; enum?: unknown[]; properties?: Record<string, Schema>; items?: Schema; maxItems?: number };
 
 /** The most tokens an answer of this JSON Schema is expected to take: the completion allowance. */
-export function schemaAllowance(schema: Schema): number {
+function schemaAllowance(schema: Schema): number {
   if (schema.enum) return SMALL_TOKENS;
   switch (schema.type) {
     case "object": {

@@ -6,7 +6,7 @@ import type { UsageRecorder } from "./recorder";
 /** The key a principal's usage is booked to: its id, "admin" for the operator, "open" without keys. */
 export const usageKey = (principal: Principal) => principal.keyId ?? "open";
 
-export const secondsToUtcMidnight = (now = Date.now()) => Math.max(1, Math.ceil((86_400_000 - (now % 86_400_000)) / 1000));
+const secondsToUtcMidnight = (now = Date.now()) => Math.max(1, Math.ceil((86_400_000 - (now % 86_400_000)) / 1000));
 
 /**
  * Daily token budgets that hold under concurrency. Every upstream call reserves an estimate of its

@@ -53,7 +53,7 @@ export function spendEarlier(t: App, key: Key, tokens: number) {
 const examples = (n: number) => Array.from({ length: n }, (_, i) => ({ p: ((i * 37) % 100) / 100, label: (i * 37) % 100 > 40 ? 1 : 0 }));
 
 /** One object of every kind, made by `owner` (a key with every scope) in its tenant. */
-export async function objectsOf(t: App, owner: Key, admin: Key): Promise<Objects> {
+async function objectsOf(t: App, owner: Key, admin: Key): Promise<Objects> {
   const as = bearer(owner.key);
   const checklist = await t.post("/v1/checklists", { instruction: fresh("Reply to the customer."), items }, as);
   const evaluation = await t.post("/v1/evaluations", { instruction: "Reply.", response: fresh("Thanks"), checklist_id: checklist.json.id }, as);
