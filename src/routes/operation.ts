@@ -41,6 +41,10 @@ export function mountOperations(app: App, services: Services, operations: readon
   declared.set(app, table);
   for (const { route, access, register } of operations) {
     if (!access) throw new Error(`${route.method.toUpperCase()} ${route.path} has no access declaration`);
+    // A body is read only within the limit its declaration names: one it does not would be read unbounded.
+    if (route.request?.body && (access.auth !== "key" || !access.body)) {
+      throw new Error(`${route.method.toUpperCase()} ${route.path} takes a body but declares no body limit`);
+    }
     const method = route.method.toUpperCase();
     const path = honoPath(route.path);
     table.set(`${method} ${path}`, access);

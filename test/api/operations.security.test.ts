@@ -2,7 +2,7 @@
 // whose scopes fall short (of the operation or of an object its body names), 404 for another
 // tenant's id wherever an id goes, usage booked to the caller's key alone, and a key whose budget is
 // spent refused by the operations that may spend and by no other.
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { OBJECT_SCOPES, type ObjectKind } from "../../src/context";
 import type { AppEnv } from "../../src/env";
@@ -83,6 +83,47 @@ describe("the contract's operations and their declarations", () => {
     const route = createRoute({ method: "get", path: "/v1/undeclared", responses: { 200: { description: "x" } } });
     const undeclared = { route, register: (a: typeof app) => a.openapi(route, (c) => c.text("x") as never) } as never;
     expect(() => mountOperations(new OpenAPIHono<AppEnv>(), world.t.services, [undeclared])).toThrow(/no access declaration/);
+    const withBody = createRoute({ method: "post", path: "/v1/unbounded", request: { body: { content: { "application/json": { schema: z.object({}) } } } }, responses: { 200: { description: "x" } } });
+    const unbounded = { route: withBody, access: { auth: "key", scopes: [], spends: false }, register: () => undefined } as never;
+    expect(() => mountOperations(new OpenAPIHono<AppEnv>(), world.t.services, [unbounded])).toThrow(/declares no body limit/);
+  });
+});
+
+/** JSON Pointers (`*` for array elements) of the body fields named `…_id` in an operation's request schema. */
+function idFields(doc: any, op: any): string[] {
+  const resolve = (schema: any): any => (schema?.$ref ? resolve(doc.components.schemas[schema.$ref.split("/").pop()]) : schema);
+  const found: string[] = [];
+  const walk = (schema: any, at: string, depth: number) => {
+    schema = resolve(schema);
+    if (!schema || depth > 6) return;
+    for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) walk(branch, at, depth + 1);
+    if (schema.type === "array") walk(schema.items, `${at}/*`, depth + 1);
+    for (const [name, member] of Object.entries(schema.properties ?? {})) {
+      // A batch item's custom_id is the caller's own label, not the id of a stored object.
+      if (name.endsWith("_id") && name !== "custom_id") found.push(`${at}/${name}`);
+      walk(member, `${at}/${name}`, depth + 1);
+    }
+  };
+  // The JSON body (a batch's JSON Lines are its array's items, one a line).
+  walk(op.requestBody?.content?.["application/json"]?.schema, "", 0);
+  return [...new Set(found)];
+}
+
+describe("declarations match the contract's shapes", () => {
+  it("every {id} in a path and every …_id field in a body is a declared object", () => {
+    const doc = openApiDocument(world.t.app) as any;
+    let fields = 0;
+    for (const [path, item] of Object.entries(doc.paths) as [string, any][]) {
+      for (const [method, op] of Object.entries(item) as [string, any][]) {
+        const objects = op["x-access"]?.objects ?? {};
+        if (path.includes("{id}")) expect(objects.path, `${method.toUpperCase()} ${path}: the {id} is not a declared object`).toBeDefined();
+        for (const pointer of idFields(doc, op)) {
+          expect(objects[pointer], `${method.toUpperCase()} ${path}: ${pointer} is not a declared object`).toBeDefined();
+          fields++;
+        }
+      }
+    }
+    expect(fields).toBeGreaterThanOrEqual(10);
   });
 });
 
