@@ -6,7 +6,8 @@
 // same file (TICKBOX_REPLAY_CACHE_MB=0) is loaded with the 1,000 requests in turn, by wrk (a Lua
 // script cycles through them) or autocannon. The hello-world gets the same script, so both runs put
 // the same bytes on the wire. Rounds alternate the two servers; the median round is reported.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -45,7 +46,8 @@ async function load(url: string, bodies: string[], dir: string): Promise<number>
       script,
       `local bodies = {\n${list}\n}\nlocal i = 0\nrequest = function()\n  i = i % #bodies + 1\n  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, bodies[i])\nend\n`,
     );
-    const out = execFileSync("wrk", ["-s", script, "-t1", "-c32", `-d${DURATION_S}s`, url], { encoding: "utf8" });
+    // Not execFileSync: the server's log lines reach this process, which must keep reading them.
+    const { stdout: out } = await promisify(execFile)("wrk", ["-s", script, "-t1", "-c32", `-d${DURATION_S}s`, url], { encoding: "utf8" });
     if (/Non-2xx|Socket errors/.test(out)) throw new Error(`P1b: load on ${url} had failures:\n${out}`);
     return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
   }

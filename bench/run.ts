@@ -16,7 +16,8 @@
 //       path: read, validate, fingerprint, SQLite, serialise) ÷ hello-world (target ≥ 0.5); its own
 //       servers (bench/p1b-stored.ts).
 //   P6  server RSS with 500 requests in flight at a 2 s upstream (target ≤ 200 MiB; bench/p6-inflight.ts).
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,7 +45,8 @@ async function load(url: string, body: unknown | undefined): Promise<number> {
       writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\n`);
       args.unshift("-s", script);
     }
-    const out = execFileSync("wrk", args, { encoding: "utf8" });
+    // Not execFileSync: the servers' log lines reach this process, which must keep reading them.
+    const { stdout: out } = await promisify(execFile)("wrk", args, { encoding: "utf8" });
     if (/Non-2xx|Socket errors/.test(out)) throw new Error(`load on ${url} had failures:\n${out}`);
     return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
   }

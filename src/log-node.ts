@@ -8,9 +8,10 @@ import { type Logger, requestLineJson } from "./log";
 const FLUSH_MS = 1_000;
 
 export function nodeLogger(dest: number | string = 1): Logger & { flush(): void } {
-  // Lines gather in memory and go out 4 KiB at a time: one write call for a dozen or more lines,
-  // made at once rather than handed to the thread pool, which cost more than the write.
-  const destination = pino.destination({ dest, minLength: 4096, sync: true, periodicFlush: FLUSH_MS });
+  // Lines gather in memory and go out 4 KiB at a time, written off the event loop: a stdout that
+  // drains slowly (a pipe nobody is reading yet) holds the log back, never the requests. Past
+  // 16 MiB waiting, lines are dropped rather than the process running out of memory.
+  const destination = pino.destination({ dest, minLength: 4096, maxLength: 16 * 1024 * 1024, sync: false, periodicFlush: FLUSH_MS });
   // pino's own line: numeric level, epoch-ms time, no pid or host (its cheapest form).
   const logger = pino({ base: null }, destination);
   return {
