@@ -1,26 +1,42 @@
-// The Node logger: pino writing JSON lines to stdout through a buffered sonic-boom destination, so
-// that a request's log line costs a string append rather than a write system call. The buffer is
-// written when it holds 4 KiB, every second, and when the process stops (`flush`); a crash loses
-// at most that much.
+// The Node logger: pino writing JSON lines to stdout through a sonic-boom destination. Request
+// lines, one per request, are gathered here and handed over 4 KiB at a time, so that a request's
+// line costs a string append; the destination writes off the event loop (a stdout that drains
+// slowly holds the log back, never the requests) and drops lines past 16 MiB waiting rather than
+// run out of memory. Everything is written every second and when the process stops (`flush`): a
+// crash loses at most that second.
 import pino from "pino";
 import { type Logger, requestLineJson } from "./log";
 
 const FLUSH_MS = 1_000;
+const HANDOVER_CHARS = 4096;
 
 export function nodeLogger(dest: number | string = 1): Logger & { flush(): void } {
-  // Lines gather in memory and go out 4 KiB at a time, written off the event loop: a stdout that
-  // drains slowly (a pipe nobody is reading yet) holds the log back, never the requests. Past
-  // 16 MiB waiting, lines are dropped rather than the process running out of memory.
-  const destination = pino.destination({ dest, minLength: 4096, maxLength: 16 * 1024 * 1024, sync: false, periodicFlush: FLUSH_MS });
+  const destination = pino.destination({ dest, minLength: HANDOVER_CHARS, maxLength: 16 * 1024 * 1024, sync: false });
   // pino's own line: numeric level, epoch-ms time, no pid or host (its cheapest form).
   const logger = pino({ base: null }, destination);
+  let gathered = "";
+  // Request lines go out before any other line, so the log stays in order.
+  const handOver = () => {
+    if (gathered === "") return;
+    destination.write(gathered);
+    gathered = "";
+  };
+  const timer = setInterval(() => {
+    handOver();
+    destination.flush();
+  }, FLUSH_MS);
+  timer.unref();
   return {
-    info: (fields, message) => logger.info(fields, message),
-    warn: (fields, message) => logger.warn(fields, message),
-    error: (fields, message) => logger.error(fields, message),
-    // The request line goes to the same destination in pino's format, built without its serialiser.
-    request: (line) => void destination.write(requestLineJson(line)),
+    info: (fields, message) => (handOver(), logger.info(fields, message)),
+    warn: (fields, message) => (handOver(), logger.warn(fields, message)),
+    error: (fields, message) => (handOver(), logger.error(fields, message)),
+    // In pino's format, built without its serialiser (see requestLineJson).
+    request(line) {
+      gathered += requestLineJson(line);
+      if (gathered.length >= HANDOVER_CHARS) handOver();
+    },
     flush() {
+      handOver();
       try {
         destination.flushSync();
       } catch {
