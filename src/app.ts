@@ -137,7 +137,7 @@ function observe(services: Services) {
     const status = c.res.status;
     services.metrics.requests.inc({ route, method: c.req.method, status: String(status) });
     const ctx = c.get("ctx");
-    const usage = ctx?.meter.totals();
+    const usage = ctx && ctx.meter.byModel.size > 0 ? ctx.meter.totals() : undefined;
     services.log.request({
       request_id: requestId,
       method: c.req.method,
