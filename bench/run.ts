@@ -12,13 +12,20 @@
 //   P7  1,000-item batch, 20 ms upstream, concurrency 16: wall ÷ (items × latency ÷ concurrency)
 //       (target ≤ 1.2) on a running server, with the server's RSS; the first batch of a fresh
 //       process and the upstream's own floor beside it; its own server and upstream (bench/p7-batch.ts).
-import { execFileSync, spawnSync } from "node:child_process";
+//   P1b 1,000 distinct stored evaluations asked again after a restart, replay cache off (the full
+//       path: read, validate, fingerprint, SQLite, serialise) ÷ hello-world (target ≥ 0.5); its own
+//       servers (bench/p1b-stored.ts).
+//   P6  server RSS with 500 requests in flight at a 2 s upstream (target ≤ 200 MiB; bench/p6-inflight.ts).
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { startFakeUpstream } from "../test/support/fake-upstream";
 import { runSelectionBenchmark } from "./p3-selection";
+import { p1bStored } from "./p1b-stored";
+import { p6InFlight } from "./p6-inflight";
 import { p7Batch } from "./p7-batch";
 import { startProcess } from "../test/support/process";
 
@@ -38,7 +45,8 @@ async function load(url: string, body: unknown | undefined): Promise<number> {
       writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\n`);
       args.unshift("-s", script);
     }
-    const out = execFileSync("wrk", args, { encoding: "utf8" });
+    // Not execFileSync: the servers' log lines reach this process, which must keep reading them.
+    const { stdout: out } = await promisify(execFile)("wrk", args, { encoding: "utf8" });
     if (/Non-2xx|Socket errors/.test(out)) throw new Error(`load on ${url} had failures:\n${out}`);
     return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
   }
@@ -120,6 +128,8 @@ try {
 
   const p3 = await runSelectionBenchmark({ startFake: startFakeUpstream, startServer: (env) => startProcess("src/server.ts", env) });
   const p7 = await p7Batch(dir);
+  const p1b = await p1bStored(dir);
+  const p6 = await p6InFlight(dir);
 
   const rows = [
     ["P1", "cache-hit throughput ÷ hello-world (same POST)", `${hitRps.toFixed(0)} / ${helloRps.toFixed(0)} req/s (${useWrk ? "wrk" : "autocannon"})`, p1.toFixed(3), "≥ 0.5", p1 >= 0.5],
@@ -131,10 +141,12 @@ try {
     ["P7", "1,000-item batch wall time ÷ ideal (20 ms, concurrency 16), running server", `${p7.warm.wall_ms} / ${p7.ideal_ms} ms; RSS ${p7.rss_start_mb} → peak ${p7.rss_peak_mb} MiB; server CPU ${p7.warm.server_cpu_ms} ms`, p7.warm.ratio.toFixed(3), "≤ 1.2", p7.warm.ratio <= 1.2],
     ["P7c", "the same, first batch of a fresh process", `${p7.cold.wall_ms} / ${p7.ideal_ms} ms; server CPU ${p7.cold.server_cpu_ms} ms`, p7.cold.ratio.toFixed(3), "(info)", true],
     ["P7'", "running server's wall time ÷ the same calls straight to the upstream", `${p7.warm.wall_ms} / ${p7.direct_ms} ms`, p7.ratio_vs_direct.toFixed(3), "(info)", true],
+    ["P1b", "stored evaluations after a restart, no replay cache ÷ hello-world (same POSTs)", `${p1b.stored_rps} / ${p1b.hello_rps} req/s; rounds ${p1b.rounds.join(", ")}`, p1b.ratio.toFixed(3), "≥ 0.5", p1b.ratio >= 0.5],
+    ["P6", "server RSS, 500 requests in flight at a 2 s upstream", `idle ${p6.rss_idle_mb} MiB → ${p6.rss_in_flight_mb} MiB in flight (peak ${p6.rss_peak_mb})`, String(p6.rss_peak_mb), "≤ 200", p6.rss_peak_mb <= 200],
   ] as const;
   console.log("\n| id | measure | raw | ratio | target | met |\n|---|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | ${r[5] ? "yes" : "NO"} |`);
-  console.log(JSON.stringify({ p1: Number(p1.toFixed(3)), p1_vs_get: Number(p1Get.toFixed(3)), p2: Number(p2.toFixed(3)), p2_vs_measured: Number(p2Measured.toFixed(3)), upstream_measured_ms: Number(upstreamMs.toFixed(1)), p4, hit_rps: Math.round(hitRps), hello_rps: Math.round(helloRps), p1_rounds: rounds.map((r) => Number(r.ratio.toFixed(3))), load_generator: useWrk ? "wrk" : "autocannon", miss_median_ms: Number(missMs.toFixed(1)), p7: p7.warm.ratio, p7_wall_ms: p7.warm.wall_ms, p7_cold: p7.cold.ratio, p7_cold_wall_ms: p7.cold.wall_ms, p7_ideal_ms: p7.ideal_ms, p7_direct_ms: p7.direct_ms, p7_vs_direct: p7.ratio_vs_direct, p7_rss_start_mb: p7.rss_start_mb, p7_rss_peak_mb: p7.rss_peak_mb, p7_server_cpu_ms: p7.warm.server_cpu_ms, ...p3.fields }));
+  console.log(JSON.stringify({ p1: Number(p1.toFixed(3)), p1_vs_get: Number(p1Get.toFixed(3)), p2: Number(p2.toFixed(3)), p2_vs_measured: Number(p2Measured.toFixed(3)), upstream_measured_ms: Number(upstreamMs.toFixed(1)), p4, hit_rps: Math.round(hitRps), hello_rps: Math.round(helloRps), p1_rounds: rounds.map((r) => Number(r.ratio.toFixed(3))), load_generator: useWrk ? "wrk" : "autocannon", miss_median_ms: Number(missMs.toFixed(1)), p7: p7.warm.ratio, p7_wall_ms: p7.warm.wall_ms, p7_cold: p7.cold.ratio, p7_cold_wall_ms: p7.cold.wall_ms, p7_ideal_ms: p7.ideal_ms, p7_direct_ms: p7.direct_ms, p7_vs_direct: p7.ratio_vs_direct, p7_rss_start_mb: p7.rss_start_mb, p7_rss_peak_mb: p7.rss_peak_mb, p7_server_cpu_ms: p7.warm.server_cpu_ms, p1b: p1b.ratio, p1b_rounds: p1b.rounds, p1b_rps: p1b.stored_rps, p1b_hello_rps: p1b.hello_rps, p6_rss_peak_mb: p6.rss_peak_mb, p6_rss_idle_mb: p6.rss_idle_mb, ...p3.fields }));
 } finally {
   tickbox.child.kill("SIGTERM");
   hello.child.kill("SIGTERM");

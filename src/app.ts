@@ -1,19 +1,13 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { checkBodyObjects } from "./auth/access";
 import type { AppEnv, Services } from "./env";
 import { ProblemError, problemBody } from "./errors";
+import { errorFields } from "./log";
 import { allowedMethods } from "./middleware/allowed-methods";
-import { access } from "./auth/access";
-import { readJsonBody, requestHeader } from "./middleware/body";
+import { requestHeader } from "./middleware/body";
 import { enforceLimits, problemOf, schemaFindings } from "./middleware/validate";
-import { replay } from "./middleware/replay";
-import * as createCalibration from "./routes/calibrations/create";
-import * as getCalibration from "./routes/calibrations/get";
-import * as getReliability from "./routes/calibrations/reliability";
-import * as listCalibrations from "./routes/calibrations/list";
-import * as createComparison from "./routes/comparisons/create";
-import * as createConfidence from "./routes/confidence/create";
 import * as cancelBatch from "./routes/batches/cancel";
 import * as createBatch from "./routes/batches/create";
 import * as batchEvents from "./routes/batches/events";
@@ -23,27 +17,47 @@ import * as listBatches from "./routes/batches/list";
 import * as getBatch from "./routes/batches/get";
 import * as batchResults from "./routes/batches/results";
 import * as retryBatch from "./routes/batches/retry";
+import * as createCalibration from "./routes/calibrations/create";
+import * as getCalibration from "./routes/calibrations/get";
+import * as getReliability from "./routes/calibrations/reliability";
+import * as listCalibrations from "./routes/calibrations/list";
 import * as createChecklist from "./routes/checklists/create";
 import * as getChecklist from "./routes/checklists/get";
 import * as listChecklists from "./routes/checklists/list";
+import * as createComparison from "./routes/comparisons/create";
+import * as createConfidence from "./routes/confidence/create";
 import * as createEvaluation from "./routes/evaluations/create";
 import * as getEvaluation from "./routes/evaluations/get";
 import * as listEvaluations from "./routes/evaluations/list";
-import * as createRefinement from "./routes/refinements/create";
-import * as createSelection from "./routes/selections/create";
+import * as promptfoo from "./routes/integrations/promptfoo";
 import * as createKey from "./routes/keys/create";
 import * as deleteKey from "./routes/keys/delete";
 import * as listKeys from "./routes/keys/list";
+import { mountOperations } from "./routes/operation";
+import * as createRefinement from "./routes/refinements/create";
+import * as createSelection from "./routes/selections/create";
 import * as docs from "./routes/system/docs";
-import * as getUsage from "./routes/usage/get";
 import * as health from "./routes/system/health";
-import * as promptfoo from "./routes/integrations/promptfoo";
+import * as docsScript from "./routes/system/docs-script";
+import * as metrics from "./routes/system/metrics";
+import * as openapi from "./routes/system/openapi";
+import * as problems from "./routes/system/problems";
+import * as ready from "./routes/system/ready";
+import * as getUsage from "./routes/usage/get";
 import * as viewer from "./ui/routes";
 
-/** The API's operations; those whose `register` returns the typed app also shape `AppType`. */
-const routes = [
+/**
+ * The API's operations, each a module with its route, its access declaration and its handler; those
+ * whose `register` returns the typed app also shape `AppType`.
+ */
+const operations = [
   health,
+  ready,
+  metrics,
+  openapi,
   docs,
+  docsScript,
+  problems,
   createChecklist,
   getChecklist,
   listChecklists,
@@ -72,10 +86,21 @@ const routes = [
   listKeys,
   deleteKey,
   getUsage,
-  viewer,
 ] as const;
 
 const REQUEST_ID = /^[\w\-=.]{1,200}$/;
+/** W3C trace context, version 00: trace id and parent id, neither all zeros. */
+const TRACEPARENT = /^00-(?!0{32})[\da-f]{32}-(?!0{16})[\da-f]{16}-[\da-f]{2}$/;
+
+interface OutgoingMessage {
+  setHeader(name: string, value: string): unknown;
+}
+
+/** Node's response behind a context, when the app runs on @hono/node-server. */
+function outgoingOf(c: Context): OutgoingMessage | undefined {
+  const outgoing = (c.env as { outgoing?: OutgoingMessage } | undefined)?.outgoing;
+  return outgoing && typeof outgoing.setHeader === "function" ? outgoing : undefined;
+}
 
 function problemResponse(c: Context<AppEnv>, error: ProblemError, headers: Record<string, string> = {}) {
   const id = c.get("requestId") ?? crypto.randomUUID();
@@ -105,6 +130,49 @@ function asProblem(error: unknown): ProblemError {
 }
 
 /**
+ * Names the request (the caller's X-Request-Id when it is well-formed, else a new one) on its
+ * response and in its log line, keeps the caller's traceparent, and writes one log line when the
+ * request ends: never the key or any request text.
+ */
+function observe(services: Services) {
+  return async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    const started = performance.now();
+    const given = requestHeader(c, "x-request-id");
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    c.set("requestId", requestId);
+    c.set("services", services);
+    const traceparent = requestHeader(c, "traceparent");
+    if (traceparent && TRACEPARENT.test(traceparent)) c.set("traceparent", traceparent);
+    // On Node the header goes on the outgoing message, which merges it into whatever response is
+    // written: no Headers object is built for it.
+    const outgoing = outgoingOf(c);
+    outgoing?.setHeader("x-request-id", requestId);
+    await next();
+    if (!outgoing) c.header("x-request-id", requestId);
+    const pattern = c.req.routePath;
+    const route = pattern === "/*" ? "unmatched" : pattern;
+    const status = c.res.status;
+    services.metrics.requests.inc({ route, method: c.req.method, status: String(status) });
+    const ctx = c.get("ctx");
+    const usage = ctx && ctx.meter.byModel.size > 0 ? ctx.meter.totals() : undefined;
+    services.log.request({
+      request_id: requestId,
+      method: c.req.method,
+      route,
+      status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      tenant: ctx?.tenant ?? null,
+      key_id: ctx?.principal.keyId ?? null,
+      cache: ctx?.meter.cacheOutcome() ?? "none",
+      upstream_calls: usage?.upstream_calls ?? 0,
+      prompt_tokens: usage?.prompt_tokens ?? 0,
+      completion_tokens: usage?.completion_tokens ?? 0,
+      traceparent: c.get("traceparent"),
+    });
+  };
+}
+
+/**
  * Builds the HTTP application over ready-made services. The Node and Workers entries differ only
  * in how they build `services`.
  */
@@ -113,33 +181,15 @@ export function createApp(services: Services) {
     defaultHook: (result, c) => {
       // The same checks as every other body format (src/middleware/validate.ts: checkInput).
       if (!result.success) throw problemOf(schemaFindings(result.error));
-      if (result.target === "json") enforceLimits(result.data, c.get("services").limits);
+      if (result.target === "json") {
+        enforceLimits(result.data, c.get("services").limits);
+        checkBodyObjects(c.get("access"), c.get("ctx"), result.data);
+      }
     },
   });
 
-  // The request id (the caller's X-Request-Id when it is well-formed) names the request in problem
-  // bodies, their X-Request-Id header and the error log; success responses skip the header, which
-  // keeps the replay path allocation-free.
-  app.use("*", async (c, next) => {
-    const given = requestHeader(c, "x-request-id");
-    c.set("requestId", given && REQUEST_ID.test(given) ? given : crypto.randomUUID());
-    c.set("services", services);
-    await next();
-    const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
-    services.metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
-  });
-  app.use("*", access({ ...services.access, keys: services.keys, usage: services.usage.recorder }));
-  app.use(
-    "/v1/*",
-    readJsonBody(
-      { maxBytes: services.limits.maxBodyBytes, timeoutMs: services.limits.bodyTimeoutMs },
-      { "/v1/batches": { maxBytes: services.limits.maxBatchBodyBytes, limitName: "TICKBOX_MAX_BATCH_BODY_BYTES", ndjson: true, stream: true } },
-    ),
-  );
-  app.post("/v1/checklists", replay(services.replay, services.metrics, "checklist"));
-  app.post("/v1/evaluations", replay(services.replay, services.metrics, "grading"));
-
-  for (const route of routes) route.register(app);
+  app.use("*", observe(services));
+  mountOperations(app, services, operations, [viewer]);
 
   const allowed = allowedMethods(app.routes);
   app.notFound((c) => {
@@ -150,7 +200,7 @@ export function createApp(services: Services) {
   });
   app.onError((error, c) => {
     const problem = asProblem(error);
-    if (problem.code === "internal") console.error(`[${c.get("requestId")}]`, error);
+    if (problem.code === "internal") services.log.error({ request_id: c.get("requestId"), ...errorFields(error) }, "unexpected error");
     return problemResponse(c, problem);
   });
   return app;
@@ -158,7 +208,7 @@ export function createApp(services: Services) {
 
 type SchemaOf<T> = T extends OpenAPIHono<AppEnv, infer S, any> ? S : never;
 type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
-type RouteSchema = Intersection<SchemaOf<ReturnType<(typeof routes)[number]["register"]>>>;
+type RouteSchema = Intersection<SchemaOf<ReturnType<(typeof operations)[number]["register"]>>>;
 
 /**
  * The app with every typed operation in its type, for `hc<AppType>(url)` from `hono/client`

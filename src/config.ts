@@ -69,6 +69,8 @@ export const configSchema = z.object({
   TICKBOX_MAX_BODY_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   TICKBOX_MAX_BATCH_BODY_BYTES: intIn(1024, 512 * 1024 * 1024, 256 * 1024 * 1024),
   TICKBOX_REPLAY_CACHE_MB: intIn(0, 4096, 64),
+  /** Where the log goes: one JSON line per request and the service's own lines; "off" keeps only warnings and errors, on stderr. */
+  TICKBOX_LOG: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["stdout", "stderr", "off"]).default("stdout")),
   /** The most bytes of one upstream answer that are read; past it the call is a 502. */
   TICKBOX_MAX_ANSWER_BYTES: intIn(64 * 1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
   /** How long a client may take to send a request's headers (Node's headersTimeout). */

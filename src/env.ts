@@ -1,26 +1,30 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Comparisons } from "./judge/comparison";
-import type { Calibrations } from "./judge/calibrations";
-import type { Confidence } from "./judge/confidence";
-import type { Capabilities } from "./capabilities";
-import type { Principal } from "./auth/access";
+import type { Access } from "./auth/access";
+import type { ContextBuilder } from "./auth/contexts";
+import type { Authenticator } from "./auth/principals";
 import type { RateLimiter } from "./auth/rate-limit";
 import type { BatchService } from "./batches/service";
+import type { Capabilities } from "./capabilities";
+import type { PriceTable } from "./config";
+import type { RequestContext } from "./context";
+import type { Calibrations } from "./judge/calibrations";
+import type { Comparisons } from "./judge/comparison";
+import type { Confidence } from "./judge/confidence";
 import type { Judge } from "./judge/judge";
 import type { Refinements } from "./judge/refinement";
 import type { Selections } from "./judge/selection";
+import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
 import type { BodyLimits } from "./middleware/body-stream";
 import type { RequestLimits } from "./middleware/limits";
 import type { ReplayCache } from "./middleware/replay";
-import type { PriceTable } from "./config";
 import type { KeyStore } from "./store/keys-store";
 import type { BatchViews } from "./store/batch-views";
 import type { Listings } from "./store/listings";
-import type { UsageStore } from "./store/usage-store";
-import type { Meter } from "./usage/meter";
-import type { UsageRecorder } from "./usage/recorder";
 import type { Store } from "./store/store";
+import type { UsageStore } from "./store/usage-store";
+import type { UsageLedger } from "./usage/ledger";
+import type { UsageRecorder } from "./usage/recorder";
 
 /** What every handler can reach through `c.get("services")`; built once per process or isolate. */
 export interface Services {
@@ -40,8 +44,14 @@ export interface Services {
   /** The API reference's browser script, served by /docs (read from node_modules, or bundled on Workers). */
   docsScript?: () => Promise<string>;
   usage: { store: UsageStore; recorder: UsageRecorder; prices: PriceTable };
-  access: { adminKey: string | undefined; limiter: RateLimiter; metricsPublic: boolean };
+  /** Budgets: reservations of upstream tokens per key. */
+  ledger: UsageLedger;
+  /** The one builder of request contexts (HTTP requests, batch items, the command line). */
+  contexts: ContextBuilder;
+  access: { auth: Authenticator; limiter: RateLimiter; metricsPublic: boolean };
   limits: RequestLimits & { maxBodyBytes: number; maxBatchBodyBytes: number; bodyTimeoutMs: number };
+  /** Request lines and errors: pino on Node, JSON console lines on Workers, nothing in-process tests. */
+  log: Logger;
   /** What this runtime can do; features that need more answer 501 (see `requireCapability`). */
   capabilities: Capabilities;
   /**
@@ -55,10 +65,12 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     services: Services;
-    /** The authenticated caller (set on /v1 routes). */
-    principal?: Principal;
-    /** What this request costs upstream and saves through the cache. */
-    meter?: Meter;
+    /** The caller's W3C traceparent, when it sent a well-formed one. */
+    traceparent?: string | undefined;
+    /** The request's context, made by the access middleware of every operation that needs a key. */
+    ctx?: RequestContext;
+    /** The declaration of the operation being served. */
+    access?: Access;
     /** The raw JSON body, read once by `readJsonBody`. */
     bodyText?: string;
     /** For a route whose body is streamed: the limits `streamBody` reads it within. */

@@ -21,6 +21,7 @@ export const problemCatalog = {
   upstream_invalid_output: { status: 502, title: "The upstream model gave an invalid answer" },
   upstream_not_configured: { status: 503, title: "No upstream model is configured" },
   upstream_unavailable: { status: 503, title: "The upstream model is failing; failing fast" },
+  not_ready: { status: 503, title: "Not ready: the database did not answer" },
   upstream_timeout: { status: 504, title: "The upstream model timed out" },
 } as const;
 

@@ -5,8 +5,10 @@ import { createApp } from "./app";
 import { type Config, ConfigError, parseConfig, upstreamSettings } from "./config";
 import { type ProblemCode, ProblemError, problemBody } from "./errors";
 import { nodeRunner } from "./batches/node-runner";
+import { reviewKeys } from "./auth/review";
 import { nodeFetch } from "./llm/node-fetch";
 import { nodeDocsScript } from "./routes/system/node-docs-script";
+import { nodeLogger, quietLogger } from "./log-node";
 import { buildServices } from "./services";
 import { openSqlite } from "./store/sqlite";
 
@@ -66,8 +68,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
     );
   }
   const { db, close } = openSqlite(config.TICKBOX_DB);
-  const services = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner(), docsScript: nodeDocsScript() });
+  const log = config.TICKBOX_LOG === "off" ? quietLogger() : nodeLogger(config.TICKBOX_LOG === "stderr" ? 2 : 1);
+  const services = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner(), log, docsScript: nodeDocsScript() });
   const app = createApp(services);
+  await reviewKeys(services.keys, services.access.auth, log);
   const flushUsage = () => services.usage.recorder.flush().catch((error) => console.error("usage accounting:", error));
   const flusher = setInterval(flushUsage, 1000);
   flusher.unref();
@@ -104,31 +108,33 @@ export async function startServer(env: Record<string, string | undefined> = proc
         await drained;
         await flushUsage();
         close();
+        log.flush();
         resolve();
       });
       server.closeIdleConnections();
     });
-  return { app, services, config, port, url: `http://${config.HOST}:${port}`, stop };
+  return { app, services, config, port, url: `http://${config.HOST}:${port}`, stop, log };
 }
 
 /** `npm start` and `tickbox serve`: the server from the environment, stopped cleanly by SIGINT or SIGTERM. */
 export async function runServer(env: Record<string, string | undefined> = process.env): Promise<void> {
   try {
-    const { config, url, stop } = await startServer(env);
+    const { config, url, stop, log } = await startServer(env);
     const upstream = upstreamSettings(config);
     if (!config.TICKBOX_ADMIN_KEY) {
-      console.warn("TICKBOX_ADMIN_KEY is not set: the API is open to anyone who can reach it");
+      log.warn({}, "TICKBOX_ADMIN_KEY is not set: the API is open to anyone who can reach it, and keys cannot be made");
     }
     if (!upstream.configured) {
-      console.warn(`no upstream model configured: set ${upstream.missing.join(" and ")} to generate and grade`);
+      log.warn({}, `no upstream model configured: set ${upstream.missing.join(" and ")} to generate and grade`);
     }
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {
-        console.log(`${signal}: finishing in-flight requests`);
+        log.info({ signal }, "finishing in-flight requests");
         void stop().then(() => process.exit(0));
       });
     }
-    console.log(`tickbox listening on ${url} (database ${config.TICKBOX_DB})`);
+    log.info({ url, database: config.TICKBOX_DB }, `tickbox listening on ${url} (database ${config.TICKBOX_DB})`);
+    log.flush();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -1,6 +1,12 @@
 import { type Capabilities, nodeCapabilities } from "./capabilities";
 import { type Config, upstreamSettings } from "./config";
 import type { Services } from "./env";
+import { ContextBuilder } from "./auth/contexts";
+import { Authenticator } from "./auth/principals";
+import { evaluateAsOwner } from "./batches/owner";
+import { type Logger, silentLogger } from "./log";
+import { BudgetedLlm } from "./usage/budgeted-llm";
+import { UsageLedger } from "./usage/ledger";
 import { Comparisons } from "./judge/comparison";
 import { Calibrations } from "./judge/calibrations";
 import { Confidence } from "./judge/confidence";
@@ -17,7 +23,6 @@ import { createPairwiseStore } from "./store/pairwise-store";
 import { createCalibrationStore } from "./store/calibration-store";
 import { createKeyStore } from "./store/keys-store";
 import { createUsageStore } from "./store/usage-store";
-import { Meter } from "./usage/meter";
 import { UsageRecorder } from "./usage/recorder";
 import { createBatchStore } from "./store/batch-store";
 import { createBatchViews } from "./store/batch-views";
@@ -31,7 +36,7 @@ import { createDrizzleStore, type SqliteDb } from "./store/store";
 export function buildServices(
   config: Config,
   db: SqliteDb,
-  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean; runner?: Runner; docsScript?: () => Promise<string> } = {},
+  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean; runner?: Runner; log?: Logger; docsScript?: () => Promise<string> } = {},
 ): Services {
   const metrics = new Metrics();
   const store = createDrizzleStore(db);
@@ -50,13 +55,16 @@ export function buildServices(
         ...(options.fetch ? { fetch: options.fetch } : {}),
       })
     : null;
+  // Every call reserves its tokens against the caller's budget before it waits for the breaker.
   const llm =
     client &&
-    new CircuitBreaker(client, {
-      failures: config.TICKBOX_BREAKER_FAILURES,
-      cooldownMs: config.TICKBOX_BREAKER_COOLDOWN_MS,
-      onStateChange: (state) => metrics.breakerState.set(state),
-    });
+    new BudgetedLlm(
+      new CircuitBreaker(client, {
+        failures: config.TICKBOX_BREAKER_FAILURES,
+        cooldownMs: config.TICKBOX_BREAKER_COOLDOWN_MS,
+        onStateChange: (state) => metrics.breakerState.set(state),
+      }),
+    );
   const judge = new Judge({
     store,
     metrics,
@@ -77,8 +85,12 @@ export function buildServices(
   const usageStore = createUsageStore(db);
   const usage = { store: usageStore, recorder: new UsageRecorder(usageStore), prices: config.TICKBOX_PRICES };
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
+  const keys = createKeyStore(db);
+  const log = options.log ?? silentLogger;
+  const ledger = new UsageLedger(usage.recorder);
+  const contexts = new ContextBuilder({ ledger, recorder: usage.recorder, log, deadlineMs: config.TICKBOX_REQUEST_DEADLINE_MS });
   const access = {
-    adminKey: config.TICKBOX_ADMIN_KEY,
+    auth: new Authenticator(keys, config.TICKBOX_ADMIN_KEY),
     limiter: new RateLimiter(),
     metricsPublic: config.TICKBOX_METRICS_PUBLIC,
   };
@@ -92,12 +104,15 @@ export function buildServices(
     store,
     metrics,
     replay,
-    keys: createKeyStore(db),
+    keys,
     listings: createListings(db),
     batchViews: createBatchViews(db),
     ...(options.docsScript ? { docsScript: options.docsScript } : {}),
     usage,
+    ledger,
+    contexts,
     access,
+    log,
     limits: {
       maxBodyBytes: config.TICKBOX_MAX_BODY_BYTES,
       maxBatchBodyBytes: config.TICKBOX_MAX_BATCH_BODY_BYTES,
@@ -112,15 +127,7 @@ export function buildServices(
   if (options.background) {
     services.batches = new BatchService({
       store: createBatchStore(db),
-      // Each item is graded as its owner, and its cost booked to the key that made the batch.
-      evaluate: async (input, owner, slots) => {
-        const meter = new Meter();
-        try {
-          return await judge.evaluate(input, { tenant: owner.tenant, meter, slots, deadline: Date.now() + config.TICKBOX_REQUEST_DEADLINE_MS });
-        } finally {
-          usage.recorder.add(owner.keyId ?? "open", owner.tenant, meter);
-        }
-      },
+      evaluate: evaluateAsOwner({ auth: access.auth, ledger, contexts, judge }),
       defaultConcurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
       runner: options.runner,
       leaseMs: config.TICKBOX_BATCH_LEASE_MS,

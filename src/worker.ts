@@ -7,6 +7,8 @@ import { workerCapabilities } from "./capabilities";
 import { configSchema } from "./config";
 import type { Services } from "./env";
 import { ProblemError, problemBody } from "./errors";
+import { reviewKeys } from "./auth/review";
+import { consoleLogger } from "./log";
 import { buildServices } from "./services";
 // The API reference's browser bundle as a string (a Text module rule in wrangler.toml): /docs
 // serves it from the Worker itself. The package's exports do not name the file, hence the path;
@@ -36,6 +38,8 @@ export type WorkerInstance = { app: ReturnType<typeof createApp>; services: Serv
 // replay cache, single-flight, the upstream client's limiter) live as long as the isolate. A new
 // env object (a redeploy with other vars, or a test) gets its own.
 const instances = new WeakMap<object, WorkerInstance>();
+/** The start-up review of keys (see reviewKeys), run once per isolate, after its first response. */
+let reviewed: Promise<void> | undefined;
 
 function build(env: WorkerBindings): WorkerInstance {
   const parsed = bindingsSchema.safeParse(env);
@@ -46,7 +50,10 @@ function build(env: WorkerBindings): WorkerInstance {
   }
   const { DB, ...config } = parsed.data;
   const db = drizzle(DB) as unknown as SqliteDb;
-  const services = buildServices(config, db, { capabilities: workerCapabilities, docsScript: async () => docsScript as string });
+  // The Worker's console is its log: one JSON line per request, as on Node.
+  const log = consoleLogger();
+  const services = buildServices(config, db, { capabilities: workerCapabilities, log, docsScript: async () => docsScript as string });
+  reviewed = reviewKeys(services.keys, services.access.auth, log).catch((error) => console.error("key review:", error));
   return { app: createApp(services), services };
 }
 
@@ -75,6 +82,10 @@ export default {
     const response = entry.app.fetch(request, env, ctx);
     // No timer outlives a request on Workers: the usage it added is written after the response.
     ctx.waitUntil(Promise.resolve(response).then(() => entry.services.usage.recorder.flush()).catch((error) => console.error("usage accounting:", error)));
+    if (reviewed) {
+      ctx.waitUntil(reviewed);
+      reviewed = undefined;
+    }
     return response;
   },
 } satisfies ExportedHandler<WorkerBindings>;

@@ -42,7 +42,7 @@ export interface Problem {
   status: number;
   detail: string;
   instance: string;
-  code: "invalid_json" | "malformed_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "upstream_timeout";
+  code: "invalid_json" | "malformed_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "not_ready" | "upstream_timeout";
   errors?: {
     path: string;
     message: string;
@@ -639,7 +639,12 @@ export interface CreateConfidenceRequest {
 
 export interface Batch {
   id: string;
-  status: "running" | "cancelled" | "completed";
+  /** `paused`: the daily token budget of the key that made the batch is spent; it resumes by itself at `resumes_at` (00:00 UTC), or on POST …/retry. `cancelled`: asked to stop, or stopped because the key that made it was revoked (see `status_reason`). */
+  status: "running" | "paused" | "cancelled" | "completed";
+  /** Why the batch is paused or was cancelled without being asked to; null otherwise. */
+  status_reason: string | null;
+  /** When a paused batch resumes by itself. */
+  resumes_at: string | null;
   total: number;
   concurrency: number;
   counts: {
@@ -688,7 +693,7 @@ export interface BatchResult {
     title: string;
     status: number;
     detail: string;
-    code: "invalid_json" | "malformed_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "upstream_timeout";
+    code: "invalid_json" | "malformed_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "limit_exceeded" | "rate_limited" | "budget_exceeded" | "internal" | "misconfigured" | "not_implemented" | "upstream_error" | "upstream_invalid_output" | "upstream_not_configured" | "upstream_unavailable" | "not_ready" | "upstream_timeout";
     errors?: {
       path: string;
       message: string;
@@ -795,19 +800,21 @@ export interface ApiKey {
   daily_token_budget: number | null;
   /** Unix seconds. */
   created_at: number;
+  /** "operator" (TICKBOX_ADMIN_KEY) or the id of the tenant admin key that made it. "unrecorded": made before this was recorded. "open": made before this was recorded, on a day the server was open; not honoured. */
+  created_by: string | null;
 }
 
 export interface CreateKeyRequest {
   name: string;
   scopes: ("evaluate" | "calibrate" | "admin")[];
-  /** Whose objects the key reads and writes; keys with the same tenant share them. Default: a new tenant named after the key. */
+  /** Whose objects the key reads and writes; keys with the same tenant share them. A tenant's admin key makes keys for its own tenant only (the default); TICKBOX_ADMIN_KEY for any, by default a new tenant named after the key. */
   tenant?: string;
   rate_limit_rpm?: number;
   daily_token_budget?: number;
 }
 
 export interface DayUsage {
-  /** "open" without an admin key; "admin" for the admin key. */
+  /** "open" without an admin key; "admin" for TICKBOX_ADMIN_KEY. */
   key_id: string;
   tenant: string;
   day: string;
@@ -1165,7 +1172,7 @@ export interface Operations {
     bodyRequired: true;
     answer: PromptfooWebhookResponse;
   };
-  /** Create an API key (admin) */
+  /** Create an API key (admin scope: in its own tenant; TICKBOX_ADMIN_KEY: in any) */
   "post /v1/keys": {
     path: never;
     query: never;
@@ -1173,17 +1180,20 @@ export interface Operations {
     bodyRequired: true;
     answer: CreatedApiKey;
   };
-  /** List live API keys (admin); secrets are never shown again */
+  /** List live API keys (admin scope: its tenant's; TICKBOX_ADMIN_KEY: every tenant's); secrets are never shown again */
   "get /v1/keys": {
     path: never;
-    query: never;
+    query: {
+      /** TICKBOX_ADMIN_KEY only: one tenant's keys. */
+      tenant?: string;
+    };
     body: never;
     bodyRequired: false;
     answer: {
       keys: ApiKey[];
     };
   };
-  /** Revoke an API key (admin); it stops working at once */
+  /** Revoke an API key (admin scope: in its tenant; TICKBOX_ADMIN_KEY: any); it stops working at once, and its batches stop */
   "delete /v1/keys/{id}": {
     path: {
       id: string;
@@ -1200,6 +1210,8 @@ export interface Operations {
       from?: string;
       to?: string;
       key_id?: string;
+      /** TICKBOX_ADMIN_KEY only: one tenant's keys. */
+      tenant?: string;
     };
     body: never;
     bodyRequired: false;

@@ -1,114 +1,136 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import { OBJECT_SCOPES, type ObjectKind, type Principal, type RequestContext, type Requirement, requireScope } from "../context";
+import type { AppEnv, Services } from "../env";
 import { ProblemError } from "../errors";
-import { requestHeader } from "../middleware/body";
-import type { Scope } from "../store/schema-keys";
-import type { KeyStore } from "../store/keys-store";
-import { Meter } from "../usage/meter";
-import type { UsageRecorder } from "../usage/recorder";
-import type { RateLimiter } from "./rate-limit";
-import { constantTimeEqual, hashSecret } from "./secrets";
+import { readJsonBody, requestHeader } from "../middleware/body";
+import { OPEN_PRINCIPAL } from "./principals";
+import { replay } from "../middleware/replay";
 
-/** Who is calling: the tenant their objects belong to, what they may do, and their limits. */
-export interface Principal {
-  keyId: string | null;
-  tenant: string;
-  scopes: readonly Scope[];
-  rateLimitRpm: number | null;
-  dailyTokenBudget: number | null;
+/**
+ * What an operation declares about its access, next to its route: the app reads it to put the
+ * operation behind the right checks (see `accessChain`), the contract carries it (`x-access` and
+ * `security` in openapi.yaml), and the security suite tests every operation against it. An
+ * operation without one does not start (createApp).
+ */
+export type Access = PublicAccess | KeyAccess;
+
+interface PublicAccess {
+  auth: "public";
+  /** When this holds, only TICKBOX_ADMIN_KEY may call it (GET /metrics with TICKBOX_METRICS_PUBLIC=false). */
+  operatorOnly?: (services: Services) => boolean;
 }
 
-export const OPEN_PRINCIPAL: Principal = {
-  keyId: null,
-  tenant: "default",
-  scopes: ["evaluate", "calibrate", "admin"],
-  rateLimitRpm: null,
-  dailyTokenBudget: null,
-};
-
-const ADMIN_PRINCIPAL: Principal = { ...OPEN_PRINCIPAL, keyId: "admin" };
-
-/** What a route needs: "public" (no key), "any" (any valid key) or one scope. */
-export function requiredAccess(path: string, metricsPublic: boolean): "public" | "any" | Scope {
-  if (!path.startsWith("/v1/")) return path === "/metrics" && !metricsPublic ? "admin" : "public";
-  if (path.startsWith("/v1/keys")) return "admin";
-  if (path === "/v1/usage") return "any";
-  if (path.startsWith("/v1/calibrations") || path === "/v1/confidence") return "calibrate";
-  return "evaluate";
+export interface KeyAccess {
+  auth: "key";
+  /** Scopes the caller needs for the operation itself, all of them ([] for any valid key). */
+  scopes: readonly Requirement[];
+  /**
+   * Stored objects the operation reads, by where their id is: "path" for the `{id}` in the path, or
+   * a JSON Pointer into the body (`/checklist_id`, `/examples/*\/evaluation_id`). Each needs its
+   * kind's scope (OBJECT_SCOPES) when present, and another tenant's id is a 404.
+   */
+  objects?: Readonly<Record<string, ObjectKind>>;
+  /** Body fields whose presence makes the operation create an object of a kind (a grading, say). */
+  creates?: Readonly<Record<string, ObjectKind>>;
+  /** It may call the upstream: a key whose daily budget is spent is refused at once (429). */
+  spends: boolean;
+  /** Its body: JSON within TICKBOX_MAX_BODY_BYTES, or a batch (JSON or JSON Lines, TICKBOX_MAX_BATCH_BODY_BYTES). */
+  body?: "json" | "batch";
+  /** Repeats of a successful request may be answered from the replay cache; the kind names it in /metrics. */
+  replay?: "checklist" | "grading";
+  /** Keys are managed only on a server with TICKBOX_ADMIN_KEY: refused (403) on an open one. */
+  adminKeyOnly?: boolean;
 }
 
-export interface AccessOptions {
-  adminKey: string | undefined;
-  keys: KeyStore;
-  limiter: RateLimiter;
-  metricsPublic: boolean;
-  usage: UsageRecorder;
+/** The scopes an operation needs before its body is read: its own, and its path object's. */
+export function pathRequirements(access: KeyAccess): Requirement[] {
+  const path = access.objects?.path;
+  return [...new Set(path ? [...access.scopes, OBJECT_SCOPES[path]] : access.scopes)];
 }
 
-const secondsToUtcMidnight = (now = Date.now()) => Math.max(1, Math.ceil((86_400_000 - (now % 86_400_000)) / 1000));
+function authenticate(services: Services, access: KeyAccess, name: string): MiddlewareHandler<AppEnv> {
+  const needs = pathRequirements(access);
+  const { auth, limiter } = services.access;
+  return async (c, next) => {
+    if (access.adminKeyOnly && auth.open) {
+      throw new ProblemError("forbidden", "keys are managed only on a server with an admin key: set TICKBOX_ADMIN_KEY and restart");
+    }
+    // An open server has one caller; a key is looked up, and a budget read, only where there is one.
+    const principal = auth.open ? OPEN_PRINCIPAL : await auth.fromAuthorization(requestHeader(c, "authorization"));
+    for (const need of needs) requireScope(principal, need, name);
+    takeRateLimit(limiter, principal);
+    if (access.spends && principal.dailyTokenBudget !== null) await services.ledger.requireBudgetLeft(principal);
+    const ctx = services.contexts.build(principal, { requestId: c.get("requestId"), traceparent: c.get("traceparent") });
+    c.set("ctx", ctx);
+    c.set("access", access);
+    try {
+      await next();
+    } finally {
+      services.contexts.finish(ctx);
+    }
+  };
+}
 
-/** Meters the request and books it to the caller's key when it ends, whatever its outcome. */
-async function metered(principal: Principal, usage: UsageRecorder, c: Parameters<MiddlewareHandler<AppEnv>>[0], next: () => Promise<void>) {
-  const meter = new Meter();
-  c.set("principal", principal);
-  c.set("meter", meter);
-  try {
-    await next();
-  } finally {
-    usage.add(principal.keyId ?? "open", principal.tenant, meter);
+function takeRateLimit(limiter: Services["access"]["limiter"], principal: Principal): void {
+  if (principal.rateLimitRpm === null || !principal.keyId) return;
+  const taken = limiter.take(principal.keyId, principal.rateLimitRpm);
+  if (!taken.ok) {
+    throw new ProblemError("rate_limited", `this key is limited to ${principal.rateLimitRpm} requests a minute`, undefined, taken.retryAfter);
   }
 }
 
 /**
- * Authentication, scopes and rate limits. With no admin key configured the service is open and
- * every caller is the default tenant; with one, every /v1 route needs `Authorization: Bearer`.
- * The admin key is compared in constant time; other keys are looked up by the hash of the secret.
+ * The middleware an operation's declaration puts in front of it: authentication, scopes, rate limit
+ * and spent budget; then its body, read within its limit; then the replay cache, when it allows it.
  */
-export function access(options: AccessOptions): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const needed = requiredAccess(c.req.path, options.metricsPublic);
-    if (needed === "public") return next();
-    if (options.adminKey === undefined) return metered(OPEN_PRINCIPAL, options.usage, c, next);
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(requestHeader(c, "authorization") ?? "")?.[1];
-    if (!token) throw new ProblemError("unauthorized", "send an API key as `Authorization: Bearer <key>`");
-    let principal: Principal;
-    if (constantTimeEqual(token, options.adminKey)) principal = ADMIN_PRINCIPAL;
-    else {
-      const row = await options.keys.activeByHash(await hashSecret(token));
-      if (!row) throw new ProblemError("unauthorized", "the API key is not valid or has been revoked");
-      principal = {
-        keyId: row.id,
-        tenant: row.tenant,
-        scopes: row.scopes,
-        rateLimitRpm: row.rateLimitRpm,
-        dailyTokenBudget: row.dailyTokenBudget,
-      };
-    }
-    if (needed !== "any" && !principal.scopes.includes(needed) && !principal.scopes.includes("admin")) {
-      throw new ProblemError("forbidden", `this key lacks the "${needed}" scope needed for ${c.req.method} ${c.req.path}`);
-    }
-    if (principal.rateLimitRpm !== null && principal.keyId) {
-      const taken = options.limiter.take(principal.keyId, principal.rateLimitRpm);
-      if (!taken.ok) {
-        throw new ProblemError(
-          "rate_limited",
-          `this key is limited to ${principal.rateLimitRpm} requests a minute`,
-          undefined,
-          taken.retryAfter,
-        );
-      }
-    }
-    if (principal.dailyTokenBudget !== null && principal.keyId) {
-      const spent = await options.usage.tokensToday(principal.keyId);
-      if (spent >= principal.dailyTokenBudget) {
-        throw new ProblemError(
-          "budget_exceeded",
-          `this key's daily budget of ${principal.dailyTokenBudget} upstream tokens is spent (${spent} today); it renews at 00:00 UTC`,
-          undefined,
-          secondsToUtcMidnight(),
-        );
-      }
-    }
-    return metered(principal, options.usage, c, next);
+export function accessChain(services: Services, access: Access, method: string, path: string): MiddlewareHandler<AppEnv>[] {
+  const name = `${method} ${path}`;
+  if (access.auth === "public") {
+    if (!access.operatorOnly?.(services) || services.access.auth.open) return [];
+    return [
+      async (c, next) => {
+        const principal = await services.access.auth.fromAuthorization(requestHeader(c, "authorization"));
+        requireScope(principal, "operator", name);
+        await next();
+      },
+    ];
+  }
+  const chain = [authenticate(services, access, name)];
+  const body = { maxBytes: services.limits.maxBodyBytes, timeoutMs: services.limits.bodyTimeoutMs };
+  if (access.body === "json") chain.push(readJsonBody(body));
+  if (access.body === "batch") {
+    // Left unread for the route, which parses it as a stream (bounded memory whatever its size).
+    const rule = { maxBytes: services.limits.maxBatchBodyBytes, limitName: "TICKBOX_MAX_BATCH_BODY_BYTES", ndjson: true, stream: true };
+    chain.push(readJsonBody(body, { [path]: rule }));
+  }
+  if (access.replay && services.replay.enabled) chain.push(replay(services.replay, services.metrics, access.replay));
+  return chain;
+}
+
+/** Whether a JSON Pointer (with `*` for every element of an array) names a value in `body`. */
+function present(body: unknown, pointer: string): boolean {
+  const walk = (value: unknown, parts: string[]): boolean => {
+    if (parts.length === 0) return value !== undefined && value !== null;
+    if (value === null || typeof value !== "object") return false;
+    const [part, ...rest] = parts as [string, ...string[]];
+    if (part === "*") return Array.isArray(value) && value.some((v) => walk(v, rest));
+    return walk((value as Record<string, unknown>)[part], rest);
   };
+  return walk(body, pointer.split("/").slice(1));
+}
+
+/**
+ * After the body is validated: each object the body names, and each it would create, needs its
+ * kind's scope (an evaluate-only key naming a calibration profile is refused before any work).
+ */
+export function checkBodyObjects(access: Access | undefined, ctx: RequestContext | undefined, body: unknown): void {
+  if (!access || access.auth !== "key" || !ctx) return;
+  for (const [fields, verb] of [
+    [access.objects, "names"],
+    [access.creates, "would create"],
+  ] as const) {
+    for (const [pointer, kind] of Object.entries(fields ?? {})) {
+      if (pointer !== "path" && present(body, pointer)) requireScope(ctx.principal, OBJECT_SCOPES[kind], `${pointer}, which ${verb} ${kind === "evaluation" ? "an" : "a"} ${kind}`);
+    }
+  }
 }

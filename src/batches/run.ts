@@ -9,8 +9,27 @@ export interface BatchOwner {
   keyId: string | null;
 }
 
-/** Grades one item as its owner, its upstream calls each taking one of the batch's slots. */
-export type Evaluate = (input: EvaluationInput, owner: BatchOwner, slots: Limiter) => Promise<EvaluationView>;
+/**
+ * Grades one item as its owner, as the server knows the owner when the item starts, its upstream
+ * calls each taking one of the batch's slots. Throws a BatchHalt when the owner may not go on.
+ */
+export type Evaluate = (input: EvaluationInput, owner: BatchOwner, slots: Limiter, label: string) => Promise<EvaluationView>;
+
+/**
+ * The batch must stop before this item, which goes back to pending: its owner's key was revoked
+ * (the batch is cancelled), or the owner's daily token budget is spent (it is paused until `until`,
+ * the next UTC day, or a retry). Workers finish the items they hold and take no more.
+ */
+export class BatchHalt extends Error {
+  override name = "BatchHalt";
+  constructor(
+    readonly status: "cancelled" | "paused",
+    readonly reason: string,
+    readonly until: number | null = null,
+  ) {
+    super(reason);
+  }
+}
 
 /**
  * A process that works on batches, as named in a batch's lease, and what it knows of the others:
@@ -69,6 +88,10 @@ export class BatchRun {
   finishedHere = 0;
   private stopping = false;
   private leaseLost = false;
+  /** Why the run stopped by itself, if it did; the first halt decides the batch's status. */
+  private halt: BatchHalt | null = null;
+  /** Items a halt turned back, to go back to pending with the unstarted ones. */
+  private readonly turnedBack: number[] = [];
   private readonly slots: Limiter;
   private readonly groupSize: number;
   /** Items claimed (marked running) but not yet taken by a worker, in input order. */
@@ -109,7 +132,9 @@ export class BatchRun {
 
   private async work(): Promise<void> {
     for (let item = await this.next(); item; item = await this.next()) {
-      this.queueWrite({ idx: item.idx, outcome: await this.grade(item) });
+      const outcome = await this.grade(item);
+      if (outcome) this.queueWrite({ idx: item.idx, outcome });
+      else this.turnedBack.push(item.idx);
     }
   }
 
@@ -136,9 +161,10 @@ export class BatchRun {
     }
   }
 
-  private async grade(item: BatchItemRow): Promise<ItemOutcome> {
+  /** The item's outcome; undefined when a halt turned it back (it stays to be graded). */
+  private async grade(item: BatchItemRow): Promise<ItemOutcome | undefined> {
     try {
-      const view = await this.deps.evaluate(item.request as unknown as EvaluationInput, this.owner, this.slots);
+      const view = await this.deps.evaluate(item.request as unknown as EvaluationInput, this.owner, this.slots, `${this.id}/${item.idx}`);
       return {
         status: "done",
         result: stableResult(view),
@@ -148,6 +174,11 @@ export class BatchRun {
         cached: view.cached,
       };
     } catch (error) {
+      if (error instanceof BatchHalt) {
+        this.halt ??= error;
+        this.stopping = true;
+        return undefined;
+      }
       const { problem, logged } = itemProblem(error);
       if (logged) console.error(`[batch ${this.id} item ${item.idx}]`, error);
       return { status: "failed", problem, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, cached: false };
@@ -205,7 +236,11 @@ export class BatchRun {
       // Claimed items no worker took (the batch was stopped) go back to the queue, unless another
       // runner has the batch now: they are its to put back.
       const unstarted = this.queue.splice(0).map((item) => item.idx);
-      if (!this.leaseLost) await store.release(this.id, unstarted);
+      if (!this.leaseLost) await store.release(this.id, [...unstarted, ...this.turnedBack]);
+      if (this.halt && !this.leaseLost) {
+        const row = await store.batchById(this.id);
+        if (row?.status === "running") await store.setStatus(this.id, this.halt.status, null, this.halt.reason, this.halt.until);
+      }
       if (this.stopping) return;
       const counts = await store.counts(this.id);
       if (counts.pending === 0 && counts.running === 0) {

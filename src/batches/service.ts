@@ -1,24 +1,24 @@
+import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError } from "../errors";
 import type { EvaluationInput } from "../judge/judge";
 import { fingerprint } from "../store/fingerprint";
 import type { BatchItemRow, BatchRow, BatchStore } from "../store/batch-store";
 import { BatchIntake, STAGING_EXPIRY_MS, stagedAt } from "./intake";
 import { type BatchOwner, BatchRun, type Evaluate, LEASE_MS, type Runner } from "./run";
+import { WakeUps } from "./wake-ups";
 
 import { type BatchView, batchView } from "./view";
 
-export type { BatchOwner, Runner } from "./run";
+export { BatchHalt, type BatchOwner, type Runner } from "./run";
 export { type BatchView, resultLine } from "./view";
 
 export interface BatchItemInput extends EvaluationInput {
   custom_id?: string | undefined;
 }
 
-const DEFAULT_OWNER: BatchOwner = { tenant: "default", keyId: null };
-
 export interface BatchServiceDeps {
   store: BatchStore;
-  /** Grades one item as its owner, its upstream calls each taking one of the batch's slots. */
+  /** Grades one item as its owner (see Evaluate), its upstream calls each taking one of the batch's slots. */
   evaluate: Evaluate;
   /** Upstream calls in flight per batch when the request names none: the upstream concurrency limit. */
   defaultConcurrency: number;
@@ -29,7 +29,6 @@ export interface BatchServiceDeps {
   now?: () => number;
 }
 
-
 /** Told when items of a batch finish or its status changes; `ended`: this process stopped working on it. */
 type Listener = (ended: boolean) => void;
 
@@ -38,7 +37,6 @@ interface Active {
   run: BatchRun;
   done: Promise<void>;
 }
-
 
 /**
  * Runs batches of evaluations in the background, item by item through the judge (and so through
@@ -53,6 +51,8 @@ export class BatchService {
   private readonly starting = new Map<string, Promise<void>>();
   // Plain listener sets rather than node:events, so that the module loads on Workers too.
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Paused batches waiting for their owner's budget to renew. */
+  private readonly wakeUps: WakeUps;
   private readonly now: () => number;
 
   private readonly runner: Runner;
@@ -60,6 +60,7 @@ export class BatchService {
 
   constructor(private readonly deps: BatchServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.wakeUps = new WakeUps(this.now);
     this.runner = deps.runner ?? { id: `runner/${crypto.randomUUID()}`, gone: () => false };
   }
 
@@ -68,15 +69,17 @@ export class BatchService {
   }
 
   /** A batch id names its content: the same items (custom ids included) give the same batch. */
-  static async idFor(items: BatchItemInput[], tenant = DEFAULT_OWNER.tenant): Promise<string> {
+  static async idFor(items: BatchItemInput[], tenant: string): Promise<string> {
     return `ba_${(await fingerprint({ kind: "batch", tenant, items })).slice(0, 32)}`;
   }
 
   /**
-   * The batch operations as one owner may use them: another tenant's batch is not found (404,
-   * as for every object), and new batches belong to the owner.
+   * The batch operations as a request may use them: another tenant's batch is not found (404,
+   * as for every object), and new batches belong to the request's tenant and run under its key.
    */
-  forOwner(owner: BatchOwner) {
+  forContext(ctx: RequestContext) {
+    requireObjectScope(ctx, "batch");
+    const owner: BatchOwner = { tenant: ctx.tenant, keyId: ctx.principal.keyId };
     const own = async (id: string) => {
       const row = await this.get(id);
       if (row.tenant !== owner.tenant) throw new ProblemError("not_found", `no batch with id ${id}`);
@@ -103,8 +106,8 @@ export class BatchService {
    */
   async create(
     items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>,
-    concurrency?: number,
-    owner: BatchOwner = DEFAULT_OWNER,
+    concurrency: number | undefined,
+    owner: BatchOwner,
   ): Promise<BatchView> {
     const intake = new BatchIntake(this.deps.store, this.now());
     let id: string;
@@ -127,10 +130,11 @@ export class BatchService {
     return this.view(id);
   }
 
-  /** Resumes every batch left running, e.g. by a process that was killed. */
+  /** Resumes every batch left running (by a process that was killed, say); paused ones wake when their time comes. */
   async resumeAll(): Promise<string[]> {
     const ids = await this.deps.store.batchIdsWithStatus("running");
     for (const id of ids) await this.start(id);
+    for (const id of await this.deps.store.batchIdsWithStatus("paused")) await this.wakeLater(id);
     return ids;
   }
 
@@ -158,6 +162,17 @@ export class BatchService {
     return [...this.active.keys()];
   }
 
+  /** Resumes a paused batch when its pause ends (at once if it has). */
+  private async wakeLater(id: string): Promise<void> {
+    const row = await this.get(id);
+    if (row.status !== "paused") return;
+    this.wakeUps.schedule(id, row.pausedUntil ?? 0, async () => {
+      if ((await this.get(id)).status !== "paused") return;
+      await this.deps.store.setStatus(id, "running", null);
+      await this.start(id);
+    });
+  }
+
   async get(id: string): Promise<BatchRow> {
     const row = await this.deps.store.batchById(id);
     if (!row) throw new ProblemError("not_found", `no batch with id ${id}`);
@@ -174,7 +189,7 @@ export class BatchService {
   /** Stops taking new items; those running finish and are recorded. Pending items stay pending. */
   async cancel(id: string): Promise<BatchView> {
     const row = await this.get(id);
-    if (row.status === "running") {
+    if (row.status === "running" || row.status === "paused") {
       await this.deps.store.setStatus(id, "cancelled", null);
       const active = this.active.get(id);
       if (active) {
@@ -218,6 +233,7 @@ export class BatchService {
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    this.wakeUps.clear();
     const all = [...this.active.values()];
     for (const a of all) a.run.stop();
     await Promise.all(all.map((a) => a.done));
@@ -264,8 +280,10 @@ export class BatchService {
     });
     const active: Active = {
       run,
-      done: run.done.then(() => {
+      done: run.done.then(async () => {
         if (this.active.get(id) === active) this.active.delete(id);
+        // A batch its run paused (its owner's budget is spent) wakes when the budget renews.
+        await this.wakeLater(id).catch((error) => console.error(`[batch ${id}] could not schedule its resumption`, error));
         this.emit(id, true);
       }),
     };

@@ -3,6 +3,9 @@ import type { BatchCounts, BatchItemRow, BatchRow, BatchTotals } from "../store/
 export interface BatchView {
   id: string;
   status: BatchRow["status"];
+  /** Why it is paused, or was cancelled without being asked to (its key was revoked). */
+  status_reason: string | null;
+  resumes_at: string | null;
   total: number;
   concurrency: number;
   counts: BatchCounts;
@@ -53,6 +56,8 @@ export function batchView(
   return {
     id,
     status: row.status,
+    status_reason: row.statusReason,
+    resumes_at: row.status === "paused" && row.pausedUntil !== null ? new Date(row.pausedUntil).toISOString() : null,
     total: row.total,
     concurrency: row.concurrency,
     counts,

@@ -42,7 +42,8 @@ export async function connect(options: ConnectOptions, env: Record<string, strin
   const { ConfigError, upstreamSettings } = await import("../config");
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ ...env, HOST: "127.0.0.1", PORT: "0", ...(options.judge ? { TICKBOX_JUDGE_MODEL: options.judge } : {}) });
+    // Request lines would mix with the command's own output: off unless TICKBOX_LOG asks for them.
+    server = await startServer({ TICKBOX_LOG: "off", ...env, HOST: "127.0.0.1", PORT: "0", ...(options.judge ? { TICKBOX_JUDGE_MODEL: options.judge } : {}) });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(EXIT.input, error.message);
     throw error;

@@ -1,6 +1,5 @@
-import type { Limiter } from "../llm/limiter";
-import type { Meter } from "../usage/meter";
 import type { z } from "zod";
+import { type RequestContext, upstreamCall } from "../context";
 import { ProblemError } from "../errors";
 import type { ChatMessage, LlmClient, TokenLogprob } from "../llm/types";
 import { reaskMessages } from "./prompts";
@@ -20,16 +19,6 @@ export function addUsage(a: Usage, b: Usage): Usage {
     prompt_tokens: a.prompt_tokens + b.prompt_tokens,
     completion_tokens: a.completion_tokens + b.completion_tokens,
   };
-}
-
-/**
- * Per request: when it must be done by, the meter its upstream attempts are booked to, and the
- * upstream slots it shares with others (a batch's).
- */
-export interface CallContext {
-  deadline?: number | undefined;
-  meter?: Meter | undefined;
-  slots?: Limiter | undefined;
 }
 
 export interface StructuredAnswer<T> {
@@ -54,7 +43,7 @@ export async function askStructured<T>(
     validator: z.ZodType<T>;
     logprobs: boolean;
   },
-  call: CallContext = {},
+  ctx: RequestContext,
 ): Promise<StructuredAnswer<T>> {
   let usage = noUsage();
   let messages = request.messages;
@@ -66,9 +55,7 @@ export async function askStructured<T>(
       schema: request.schema,
       temperature: 0,
       logprobs: request.logprobs,
-      deadline: call.deadline,
-      meter: call.meter,
-      slots: call.slots,
+      ...upstreamCall(ctx),
     });
     usage = addUsage(usage, { upstream_calls: 1, ...result.usage });
     const answer = readAnswer(result.content, request.validator);

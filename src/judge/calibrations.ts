@@ -13,7 +13,7 @@ import {
 } from "../calibration/index";
 import type { StageDiagnostics } from "../calibration/coverage-curve";
 import type { ReliabilityPanel } from "../calibration/reliability-svg";
-import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
+import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError, pointer } from "../errors";
 import type { CalibrationStore } from "../store/calibration-store";
 import { fingerprint } from "../store/fingerprint";
@@ -110,14 +110,15 @@ export class Calibrations {
     private readonly judgeStore: Store,
   ) {}
 
-  async create(input: CalibrationInput, scope: RequestScope = DEFAULT_SCOPE): Promise<CalibrationView> {
+  async create(input: CalibrationInput, ctx: RequestContext): Promise<CalibrationView> {
+    requireObjectScope(ctx, "calibration");
     if (input.pooled && !input.judges) throw invalid("/pooled", "pooling needs a cascade (judges)");
     const judges = input.judges
       ? input.judges.map((j, k) => ({ judge: j.model, examples: j.examples, path: `/judges/${k}/examples` }))
       : [{ judge: input.judge ?? null, examples: input.examples ?? [], path: "/examples" }];
     if (input.signal && input.kind === "pairwise") throw invalid("/signal", "a pairwise profile's signal is p_a");
     const data = [];
-    for (const j of judges) data.push({ judge: j.judge, path: j.path, ...(await this.resolveExamples(input.kind, j.examples, j.path, scope)) });
+    for (const j of judges) data.push({ judge: j.judge, path: j.path, ...(await this.resolveExamples(input.kind, j.examples, j.path, ctx)) });
     // Evaluation examples name their signal; `p` examples are of the declared one (default soft).
     const signal: ProfileSignal =
       input.kind === "pairwise" ? "p_a" : (input.signal ?? data.flatMap((d) => d.signals).find((v) => v !== null) ?? "soft");
@@ -146,7 +147,7 @@ export class Calibrations {
       throw error;
     }
     const fp = await fingerprint({
-      tenant: scope.tenant,
+      tenant: ctx.tenant,
       kind: "calibration",
       version: PROFILE_VERSION,
       name: input.name,
@@ -184,13 +185,14 @@ export class Calibrations {
       coverage: summary.coverage,
       agreement: summary.agreement,
     };
-    const row = await this.store.putCalibration({ id, tenant: scope.tenant, name: input.name, kind: input.kind, profile: view });
+    const row = await this.store.putCalibration({ id, tenant: ctx.tenant, name: input.name, kind: input.kind, profile: view });
     return row.profile as CalibrationView;
   }
 
   /** A stored profile; `path` names the request field that carried the id, if any. */
-  async byId(id: string, scope: RequestScope = DEFAULT_SCOPE, path?: string): Promise<CalibrationView> {
-    const row = await this.store.calibrationById(scope.tenant, id);
+  async byId(id: string, ctx: RequestContext, path?: string): Promise<CalibrationView> {
+    requireObjectScope(ctx, "calibration");
+    const row = await this.store.calibrationById(ctx.tenant, id);
     if (!row) {
       throw new ProblemError("not_found", `no calibration with id ${id}`, path ? [{ path, message: "no calibration with this id" }] : undefined);
     }
@@ -209,9 +211,9 @@ export class Calibrations {
    * The reliability diagram of one judge: its raw signal beside its held-out calibrated
    * predictions (one panel when nothing was fitted, or the profile predates raw bins).
    */
-  async reliabilitySvg(id: string, judge = 0, scope: RequestScope = DEFAULT_SCOPE): Promise<string> {
-    const view = await this.byId(id, scope);
-    const stage = view.judges[judge];
+  async reliabilitySvg(id: string, judge: number | undefined, ctx: RequestContext): Promise<string> {
+    const view = await this.byId(id, ctx);
+    const stage = view.judges[judge ?? 0];
     if (!stage) throw invalid("/judge", `must be below ${view.judges.length}, the number of judges`);
     const label = stage.judge ? ` (${stage.judge})` : "";
     const raw: ReliabilityPanel = { label: "Raw signal", bins: stage.raw_reliability ?? [], ece: stage.raw_metrics.ece, level: stage.raw_metrics.level };
@@ -230,7 +232,7 @@ export class Calibrations {
     kind: ProfileKind,
     examples: ExampleInput[],
     path: string,
-    scope: RequestScope,
+    ctx: RequestContext,
   ): Promise<{ p: number[]; y: Label[]; signals: ("soft" | "weighted" | null)[] }> {
     const p: number[] = [];
     const y: Label[] = [];
@@ -249,7 +251,7 @@ export class Calibrations {
       }
       if (ex.p_a !== undefined) throw invalid(`${at}/p_a`, "pointwise examples give p or evaluation_id");
       if (ex.label !== 0 && ex.label !== 1) throw invalid(`${at}/label`, "pointwise labels are 0 or 1");
-      const stored = ex.p === undefined ? await this.storedSignal(ex.evaluation_id!, `${at}/evaluation_id`, scope) : null;
+      const stored = ex.p === undefined ? await this.storedSignal(ex.evaluation_id!, `${at}/evaluation_id`, ctx) : null;
       p.push(stored?.value ?? ex.p!);
       signals.push(stored?.signal ?? null);
       y.push(ex.label);
@@ -257,10 +259,11 @@ export class Calibrations {
     return { p, y, signals };
   }
 
-  private async storedSignal(id: string, path: string, scope: RequestScope): Promise<{ value: number; signal: "soft" | "weighted" }> {
-    const row = await this.judgeStore.evaluationById(scope.tenant, id);
-    const checklist = row && (await this.judgeStore.checklistById(scope.tenant, row.checklistId));
-    if (!row || !checklist) throw invalid(path, `no evaluation with id ${id}`);
+  private async storedSignal(id: string, path: string, ctx: RequestContext): Promise<{ value: number; signal: "soft" | "weighted" }> {
+    requireObjectScope(ctx, "evaluation");
+    const row = await this.judgeStore.evaluationById(ctx.tenant, id);
+    const checklist = row && (await this.judgeStore.checklistById(ctx.tenant, row.checklistId));
+    if (!row || !checklist) throw new ProblemError("not_found", `${path}: no evaluation with id ${id}`, [{ path, message: "no evaluation with this id" }]);
     return evaluationSignal(computeScores(checklist.items, row.results));
   }
 }

@@ -2,7 +2,8 @@ import { ProblemError } from "../errors";
 import type { LlmClient } from "../llm/types";
 import type { ChecklistRow, NewChecklistRow } from "../store/store";
 import { fingerprint } from "../store/fingerprint";
-import { askStructured, type CallContext, noUsage } from "./ask";
+import type { RequestContext } from "../context";
+import { askStructured, noUsage } from "./ask";
 import { CHECKLIST_SCHEMA_NAME, checklistAnswerValidator, checklistSchema } from "./output";
 import { CHECKLIST_PROMPT_VERSION, checklistMessages } from "./prompts";
 
@@ -81,7 +82,7 @@ export async function generateChecklistRow(
   llm: LlmClient,
   input: GenerationInput,
   fp: string,
-  call: CallContext = {},
+  ctx: RequestContext,
 ): Promise<NewChecklistRow> {
   const answer = await askStructured(llm, {
     model: input.model,
@@ -89,7 +90,7 @@ export async function generateChecklistRow(
     schema: { name: CHECKLIST_SCHEMA_NAME, schema: checklistSchema(input.maxItems) },
     validator: checklistAnswerValidator(input.maxItems),
     logprobs: false,
-  }, call);
+  }, ctx);
   const items = numberItems(answer.value.items);
   if (new Set(items.map((i) => i.question.toLowerCase())).size !== items.length) {
     throw new ProblemError("upstream_invalid_output", "the generated checklist repeats a question");

@@ -1,5 +1,6 @@
 import { choiceProbabilities, fieldOffsets } from "../llm/logprobs";
-import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
+import type { RequestContext } from "../context";
+import { evaluationId } from "../store/evaluation-ids";
 import type { Metrics } from "../metrics";
 import { fingerprint } from "../store/fingerprint";
 import type { ComparisonRow, PairwiseStore } from "../store/pairwise-store";
@@ -76,12 +77,12 @@ export class Comparisons {
     this.cache = new ResultCache(deps.metrics);
   }
 
-  async compare(input: ComparisonInput, scope: RequestScope = DEFAULT_SCOPE): Promise<ComparisonView> {
+  async compare(input: ComparisonInput, ctx: RequestContext): Promise<ComparisonView> {
     const method = input.method ?? "checklist";
     const context = input.context ?? null;
     const [byChecklist, direct] = await settleAll([
-      method === "direct" ? Promise.resolve(null) : this.byChecklist({ ...input, context }, scope),
-      method === "checklist" ? Promise.resolve(null) : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b }, scope),
+      method === "direct" ? Promise.resolve(null) : this.byChecklist({ ...input, context }, ctx),
+      method === "checklist" ? Promise.resolve(null) : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b }, ctx),
     ]);
     const usage = addUsage(byChecklist?.usage ?? noUsage(), direct?.usage ?? noUsage());
     // With both, the checklist decides and the direct judgement settles what the checklist ties.
@@ -100,13 +101,13 @@ export class Comparisons {
   }
 
   /** Both responses graded against one checklist; the ranking of selections decides (TICK compares pass rates). */
-  async byChecklist(input: Omit<ComparisonInput, "method"> & { context: string | null }, scope: RequestScope = DEFAULT_SCOPE) {
+  async byChecklist(input: Omit<ComparisonInput, "method"> & { context: string | null }, ctx: RequestContext) {
     const { judge } = this.deps;
-    const checklist = await judge.resolveChecklist(input, scope);
+    const checklist = await judge.resolveChecklist(input, ctx);
     const text = { instruction: input.instruction, context: input.context };
     const [a, b] = await settleAll([
-      judge.grade(checklist.row, { ...text, response: input.a }, scope),
-      judge.grade(checklist.row, { ...text, response: input.b }, scope),
+      judge.grade(checklist.row, { ...text, response: input.a }, ctx),
+      judge.grade(checklist.row, { ...text, response: input.b }, ctx),
     ]);
     const { items } = checklist.row;
     const ranking = rankCandidates(
@@ -115,7 +116,7 @@ export class Comparisons {
     );
     const side = (index: number): SideScores => {
       const s = ranking.standings.find((st) => st.index === index)!;
-      return { scores: s.scores, must_pass_met: s.must_pass_met, passed: s.passed, evaluation_id: (index ? b : a).row.id };
+      return { scores: s.scores, must_pass_met: s.must_pass_met, passed: s.passed, evaluation_id: evaluationId((index ? b : a).row.id, judge.passThreshold) };
     };
     const winner: Winner = ranking.tiedAtTop.length > 1 ? "tie" : ranking.tiedAtTop[0] === 0 ? "a" : "b";
     return {
@@ -129,11 +130,11 @@ export class Comparisons {
   /** The judge asked which is better, once in each order, both calls at once. */
   async direct(
     input: { instruction: string; context: string | null; a: string; b: string },
-    scope: RequestScope = DEFAULT_SCOPE,
+    ctx: RequestContext,
   ): Promise<DirectVerdict> {
     const [aFirst, bFirst] = await settleAll([
-      this.ordered({ ...input, first: input.a, second: input.b }, scope),
-      this.ordered({ ...input, first: input.b, second: input.a }, scope),
+      this.ordered({ ...input, first: input.a, second: input.b }, ctx),
+      this.ordered({ ...input, first: input.b, second: input.a }, ctx),
     ]);
     const seen = (row: ComparisonRow, shownFirst: Side): OrderedVerdict => {
       const other: Side = shownFirst === "a" ? "b" : "a";
@@ -150,11 +151,11 @@ export class Comparisons {
   }
 
   /** One ordered judgement, cached by the fingerprint of everything that shapes it. */
-  private async ordered(input: { instruction: string; context: string | null; first: string; second: string }, scope: RequestScope) {
+  private async ordered(input: { instruction: string; context: string | null; first: string; second: string }, ctx: RequestContext) {
     const { judge, store } = this.deps;
     const model = judge.upstreamModel();
     const fp = await fingerprint({
-      tenant: judge.cacheTenant(scope),
+      tenant: judge.cacheTenant(ctx),
       kind: "comparison",
       prompt_version: COMPARISON_PROMPT_VERSION,
       model,
@@ -176,7 +177,7 @@ export class Comparisons {
           schema: { name: COMPARISON_SCHEMA_NAME, schema: comparisonSchema },
           validator: comparisonAnswerValidator,
           logprobs: true,
-        }, { deadline: scope.deadline, meter: scope.meter, slots: scope.slots });
+        }, ctx);
         const p = answer.tokens
           ? choiceProbabilities(answer.content, answer.tokens, fieldOffsets(answer.content, "better", 1, answer.start), COMPARISON_CHOICES)
           : new Map<string, number>();
@@ -192,7 +193,7 @@ export class Comparisons {
         });
       },
     );
-    if (!computed) scope.meter?.hit(row.usage);
+    if (!computed) ctx.meter.hit(row.usage);
     return { row, usage: computed ? row.usage : noUsage() };
   }
 }

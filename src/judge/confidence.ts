@@ -1,5 +1,5 @@
 import { decideConfidence, foreignSignal, pooledSignal, type Decision } from "../calibration/index";
-import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
+import type { RequestContext } from "../context";
 import { ProblemError } from "../errors";
 import type { Store } from "../store/store";
 import { addUsage, noUsage, type Usage } from "./ask";
@@ -60,8 +60,8 @@ export class Confidence {
     private readonly store: Store,
   ) {}
 
-  async confidence(input: ConfidenceInput, scope: RequestScope = DEFAULT_SCOPE): Promise<ConfidenceView & { usage: Usage }> {
-    const profile = await this.calibrations.byId(input.calibration_id, scope, "/calibration_id");
+  async confidence(input: ConfidenceInput, ctx: RequestContext): Promise<ConfidenceView & { usage: Usage }> {
+    const profile = await this.calibrations.byId(input.calibration_id, ctx, "/calibration_id");
     const sources = (["p", "p_a", "evaluation_id", "response"] as const).filter((k) => input[k] !== undefined);
     if (sources.length === 0 && input.instruction !== undefined) throw invalid("/response", "required with instruction");
     if (sources.length !== 1) throw invalid("", "give exactly one of p, p_a, evaluation_id or (instruction, response)");
@@ -81,11 +81,11 @@ export class Confidence {
         throw invalid("/previous", `a signal at stage ${stage} needs the raw signals of the ${stage} judge(s) before it, which the cascade asks first`);
       }
       const raws = [...previous, input[source] as number].map((value) => ({ value, signal: profile.signal }));
-      return this.run(profile, raws, [], null, noUsage(), scope);
+      return this.run(profile, raws, [], null, noUsage(), ctx);
     }
     if (previous.length > 0) throw invalid("/previous", "only a raw signal (p or p_a) takes previous signals");
     if (source === "evaluation_id") {
-      const row = await this.store.evaluationById(scope.tenant, input.evaluation_id!);
+      const row = await this.store.evaluationById(ctx.tenant, input.evaluation_id!);
       if (!row) throw new ProblemError("not_found", `no evaluation with id ${input.evaluation_id}`, [{ path: "/evaluation_id", message: "no evaluation with this id" }]);
       const byModel = profile.judges.findIndex((j) => j.judge === row.model);
       if (byModel < 0 && profile.judges.some((j) => j.judge !== null)) {
@@ -93,11 +93,11 @@ export class Confidence {
         throw invalid("/evaluation_id", `graded by ${row.model}, which this profile does not calibrate`);
       }
       const gradable = { instruction: row.instruction, context: row.context ?? null, response: row.response, checklist_id: row.checklistId };
-      const evaluation = await this.judge.evaluationById(row.id, scope);
-      if (Math.max(byModel, stage) === 0) return this.fromEvaluation(profile, evaluation, gradable, scope);
+      const evaluation = await this.judge.evaluationById(row.id, ctx);
+      if (Math.max(byModel, stage) === 0) return this.fromEvaluation(profile, evaluation, gradable, ctx);
       // A later judge's grading: the same item is routed from the first judge (whose grading is
       // served from the cache when it was made before), as the guarantee requires.
-      return this.fromEvaluation(profile, await this.judge.evaluate({ ...gradable, model: profile.judges[0]!.judge ?? undefined }, scope), gradable, scope);
+      return this.fromEvaluation(profile, await this.judge.evaluate({ ...gradable, model: profile.judges[0]!.judge ?? undefined }, ctx), gradable, ctx);
     }
     if (stage !== 0) throw invalid("/stage", "a new grading starts at the cascade's first judge");
     const evaluation = await this.judge.evaluate({
@@ -108,31 +108,31 @@ export class Confidence {
       checklist: input.checklist,
       max_items: input.max_items,
       model: profile.judges[0]!.judge ?? undefined,
-    }, scope);
-    return this.fromEvaluation(profile, evaluation, { instruction: input.instruction!, context: input.context ?? null, response: input.response! }, scope);
+    }, ctx);
+    return this.fromEvaluation(profile, evaluation, { instruction: input.instruction!, context: input.context ?? null, response: input.response! }, ctx);
   }
 
   /**
    * The confidence block of a direct comparison's p(a better) under a pairwise profile. A cascade's
    * later judges are named in `escalate_to` rather than asked: a comparison is made by one judge.
    */
-  async forComparison(calibrationId: string, pA: number, scope: RequestScope = DEFAULT_SCOPE): Promise<ConfidenceView> {
-    const profile = await this.calibrations.byId(calibrationId, scope, "/calibration_id");
+  async forComparison(calibrationId: string, pA: number, ctx: RequestContext): Promise<ConfidenceView> {
+    const profile = await this.calibrations.byId(calibrationId, ctx, "/calibration_id");
     if (profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
-    const { usage: _, ...view } = await this.run(profile, [{ value: pA, signal: "p_a" }], [], null, noUsage(), scope);
+    const { usage: _, ...view } = await this.run(profile, [{ value: pA, signal: "p_a" }], [], null, noUsage(), ctx);
     return view;
   }
 
   /** An evaluation graded by the profile's (first) judge, carrying the confidence block. */
   async evaluate(
     input: EvaluationInput & { calibration_id: string },
-    scope: RequestScope = DEFAULT_SCOPE,
+    ctx: RequestContext,
   ): Promise<EvaluationView & { confidence: ConfidenceView }> {
-    const profile = await this.calibrations.byId(input.calibration_id, scope, "/calibration_id");
+    const profile = await this.calibrations.byId(input.calibration_id, ctx, "/calibration_id");
     if (profile.kind !== "pointwise") throw invalid("/calibration_id", "an evaluation needs a pointwise profile");
-    const evaluation = await this.judge.evaluate({ ...input, model: profile.judges[0]!.judge ?? undefined }, scope);
+    const evaluation = await this.judge.evaluate({ ...input, model: profile.judges[0]!.judge ?? undefined }, ctx);
     const gradable = { instruction: input.instruction, context: input.context ?? null, response: input.response };
-    const { usage, ...confidence } = await this.fromEvaluation(profile, evaluation, gradable, scope);
+    const { usage, ...confidence } = await this.fromEvaluation(profile, evaluation, gradable, ctx);
     return { ...evaluation, usage, confidence };
   }
 
@@ -141,10 +141,10 @@ export class Confidence {
     profile: CalibrationView,
     evaluation: EvaluationView,
     text: { instruction: string; context: string | null; response: string },
-    scope: RequestScope,
+    ctx: RequestContext,
   ) {
     const gradable = { ...text, checklist_id: evaluation.checklist.id };
-    return this.run(profile, [evaluationSignal(evaluation.scores)], [evaluation.id], gradable, evaluation.usage, scope);
+    return this.run(profile, [evaluationSignal(evaluation.scores)], [evaluation.id], gradable, evaluation.usage, ctx);
   }
 
   /**
@@ -160,7 +160,7 @@ export class Confidence {
     evaluationIds: (string | null)[],
     gradable: Gradable | null,
     usage: Usage,
-    scope: RequestScope,
+    ctx: RequestContext,
   ): Promise<ConfidenceView & { usage: Usage }> {
     const stages: StageDecision[] = [];
     for (let s = 0; ; s++) {
@@ -177,7 +177,7 @@ export class Confidence {
       if (raws.length > s + 1) continue;
       if (!gradable) return this.view(profile, stages, { stage: s + 1, judge: next.judge }, usage);
       // Every judge grades the same checklist, so their signals describe the same questions.
-      const evaluation = await this.judge.evaluate({ ...gradable, model: next.judge ?? undefined }, scope);
+      const evaluation = await this.judge.evaluate({ ...gradable, model: next.judge ?? undefined }, ctx);
       usage = addUsage(usage, evaluation.usage);
       raws.push(evaluationSignal(evaluation.scores));
       evaluationIds.push(evaluation.id);

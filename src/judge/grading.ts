@@ -2,8 +2,9 @@ import type { LlmClient } from "../llm/types";
 import { verdictProbabilities } from "../llm/logprobs";
 import type { ChecklistRow, NewEvaluationRow } from "../store/store";
 import type { StoredResult } from "../store/schema";
-import { fingerprint } from "../store/fingerprint";
-import { askStructured, type CallContext } from "./ask";
+import { canonicalJson, sha256Hex } from "../store/fingerprint";
+import type { RequestContext } from "../context";
+import { askStructured } from "./ask";
 import { GRADING_SCHEMA_NAME, gradingAnswerValidator, gradingSchema } from "./output";
 import { GRADING_PROMPT_VERSION, gradingMessages } from "./prompts";
 
@@ -16,18 +17,18 @@ export interface GradingInput {
   params: Record<string, unknown>;
 }
 
-/** Everything that shapes a grading; the cache key of an evaluation. */
+/**
+ * Everything that shapes a grading; the cache key of an evaluation: the fingerprint of
+ * `{kind, prompt_version, model, params, checklist, instruction, context, response}`. Every stored
+ * evaluation is looked up by it, so its canonical JSON is written out here, keys in their sorted
+ * order, rather than sorted on each call; it is the same text (test/unit/fingerprint.test.ts).
+ */
 export function gradingFingerprint(input: GradingInput): Promise<string> {
-  return fingerprint({
-    kind: "grading",
-    prompt_version: GRADING_PROMPT_VERSION,
-    model: input.model,
-    params: input.params,
-    checklist: input.checklist.contentHash,
-    instruction: input.instruction,
-    context: input.context,
-    response: input.response,
-  });
+  const text =
+    `{"checklist":${JSON.stringify(input.checklist.contentHash)},"context":${JSON.stringify(input.context)}` +
+    `,"instruction":${JSON.stringify(input.instruction)},"kind":"grading","model":${JSON.stringify(input.model)}` +
+    `,"params":${canonicalJson(input.params)},"prompt_version":${JSON.stringify(GRADING_PROMPT_VERSION)},"response":${JSON.stringify(input.response)}}`;
+  return sha256Hex(text);
 }
 
 /**
@@ -39,7 +40,7 @@ export async function gradeResponse(
   llm: LlmClient,
   input: GradingInput,
   fp: string,
-  call: CallContext = {},
+  ctx: RequestContext,
 ): Promise<NewEvaluationRow> {
   const items = input.checklist.items;
   const ids = items.map((item) => item.id);
@@ -49,7 +50,7 @@ export async function gradeResponse(
     schema: { name: GRADING_SCHEMA_NAME, schema: gradingSchema(ids) },
     validator: gradingAnswerValidator(ids),
     logprobs: true,
-  }, call);
+  }, ctx);
   const probabilities = answer.tokens
     ? verdictProbabilities(answer.content, answer.tokens, answer.start)
     : new Map<string, number>();

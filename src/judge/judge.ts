@@ -1,10 +1,11 @@
+import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError } from "../errors";
 import type { StructuredOutputMode } from "../llm/openai-client";
 import type { LlmClient } from "../llm/types";
 import type { Metrics } from "../metrics";
+import { parseEvaluationId } from "../store/evaluation-ids";
 import { fingerprint } from "../store/fingerprint";
 import type { ChecklistRow, EvaluationRow, Store } from "../store/store";
-import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
 import { addUsage, noUsage, type Usage } from "./ask";
 import { ResultCache } from "./cache";
 import {
@@ -62,6 +63,9 @@ export class Judge {
   // Checklist rows never change once stored, so the ones in use (a batch grades many responses
   // against one) are kept in memory, small ones only, a bounded number.
   private readonly checklistRows = new Map<string, ChecklistRow>();
+  // A caller's own checklist, by the exact items it sent: a request that names inline items again
+  // (a pipeline grading many responses against one checklist does) skips two hashes.
+  private readonly providedRows = new Map<string, ChecklistRow>();
 
   constructor(private readonly deps: JudgeDeps) {
     this.cache = new ResultCache(deps.metrics);
@@ -94,8 +98,8 @@ export class Judge {
   }
 
   /** The tenant part of a cache key: the tenant's own, or shared by all under a global cache scope. */
-  cacheTenant(scope: RequestScope): string {
-    return this.deps.cacheScope === "global" ? "*" : scope.tenant;
+  cacheTenant(ctx: RequestContext): string {
+    return this.deps.cacheScope === "global" ? "*" : ctx.tenant;
   }
 
   private rememberChecklist(row: ChecklistRow): ChecklistRow {
@@ -124,34 +128,38 @@ export class Judge {
    */
   private async lookup<Row extends { id: string; tenant: string; usage: Usage }>(
     prefix: string,
-    scope: RequestScope,
+    ctx: RequestContext,
     fp: string,
     own: (tenant: string, fp: string) => Promise<Row | undefined>,
     any: (fp: string) => Promise<Row | undefined>,
     put: (row: Row) => Promise<Row>,
     adapt: (row: Row) => Row = (row) => row,
   ): Promise<Row | undefined> {
-    const found = await own(scope.tenant, fp);
+    const found = await own(ctx.tenant, fp);
     if (found || this.deps.cacheScope === "tenant") return found;
     const shared = await any(fp);
     if (!shared) return undefined;
     const { createdAt: _, ...copy } = shared as Row & { createdAt?: number };
-    return put(adapt({ ...copy, id: await this.scopedId(prefix, scope.tenant, fp), tenant: scope.tenant } as Row));
+    return put(adapt({ ...copy, id: await this.scopedId(prefix, ctx.tenant, fp), tenant: ctx.tenant } as Row));
   }
 
   /** A checklist: the caller's items stored as given, or generated (and cached) from the instruction. */
-  async checklist(
-    input: ChecklistInput,
-    scope: RequestScope = DEFAULT_SCOPE,
-  ): Promise<{ row: ChecklistRow; cached: boolean; usage: Usage }> {
+  async checklist(input: ChecklistInput, ctx: RequestContext): Promise<{ row: ChecklistRow; cached: boolean; usage: Usage }> {
+    requireObjectScope(ctx, "checklist");
     const { store } = this.deps;
     const context = input.context ?? null;
     if (input.items) {
+      const sent = `${ctx.tenant}\n${JSON.stringify([input.instruction, context, input.items])}`;
+      const known = this.providedRows.get(sent);
+      if (known) return { row: known, cached: true, usage: noUsage() };
       const made = await providedChecklistRow({ instruction: input.instruction, context, items: input.items });
-      const existing = await this.checklistByFingerprint(scope.tenant, made.fingerprint);
-      if (existing) return { row: existing, cached: true, usage: noUsage() };
-      const row = { ...made, id: await this.scopedId("cl", scope.tenant, made.fingerprint), tenant: scope.tenant };
-      return { row: this.rememberChecklist(await store.putChecklist(row)), cached: false, usage: noUsage() };
+      const existing = await this.checklistByFingerprint(ctx.tenant, made.fingerprint);
+      const row = existing ?? this.rememberChecklist(await store.putChecklist({ ...made, id: await this.scopedId("cl", ctx.tenant, made.fingerprint), tenant: ctx.tenant }));
+      if (sent.length <= 16_384) {
+        if (this.providedRows.size >= 1_000) this.providedRows.delete(this.providedRows.keys().next().value!);
+        this.providedRows.set(sent, row);
+      }
+      return { row, cached: existing !== undefined, usage: noUsage() };
     }
     const generation = {
       instruction: input.instruction,
@@ -163,32 +171,35 @@ export class Judge {
     const fp = await generationFingerprint(generation);
     const { row, computed } = await this.cache.getOrCompute(
       "checklist",
-      `${scope.tenant}:${fp}`,
-      () => this.lookup("cl", scope, fp, this.checklistByFingerprint, store.anyChecklistByFingerprint, store.putChecklist),
+      `${ctx.tenant}:${fp}`,
+      () => this.lookup("cl", ctx, fp, this.checklistByFingerprint, store.anyChecklistByFingerprint, store.putChecklist),
       async () => {
         const { llm } = this.upstream();
-        const generated = await generateChecklistRow(llm, generation, fp, scope);
-        return store.putChecklist({ ...generated, id: await this.scopedId("cl", scope.tenant, fp), tenant: scope.tenant });
+        const generated = await generateChecklistRow(llm, generation, fp, ctx);
+        return store.putChecklist({ ...generated, id: await this.scopedId("cl", ctx.tenant, fp), tenant: ctx.tenant });
       },
     );
     // Upstream attempts book themselves to the meter (see the LLM client); a hit books its savings.
-    if (!computed) scope.meter?.hit(row.usage);
+    if (!computed) ctx.meter.hit(row.usage);
     return { row, cached: !computed, usage: computed ? row.usage : noUsage() };
   }
 
-  async checklistById(id: string, scope: RequestScope = DEFAULT_SCOPE): Promise<ChecklistRow> {
-    const row = await this.deps.store.checklistById(scope.tenant, id);
-    if (!row) throw new ProblemError("not_found", `no checklist with id ${id}`);
+  /** The tenant's checklist; `path` names the request field that carried the id, if any. */
+  async checklistById(id: string, ctx: RequestContext, path?: string): Promise<ChecklistRow> {
+    requireObjectScope(ctx, "checklist");
+    const row = await this.deps.store.checklistById(ctx.tenant, id);
+    if (!row) throw new ProblemError("not_found", `no checklist with id ${id}`, path ? [{ path, message: "no checklist with this id" }] : undefined);
     return row;
   }
 
   /** The checklist a request names: stored (`checklist_id`), inline, or generated once and cached. */
   async resolveChecklist(
     input: ChecklistSource & { context: string | null },
-    scope: RequestScope = DEFAULT_SCOPE,
+    ctx: RequestContext,
   ): Promise<{ row: ChecklistRow; usage: Usage }> {
     if (input.checklist_id) {
-      const row = await this.deps.store.checklistById(scope.tenant, input.checklist_id);
+      requireObjectScope(ctx, "checklist");
+      const row = await this.deps.store.checklistById(ctx.tenant, input.checklist_id);
       if (!row) {
         throw new ProblemError("not_found", `no checklist with id ${input.checklist_id}`, [
           { path: "/checklist_id", message: "no checklist with this id" },
@@ -198,7 +209,7 @@ export class Judge {
     }
     const made = await this.checklist(
       { instruction: input.instruction, context: input.context, max_items: input.max_items, items: input.checklist?.items },
-      scope,
+      ctx,
     );
     return { row: made.row, usage: made.usage };
   }
@@ -207,48 +218,55 @@ export class Judge {
   async grade(
     checklist: ChecklistRow,
     input: { instruction: string; context: string | null; response: string; model?: string | undefined },
-    scope: RequestScope = DEFAULT_SCOPE,
+    ctx: RequestContext,
   ): Promise<{ row: EvaluationRow; computed: boolean; usage: Usage }> {
+    requireObjectScope(ctx, "evaluation");
     const { store } = this.deps;
     const { model, ...texts } = input;
     const grading = { checklist, ...texts, model: model ?? this.deps.judgeModel ?? "", params: this.params };
     const fp = await gradingFingerprint(grading);
     const { row, computed } = await this.cache.getOrCompute(
       "grading",
-      `${scope.tenant}:${fp}`,
+      `${ctx.tenant}:${fp}`,
       () =>
-        this.lookup("ev", scope, fp, store.evaluationByFingerprint, store.anyEvaluationByFingerprint, store.putEvaluation, (row) => ({
+        this.lookup("ev", ctx, fp, store.evaluationByFingerprint, store.anyEvaluationByFingerprint, store.putEvaluation, (row) => ({
           ...row,
           checklistId: checklist.id, // the tenant's own copy of the same checklist
         })),
       async () => {
         const { llm } = this.upstream();
-        const graded = await gradeResponse(llm, grading, fp, scope);
-        return store.putEvaluation({ ...graded, id: await this.scopedId("ev", scope.tenant, fp), tenant: scope.tenant });
+        const graded = await gradeResponse(llm, grading, fp, ctx);
+        return store.putEvaluation({ ...graded, id: await this.scopedId("ev", ctx.tenant, fp), tenant: ctx.tenant });
       },
     );
-    if (!computed) scope.meter?.hit(row.usage);
+    if (!computed) ctx.meter.hit(row.usage);
     return { row, computed, usage: computed ? row.usage : noUsage() };
   }
 
-  /** Grades a response against a stored, inline or generated checklist. */
-  async evaluate(input: EvaluationInput, scope: RequestScope = DEFAULT_SCOPE): Promise<EvaluationView> {
+  /** Grades a response against a stored, inline or generated checklist, at the request's pass threshold. */
+  async evaluate(input: EvaluationInput, ctx: RequestContext): Promise<EvaluationView> {
     const context = input.context ?? null;
-    const checklist = await this.resolveChecklist({ ...input, context }, scope);
+    const checklist = await this.resolveChecklist({ ...input, context }, ctx);
     const graded = await this.grade(
       checklist.row,
       { instruction: input.instruction, context, response: input.response, model: input.model },
-      scope,
+      ctx,
     );
     const usage = addUsage(checklist.usage, graded.usage);
     return evaluationView(graded.row, checklist.row, !graded.computed, usage, input.pass_threshold ?? this.deps.passThreshold);
   }
 
-  /** A stored evaluation, with the instruction, context and response it graded. */
-  async evaluationById(id: string, scope: RequestScope = DEFAULT_SCOPE): Promise<ReturnType<typeof storedEvaluationView>> {
-    const row = await this.deps.store.evaluationById(scope.tenant, id);
-    if (!row) throw new ProblemError("not_found", `no evaluation with id ${id}`);
-    const checklist = await this.checklistById(row.checklistId, scope);
-    return storedEvaluationView(row, checklist, noUsage(), this.deps.passThreshold);
+  /**
+   * A stored evaluation, judged at the threshold its id names — exactly what the request that made
+   * it answered, but for `cached` and `usage` — with the instruction, context and response it
+   * graded. A bare grading id is judged at TICKBOX_PASS_THRESHOLD.
+   */
+  async evaluationById(id: string, ctx: RequestContext): Promise<ReturnType<typeof storedEvaluationView>> {
+    requireObjectScope(ctx, "evaluation");
+    const named = parseEvaluationId(id);
+    const row = named && (await this.deps.store.evaluationById(ctx.tenant, named.gradingId));
+    if (!named || !row) throw new ProblemError("not_found", `no evaluation with id ${id}`);
+    const checklist = await this.checklistById(row.checklistId, ctx);
+    return storedEvaluationView(row, checklist, noUsage(), named.threshold ?? this.deps.passThreshold, named.threshold === null ? row.id : undefined);
   }
 }

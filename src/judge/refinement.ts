@@ -1,5 +1,6 @@
 import { ProblemError } from "../errors";
-import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
+import { type RequestContext, upstreamCall } from "../context";
+import { evaluationId } from "../store/evaluation-ids";
 import type { Metrics } from "../metrics";
 import { fingerprint } from "../store/fingerprint";
 import type { PairwiseStore } from "../store/pairwise-store";
@@ -63,15 +64,15 @@ export class Refinements {
     this.cache = new ResultCache(deps.metrics);
   }
 
-  async refine(input: RefinementInput, scope: RequestScope = DEFAULT_SCOPE): Promise<RefinementView> {
+  async refine(input: RefinementInput, ctx: RequestContext): Promise<RefinementView> {
     const { judge } = this.deps;
     const context = input.context ?? null;
     const maxRounds = input.max_rounds ?? DEFAULT_MAX_ROUNDS;
-    const checklist = await judge.resolveChecklist({ ...input, context }, scope);
+    const checklist = await judge.resolveChecklist({ ...input, context }, ctx);
     const text = { instruction: input.instruction, context };
     let usage = checklist.usage;
     const gradeRound = async (round: number, response: string): Promise<Round & { standing: Standing }> => {
-      const graded = await judge.grade(checklist.row, { ...text, response }, scope);
+      const graded = await judge.grade(checklist.row, { ...text, response }, ctx);
       usage = addUsage(usage, graded.usage);
       const standing = standingOf(checklist.row, graded.row, judge.passThreshold);
       const failed_items = checklist.row.items.flatMap((item, i) => {
@@ -81,7 +82,7 @@ export class Refinements {
       return {
         round,
         response,
-        evaluation_id: graded.row.id,
+        evaluation_id: evaluationId(graded.row.id, judge.passThreshold),
         scores: standing.scores,
         must_pass_met: standing.must_pass_met,
         passed: standing.passed,
@@ -100,7 +101,7 @@ export class Refinements {
         break;
       }
       if (round > maxRounds) break;
-      const revised = await this.revise({ ...text, response: current.response, failed: current.failed_items }, scope);
+      const revised = await this.revise({ ...text, response: current.response, failed: current.failed_items }, ctx);
       usage = addUsage(usage, revised.usage);
       const next = await gradeRound(round, revised.text);
       rounds.push(next);
@@ -130,12 +131,12 @@ export class Refinements {
   /** A revision as plain text, cached by the fingerprint of the response and its feedback. */
   private async revise(
     input: { instruction: string; context: string | null; response: string; failed: FailedItem[] },
-    scope: RequestScope,
+    ctx: RequestContext,
   ) {
     const model = this.reviserModel;
     const params = { temperature: 0 };
     const fp = await fingerprint({
-      tenant: this.deps.judge.cacheTenant(scope),
+      tenant: this.deps.judge.cacheTenant(ctx),
       kind: "revision",
       prompt_version: REVISION_PROMPT_VERSION,
       model,
@@ -156,9 +157,7 @@ export class Refinements {
           messages: revisionMessages(input),
           temperature: params.temperature,
           logprobs: false,
-          deadline: scope.deadline,
-          meter: scope.meter,
-          slots: scope.slots,
+          ...upstreamCall(ctx),
         });
         const revision = result.content.trim();
         if (!revision) throw new ProblemError("upstream_invalid_output", "the reviser answered with an empty revision");
@@ -172,7 +171,7 @@ export class Refinements {
         });
       },
     );
-    if (!computed) scope.meter?.hit(row.usage);
+    if (!computed) ctx.meter.hit(row.usage);
     return { text: row.revision, usage: computed ? row.usage : noUsage() };
   }
 }

@@ -1,5 +1,6 @@
 import { ProblemError } from "../errors";
-import { DEFAULT_SCOPE, type RequestScope } from "../usage/meter";
+import type { RequestContext } from "../context";
+import { evaluationId } from "../store/evaluation-ids";
 import { addUsage, type Usage } from "./ask";
 import type { Comparisons, DirectVerdict } from "./comparison";
 import type { ChecklistSource, Judge } from "./judge";
@@ -48,12 +49,12 @@ function candidateFailure(index: number, error: unknown): unknown {
 export class Selections {
   constructor(private readonly deps: { judge: Judge; comparisons: Comparisons }) {}
 
-  async select(input: SelectionInput, scope: RequestScope = DEFAULT_SCOPE): Promise<SelectionView> {
+  async select(input: SelectionInput, ctx: RequestContext): Promise<SelectionView> {
     const { judge, comparisons } = this.deps;
     const context = input.context ?? null;
-    const checklist = await judge.resolveChecklist({ ...input, context }, scope);
+    const checklist = await judge.resolveChecklist({ ...input, context }, ctx);
     const gradings = await settleAll(
-      input.candidates.map((response) => judge.grade(checklist.row, { instruction: input.instruction, context, response }, scope)),
+      input.candidates.map((response) => judge.grade(checklist.row, { instruction: input.instruction, context, response }, ctx)),
       candidateFailure,
     );
     let usage = gradings.reduce((sum, g) => addUsage(sum, g.usage), checklist.usage);
@@ -74,7 +75,7 @@ export class Selections {
           context,
           a: input.candidates[i]!,
           b: input.candidates[j]!,
-        }, scope);
+        }, ctx);
         usage = addUsage(usage, verdict.usage);
         if (verdict.winner === "b") {
           winner = j;
@@ -88,7 +89,7 @@ export class Selections {
     const { margin, p_ahead, decisive } = separation({ ...first, ...graded[first.index]! }, { ...second, ...graded[second.index]! });
     return {
       winner,
-      ranking: standings.map((s) => ({ ...s, evaluation_id: gradings[s.index]!.row.id })),
+      ranking: standings.map((s) => ({ ...s, evaluation_id: evaluationId(gradings[s.index]!.row.id, judge.passThreshold) })),
       ranked_by: ranking.basis,
       checklist_id: checklist.row.id,
       margin,

@@ -1,3 +1,4 @@
+import { evaluationId } from "../store/evaluation-ids";
 import type { ChecklistRow, EvaluationRow } from "../store/store";
 import type { Usage } from "./ask";
 import { computeScores, hasPassed } from "./scores";
@@ -21,10 +22,18 @@ export function checklistView(row: ChecklistRow, cached: boolean, usage: Usage) 
   };
 }
 
-export function evaluationView(row: EvaluationRow, checklist: ChecklistRow, cached: boolean, usage: Usage, threshold: number) {
+/** An evaluation: a stored grading judged at `threshold`, named by both (see evaluation-ids.ts). */
+export function evaluationView(
+  row: EvaluationRow,
+  checklist: ChecklistRow,
+  cached: boolean,
+  usage: Usage,
+  threshold: number,
+  id = evaluationId(row.id, threshold),
+) {
   const scores = computeScores(checklist.items, row.results);
   return {
-    id: row.id,
+    id,
     checklist: { id: checklist.id, items: checklist.items },
     results: row.results,
     signal: row.signal,
@@ -38,11 +47,10 @@ export function evaluationView(row: EvaluationRow, checklist: ChecklistRow, cach
   };
 }
 
-
 /** A stored evaluation as GET /v1/evaluations/{id} gives it: the grading and what was graded. */
-export function storedEvaluationView(row: EvaluationRow, checklist: ChecklistRow, usage: Usage, threshold: number) {
+export function storedEvaluationView(row: EvaluationRow, checklist: ChecklistRow, usage: Usage, threshold: number, id?: string) {
   return {
-    ...evaluationView(row, checklist, true, usage, threshold),
+    ...evaluationView(row, checklist, true, usage, threshold, id),
     instruction: row.instruction,
     context: row.context ?? null,
     response: row.response,

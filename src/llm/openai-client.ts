@@ -130,7 +130,7 @@ export class OpenAiCompatibleClient implements LlmClient {
             ? { response_format: { type: "json_object" } }
             : {}),
         ...(withLogprobs ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}),
-      }, { timeout }).asResponse();
+      }, { timeout, ...(request.traceparent ? { headers: { traceparent: request.traceparent } } : {}) }).asResponse();
       const json = parseAnswer(await response.text());
       usage = usageOf(json);
       const answer = readCompletion(json);

@@ -1,3 +1,4 @@
+import type { TokenBudget } from "../context";
 import type { Meter } from "../usage/meter";
 import type { Limiter } from "./limiter";
 
@@ -36,6 +37,10 @@ export interface ChatRequest {
    * taken before the server-wide one.
    */
   slots?: Limiter | undefined;
+  /** The caller's token budget: the call reserves its estimate there before it is sent. */
+  budget?: TokenBudget | undefined;
+  /** The caller's W3C traceparent, sent on to the upstream. */
+  traceparent?: string | undefined;
 }
 
 export interface ChatResult {

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { hasScope } from "../context";
 import type { AppEnv } from "../env";
 import type { Metrics } from "../metrics";
 
@@ -19,6 +20,11 @@ export class ReplayCache {
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
+
+  /** TICKBOX_REPLAY_CACHE_MB=0 turns it off: then no route pays for keeping responses. */
+  get enabled(): boolean {
+    return this.maxBytes > 0;
+  }
 
   get size(): number {
     return this.entries.size;
@@ -54,24 +60,25 @@ export class ReplayCache {
 /** Serves repeats of a route's successful requests from the replay cache. */
 export function replay(cache: ReplayCache, metrics: Metrics, kind: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    // Per tenant: one tenant must not be answered, or learn by timing, from another's requests.
-    const key = `${c.get("principal")?.tenant ?? ""}\n${c.req.method} ${c.req.path}\n${c.get("bodyText") ?? ""}`;
+    const ctx = c.get("ctx")!;
+    // Per tenant: one tenant must not be answered, or learn by timing, from another's requests. And
+    // per set of scopes, since the scopes a body's objects need are checked only when it is parsed:
+    // a key is replayed only what a key with the same scopes was answered.
+    const scopes = (hasScope(ctx.principal, "evaluate") ? "e" : "") + (hasScope(ctx.principal, "calibrate") ? "c" : "");
+    const key = `${ctx.tenant}\n${scopes}\n${c.req.method} ${c.req.path}\n${c.get("bodyText") ?? ""}`;
     const hit = cache.get(key);
     if (hit !== undefined) {
       metrics.cache.inc({ kind, outcome: "replay" });
-      const meter = c.get("meter");
-      if (meter) {
-        meter.cacheHits++;
-        meter.tokensSaved += hit.tokens;
-      }
+      ctx.meter.replayed = true;
+      ctx.meter.cacheHits++;
+      ctx.meter.tokensSaved += hit.tokens;
       return c.body(hit.body, 200, { "content-type": "application/json" });
     }
     await next();
     const replayable = c.get("replayable");
     if (c.res.status === 200 && replayable) {
-      const meter = c.get("meter");
-      let tokens = meter?.tokensSaved ?? 0;
-      for (const u of meter?.byModel.values() ?? []) tokens += u.prompt_tokens + u.completion_tokens;
+      const { prompt_tokens, completion_tokens } = ctx.meter.totals();
+      const tokens = ctx.meter.tokensSaved + prompt_tokens + completion_tokens;
       const body = JSON.stringify({ ...replayable, cached: true, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 } });
       cache.set(key, { body, tokens });
     }

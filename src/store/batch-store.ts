@@ -176,8 +176,9 @@ export function createBatchStore(db: SqliteDb) {
       return (await db.select({ id: batches.id }).from(batches).where(eq(batches.status, status))).map((r) => r.id);
     },
 
-    async setStatus(id: string, status: BatchStatus, finishedAt: number | null): Promise<void> {
-      await db.update(batches).set({ status, finishedAt }).where(eq(batches.id, id));
+    /** Sets the status; a reason and a resume time only go with a pause or a cancel the batch did not ask for. */
+    async setStatus(id: string, status: BatchStatus, finishedAt: number | null, reason: string | null = null, pausedUntil: number | null = null): Promise<void> {
+      await db.update(batches).set({ status, finishedAt, statusReason: reason, pausedUntil }).where(eq(batches.id, id));
     },
 
     /** Makes `to` the batch's runner if its runner is still `from` (compare and set); whether it did. */

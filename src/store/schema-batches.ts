@@ -11,7 +11,11 @@ export const batches = sqliteTable(
   /** The tenant that owns the batch, and the key whose usage its items are booked to. */
   tenant: text("tenant").notNull().default("default"),
   keyId: text("key_id"),
-  status: text("status", { enum: ["running", "cancelled", "completed"] }).notNull(),
+  status: text("status", { enum: ["running", "paused", "cancelled", "completed"] }).notNull(),
+  /** Why the batch is paused or cancelled when it was not asked to be (a spent budget, a revoked key). */
+  statusReason: text("status_reason"),
+  /** A paused batch resumes at this epoch ms (the next UTC day, when its owner's budget renews). */
+  pausedUntil: integer("paused_until"),
   total: integer("total").notNull(),
   concurrency: integer("concurrency").notNull(),
   createdAt: integer("created_at").notNull(),

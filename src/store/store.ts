@@ -1,5 +1,6 @@
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { parseEvaluationId } from "./evaluation-ids";
 import { checklists, evaluations } from "./schema";
 
 export type ChecklistRow = typeof checklists.$inferSelect;
@@ -18,6 +19,7 @@ export interface Store {
   anyChecklistByFingerprint(fingerprint: string): Promise<ChecklistRow | undefined>;
   /** Inserts unless the tenant has a row with the same fingerprint; returns the row that is stored. */
   putChecklist(row: NewChecklistRow & { tenant: string }): Promise<ChecklistRow>;
+  /** The grading an evaluation id names (with or without its threshold: see evaluation-ids.ts). */
   evaluationById(tenant: string, id: string): Promise<EvaluationRow | undefined>;
   evaluationByFingerprint(tenant: string, fingerprint: string): Promise<EvaluationRow | undefined>;
   anyEvaluationByFingerprint(fingerprint: string): Promise<EvaluationRow | undefined>;
@@ -34,16 +36,32 @@ type Table = typeof checklists | typeof evaluations;
 
 /**
  * A Store over drizzle. Lookups are prepared once (building the SQL on every call cost more than
- * running it); writes are single idempotent statements, so D1 needs no transaction.
+ * running it), and have no LIMIT: they go by a primary key or a unique index, and a bound LIMIT
+ * parameter cost SQLite as much again as the lookup. Writes are single idempotent statements, so
+ * D1 needs no transaction.
  */
 export function createDrizzleStore(db: SqliteDb): Store {
   const lookups = <T extends Table>(table: T) => {
     const t = table as typeof checklists;
+    type Row = T["$inferSelect"];
     const prepared = (column: "id" | "fingerprint") =>
-      db.select().from(t).where(and(eq(t.tenant, sql.placeholder("tenant")), eq(t[column], sql.placeholder("key")))).limit(1).prepare();
+      db.select().from(t).where(and(eq(t.tenant, sql.placeholder("tenant")), eq(t[column], sql.placeholder("key")))).prepare();
     const byId = prepared("id");
     const byFingerprint = prepared("fingerprint");
     const anyByFingerprint = db.select().from(t).where(eq(t.fingerprint, sql.placeholder("key"))).limit(1).prepare();
+    // Rows come back as value arrays in column order and are mapped here: drizzle's general mapper
+    // cost as much as the query.
+    const fields = Object.entries(getTableColumns(t));
+    const toRow = (values: unknown[] | undefined) => {
+      if (!values) return undefined;
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < fields.length; i++) {
+        const [name, column] = fields[i]!;
+        const value = values[i];
+        row[name] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+      }
+      return row as Row;
+    };
     // Every column as a placeholder: the statement is built once. Only the id comes back, which
     // says whether the row went in; the row itself is the one just written.
     const columns = Object.keys(getTableColumns(t));
@@ -53,10 +71,9 @@ export function createDrizzleStore(db: SqliteDb): Store {
       .onConflictDoNothing()
       .returning({ id: t.id })
       .prepare();
-    type Row = T["$inferSelect"];
     return {
-      byId: async (tenant: string, key: string) => (await byId.all({ tenant, key }))[0] as Row | undefined,
-      byFingerprint: async (tenant: string, key: string) => (await byFingerprint.all({ tenant, key }))[0] as Row | undefined,
+      byId: async (tenant: string, key: string) => toRow((await byId.values({ tenant, key }))[0]),
+      byFingerprint: async (tenant: string, key: string) => toRow((await byFingerprint.values({ tenant, key }))[0]),
       anyByFingerprint: async (key: string) => (await anyByFingerprint.all({ key }))[0] as Row | undefined,
       /** Inserts unless the fingerprint is stored already for the tenant; returns the row written, or the one stored before. */
       async put(row: T["$inferInsert"] & { tenant: string }): Promise<Row> {
@@ -65,7 +82,7 @@ export function createDrizzleStore(db: SqliteDb): Store {
         const values = Object.fromEntries(columns.map((name) => [name, (row as Record<string, unknown>)[name] ?? null]));
         values.createdAt = Math.floor(Date.now() / 1000); // as the column's default, unixepoch()
         if ((await insert.all(values)).length > 0) return values as Row;
-        const stored = (await byFingerprint.all({ tenant: row.tenant, key: row.fingerprint }))[0] as Row | undefined;
+        const stored = toRow((await byFingerprint.values({ tenant: row.tenant, key: row.fingerprint }))[0]);
         if (!stored) throw new Error(`row ${row.id} was not stored`);
         return stored;
       },
@@ -78,7 +95,10 @@ export function createDrizzleStore(db: SqliteDb): Store {
     checklistByFingerprint: c.byFingerprint,
     anyChecklistByFingerprint: c.anyByFingerprint,
     putChecklist: c.put,
-    evaluationById: e.byId,
+    evaluationById: async (tenant, id) => {
+      const gradingId = parseEvaluationId(id)?.gradingId;
+      return gradingId === undefined ? undefined : e.byId(tenant, gradingId);
+    },
     evaluationByFingerprint: e.byFingerprint,
     anyEvaluationByFingerprint: e.anyByFingerprint,
     putEvaluation: e.put,

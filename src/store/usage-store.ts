@@ -10,7 +10,7 @@ export interface UsageStore {
   record(keyId: string, tenant: string, day: string, meter: Meter, requests: number): Promise<void>;
   /** Upstream tokens the key has spent on a day. */
   tokensOn(keyId: string, day: string): Promise<number>;
-  list(filter: { keyId?: string; from?: string; to?: string }): Promise<UsageRow[]>;
+  list(filter: { keyId?: string; tenant?: string; from?: string; to?: string }): Promise<UsageRow[]>;
 }
 
 export const utcDay = (ms = Date.now()) => new Date(ms).toISOString().slice(0, 10);
@@ -54,9 +54,10 @@ export function createUsageStore(db: SqliteDb): UsageStore {
       }
     },
     tokensOn: async (keyId, day) => Number((await spent.all({ key: keyId, day }))[0]?.tokens ?? 0),
-    async list({ keyId, from, to }) {
+    async list({ keyId, tenant, from, to }) {
       const conditions = [
         keyId ? eq(usageDaily.keyId, keyId) : undefined,
+        tenant ? eq(usageDaily.tenant, tenant) : undefined,
         from ? sql`${usageDaily.day} >= ${from}` : undefined,
         to ? sql`${usageDaily.day} <= ${to}` : undefined,
       ].filter((c) => c !== undefined);

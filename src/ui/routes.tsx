@@ -31,6 +31,9 @@ const PAGES: UiPage[] = [
   { path: "/ui/usage", title: "Usage", nav: "usage", render: usagePage },
 ];
 
+/** The paths the viewer answers (GET): declared public, since what they show comes from the API under the caller's key. */
+export const paths = ["/", "/ui", "/ui/assets/:name", ...PAGES.map((page) => page.path)];
+
 /** Only this service's own script, styles and data: no inline script, no other origin. */
 const CSP = [
   "default-src 'self'",

@@ -2,13 +2,26 @@ import type { UsageStore } from "../store/usage-store";
 import { utcDay } from "../store/usage-store";
 import { Meter } from "./meter";
 
+interface Entry {
+  keyId: string;
+  tenant: string;
+  day: string;
+  meter: Meter;
+  requests: number;
+}
+
 /**
- * Adds up requests' meters in memory and writes them in one pass, so that a request served from the
- * replay cache does not pay for a database write. `flush` runs on a timer (Node), before usage is
- * read, and at shutdown; a crash loses at most one interval of accounting, never a result.
+ * Adds up usage in memory and writes it in one pass, so that a request served from the replay
+ * cache does not pay for a database write. Upstream tokens are added as each call settles (see
+ * UsageLedger), requests and cache savings as each request ends. `flush` runs on a timer (Node),
+ * after each response (Workers), before usage is read, and at shutdown; a crash loses at most one
+ * interval of accounting, never a result.
  */
 export class UsageRecorder {
-  private pending = new Map<string, { keyId: string; tenant: string; day: string; meter: Meter; requests: number }>();
+  private pending = new Map<string, Entry>();
+  /** Entries being written: still counted by `tokensToday` until the write is done. */
+  private writing = new Map<string, Entry>();
+  private flushing: Promise<void> = Promise.resolve();
 
   // The UTC day changes once a day; formatting a date on every request would not.
   private day = { name: "", endsAt: 0 };
@@ -22,7 +35,7 @@ export class UsageRecorder {
     return this.day.name;
   }
 
-  add(keyId: string, tenant: string, meter: Meter, now = Date.now()): void {
+  private entry(keyId: string, tenant: string, now: number): Entry {
     const day = this.dayOf(now);
     const slot = `${keyId}\n${day}`;
     let entry = this.pending.get(slot);
@@ -30,25 +43,52 @@ export class UsageRecorder {
       entry = { keyId, tenant, day, meter: new Meter(), requests: 0 };
       this.pending.set(slot, entry);
     }
+    return entry;
+  }
+
+  /** One request, and what the cache saved it. Its upstream tokens come with each call (`addUpstream`). */
+  addRequest(keyId: string, tenant: string, meter: Meter, now = Date.now()): void {
+    const entry = this.entry(keyId, tenant, now);
     entry.requests++;
-    if (meter.byModel.size > 0) for (const [model, usage] of meter.byModel) entry.meter.charge(model, usage);
     entry.meter.cacheHits += meter.cacheHits;
     entry.meter.tokensSaved += meter.tokensSaved;
+  }
+
+  /** One upstream call's usage (every attempt of it), booked as the call settles. */
+  addUpstream(keyId: string, tenant: string, call: Meter, now = Date.now()): void {
+    if (call.byModel.size > 0) this.entry(keyId, tenant, now).meter.absorb(call);
   }
 
   /** Tokens a key has spent today, written or not. */
   async tokensToday(keyId: string, now = Date.now()): Promise<number> {
     const day = this.dayOf(now);
-    let pending = 0;
-    for (const u of this.pending.get(`${keyId}\n${day}`)?.meter.byModel.values() ?? []) pending += u.prompt_tokens + u.completion_tokens;
-    return pending + (await this.store.tokensOn(keyId, day));
+    const slot = `${keyId}\n${day}`;
+    let unwritten = 0;
+    for (const entry of [this.pending.get(slot), this.writing.get(slot)]) {
+      for (const u of entry?.meter.byModel.values() ?? []) unwritten += u.prompt_tokens + u.completion_tokens;
+    }
+    // While a write is under way its rows may be counted twice (here and in the table): a moment's
+    // overcount, which can only refuse a reservation early, never let one through.
+    return unwritten + (await this.store.tokensOn(keyId, day));
   }
 
-  async flush(): Promise<void> {
-    const batch = this.pending;
+  /** Writes what is pending; flushes run one after another, so each write is counted until it is done. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.writePending());
+    return this.flushing;
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.pending.size === 0) return;
+    this.writing = this.pending;
     this.pending = new Map();
-    for (const { keyId, tenant, day, meter, requests } of batch.values()) {
-      await this.store.record(keyId, tenant, day, meter, requests);
+    try {
+      for (const { keyId, tenant, day, meter, requests } of this.writing.values()) {
+        await this.store.record(keyId, tenant, day, meter, requests);
+      }
+    } finally {
+      // A failed write is not retried (a crash would lose it too); it stops being counted.
+      this.writing = new Map();
     }
   }
 }

@@ -50,11 +50,11 @@ describe("POST /v1/calibrations — bad requests", () => {
     expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pairwise", examples: pairwise, signal: "soft" }), 422, "validation_failed", ["/signal"]);
   });
 
-  it("422 for an evaluation id that does not exist, naming the example", async () => {
+  it("404 for an evaluation id that does not exist, naming the example", async () => {
     const t = makeApp();
     const withRef = examples.map((e, i) => (i === 2 ? { evaluation_id: "ev_missing", label: 1 } : e));
     const res = await t.post("/v1/calibrations", { name: "x", kind: "pointwise", examples: withRef });
-    expectProblem(res, 422, "validation_failed", ["/examples/2/evaluation_id"]);
+    expectProblem(res, 404, "not_found", ["/examples/2/evaluation_id"]);
   });
 
   it("422 for a cascade whose judges disagree on an item's label, or list other items", async () => {

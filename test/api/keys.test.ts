@@ -33,7 +33,7 @@ describe("API keys", () => {
   it("stores only a hash of the secret", async () => {
     const t = securedApp();
     const key = await createKey(t, { name: "k", scopes: ["evaluate"] });
-    const rows = await t.services.keys.list();
+    const rows = await t.services.keys.listLive(undefined);
     expect(JSON.stringify(rows)).not.toContain(key.key);
     expect(rows[0]!.keyHash).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type FakeUpstream } from "../support/fake-upstream";
-import { useFakeUpstream } from "../support/file-fake";
+import { ADMIN_KEY, bearer, useFakeUpstream } from "../support/file-fake";
 import { infobench, makeApp, upstreamEnv } from "../support/harness";
+import { makeKey } from "../support/tenants";
 
 const fake = useFakeUpstream();
 
@@ -50,5 +51,19 @@ describe("POST /v1/integrations/promptfoo", () => {
     const bad = await t.post("/v1/integrations/promptfoo", payload({ checklist: [42] }));
     expect(bad.status).toBe(422);
     expect(bad.json.errors[0].path).toBe("/context/vars/checklist/0");
+  });
+});
+
+describe("POST /v1/integrations/promptfoo, under the caller's key", () => {
+  it("grades as the caller's tenant, whose key then reads the evaluation it names, and no other tenant's", async () => {
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN_KEY });
+    const acme = await makeKey(t, { name: "acme", tenant: "acme", scopes: ["evaluate"] });
+    const globex = await makeKey(t, { name: "globex", tenant: "globex", scopes: ["evaluate"] });
+    const res = await t.post("/v1/integrations/promptfoo", payload({ checklist: row.decomposed_questions }), bearer(acme.key));
+    expect(res.status).toBe(200);
+    expect((await t.send("GET", `/v1/evaluations/${res.json.evaluation_id}`, undefined, bearer(acme.key))).status).toBe(200);
+    expect((await t.send("GET", `/v1/evaluations/${res.json.evaluation_id}`, undefined, bearer(globex.key))).status).toBe(404);
+    const usage = (await t.send("GET", "/v1/usage", undefined, bearer(acme.key))).json.usage[0];
+    expect(usage.upstream_calls).toBe(fake.calls.length);
   });
 });

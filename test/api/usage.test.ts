@@ -50,14 +50,15 @@ describe("GET /v1/usage", () => {
     expect(all.json.usage.map((u: any) => u.key_id).sort()).toEqual(["admin", a.id, b.id].sort());
   });
 
-  it("429 once a key's daily token budget is spent, naming the budget", async () => {
+  it("429 when a call's reservation would not fit what is left of the daily budget, naming the budget", async () => {
     const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN });
-    const key = (await t.post("/v1/keys", { name: "tight", scopes: ["evaluate"], daily_token_budget: 50 }, bearer(ADMIN))).json;
+    // Room for one grading's reservation (its prompt, its schema and an allowance for its answer), not two.
+    const key = (await t.post("/v1/keys", { name: "tight", scopes: ["evaluate"], daily_token_budget: 900 }, bearer(ADMIN))).json;
     expect((await t.post("/v1/evaluations", evaluation, bearer(key.key))).status).toBe(200);
     const over = await t.post("/v1/evaluations", { ...evaluation, response: "Hello there." }, bearer(key.key));
     expect(over.status).toBe(429);
     expect(over.json.code).toBe("budget_exceeded");
-    expect(over.json.detail).toContain("50");
+    expect(over.json.detail).toContain("900");
     expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(fake.calls).toHaveLength(1);
   });

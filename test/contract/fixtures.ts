@@ -27,4 +27,5 @@ export const NODE_SEEDED_EVALUATION = { ...FIXED_EVALUATION, response: "Written 
 
 // Computed once on Node; a runtime that hashes differently fails the contract.
 export const FIXED_CHECKLIST_ID = "cl_574ab817a9e0b48170c5b83186eeb77c";
-export const FIXED_EVALUATION_ID = "ev_4d12c9e15b784c27426226553b65a3ae";
+// An evaluation's id names its grading and the threshold it was judged at (the default, 0.8).
+export const FIXED_EVALUATION_ID = "ev_4d12c9e15b784c27426226553b65a3ae~0.8";

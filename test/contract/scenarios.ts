@@ -5,6 +5,7 @@ import type { Client } from "../support/client";
 import type { UpstreamControl } from "../support/fake-control";
 import { expectProblem } from "../support/problems";
 import { upstreamVars } from "../support/upstream-vars";
+import { parseEvaluationId } from "../../src/store/evaluation-ids";
 import { contractRow, FIXED_CHECKLIST_ID, FIXED_EVALUATION, FIXED_EVALUATION_ID, FIXED_ITEMS } from "./fixtures";
 
 /** A runtime the contract runs on. */
@@ -135,7 +136,7 @@ export function contractSuite(get: () => ContractTarget) {
       expect(a!.json.id).toBe(b!.json.id);
       expect(a!.json.results).toEqual(b!.json.results);
       expect(await kinds()).toEqual(["grading", "grading"]);
-      expect(await t.rowCount("evaluations", a!.json.id)).toBe(1);
+      expect(await t.rowCount("evaluations", parseEvaluationId(a!.json.id)!.gradingId)).toBe(1);
     });
   });
 

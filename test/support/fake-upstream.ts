@@ -27,7 +27,13 @@ export type Fault =
   | { kind: "huge"; bytes: number; declared?: boolean }
   /** A proper answer whose body comes a byte every `everyMs`, after prompt headers. */
   | { kind: "trickle"; everyMs: number };
-export interface FakeCall { body: any; headers: Record<string, string | string[] | undefined>; kind: "checklist" | "grading" | "comparison" | "other" }
+export interface FakeCall {
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+  kind: "checklist" | "grading" | "comparison" | "other";
+  /** The usage it reported, once it answered. */
+  usage?: { prompt_tokens: number; completion_tokens: number };
+}
 /** A direct comparison's answer: which position is better, and p(FIRST) for the logprobs. */
 export interface ComparisonAnswer { better: "FIRST" | "SECOND"; p_first?: number; rationale?: string }
 export interface ChecklistItem { question: string; weight: number; must_pass: boolean }
@@ -41,6 +47,8 @@ export interface FakeUpstream {
   /** Answers whose connection the client closed before the fake had finished sending them. */
   answersCut: number;
   logprobs: LogprobMode;
+  /** Prompt tokens it reports per character of the messages (default 0.25, the usual 4 characters a token). */
+  promptTokensPerChar: number;
   checklist: ChecklistItem[];
   answer: (itemId: string, index: number, call: FakeCall) => ItemAnswer;
   /** Answers comparison requests; the default always prefers the response shown first. */
@@ -201,7 +209,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     const withLogprobs = allowLogprobs && body.logprobs === true && fake.logprobs !== "none";
     const promptChars = (Array.isArray(body.messages) ? body.messages : [])
       .reduce((n: number, m: any) => n + contentText(m?.content).length, 0);
-    const prompt_tokens = Math.ceil(promptChars / 4);
+    const prompt_tokens = Math.ceil(promptChars * fake.promptTokensPerChar);
+    call.usage = { prompt_tokens, completion_tokens: tokens.length };
     return {
       id: `chatcmpl-fake${++seq}`,
       object: "chat.completion",
@@ -317,6 +326,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     latencyMs: defaults.latencyMs,
     answersCut: 0,
     logprobs: defaults.logprobs,
+    promptTokensPerChar: 0.25,
     checklist: DEFAULT_CHECKLIST.map((i) => ({ ...i })),
     answer: defaultAnswer,
     compare: defaultCompare,
@@ -329,6 +339,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       fake.answersCut = 0;
       fake.latencyMs = defaults.latencyMs;
       fake.logprobs = defaults.logprobs;
+      fake.promptTokensPerChar = 0.25;
       fake.checklist = DEFAULT_CHECKLIST.map((i) => ({ ...i }));
       fake.answer = defaultAnswer;
       fake.compare = defaultCompare;

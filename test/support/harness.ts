@@ -17,10 +17,7 @@ export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
  * A fresh app on its own in-memory database; requests go through `app.request()`. `background`
  * adds the batch service, as the Node entry does.
  */
-export function makeApp(
-  env: Record<string, string> = {},
-  options: { background?: boolean; fetch?: typeof fetch; docsScript?: (() => Promise<string>) | undefined } = {},
-) {
+export function makeApp(env: Record<string, string> = {}, options: Parameters<typeof buildServices>[2] = {}) {
   const config = parseConfig({ TICKBOX_DB: ":memory:", ...env });
   const { db, close } = openSqlite(config.TICKBOX_DB);
   // The API reference's script as the Node server reads it, unless a test leaves it out.

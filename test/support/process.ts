@@ -12,11 +12,16 @@ export async function startProcess(script: string, env: Record<string, string>):
   });
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = "";
-    child.stdout!.on("data", (d) => {
+    const onData = (d: Buffer) => {
       out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolveUrl(m[1]!);
-    });
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
+      if (!m) return;
+      // The server logs every request to stdout: from here on it is drained, not kept.
+      child.stdout!.off("data", onData);
+      child.stdout!.resume();
+      resolveUrl(m[1]!);
+    };
+    child.stdout!.on("data", onData);
     child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   return { url, child };

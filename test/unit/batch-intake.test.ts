@@ -45,6 +45,8 @@ function open(file = ":memory:", options: { runner?: { id: string; gone: (o: str
   return { store, batches, requests };
 }
 
+const OWNER = { tenant: "t", keyId: null };
+
 async function* slowly<T>(items: T[], failAt?: number): AsyncGenerator<T> {
   for (const [i, item] of items.entries()) {
     if (i === failAt) throw new Error("the body was cut off");
@@ -63,8 +65,8 @@ describe("batch intake", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 1200 }), async (items: BatchItemInput[]) => {
         const { store, batches, requests } = open();
-        const { id, total } = await batches.create(slowly(items));
-        expect(id).toBe(await BatchService.idFor(items));
+        const { id, total } = await batches.create(slowly(items), undefined, OWNER);
+        expect(id).toBe(await BatchService.idFor(items, OWNER.tenant));
         expect(total).toBe(items.length);
         expect(await requests(id)).toEqual(items);
         expect(await store.stagingIds()).toEqual([]);
@@ -77,7 +79,7 @@ describe("batch intake", () => {
   it("a body that fails part-way leaves nothing behind", async () => {
     const { store, batches } = open();
     const items = Array.from({ length: 1500 }, (_, i) => ({ instruction: "Do it.", response: `r${i}` }));
-    await expect(batches.create(slowly(items, 1200))).rejects.toThrow("cut off");
+    await expect(batches.create(slowly(items, 1200), undefined, OWNER)).rejects.toThrow("cut off");
     expect(await store.stagingIds()).toEqual([]);
     expect(await store.batchIdsWithStatus("running")).toEqual([]);
   });
@@ -85,9 +87,9 @@ describe("batch intake", () => {
   it("the same content again is the same batch: its staged copy is dropped, its items are not doubled", async () => {
     const { store, batches } = open();
     const items = Array.from({ length: 700 }, (_, i) => ({ instruction: "Do it.", response: `r${i}` }));
-    const first = await batches.create(slowly(items));
+    const first = await batches.create(slowly(items), undefined, OWNER);
     await batches.idle(first.id);
-    const again = await batches.create(slowly(items));
+    const again = await batches.create(slowly(items), undefined, OWNER);
     expect(again.id).toBe(first.id);
     expect(await store.counts(first.id)).toEqual({ pending: 0, running: 0, done: 700, failed: 0 });
     expect(await store.stagingIds()).toEqual([]);
@@ -110,9 +112,9 @@ describe("batch sweeps", () => {
     const file = join(tempDir(), "b.db");
     const { store, batches } = open(file, { runner: { id: "here/1/-/b", gone: () => false }, leaseMs: 400 });
     const items = Array.from({ length: 5 }, (_, i) => ({ instruction: "Do it.", response: `r${i}` }));
-    const id = await BatchService.idFor(items);
+    const id = await BatchService.idFor(items, OWNER.tenant);
     await store.insertItems(id, items.map((request, idx) => ({ idx, customId: null, request })));
-    await store.insertBatch({ id, status: "running", total: 5, concurrency: 2, createdAt: Date.now() });
+    await store.insertBatch({ id, tenant: OWNER.tenant, keyId: null, status: "running", total: 5, concurrency: 2, createdAt: Date.now() });
     await store.takeLease(id, null, "elsewhere/7/-/a", Date.now());
     await store.claim(id, 2);
     batches.sweepEvery(50);

@@ -35,6 +35,9 @@ function service(evaluate: (input: EvaluationInput) => Promise<EvaluationView>) 
   return { store, batches: new BatchService({ store, evaluate, defaultConcurrency: 3 }) };
 }
 
+/** The owner of the batches here: an open server's, whose keys are not checked by these services. */
+const OWNER = { tenant: "default", keyId: null };
+
 const items = (n: number) => Array.from({ length: n }, (_, i) => ({ instruction: "Do it.", response: `r${i}` }));
 
 describe("BatchService", () => {
@@ -46,7 +49,7 @@ describe("BatchService", () => {
       if (input.response === "r3") throw new ProblemError("upstream_timeout", "the upstream model did not answer in time");
       return viewFor(input, input.response === "r0" ? 0.5 : 1);
     });
-    const { id } = await batches.create(items(6));
+    const { id } = await batches.create(items(6), undefined, OWNER);
     await batches.idle(id);
     const view = await batches.view(id);
     expect(view.status).toBe("completed");
@@ -65,7 +68,7 @@ describe("BatchService", () => {
 
   it("on start-up, puts items a dead process left running back in the queue and finishes them", async () => {
     const { store, batches } = service(async (input) => viewFor(input, 1));
-    const id = await BatchService.idFor(items(4));
+    const id = await BatchService.idFor(items(4), OWNER.tenant);
     await store.insertItems(id, items(4).map((request, idx) => ({ idx, customId: null, request })));
     await store.insertBatch({ id, status: "running", total: 4, concurrency: 2, createdAt: Date.now() });
     // As a killed process leaves them: one item done, two claimed, one untouched.
@@ -82,9 +85,9 @@ describe("BatchService", () => {
 
   it("names a batch by its items: order and custom ids count", async () => {
     const a = items(3);
-    expect(await BatchService.idFor(a)).toBe(await BatchService.idFor(items(3)));
-    expect(await BatchService.idFor([...a].reverse())).not.toBe(await BatchService.idFor(a));
-    expect(await BatchService.idFor(a.map((x, i) => ({ ...x, custom_id: `c${i}` })))).not.toBe(await BatchService.idFor(a));
+    expect(await BatchService.idFor(a, OWNER.tenant)).toBe(await BatchService.idFor(items(3), OWNER.tenant));
+    expect(await BatchService.idFor([...a].reverse(), OWNER.tenant)).not.toBe(await BatchService.idFor(a, OWNER.tenant));
+    expect(await BatchService.idFor(a.map((x, i) => ({ ...x, custom_id: `c${i}` })), OWNER.tenant)).not.toBe(await BatchService.idFor(a, OWNER.tenant));
   });
 });
 
@@ -132,7 +135,7 @@ describe("batch store groups", () => {
   const outcome = (n: number) => ({ status: "done" as const, result: { n }, usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 }, cached: false });
   it("claims the lowest pending indexes, releases unstarted ones, and finishes only running items", async () => {
     const { store } = service(async (input) => viewFor(input, 1));
-    const id = await BatchService.idFor(items(5));
+    const id = await BatchService.idFor(items(5), OWNER.tenant);
     await store.insertItems(id, items(5).map((request, idx) => ({ idx, customId: null, request })));
     expect((await store.claim(id, 3)).map((r) => r.idx)).toEqual([0, 1, 2]);
     await store.release(id, [2]);
@@ -152,7 +155,7 @@ describe("BatchService in groups", () => {
       await new Promise((r) => setTimeout(r, 1));
       return viewFor(input, 1);
     });
-    const { id } = await batches.create(items(300), 100);
+    const { id } = await batches.create(items(300), 100, OWNER);
     await batches.idle(id);
     expect(seen).toHaveLength(300);
     expect(new Set(seen).size).toBe(300);
@@ -161,10 +164,10 @@ describe("BatchService in groups", () => {
 
   it("tells listeners as groups of items are written, and that the run ended once it has", async () => {
     const { batches } = service(async (input) => viewFor(input, 1));
-    const id = await BatchService.idFor(items(8));
+    const id = await BatchService.idFor(items(8), OWNER.tenant);
     const heard: { ended: boolean; status: string; done: number }[] = [];
     batches.subscribe(id, (ended) => void batches.get(id).then(async (row) => heard.push({ ended, status: row.status, done: (await batches.view(id)).counts.done })));
-    await batches.create(items(8), 2);
+    await batches.create(items(8), 2, OWNER);
     await batches.idle(id);
     await new Promise((r) => setTimeout(r, 10));
     expect(heard.at(-1)).toEqual({ ended: true, status: "completed", done: 8 });
@@ -181,7 +184,7 @@ describe("BatchService in groups", () => {
       return viewFor(input, 1);
     });
     // Concurrency 4 runs 5 workers (one more keeps the upstream busy), claiming 5 items at a time.
-    const { id } = await batches.create(items(12), 4);
+    const { id } = await batches.create(items(12), 4, OWNER);
     await new Promise((r) => setTimeout(r, 5));
     // r0 finished at once (its result waits to be written with others); its worker claimed the
     // next group (r5–r9) and is on r5.
@@ -205,7 +208,7 @@ describe("BatchService under concurrent starts", () => {
       await new Promise((r) => setTimeout(r, 5));
       return viewFor(input, 1);
     });
-    const id = await BatchService.idFor(items(12));
+    const id = await BatchService.idFor(items(12), OWNER.tenant);
     await store.insertItems(id, items(12).map((request, idx) => ({ idx, customId: null, request })));
     await store.insertBatch({ id, status: "running", total: 12, concurrency: 2, createdAt: Date.now() });
     await Promise.all([batches.resumeAll(), batches.resumeAll(), batches.retry(id)]);
@@ -234,10 +237,10 @@ describe("batch leases", () => {
     const gradedBy: string[] = [];
     const a = open(async (input) => (gradedBy.push(`a:${input.response}`), await new Promise((r) => setTimeout(r, 5)), viewFor(input, 1)));
     const b = open(async (input) => (gradedBy.push(`b:${input.response}`), viewFor(input, 1)));
-    const { id } = await a.batches.create(items(12));
+    const { id } = await a.batches.create(items(12), undefined, OWNER);
     // B starts up (or a CLI is pointed at the same file) while A is at work.
     expect(await b.batches.resumeAll()).toEqual([id]);
-    await b.batches.create(items(12));
+    await b.batches.create(items(12), undefined, OWNER);
     await a.batches.idle(id);
     expect(gradedBy.filter((g) => g.startsWith("b:"))).toEqual([]);
     expect(gradedBy).toHaveLength(12);
@@ -249,7 +252,7 @@ describe("batch leases", () => {
     const open = onOneFile();
     for (const [holder, heartbeat, gone] of [["dead-runner", Date.now(), true], ["silent-runner", Date.now() - 31_000, false]] as const) {
       const { store, batches } = open(async (input) => viewFor(input, 1), { id: "me", gone: (other) => gone && other === holder });
-      const id = await BatchService.idFor(items(3).map((item) => ({ ...item, custom_id: holder })));
+      const id = await BatchService.idFor(items(3).map((item) => ({ ...item, custom_id: holder })), OWNER.tenant);
       await store.insertItems(id, items(3).map((request, idx) => ({ idx, customId: holder, request })));
       await store.insertBatch({ id, status: "running", total: 3, concurrency: 2, createdAt: Date.now() });
       expect(await store.takeLease(id, null, holder, heartbeat)).toBe(true);
@@ -265,7 +268,7 @@ describe("batch leases", () => {
     let graded = 0;
     const a = open(async (input) => (graded++, await new Promise((r) => setTimeout(r, 10)), viewFor(input, 1)), { id: "a", gone: () => false }, 90);
     const b = open(async (input) => viewFor(input, 1), { id: "b", gone: () => false }, 90);
-    const { id } = await a.batches.create(items(100));
+    const { id } = await a.batches.create(items(100), undefined, OWNER);
     await new Promise((r) => setTimeout(r, 15));
     await b.batches.cancel(id);
     await a.batches.idle(id);
@@ -279,7 +282,7 @@ describe("batch leases", () => {
     const open = onOneFile();
     let graded = 0;
     const a = open(async (input) => (graded++, await new Promise((r) => setTimeout(r, 10)), viewFor(input, 1)), { id: "a", gone: () => false }, 90);
-    const { id } = await a.batches.create(items(100), 2);
+    const { id } = await a.batches.create(items(100), 2, OWNER);
     await new Promise((r) => setTimeout(r, 15));
     expect(await a.store.takeLease(id, "a", "b", Date.now())).toBe(true);
     await a.batches.idle(id);
@@ -291,7 +294,7 @@ describe("batch leases", () => {
   it("waits while the lease of a live runner is fresh", async () => {
     const open = onOneFile();
     const { store, batches } = open(async (input) => viewFor(input, 1), { id: "me", gone: () => false });
-    const id = await BatchService.idFor(items(2));
+    const id = await BatchService.idFor(items(2), OWNER.tenant);
     await store.insertItems(id, items(2).map((request, idx) => ({ idx, customId: null, request })));
     await store.insertBatch({ id, status: "running", total: 2, concurrency: 1, createdAt: Date.now() });
     await store.takeLease(id, null, "busy-runner", Date.now());

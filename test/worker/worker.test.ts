@@ -88,7 +88,7 @@ describe("the same fingerprints as Node", () => {
     await upstream.reset();
     const res = await clientFor({ ...upstreamVars(upstream.baseUrl), DB: env.DB }).post("/v1/evaluations", NODE_SEEDED_EVALUATION);
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ id: evaluation.id, cached: true, usage: { upstream_calls: 0 } });
+    expect(res.json).toMatchObject({ id: `${evaluation.id}~0.8`, cached: true, usage: { upstream_calls: 0 } });
     expect(res.json.results).toEqual(evaluation.results);
     expect(await upstream.calls()).toEqual([]);
   });

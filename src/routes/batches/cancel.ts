@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { BatchId, batchByIdErrors, batchOk, batchesOf } from "./shapes";
 
@@ -14,6 +15,8 @@ export const route = createRoute({
     ...batchByIdErrors,
   },
 });
+
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { path: "batch" }, spends: false };
 
 export function register(app: App) {
   return app.openapi(route, async (c) => c.json(await batchesOf(c).cancel(c.req.valid("param").id), 200));

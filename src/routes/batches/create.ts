@@ -1,8 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
+import type { BatchItemInput } from "../../batches/service";
+import type { RequestContext } from "../../context";
 import type { App } from "../../env";
 import { batchItems } from "../../batches/json-lines";
+import type { Judge } from "../../judge/judge";
+import { contextOf } from "../operation";
 import { JSON_LINES_TYPES, isJsonLinesMediaType, requestHeader, streamBody } from "../../middleware/body";
-import { QueryInt, commonErrors, notImplemented } from "../schemas";
+import { QueryInt, commonErrors, notFound, notImplemented } from "../schemas";
 import { BatchItem, MAX_BATCH_ITEMS, batchContent, batchesOf } from "./shapes";
 
 const itemRef = { $ref: "#/components/schemas/BatchItem" };
@@ -33,18 +38,39 @@ export const route = createRoute({
   responses: {
     202: { description: "The batch, accepted; its work runs in the background.", content: batchContent },
     ...commonErrors,
+    ...notFound,
     ...notImplemented,
   },
 });
+
+/**
+ * The items as they stream past, each checklist they name checked to be the caller's as it first
+ * appears: a 404 at the first item naming a missing one, before the batch exists (the items stored
+ * so far are dropped with it).
+ */
+async function* ownChecklists(items: AsyncIterable<BatchItemInput>, judge: Judge, ctx: RequestContext): AsyncGenerator<BatchItemInput> {
+  const seen = new Set<string>();
+  let i = 0;
+  for await (const item of items) {
+    if (item.checklist_id && !seen.has(item.checklist_id)) {
+      await judge.checklistById(item.checklist_id, ctx, `/${i}/checklist_id`);
+      seen.add(item.checklist_id);
+    }
+    i++;
+    yield item;
+  }
+}
+
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { "/*/checklist_id": "checklist" }, spends: true, body: "batch" };
 
 export function register(app: App) {
   app.openAPIRegistry.register("BatchItem", BatchItem);
   return app.openapi(route, async (c) => {
     const batches = batchesOf(c);
     const { concurrency } = c.req.valid("query");
-    const { limits } = c.get("services");
+    const { limits, judge } = c.get("services");
     const format = isJsonLinesMediaType(requestHeader(c, "content-type") ?? "") ? "jsonl" : "json";
     const items = batchItems(streamBody(c), format, { schema: BatchItem, limits, maxItems: MAX_BATCH_ITEMS, maxItemBytes: limits.maxBodyBytes });
-    return c.json(await batches.create(items, concurrency), 202);
+    return c.json(await batches.create(ownChecklists(items, judge, contextOf(c)), concurrency), 202);
   });
 }

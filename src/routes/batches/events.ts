@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { Batch, BatchId, batchByIdErrors, batchesOf } from "./shapes";
 
@@ -14,13 +15,15 @@ export const route = createRoute({
   tags: ["batches"],
   summary: "Progress as server-sent events",
   description:
-    "A `progress` event (the batch, as GET /v1/batches/{id} gives it) at once and then as items finish, at most four a second (and at least one a second, whichever process works on the batch); a final `end` event as soon as the batch is completed or cancelled, after which the stream closes.",
+    "A `progress` event (the batch, as GET /v1/batches/{id} gives it) at once and then as items finish, at most four a second (and at least one a second, whichever process works on the batch); a final `end` event as soon as the batch is completed, cancelled or paused, after which the stream closes.",
   request: { params: BatchId },
   responses: {
     200: { description: "An event stream; each event's data is a Batch.", content: { "text/event-stream": { schema: Batch } } },
     ...batchByIdErrors,
   },
 });
+
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { path: "batch" }, spends: false };
 
 export function register(app: App) {
   return app.openapi(route, async (c) => {

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { ITEM_SORT_KEYS, type ItemOutcome, type ItemRow } from "../../store/batch-views";
 import { previewOf } from "../pagination";
@@ -54,6 +55,8 @@ export const route = createRoute({
 
 const outcomeOf = (row: ItemRow): ItemOutcome =>
   row.status === "done" ? (row.passed ? "passed" : "failed") : row.status === "failed" ? "errored" : "pending";
+
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { path: "batch" }, spends: false };
 
 export function register(app: App) {
   return app.openapi(route, async (c) => {

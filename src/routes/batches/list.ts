@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { NextCursor, createdRange, decodeCursor, nextCursor, pageQuery } from "../pagination";
 import { commonErrors, notImplemented } from "../schemas";
-import { scopeOf } from "../scope";
+import { contextOf } from "../operation";
 import { Batch, batchesOf } from "./shapes";
 
 const LIST = "batches";
@@ -30,10 +31,13 @@ export const route = createRoute({
   },
 });
 
+/** Reads the caller's own objects only; lists what its key's scope may read. */
+export const access: Access = { auth: "key", scopes: ["evaluate"], spends: false };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
     const batches = batchesOf(c);
-    const { tenant } = scopeOf(c);
+    const { tenant } = contextOf(c);
     const query = c.req.valid("query");
     const page = await c.get("services").listings.batches(tenant, { ...createdRange(query), status: query.status }, decodeCursor(LIST, query.cursor), query.limit);
     const views = await Promise.all(page.rows.map((row) => batches.view(row.id)));

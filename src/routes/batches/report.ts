@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { costOf } from "../../usage/report";
 import { BatchId, batchByIdErrors, batchesOf } from "./shapes";
@@ -51,6 +52,8 @@ export const route = createRoute({
     ...batchByIdErrors,
   },
 });
+
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { path: "batch" }, spends: false };
 
 export function register(app: App) {
   return app.openapi(route, async (c) => {

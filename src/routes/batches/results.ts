@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { csvHeader, csvRow } from "../../batches/csv";
 import { resultLine } from "../../batches/service";
@@ -39,6 +40,8 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { path: "batch" }, spends: false };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
     const batches = batchesOf(c);
@@ -47,9 +50,9 @@ export function register(app: App) {
     let after = query.after ?? -1;
     const csv = query.format === "csv" || (query.format === undefined && /\btext\/csv\b/i.test(c.req.header("accept") ?? ""));
     const batch = await batches.get(id);
-    // A running batch's lines end where its finished prefix does (taken now, before the status
+    // A running (or paused) batch's lines end where its finished prefix does (taken now, before the status
     // could change), so that a reader resuming from its last index skips nothing.
-    const before = batch.status === "running" ? ((await batches.firstUnfinished(id)) ?? undefined) : undefined;
+    const before = batch.status === "running" || batch.status === "paused" ? ((await batches.firstUnfinished(id)) ?? undefined) : undefined;
     // CSV has one verdict column per question when the items read share a checklist.
     const checklist = csv ? ((await c.get("services").batchViews.sharedChecklist(id, before))?.items ?? null) : null;
     const encoder = new TextEncoder();

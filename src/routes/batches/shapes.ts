@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { BatchService } from "../../batches/service";
 import type { AppEnv } from "../../env";
 import { ProblemError } from "../../errors";
+import { contextOf } from "../operation";
 import { evaluationFields, oneChecklistSource } from "../evaluations/create";
 import { IdParam, Usage, commonErrors, notFound, notImplemented } from "../schemas";
 
@@ -28,7 +29,12 @@ export const Counts = z.object({
 export const Batch = z
   .object({
     id: z.string().openapi({ example: "ba_5d41402abc4b2a76b9719d911017c592" }),
-    status: z.enum(["running", "cancelled", "completed"]),
+    status: z.enum(["running", "paused", "cancelled", "completed"]).openapi({
+      description:
+        "`paused`: the daily token budget of the key that made the batch is spent; it resumes by itself at `resumes_at` (00:00 UTC), or on POST …/retry. `cancelled`: asked to stop, or stopped because the key that made it was revoked (see `status_reason`).",
+    }),
+    status_reason: z.string().nullable().openapi({ description: "Why the batch is paused or was cancelled without being asked to; null otherwise." }),
+    resumes_at: z.string().nullable().openapi({ description: "When a paused batch resumes by itself." }),
     total: z.number().int(),
     concurrency: z.number().int(),
     counts: Counts,
@@ -55,8 +61,10 @@ export const batchByIdErrors = { ...notFound, 500: commonErrors[500], ...notImpl
 
 export const batchOk = { 200: { description: "The batch.", content: batchContent } };
 
-/** The batch service, or a 501 where this deployment has no long-running process for it. */
-/** The batch service as the caller may use it: their tenant's batches only. */
+/**
+ * The batch service as the caller may use it: their tenant's batches only, new ones made under
+ * their key. A 501 where this deployment has no long-running process for it.
+ */
 export function batchesOf(c: Context<AppEnv>) {
   const batches = c.get("services").batches;
   if (!batches) {
@@ -65,6 +73,5 @@ export function batchesOf(c: Context<AppEnv>) {
       "background batches need a long-running process: run the Node server (npm start or tickbox serve)",
     );
   }
-  const principal = c.get("principal");
-  return batches.forOwner({ tenant: principal?.tenant ?? "default", keyId: principal?.keyId ?? null });
+  return batches.forContext(contextOf(c));
 }

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
-import { scopeOf } from "../scope";
+import { contextOf } from "../operation";
 import { commonErrors, jsonBody } from "../schemas";
 import { Calibration, CreateCalibrationBody } from "./schemas";
 
@@ -18,6 +19,14 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = {
+  auth: "key",
+  scopes: ["calibrate"],
+  objects: { "/examples/*/evaluation_id": "evaluation", "/judges/*/examples/*/evaluation_id": "evaluation" },
+  spends: false,
+  body: "json",
+};
+
 export function register(app: App) {
-  return app.openapi(route, async (c) => c.json(await c.get("services").calibrations.create(c.req.valid("json"), scopeOf(c)), 200));
+  return app.openapi(route, async (c) => c.json(await c.get("services").calibrations.create(c.req.valid("json"), contextOf(c)), 200));
 }

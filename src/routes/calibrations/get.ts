@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
-import { scopeOf } from "../scope";
+import { contextOf } from "../operation";
 import { IdParam, commonErrors, notFound } from "../schemas";
 import { Calibration } from "./schemas";
 
@@ -17,6 +18,8 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = { auth: "key", scopes: ["calibrate"], objects: { path: "calibration" }, spends: false };
+
 export function register(app: App) {
-  return app.openapi(route, async (c) => c.json(await c.get("services").calibrations.byId(c.req.valid("param").id, scopeOf(c)), 200));
+  return app.openapi(route, async (c) => c.json(await c.get("services").calibrations.byId(c.req.valid("param").id, contextOf(c)), 200));
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
-import { scopeOf } from "../scope";
+import { contextOf } from "../operation";
 import { IdParam, QueryInt, commonErrors, notFound } from "../schemas";
 
 export const route = createRoute({
@@ -22,9 +23,11 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = { auth: "key", scopes: ["calibrate"], objects: { path: "calibration" }, spends: false };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
-    const svg = await c.get("services").calibrations.reliabilitySvg(c.req.valid("param").id, c.req.valid("query").judge, scopeOf(c));
+    const svg = await c.get("services").calibrations.reliabilitySvg(c.req.valid("param").id, c.req.valid("query").judge, contextOf(c));
     return c.body(svg, 200, { "content-type": "image/svg+xml; charset=utf-8" });
   });
 }

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
+import { contextOf } from "../operation";
 import { checklistView } from "../../judge/judge";
-import { scopeOf } from "../scope";
 import { Checklist, Context, Instruction, ItemsInput, MaxItems, commonErrors, jsonBody, upstreamErrors } from "../schemas";
 
 export const CreateChecklistBody = z
@@ -31,10 +32,12 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = { auth: "key", scopes: ["evaluate"], spends: true, body: "json", replay: "checklist" };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    const { row, cached, usage } = await c.get("services").judge.checklist(body, scopeOf(c));
+    const { row, cached, usage } = await c.get("services").judge.checklist(body, contextOf(c));
     const view = checklistView(row, cached, usage);
     c.set("replayable", view);
     return c.json(view, 200);

@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
+import { contextOf } from "../operation";
 import { checklistView } from "../../judge/judge";
-import { scopeOf } from "../scope";
 import { noUsage } from "../../judge/ask";
 import { Checklist, IdParam, commonErrors, notFound } from "../schemas";
 
@@ -18,9 +19,11 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { path: "checklist" }, spends: false };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
-    const row = await c.get("services").judge.checklistById(c.req.valid("param").id, scopeOf(c));
+    const row = await c.get("services").judge.checklistById(c.req.valid("param").id, contextOf(c));
     return c.json(checklistView(row, true, noUsage()), 200);
   });
 }

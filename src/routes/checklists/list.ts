@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { NextCursor, createdRange, decodeCursor, isoFromSeconds, nextCursor, pageQuery, previewOf } from "../pagination";
 import { Item, commonErrors } from "../schemas";
-import { scopeOf } from "../scope";
+import { contextOf } from "../operation";
 
 const LIST = "checklists";
 
@@ -39,9 +40,12 @@ export const route = createRoute({
   },
 });
 
+/** Reads the caller's own objects only; lists what its key's scope may read. */
+export const access: Access = { auth: "key", scopes: ["evaluate"], spends: false };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
-    const { tenant } = scopeOf(c);
+    const { tenant } = contextOf(c);
     const query = c.req.valid("query");
     const page = await c.get("services").listings.checklists(
       tenant,

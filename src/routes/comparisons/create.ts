@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
+import { contextOf } from "../operation";
 import { invalid } from "../../judge/calibrations";
 import { ConfidenceBlock } from "../calibrations/schemas";
-import { scopeOf } from "../scope";
 import {
   ChecklistChoice,
   Context,
@@ -81,17 +82,27 @@ export const route = createRoute({
   responses: judgedResponses(Comparison, "The comparison."),
 });
 
+export const access: Access = {
+  auth: "key",
+  scopes: ["evaluate"],
+  objects: { "/checklist_id": "checklist", "/calibration_id": "calibration" },
+  spends: true,
+  body: "json",
+};
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
     const { calibration_id, ...body } = c.req.valid("json");
     const { comparisons, confidence } = c.get("services");
-    const scope = scopeOf(c);
-    // The profile is checked first, so that a wrong id or kind costs no upstream call.
-    const profile = calibration_id ? await c.get("services").calibrations.byId(calibration_id, scope, "/calibration_id") : null;
+    const ctx = contextOf(c);
+    // The objects named are checked first, so that a wrong id or kind costs no upstream call (the
+    // direct judgement would otherwise run beside the checklist's lookup).
+    if (body.checklist_id) await c.get("services").judge.checklistById(body.checklist_id, ctx, "/checklist_id");
+    const profile = calibration_id ? await c.get("services").calibrations.byId(calibration_id, ctx, "/calibration_id") : null;
     if (profile && profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
-    const comparison = await comparisons.compare(body, scope);
+    const comparison = await comparisons.compare(body, ctx);
     if (!calibration_id) return c.json(comparison, 200);
-    const block = comparison.p_a === null ? null : await confidence.forComparison(calibration_id, comparison.p_a, scope);
+    const block = comparison.p_a === null ? null : await confidence.forComparison(calibration_id, comparison.p_a, ctx);
     return c.json({ ...comparison, confidence: block }, 200);
   });
 }

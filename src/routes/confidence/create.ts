@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
-import { scopeOf } from "../scope";
+import { contextOf } from "../operation";
 import { CreateConfidenceBody, ConfidenceResponse } from "../calibrations/schemas";
 import { commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
@@ -20,6 +21,16 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = {
+  auth: "key",
+  scopes: ["calibrate"],
+  objects: { "/calibration_id": "calibration", "/evaluation_id": "evaluation", "/checklist_id": "checklist" },
+  // A response to grade, or a stored evaluation a cascade may escalate, makes gradings.
+  creates: { "/response": "evaluation", "/evaluation_id": "evaluation" },
+  spends: true,
+  body: "json",
+};
+
 export function register(app: App) {
-  return app.openapi(route, async (c) => c.json(await c.get("services").confidence.confidence(c.req.valid("json"), scopeOf(c)), 200));
+  return app.openapi(route, async (c) => c.json(await c.get("services").confidence.confidence(c.req.valid("json"), contextOf(c)), 200));
 }

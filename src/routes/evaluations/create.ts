@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
+import { contextOf } from "../operation";
 import { ConfidenceBlock } from "../calibrations/schemas";
-import { scopeOf } from "../scope";
 import { Context, Evaluation, Instruction, ItemsInput, MaxItems, ResponseText, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
 
 /** The fields of an evaluation request, shared with batch items. */
@@ -51,12 +52,22 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = {
+  auth: "key",
+  scopes: ["evaluate"],
+  objects: { "/checklist_id": "checklist", "/calibration_id": "calibration" },
+  spends: true,
+  body: "json",
+  replay: "grading",
+};
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const { judge, confidence } = c.get("services");
     // Profiles are immutable, so a calibrated evaluation is as replayable as a plain one.
-    const evaluation = body.calibration_id ? await confidence.evaluate({ ...body, calibration_id: body.calibration_id }, scopeOf(c)) : await judge.evaluate(body, scopeOf(c));
+    const ctx = contextOf(c);
+    const evaluation = body.calibration_id ? await confidence.evaluate({ ...body, calibration_id: body.calibration_id }, ctx) : await judge.evaluate(body, ctx);
     c.set("replayable", evaluation);
     return c.json(evaluation, 200);
   });

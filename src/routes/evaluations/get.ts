@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
-import { scopeOf } from "../scope";
+import { contextOf } from "../operation";
 import { Evaluation, IdParam, commonErrors, notFound } from "../schemas";
 
 export const StoredEvaluation = Evaluation.extend({
@@ -23,8 +24,10 @@ export const route = createRoute({
   },
 });
 
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { path: "evaluation" }, spends: false };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
-    return c.json(await c.get("services").judge.evaluationById(c.req.valid("param").id, scopeOf(c)), 200);
+    return c.json(await c.get("services").judge.evaluationById(c.req.valid("param").id, contextOf(c)), 200);
   });
 }

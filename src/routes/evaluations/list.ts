@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { computeScores, hasPassed } from "../../judge/scores";
+import { evaluationId } from "../../store/evaluation-ids";
 import { type EvaluationListRow, PREVIEW_CHARS } from "../../store/listings";
 import { NextCursor, createdRange, decodeCursor, isoFromSeconds, nextCursor, pageQuery, previewOf } from "../pagination";
 import { Scores, commonErrors } from "../schemas";
-import { scopeOf } from "../scope";
+import { contextOf } from "../operation";
 
 const LIST = "evaluations";
 
@@ -49,9 +51,12 @@ export const route = createRoute({
   },
 });
 
+/** Reads the caller's own objects only; lists what its key's scope may read. */
+export const access: Access = { auth: "key", scopes: ["evaluate"], spends: false };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
-    const { tenant } = scopeOf(c);
+    const { tenant } = contextOf(c);
     const query = c.req.valid("query");
     const threshold = c.get("services").judge.passThreshold;
     const passedOf = (row: EvaluationListRow) => hasPassed(row.items, row.results, computeScores(row.items, row.results).weighted, threshold);
@@ -66,7 +71,8 @@ export function register(app: App) {
     const evaluations = page.rows.map((row) => {
       const scores = computeScores(row.items, row.results);
       return {
-        id: row.id,
+        // Named as a POST at the server's threshold names it: the grading judged at that threshold.
+        id: evaluationId(row.id, threshold),
         checklist_id: row.checklistId,
         passed: hasPassed(row.items, row.results, scores.weighted, threshold),
         pass_threshold: threshold,

@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { promptfooRequest, promptfooVerdict } from "../../integrations/promptfoo";
 import { validateInput } from "../../middleware/validate";
 import { evaluationFields } from "../evaluations/create";
 import { QueryNumber, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
+import { contextOf } from "../operation";
 
 // promptfoo owns this payload and may add members: unknown ones are ignored, not refused.
 export const PromptfooBody = z
@@ -59,6 +61,9 @@ export const route = createRoute({
   },
 });
 
+/** Graded as the caller: their tenant, their usage, their budget. */
+export const access: Access = { auth: "key", scopes: ["evaluate"], spends: true, body: "json" };
+
 export function register(app: App) {
   return app.openapi(route, async (c) => {
     const query = c.req.valid("query");
@@ -69,6 +74,6 @@ export function register(app: App) {
       passThreshold: query.pass_threshold,
     });
     const input = validateInput(PromptfooEvaluation, request, limits, place);
-    return c.json(promptfooVerdict(await judge.evaluate(input)), 200);
+    return c.json(promptfooVerdict(await judge.evaluate(input, contextOf(c))), 200);
   });
 }

@@ -13,6 +13,10 @@ export const KeyInfo = z
     rate_limit_rpm: z.number().int().nullable(),
     daily_token_budget: z.number().int().nullable(),
     created_at: z.number().int().openapi({ description: "Unix seconds." }),
+    created_by: z.string().nullable().openapi({
+      description:
+        '"operator" (TICKBOX_ADMIN_KEY) or the id of the tenant admin key that made it. "unrecorded": made before this was recorded. "open": made before this was recorded, on a day the server was open; not honoured.',
+    }),
   })
   .openapi("ApiKey");
 
@@ -24,4 +28,5 @@ export const keyInfo = (row: ApiKeyRow): z.infer<typeof KeyInfo> => ({
   rate_limit_rpm: row.rateLimitRpm,
   daily_token_budget: row.dailyTokenBudget,
   created_at: row.createdAt,
+  created_by: row.createdBy,
 });

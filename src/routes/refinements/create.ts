@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
-import { scopeOf } from "../scope";
+import { contextOf } from "../operation";
 import {
   ChecklistChoice,
   Context,
@@ -59,6 +60,8 @@ export const route = createRoute({
   responses: judgedResponses(Refinement, "Every round and the best response."),
 });
 
+export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { "/checklist_id": "checklist" }, spends: true, body: "json" };
+
 export function register(app: App) {
-  return app.openapi(route, async (c) => c.json(await c.get("services").refinements.refine(c.req.valid("json"), scopeOf(c)), 200));
+  return app.openapi(route, async (c) => c.json(await c.get("services").refinements.refine(c.req.valid("json"), contextOf(c)), 200));
 }

@@ -1,10 +1,12 @@
+import { createRoute, z } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { stringify } from "yaml";
+import type { Access } from "../../auth/access";
 import type { App } from "../../env";
-import { ProblemError, type ProblemCode, problemCatalog } from "../../errors";
+import { contractOf, declarationsOf } from "../operation";
 
-/** Where /docs loads the API reference's script from: this service, never a CDN. */
-const DOCS_SCRIPT_PATH = "/docs/scalar.js";
+/** Where /docs loads the API reference's script from: this service, never a CDN (see docs-script.ts). */
+export const DOCS_SCRIPT_PATH = "/docs/scalar.js";
 
 export const API_INFO = {
   openapi: "3.1.0",
@@ -12,54 +14,60 @@ export const API_INFO = {
     title: "tickbox",
     version: "0.1.0",
     description:
-      "A checklist-based LLM judge. Given an instruction it writes a checklist of YES/NO questions (TICK), asks a judge model each question about a response, and turns the answers into scores. Every upstream call is cached. Errors are RFC 9457 problem+json.",
+      "A checklist-based LLM judge. Given an instruction it writes a checklist of YES/NO questions (TICK), asks a judge model each question about a response, and turns the answers into scores. Every upstream call is cached. Errors are RFC 9457 problem+json. Each operation's `security` lists the key scopes it needs, and `x-access` its whole access declaration: the objects it reads and the scope each needs, whether it may spend upstream tokens, its body and whether repeats are replayed.",
     license: { name: "MIT", identifier: "MIT" },
   },
   security: [{ bearer: [] }],
 };
 
-/** The OpenAPI 3.1 document of an app, as YAML: what `npm run openapi` commits and `/openapi.yaml` serves. */
-export function openApiYaml(app: App): string {
+/** The app's OpenAPI 3.1 document, each operation carrying its access declaration. */
+export function openApiDocument(app: App) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
-    description: "An API key, or TICKBOX_ADMIN_KEY. Needed on /v1 routes when TICKBOX_ADMIN_KEY is set.",
+    description: "An API key, or TICKBOX_ADMIN_KEY. Needed by every operation whose `security` lists it when TICKBOX_ADMIN_KEY is set.",
   });
-  return stringify(app.getOpenAPI31Document(API_INFO), { aliasDuplicateObjects: false, lineWidth: 0 });
+  const doc = app.getOpenAPI31Document(API_INFO);
+  const declarations = declarationsOf(app);
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const [method, operation] of Object.entries(item as Record<string, object>)) {
+      const access = declarations.get(`${method.toUpperCase()} ${path.replaceAll(/\/{(.+?)}/g, "/:$1")}`);
+      if (access) Object.assign(operation, contractOf(access));
+    }
+  }
+  return doc;
 }
 
+/** The document as YAML: what `npm run openapi` commits and `/openapi.yaml` serves. */
+export function openApiYaml(app: App): string {
+  return stringify(openApiDocument(app), { aliasDuplicateObjects: false, lineWidth: 0 });
+}
+
+export const route = createRoute({
+  method: "get",
+  path: "/docs",
+  hide: true,
+  summary: "The API reference, rendered from /openapi.yaml",
+  responses: { 200: { description: "An HTML page.", content: { "text/html": { schema: z.string() } } } },
+});
+
+export const access: Access = { auth: "public" };
+
+// Everything the page needs comes from this service: the script, the document, and system fonts
+// rather than Scalar's font server; no telemetry, no hosted assistant, and none of the vendor's
+// tool bars, which it shows on localhost.
+const page = Scalar({
+  url: "/openapi.yaml",
+  pageTitle: "tickbox API",
+  cdn: DOCS_SCRIPT_PATH,
+  withDefaultFonts: false,
+  telemetry: false,
+  agent: { disabled: true },
+  showDeveloperTools: "never",
+  // Known to the served script (1.76), newer than this middleware's types.
+  ...({ showToolbar: "never" } as object),
+});
+
 export function register(app: App) {
-  let yaml: string | undefined;
-  app.get("/openapi.yaml", (c) => {
-    yaml ??= openApiYaml(app);
-    return c.body(yaml, 200, { "content-type": "application/yaml; charset=utf-8" });
-  });
-  // Everything the page needs comes from this service: the script, the document, and system
-  // fonts rather than Scalar's font server; no telemetry, no hosted assistant, and none of the
-  // vendor's tool bars, which it shows on localhost.
-  app.get(
-    "/docs",
-    Scalar({
-      url: "/openapi.yaml",
-      pageTitle: "tickbox API",
-      cdn: DOCS_SCRIPT_PATH,
-      withDefaultFonts: false,
-      telemetry: false,
-      agent: { disabled: true },
-      showDeveloperTools: "never",
-      // Known to the served script (1.76), newer than this middleware's types.
-      ...({ showToolbar: "never" } as object),
-    }),
-  );
-  app.get(DOCS_SCRIPT_PATH, async (c) => {
-    const load = c.get("services").docsScript;
-    if (!load) throw new ProblemError("not_implemented", "this deployment was built without the API reference's script");
-    return c.body(await load(), 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400" });
-  });
-  app.get("/problems/:code", (c) => {
-    const code = c.req.param("code");
-    if (!Object.hasOwn(problemCatalog, code)) return c.notFound();
-    const { status, title } = problemCatalog[code as ProblemCode];
-    return c.json({ code, status, title });
-  });
+  app.get("/docs", page);
 }

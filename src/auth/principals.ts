@@ -1,0 +1,91 @@
+import type { Principal } from "../context";
+import { ProblemError } from "../errors";
+import { type ApiKeyRow, type KeyStore, MADE_OPEN } from "../store/keys-store";
+import { constantTimeEqual, hashSecret } from "./secrets";
+
+/** Everyone on a server without TICKBOX_ADMIN_KEY: one tenant, no key management. */
+export const OPEN_PRINCIPAL: Principal = {
+  keyId: null,
+  tenant: "default",
+  scopes: ["evaluate", "calibrate"],
+  operator: false,
+  rateLimitRpm: null,
+  dailyTokenBudget: null,
+};
+
+/** TICKBOX_ADMIN_KEY: every scope; its own objects live in the tenant "default", as an open server's do. */
+const OPERATOR: Principal = {
+  keyId: "admin",
+  tenant: "default",
+  scopes: ["evaluate", "calibrate", "admin"],
+  operator: true,
+  rateLimitRpm: null,
+  dailyTokenBudget: null,
+};
+
+/** Who made a batch: its tenant and the key it runs as (null: made on an open server). */
+export interface Owner {
+  tenant: string;
+  keyId: string | null;
+}
+
+const principalOf = (row: ApiKeyRow): Principal => ({
+  keyId: row.id,
+  tenant: row.tenant,
+  scopes: row.scopes,
+  operator: false,
+  rateLimitRpm: row.rateLimitRpm,
+  dailyTokenBudget: row.dailyTokenBudget,
+});
+
+const NOT_HONOURED = "this key was made while the server had no admin key, so anyone may have made it; it is not honoured: ask for a new one";
+
+/**
+ * Who a request or a batch item is. Without an admin key the server is open and everyone is the
+ * open principal; with one, a request needs a bearer key: the admin key (compared in constant time)
+ * or a live key found by the hash of its secret.
+ */
+export class Authenticator {
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly adminKey: string | undefined,
+  ) {}
+
+  /** True without TICKBOX_ADMIN_KEY. */
+  get open(): boolean {
+    return this.adminKey === undefined;
+  }
+
+  /** The caller named by an Authorization header, or a 401. */
+  async fromAuthorization(header: string | undefined): Promise<Principal> {
+    if (this.adminKey === undefined) return OPEN_PRINCIPAL;
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1];
+    if (!token) throw new ProblemError("unauthorized", "send an API key as `Authorization: Bearer <key>`");
+    if (constantTimeEqual(token, this.adminKey)) return OPERATOR;
+    const row = await this.keys.activeByHash(await hashSecret(token));
+    if (!row) throw new ProblemError("unauthorized", "the API key is not valid or has been revoked");
+    if (row.createdBy === MADE_OPEN) throw new ProblemError("unauthorized", NOT_HONOURED);
+    return principalOf(row);
+  }
+
+  /**
+   * The principal a batch's next item runs as: its owner as the server knows it now, or why it
+   * may no longer run (the key was revoked; the batch was made without a key and the server now
+   * needs one).
+   */
+  async fromOwner(owner: Owner): Promise<Principal | { refused: string }> {
+    if (owner.keyId === null) {
+      return this.open ? OPEN_PRINCIPAL : { refused: "the batch was made without a key, and the server now needs one (TICKBOX_ADMIN_KEY is set)" };
+    }
+    if (owner.keyId === OPERATOR.keyId) return this.open ? OPEN_PRINCIPAL : OPERATOR;
+    const row = await this.keys.byId(owner.keyId);
+    if (!row || row.revokedAt !== null) return { refused: `the key that made the batch (${owner.keyId}) was revoked` };
+    if (row.createdBy === MADE_OPEN && !this.open) return { refused: NOT_HONOURED.replace("this key", `the key that made the batch (${owner.keyId})`) };
+    return principalOf(row);
+  }
+
+  /** The command line working on the database file itself: the operator when the server has an admin key. */
+  local(): Principal {
+    return this.open ? OPEN_PRINCIPAL : OPERATOR;
+  }
+}
