@@ -32,7 +32,7 @@ export const route = createRoute({
   tags: ["batches"],
   summary: "A batch's items as a table: filtered, searched, sorted, a page at a time",
   description:
-    "Every item, finished or not, with its outcome, scores and verdicts, and the start of its instruction and response. `q` searches the custom id, instruction and response (case-insensitive for ASCII letters). Items without the sort value (not graded yet, or errored) come last. For the full results use GET /v1/batches/{id}/results.",
+    "Every item, finished or not, with its outcome, scores and verdicts, and the start of its instruction and response. `q` searches the custom id, instruction and response for its text as it is (`%`, `_`, `\\` and NUL are characters like any other; ASCII letters match in either case). Items without the sort value (not graded yet, or errored) come last. For the full results use GET /v1/batches/{id}/results.",
   request: {
     params: BatchId,
     query: z.object({
