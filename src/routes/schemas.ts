@@ -155,6 +155,20 @@ export const QueryNumber = (min: number, max: number) =>
     .pipe(z.number().min(min).max(max))
     .openapi({ type: "number", minimum: min, maximum: max });
 
+/**
+ * A calendar date in a query string, YYYY-MM-DD, that exists: `2026-02-30`, `2026-13-01` and
+ * `0000-00-00` are refused, not rolled over into another day. The one date rule of every query
+ * parameter (usage days, list ranges).
+ */
+export const QueryDate = z.iso.date({ error: "must be a date that exists, YYYY-MM-DD (e.g. 2026-05-01)" });
+
+/** A time in a query string: a date (its 00:00 UTC) or an ISO 8601 date-time with its offset, as epoch ms. */
+export const QueryInstant = z
+  .union([z.iso.datetime({ offset: true }), QueryDate], {
+    error: "must be a date that exists or a date-time, ISO 8601 (e.g. 2026-05-01 or 2026-05-01T12:00:00Z)",
+  })
+  .transform((text) => Date.parse(text));
+
 export const IdParam = (prefix: string) =>
   z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
 
