@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { QueryInstant, QueryInt } from "./schemas";
+import { QueryInstant, QueryInt, maxChars } from "./schemas";
 import { ProblemError } from "../errors";
+import { clipText, fitsChars } from "../text";
 import { type CreatedRange, PREVIEW_CHARS, type Position } from "../store/listings";
 
 /**
@@ -31,7 +32,7 @@ export function decodeCursor(list: string, cursor: string | undefined): Position
 /** The query parameters every list takes. */
 export const pageQuery = {
   limit: QueryInt(1, 100).default(20).openapi({ description: "Items per page (1-100, default 20)." }),
-  cursor: z.string().max(300).optional().openapi({ description: "`next_cursor` of the previous page; absent for the first (newest) page." }),
+  cursor: maxChars(z.string(), 300).optional().openapi({ description: "`next_cursor` of the previous page; absent for the first (newest) page." }),
   created_after: QueryInstant.optional().openapi({ description: "Only objects created at or after this time (ISO 8601; a date means its 00:00 UTC)." }),
   created_before: QueryInstant.optional().openapi({ description: "Only objects created before this time (ISO 8601)." }),
 };
@@ -50,5 +51,8 @@ export const nextCursor = (list: string, next: Position | null): string | null =
 /** Stored creation times (seconds or milliseconds) as ISO 8601. */
 export const isoFromSeconds = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-/** A long text cut to its first PREVIEW_CHARS characters, with an ellipsis when it was longer. */
-export const previewOf = (text: string) => (text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text);
+/**
+ * A long text cut to its first PREVIEW_CHARS characters (code points, as the database's `substr`
+ * counts them), with an ellipsis when it was longer: a cut never splits an emoji.
+ */
+export const previewOf = (text: string) => (fitsChars(text, PREVIEW_CHARS) ? text : `${clipText(text, PREVIEW_CHARS)}…`);

@@ -6,7 +6,7 @@ import { ProblemError } from "../../errors";
 import { usageKey } from "../../usage/ledger";
 import { usageReport } from "../../usage/report";
 import { contextOf } from "../operation";
-import { Problem, QueryDate, commonErrors } from "../schemas";
+import { Problem, QueryDate, commonErrors, maxChars } from "../schemas";
 
 const ModelUsage = z.object({
   model: z.string(),
@@ -43,8 +43,8 @@ export const route = createRoute({
     query: z.object({
       from: QueryDate.optional().openapi({ description: "The first UTC day (YYYY-MM-DD)." }),
       to: QueryDate.optional().openapi({ description: "The last UTC day (YYYY-MM-DD)." }),
-      key_id: z.string().max(100).optional(),
-      tenant: z.string().min(1).max(200).optional().openapi({ description: "TICKBOX_ADMIN_KEY only: one tenant's keys." }),
+      key_id: maxChars(z.string(), 100).optional(),
+      tenant: maxChars(z.string().min(1), 200).optional().openapi({ description: "TICKBOX_ADMIN_KEY only: one tenant's keys." }),
     }),
   },
   responses: {
