@@ -29,7 +29,7 @@ const intIn = (min: number, max: number, fallback: number) =>
 
 const numberIn = (min: number, max: number, fallback: number) =>
   z.preprocess(
-    (v) => (v === undefined || v === "" ? fallback : typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v),
+    (v) => (v === undefined || v === "" ? fallback : typeof v === "string" && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v) ? Number(v) : v),
     z.number({ error: "must be a number in decimal" }).min(min, between(min, max)).max(max, between(min, max)),
   );
 
