@@ -1,22 +1,36 @@
 import { z } from "zod";
 
+/**
+ * The contract's ceilings of the configurable request limits: the most TICKBOX_MAX_TEXT_CHARS,
+ * TICKBOX_MAX_CANDIDATES and TICKBOX_MAX_CHECKLIST_ITEMS may allow, and what the contract states
+ * as the most characters of a text and items of those lists.
+ */
+export const LIMIT_CEILINGS = { textChars: 200_000, candidates: 64, checklistItems: 50 } as const;
+
 const optionalText = z
   .string()
   .trim()
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
-// Integers are written in decimal: "0x10", "1e3" or " 8" are refused rather than read as numbers.
+const between = (min: number, max: number) => `must be between ${min} and ${max}`;
+
+// Numbers are written in decimal: "0x10", "1e3" or " 8" are refused rather than read as numbers. A
+// value of the right form out of range is told the range.
 const intIn = (min: number, max: number, fallback: number) =>
   z.preprocess(
     (v) => (v === undefined || v === "" ? fallback : typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v),
-    z.number({ error: "must be a whole number in decimal" }).int().min(min).max(max),
+    z
+      .number({ error: "must be a whole number in decimal" })
+      .min(min, between(min, max))
+      .max(max, between(min, max))
+      .refine(Number.isInteger, "must be a whole number in decimal"),
   );
 
 const numberIn = (min: number, max: number, fallback: number) =>
   z.preprocess(
-    (v) => (v === undefined || v === "" ? fallback : v),
-    z.coerce.number().min(min).max(max),
+    (v) => (v === undefined || v === "" ? fallback : typeof v === "string" && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v) ? Number(v) : v),
+    z.number({ error: "must be a number in decimal" }).min(min, between(min, max)).max(max, between(min, max)),
   );
 
 const priceTable = z.record(z.string(), z.strictObject({ prompt: z.number().min(0), completion: z.number().min(0) }));
@@ -63,9 +77,10 @@ export const configSchema = z.object({
         return z.NEVER;
       }
     }),
-  TICKBOX_MAX_TEXT_CHARS: intIn(1, 200_000, 200_000),
-  TICKBOX_MAX_CANDIDATES: intIn(2, 64, 64),
-  TICKBOX_MAX_CHECKLIST_ITEMS: intIn(1, 50, 50),
+  /** The most characters (code points) of any text in a request. */
+  TICKBOX_MAX_TEXT_CHARS: intIn(1, LIMIT_CEILINGS.textChars, LIMIT_CEILINGS.textChars),
+  TICKBOX_MAX_CANDIDATES: intIn(2, LIMIT_CEILINGS.candidates, LIMIT_CEILINGS.candidates),
+  TICKBOX_MAX_CHECKLIST_ITEMS: intIn(1, LIMIT_CEILINGS.checklistItems, LIMIT_CEILINGS.checklistItems),
   TICKBOX_MAX_BODY_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   TICKBOX_MAX_BATCH_BODY_BYTES: intIn(1024, 512 * 1024 * 1024, 256 * 1024 * 1024),
   TICKBOX_REPLAY_CACHE_MB: intIn(0, 4096, 64),

@@ -1207,7 +1207,9 @@ export interface Operations {
   "get /v1/usage": {
     path: never;
     query: {
+      /** The first UTC day (YYYY-MM-DD). */
       from?: string;
+      /** The last UTC day (YYYY-MM-DD). */
       to?: string;
       key_id?: string;
       /** TICKBOX_ADMIN_KEY only: one tenant's keys. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import checklistOutputSchema from "../../schemas/checklist.output.schema.json" with { type: "json" };
 import gradingItemSchema from "../../schemas/grading.item.schema.json" with { type: "json" };
+import { parseWellFormedJson } from "../text";
 
 export const GRADING_SCHEMA_NAME = "tickbox_grading";
 export const CHECKLIST_SCHEMA_NAME = "tickbox_checklist";
@@ -69,7 +70,9 @@ export function gradingAnswerValidator(itemIds: string[]): z.ZodType<Record<stri
 
 /**
  * Finds the JSON object in a model's text: the whole text, or a fenced block, or the span from
- * the first `{` to the last `}` (servers without structured outputs wrap answers in prose).
+ * the first `{` to the last `}` (servers without structured outputs wrap answers in prose). Its
+ * strings and keys are well-formed Unicode: a lone surrogate the model escaped (`"\ud800"`) reads
+ * as U+FFFD, so no rationale or question with one is stored or served.
  */
 export function extractJson(text: string): { value: unknown; start: number } | null {
   const candidates: number[] = [];
@@ -83,7 +86,7 @@ export function extractJson(text: string): { value: unknown; start: number } | n
     const end = text.lastIndexOf("}");
     if (end < start) continue;
     try {
-      return { value: JSON.parse(text.slice(start, end + 1)), start };
+      return { value: parseWellFormedJson(text.slice(start, end + 1)), start };
     } catch {
       // try the next candidate
     }

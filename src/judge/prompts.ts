@@ -1,4 +1,5 @@
 import type { ChatMessage } from "../llm/types";
+import { clipText } from "../text";
 
 /**
  * Prompt template versions. Each is part of every cache key built from it: changing a template's
@@ -107,7 +108,7 @@ export function gradingMessages(input: {
 export function reaskMessages(previous: ChatMessage[], badAnswer: string, problems: string[]): ChatMessage[] {
   return [
     ...previous,
-    { role: "assistant", content: badAnswer.slice(0, 8000) },
+    { role: "assistant", content: clipText(badAnswer, 8000) },
     {
       role: "user",
       content: `That answer does not match the required JSON Schema: ${problems.slice(0, 8).join("; ")}. Answer again with one JSON object that matches the schema exactly.`,

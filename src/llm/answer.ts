@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clipText, parseWellFormedJson } from "../text";
 import { invalidAnswer } from "./failure";
 import type { TokenLogprob } from "./types";
 
@@ -12,6 +13,9 @@ import type { TokenLogprob } from "./types";
  * - Logprobs are finite and at most 0 (a rounding error up to LOGPROB_SLACK above 0 is read as 0);
  *   `top_logprobs` may be missing (read as no alternatives). Logprob data that fails these checks is
  *   dropped whole, as if the server had sent none: the answer itself is still used, with no p(YES).
+ * - Text is well-formed Unicode: a lone surrogate the answer spells as a JSON escape (`"\ud800"`),
+ *   in the content or anywhere else, is read as U+FFFD (see `parseAnswer`), so nothing the upstream
+ *   writes is stored or served as text that the API itself would refuse as input.
  */
 
 /** The most tokens one call can be said to have used: more than any model's context. */
@@ -82,10 +86,13 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
-/** An answer's body as JSON; a body that is not JSON (an HTML error page, a cut-off answer) is a 502. */
+/**
+ * An answer's body as JSON, every string in it well-formed Unicode; a body that is not JSON (an
+ * HTML error page, a cut-off answer) is a 502.
+ */
 export function parseAnswer(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseWellFormedJson(text);
   } catch {
     throw invalidAnswer(`the upstream's answer is not JSON (${text.length === 0 ? "empty" : `${text.length} characters`})`);
   }
@@ -106,7 +113,7 @@ export function readCompletion(json: unknown): Completion {
   }
   const choice = parsed.data.choices[0]!;
   if (choice.message.refusal) {
-    throw invalidAnswer(`the upstream model refused: ${choice.message.refusal.slice(0, 300)}`);
+    throw invalidAnswer(`the upstream model refused: ${clipText(choice.message.refusal, 300)}`);
   }
   if (typeof choice.message.content !== "string") throw invalidAnswer("the upstream answer has no message content");
   const logprobs = logprobsShape.safeParse(choice.logprobs);

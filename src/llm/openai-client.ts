@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import type { Metrics } from "../metrics";
 import { AnswerTooLarge, capAnswers } from "./answer-size";
+import { clipText } from "../text";
 import { parseAnswer, readCompletion, usageOf } from "./answer";
 import { UpstreamProblem, deadlinePassed } from "./failure";
 import { Limiter } from "./limiter";
@@ -169,7 +170,7 @@ function asUpstreamProblem(error: unknown, cutByDeadline: boolean): UpstreamProb
   }
   if (error instanceof OpenAI.APIError) {
     const status = error.status;
-    const message = typeof error.message === "string" ? error.message.slice(0, 300) : "";
+    const message = typeof error.message === "string" ? clipText(error.message, 300) : "";
     const retryable = isRetryableStatus(status);
     const problem = new UpstreamProblem(
       "upstream_error",

@@ -1,4 +1,5 @@
 import { type FieldError, pointer } from "../errors";
+import { fitsChars, isWellFormed } from "../text";
 
 /** Operator-set limits on what one request may ask for (each at most the contract's own ceiling). */
 export interface RequestLimits {
@@ -40,18 +41,15 @@ function pathOf(visit: Visit): Key[] {
   return path.reverse();
 }
 
-// String.prototype.isWellFormed (ES2024) where the runtime has it; the same test by regex elsewhere.
-const isWellFormed: (text: string) => boolean =
-  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function"
-    ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
-    : (text) => !/\p{Cs}/u.test(text);
-
 /**
  * Everything wrong with a JSON value as a whole, wherever it sits: nesting deeper than MAX_DEPTH,
- * strings and keys with lone surrogates (text that is not Unicode), strings longer than
- * TICKBOX_MAX_TEXT_CHARS, `candidates` and `items` lists longer than their limits. The walk keeps
- * its own stack, so no depth can overflow the call stack. `place` puts the value's paths where
- * they are in the request (behind a batch item's index, say), for the JSON Pointers.
+ * strings and keys with lone surrogates (text that is not Unicode), strings of more characters (code
+ * points, src/text.ts) than TICKBOX_MAX_TEXT_CHARS, `candidates` and `items` lists longer than their
+ * limits. These limits are the only check of those lengths (the schemas state their ceilings in the
+ * contract but leave them to this walk), so that whatever is past one is a `limit_exceeded` naming
+ * its variable. The walk keeps its own stack, so no depth can overflow the call stack. `place` puts
+ * the value's paths where they are in the request (behind a batch item's index, say), for the JSON
+ * Pointers.
  */
 export function limitFindings(value: unknown, limits: RequestLimits, place: Placement = asIs): Finding[] {
   const findings: Finding[] = [];
@@ -63,7 +61,7 @@ export function limitFindings(value: unknown, limits: RequestLimits, place: Plac
     const current = visit.value;
     if (typeof current === "string") {
       if (!isWellFormed(current)) found(visit, "invalid", "contains a lone surrogate (\\uD800-\\uDFFF), which is not Unicode text");
-      if (current.length > limits.maxTextChars) {
+      if (!fitsChars(current, limits.maxTextChars)) {
         found(visit, "limit", `longer than the limit of ${limits.maxTextChars} characters (TICKBOX_MAX_TEXT_CHARS)`);
       }
       continue;

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { QueryInt } from "./schemas";
+import { QueryInstant, QueryInt, maxChars } from "./schemas";
 import { ProblemError } from "../errors";
+import { clipText, fitsChars } from "../text";
 import { type CreatedRange, PREVIEW_CHARS, type Position } from "../store/listings";
 
 /**
@@ -28,18 +29,12 @@ export function decodeCursor(list: string, cursor: string | undefined): Position
   return { createdAt: value[1], id: value[2] };
 }
 
-const Instant = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
-    error: "must be an ISO 8601 date or date-time, e.g. 2026-05-01 or 2026-05-01T12:00:00Z",
-  })
-  .transform((text) => Date.parse(text));
-
 /** The query parameters every list takes. */
 export const pageQuery = {
   limit: QueryInt(1, 100).default(20).openapi({ description: "Items per page (1-100, default 20)." }),
-  cursor: z.string().max(300).optional().openapi({ description: "`next_cursor` of the previous page; absent for the first (newest) page." }),
-  created_after: Instant.optional().openapi({ description: "Only objects created at or after this time (ISO 8601; a date means its 00:00 UTC)." }),
-  created_before: Instant.optional().openapi({ description: "Only objects created before this time (ISO 8601)." }),
+  cursor: maxChars(z.string(), 300).optional().openapi({ description: "`next_cursor` of the previous page; absent for the first (newest) page." }),
+  created_after: QueryInstant.optional().openapi({ description: "Only objects created at or after this time (ISO 8601; a date means its 00:00 UTC)." }),
+  created_before: QueryInstant.optional().openapi({ description: "Only objects created before this time (ISO 8601)." }),
 };
 
 export const NextCursor = z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last page." });
@@ -56,5 +51,8 @@ export const nextCursor = (list: string, next: Position | null): string | null =
 /** Stored creation times (seconds or milliseconds) as ISO 8601. */
 export const isoFromSeconds = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-/** A long text cut to its first PREVIEW_CHARS characters, with an ellipsis when it was longer. */
-export const previewOf = (text: string) => (text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text);
+/**
+ * A long text cut to its first PREVIEW_CHARS characters (code points, as the database's `substr`
+ * counts them), with an ellipsis when it was longer: a cut never splits an emoji.
+ */
+export const previewOf = (text: string) => (fitsChars(text, PREVIEW_CHARS) ? text : `${clipText(text, PREVIEW_CHARS)}…`);

@@ -1,13 +1,27 @@
 import { z } from "@hono/zod-openapi";
+import { LIMIT_CEILINGS } from "../config";
 import { problemCatalog } from "../errors";
+import { fitsChars } from "../text";
 
-const MAX_TEXT = 200_000;
+/**
+ * A string of at most `max` characters, counted as code points (src/text.ts), as the contract's
+ * `maxLength` counts them: an emoji is one character, not two.
+ */
+export const maxChars = <T extends z.ZodString>(schema: T, max: number): T =>
+  schema.refine((text) => fitsChars(text, max), `must be at most ${max} characters`).openapi({ maxLength: max });
 
-export const Instruction = z.string().trim().min(1, "must not be empty").max(MAX_TEXT).openapi({
+/**
+ * Text whose length TICKBOX_MAX_TEXT_CHARS bounds. The limit is checked with the other configured
+ * limits (src/middleware/limits.ts), so that any text past it, however long, is a `limit_exceeded`
+ * naming the variable; the contract states the ceiling the variable can be set to.
+ */
+const limitedText = <T extends z.ZodString>(schema: T): T => schema.openapi({ maxLength: LIMIT_CEILINGS.textChars });
+
+export const Instruction = limitedText(z.string().trim().min(1, "must not be empty")).openapi({
   description: "The instruction the response was written for.",
   example: "Write a haiku about autumn rain. Do not use the word 'leaves'.",
 });
-export const Context = z.string().max(MAX_TEXT).nullable().optional().openapi({
+export const Context = limitedText(z.string()).nullable().optional().openapi({
   description: "Input the instruction refers to (a document, an email, code), if any.",
 });
 export const MaxItems = z.number().int().min(2).max(12).optional().openapi({
@@ -16,13 +30,14 @@ export const MaxItems = z.number().int().min(2).max(12).optional().openapi({
 
 export const ItemInput = z
   .strictObject({
-    question: z.string().trim().min(1, "must not be empty").max(2_000),
+    question: maxChars(z.string().trim().min(1, "must not be empty"), 2_000),
     weight: z.number().int().min(1).max(100).optional().openapi({ description: "Importance 1-100 (default 50)." }),
     must_pass: z.boolean().optional().openapi({ description: "Failing it fails the response (default false)." }),
   })
   .openapi("ChecklistItemInput");
 
-export const ItemsInput = z.array(ItemInput).min(1).max(50);
+/** Caller's checklist items: how many, TICKBOX_MAX_CHECKLIST_ITEMS bounds (see `limitedText`). */
+export const ItemsInput = z.array(ItemInput).min(1).openapi({ maxItems: LIMIT_CEILINGS.checklistItems });
 
 export const Item = z
   .object({
@@ -155,18 +170,29 @@ export const QueryNumber = (min: number, max: number) =>
     .pipe(z.number().min(min).max(max))
     .openapi({ type: "number", minimum: min, maximum: max });
 
+/**
+ * A calendar date in a query string, YYYY-MM-DD, that exists: `2026-02-30`, `2026-13-01` and
+ * `0000-00-00` are refused, not rolled over into another day. The one date rule of every query
+ * parameter (usage days, list ranges).
+ */
+export const QueryDate = z.iso.date({ error: "must be a date that exists, YYYY-MM-DD (e.g. 2026-05-01)" });
+
+/** A time in a query string: a date (its 00:00 UTC) or an ISO 8601 date-time with its offset, as epoch ms. */
+export const QueryInstant = z
+  .union([z.iso.datetime({ offset: true }), QueryDate], {
+    error: "must be a date that exists or a date-time, ISO 8601 (e.g. 2026-05-01 or 2026-05-01T12:00:00Z)",
+  })
+  .transform((text) => Date.parse(text));
+
 export const IdParam = (prefix: string) =>
-  z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
+  z.object({ id: maxChars(z.string().min(1), 100).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
 
 /** A response under judgement; kept byte for byte (no trimming), but blank is refused. */
-export const ResponseText = z
-  .string()
-  .max(MAX_TEXT)
-  .refine((s) => s.trim().length > 0, "must not be empty");
+export const ResponseText = limitedText(z.string()).refine((s) => s.trim().length > 0, "must not be empty");
 
 /** `checklist_id` or inline `checklist.items` (or neither: one is generated). */
 export const ChecklistChoice = {
-  checklist_id: z.string().min(1).max(100).optional().openapi({ description: "A stored checklist to grade against." }),
+  checklist_id: maxChars(z.string().min(1), 100).optional().openapi({ description: "A stored checklist to grade against." }),
   checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
   max_items: MaxItems,
 };

@@ -12,7 +12,7 @@ export type ItemSortKey = (typeof ITEM_SORT_KEYS)[number];
 
 export interface ItemQuery {
   outcome?: ItemOutcome | undefined;
-  /** Text searched for (case-insensitively for ASCII) in the custom id, instruction and response. */
+  /** Text searched for, literally (ASCII letters in either case), in the custom id, instruction and response. */
   search?: string | undefined;
   sort: ItemSortKey;
   descending: boolean;
@@ -92,13 +92,14 @@ function outcomeIs(outcome: ItemOutcome): SQL {
   }
 }
 
-/** A LIKE pattern matching `text` anywhere, its own wildcards escaped. */
-const containing = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-
+/**
+ * Items whose custom id, instruction or response contains `text` as it is, ASCII letters in either
+ * case. `instr` compares the bytes themselves, so every character is literal: LIKE would read `%`,
+ * `_` and its escape as patterns, and stops its pattern at a NUL (so `q=%00` matched every item).
+ */
 function searchIn(text: string): SQL {
-  const pattern = containing(text);
-  const like = (expr: unknown) => sql`${expr} like ${pattern} escape '\\'`;
-  return sql`(${like(batchItems.customId)} or ${like(json(batchItems.request, "$.instruction"))} or ${like(json(batchItems.request, "$.response"))})`;
+  const contains = (expr: unknown) => sql`instr(lower(${expr}), lower(${text})) > 0`;
+  return sql`(${contains(batchItems.customId)} or ${contains(json(batchItems.request, "$.instruction"))} or ${contains(json(batchItems.request, "$.response"))})`;
 }
 
 /**

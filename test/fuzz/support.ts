@@ -185,3 +185,57 @@ export function storeViolations(file: string): string[] {
   }
   return problems;
 }
+
+/** A lone surrogate: under the `u` flag a whole pair is one code point, never matched. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** JSON Pointers of the strings and field names in a value that are not Unicode text. */
+export function illFormedIn(value: unknown, path = ""): string[] {
+  if (typeof value === "string") return LONE_SURROGATE.test(value) ? [path || "/"] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => illFormedIn(v, `${path}/${i}`));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => [...(LONE_SURROGATE.test(k) ? [`${path}/${k} (name)`] : []), ...illFormedIn(v, `${path}/${k}`)]);
+  }
+  return [];
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Text the database holds that is not Unicode, read as bytes (a driver would replace what it
+ * cannot decode): cells that are not UTF-8 (a surrogate encoded as if it were a character), and
+ * JSON cells whose strings or names hold a lone surrogate escaped (`"\ud800"`).
+ */
+export function illFormedStored(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  const problems: string[] = [];
+  try {
+    const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as { name: string }[];
+    for (const { name } of tables) {
+      const columns = (db.prepare(`pragma table_info("${name}")`).all() as { name: string }[]).map((c) => c.name);
+      for (const column of columns) {
+        const cells = db.prepare(`select cast("${column}" as blob) as bytes from "${name}" where typeof("${column}") = 'text'`).all() as { bytes: Buffer }[];
+        for (const { bytes } of cells) {
+          let text: string;
+          try {
+            text = strictUtf8.decode(bytes);
+          } catch {
+            problems.push(`${name}.${column}: not UTF-8: ${bytes.toString("hex").slice(0, 80)}`);
+            continue;
+          }
+          if (LONE_SURROGATE.test(text)) problems.push(`${name}.${column}: a lone surrogate`);
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            continue;
+          }
+          for (const at of illFormedIn(json)) problems.push(`${name}.${column}${at}`);
+        }
+      }
+    }
+  } finally {
+    db.close();
+  }
+  return problems;
+}

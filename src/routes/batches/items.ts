@@ -3,7 +3,7 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { ITEM_SORT_KEYS, type ItemOutcome, type ItemRow } from "../../store/batch-views";
 import { previewOf } from "../pagination";
-import { QueryInt, commonErrors } from "../schemas";
+import { QueryInt, commonErrors, maxChars } from "../schemas";
 import { BatchId, batchByIdErrors, batchesOf } from "./shapes";
 
 const Verdict = z.enum(["YES", "NO"]);
@@ -32,12 +32,12 @@ export const route = createRoute({
   tags: ["batches"],
   summary: "A batch's items as a table: filtered, searched, sorted, a page at a time",
   description:
-    "Every item, finished or not, with its outcome, scores and verdicts, and the start of its instruction and response. `q` searches the custom id, instruction and response (case-insensitive for ASCII letters). Items without the sort value (not graded yet, or errored) come last. For the full results use GET /v1/batches/{id}/results.",
+    "Every item, finished or not, with its outcome, scores and verdicts, and the start of its instruction and response. `q` searches the custom id, instruction and response for its text as it is (`%`, `_`, `\\` and NUL are characters like any other; ASCII letters match in either case). Items without the sort value (not graded yet, or errored) come last. For the full results use GET /v1/batches/{id}/results.",
   request: {
     params: BatchId,
     query: z.object({
       outcome: z.enum(["passed", "failed", "errored", "pending"]).optional(),
-      q: z.string().min(1).max(200).optional().openapi({ description: "Text to find in the custom id, instruction or response." }),
+      q: maxChars(z.string().min(1), 200).optional().openapi({ description: "Text to find in the custom id, instruction or response." }),
       sort: z.enum(SORTS as [string, ...string[]]).default("index").openapi({ description: "A column, descending with a leading `-`." }),
       offset: QueryInt(0, 100_000).default(0),
       limit: QueryInt(1, 500).default(100),

@@ -5,14 +5,14 @@ import type { AppEnv } from "../../env";
 import { ProblemError } from "../../errors";
 import { contextOf } from "../operation";
 import { evaluationFields, oneChecklistSource } from "../evaluations/create";
-import { IdParam, Usage, commonErrors, notFound, notImplemented } from "../schemas";
+import { IdParam, Usage, commonErrors, maxChars, notFound, notImplemented } from "../schemas";
 
 export const MAX_BATCH_ITEMS = 100_000;
 
 export const BatchItem = z
   .strictObject({
     ...evaluationFields,
-    custom_id: z.string().min(1).max(200).optional().openapi({ description: "The caller's name for the item, echoed in its result." }),
+    custom_id: maxChars(z.string().min(1), 200).optional().openapi({ description: "The caller's name for the item, echoed in its result." }),
   })
   .refine(...oneChecklistSource)
   .openapi("BatchItem", { description: "An evaluation request (as for POST /v1/evaluations) with an optional custom_id." });

@@ -13,6 +13,7 @@ import {
   Usage,
   jsonBody,
   judgedResponses,
+  maxChars,
   notBothChecklists,
 } from "../schemas";
 
@@ -27,7 +28,7 @@ export const CreateComparisonBody = z
       description:
         "`checklist` (default): grade both against one checklist and compare as a selection of two would (must-pass line, weighted verdict score, then the soft score among verdict ties). `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie.",
     }),
-    calibration_id: z.string().min(1).max(100).optional().openapi({
+    calibration_id: maxChars(z.string().min(1), 100).optional().openapi({
       description: "A pairwise calibration profile: the answer then carries a confidence block for p_a (needs method direct or both).",
     }),
   })

@@ -3,14 +3,14 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
 import { ConfidenceBlock } from "../calibrations/schemas";
-import { Context, Evaluation, Instruction, ItemsInput, MaxItems, ResponseText, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
+import { Context, Evaluation, Instruction, ItemsInput, MaxItems, ResponseText, commonErrors, jsonBody, maxChars, notFound, upstreamErrors } from "../schemas";
 
 /** The fields of an evaluation request, shared with batch items. */
 export const evaluationFields = {
   instruction: Instruction,
   context: Context,
   response: ResponseText.openapi({ description: "The response to grade." }),
-  checklist_id: z.string().min(1).max(100).optional().openapi({ description: "A stored checklist to grade against." }),
+  checklist_id: maxChars(z.string().min(1), 100).optional().openapi({ description: "A stored checklist to grade against." }),
   checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
   max_items: MaxItems,
   pass_threshold: z.number().min(0).max(1).optional().openapi({
@@ -26,7 +26,7 @@ export const oneChecklistSource: [(b: { checklist_id?: string | undefined; check
 export const CreateEvaluationBody = z
   .strictObject({
     ...evaluationFields,
-    calibration_id: z.string().min(1).max(100).optional().openapi({
+    calibration_id: maxChars(z.string().min(1), 100).optional().openapi({
       description: "A pointwise calibration profile: the response then carries its confidence block, and the profile's judge grades.",
     }),
   })

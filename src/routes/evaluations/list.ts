@@ -5,7 +5,7 @@ import { computeScores, hasPassed } from "../../judge/scores";
 import { evaluationId } from "../../store/evaluation-ids";
 import { type EvaluationListRow, PREVIEW_CHARS } from "../../store/listings";
 import { NextCursor, createdRange, decodeCursor, isoFromSeconds, nextCursor, pageQuery, previewOf } from "../pagination";
-import { Scores, commonErrors } from "../schemas";
+import { Scores, commonErrors, maxChars } from "../schemas";
 import { contextOf } from "../operation";
 
 const LIST = "evaluations";
@@ -36,8 +36,8 @@ export const route = createRoute({
   request: {
     query: z.object({
       ...pageQuery,
-      checklist_id: z.string().min(1).max(100).optional().openapi({ description: "Only evaluations against this checklist." }),
-      model: z.string().min(1).max(200).optional().openapi({ description: "Only evaluations graded by this judge model." }),
+      checklist_id: maxChars(z.string().min(1), 100).optional().openapi({ description: "Only evaluations against this checklist." }),
+      model: maxChars(z.string().min(1), 200).optional().openapi({ description: "Only evaluations graded by this judge model." }),
       passed: z.enum(["true", "false"]).optional().openapi({ description: "Only evaluations that passed (true) or did not (false)." }),
     }),
   },

@@ -4,7 +4,7 @@ import type { App } from "../../env";
 import { promptfooRequest, promptfooVerdict } from "../../integrations/promptfoo";
 import { validateInput } from "../../middleware/validate";
 import { evaluationFields } from "../evaluations/create";
-import { QueryNumber, commonErrors, jsonBody, notFound, upstreamErrors } from "../schemas";
+import { QueryNumber, commonErrors, jsonBody, maxChars, notFound, upstreamErrors } from "../schemas";
 import { contextOf } from "../operation";
 
 // promptfoo owns this payload and may add members: unknown ones are ignored, not refused.
@@ -47,8 +47,8 @@ export const route = createRoute({
     "promptfoo's `webhook` assertion POSTs `{output, context: {prompt, vars}}` and reads `{pass, score, reason}`. The instruction is `vars.<instruction_var>` when the test sets it, else the rendered prompt; the checklist is `vars.<checklist_var>` (a list of questions, or a string with one per line) when set, else generated and cached.",
   request: {
     query: z.object({
-      instruction_var: z.string().min(1).max(100).default("instruction").openapi({ description: "Var holding the instruction (default `instruction`)." }),
-      checklist_var: z.string().min(1).max(100).default("checklist").openapi({ description: "Var holding the checklist (default `checklist`)." }),
+      instruction_var: maxChars(z.string().min(1), 100).default("instruction").openapi({ description: "Var holding the instruction (default `instruction`)." }),
+      checklist_var: maxChars(z.string().min(1), 100).default("checklist").openapi({ description: "Var holding the checklist (default `checklist`)." }),
       pass_threshold: QueryNumber(0, 1).optional(),
     }),
     body: jsonBody(PromptfooBody, "promptfoo's webhook payload."),

@@ -4,14 +4,14 @@ import { hashSecret, newKeyId, newSecret } from "../../auth/secrets";
 import type { App } from "../../env";
 import { ProblemError } from "../../errors";
 import { contextOf } from "../operation";
-import { commonErrors, jsonBody, problemResponse } from "../schemas";
+import { commonErrors, jsonBody, maxChars, problemResponse } from "../schemas";
 import { KeyInfo, Scope, keyInfo } from "./schemas";
 
 const CreateKeyBody = z
   .strictObject({
-    name: z.string().trim().min(1, "must not be empty").max(200),
+    name: maxChars(z.string().trim().min(1, "must not be empty"), 200),
     scopes: z.array(Scope).min(1).max(3),
-    tenant: z.string().trim().min(1).max(200).regex(/^[\w.-]+$/, "letters, digits, '_', '.', '-' only").optional().openapi({
+    tenant: maxChars(z.string().trim().min(1), 200).regex(/^[\w.-]+$/, "letters, digits, '_', '.', '-' only").optional().openapi({
       description:
         "Whose objects the key reads and writes; keys with the same tenant share them. A tenant's admin key makes keys for its own tenant only (the default); TICKBOX_ADMIN_KEY for any, by default a new tenant named after the key.",
     }),

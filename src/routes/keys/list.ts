@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
-import { commonErrors, problemResponse } from "../schemas";
+import { commonErrors, maxChars, problemResponse } from "../schemas";
 import { KeyInfo, keyInfo } from "./schemas";
 
 export const route = createRoute({
@@ -12,7 +12,7 @@ export const route = createRoute({
   summary: "List live API keys (admin scope: its tenant's; TICKBOX_ADMIN_KEY: every tenant's); secrets are never shown again",
   request: {
     query: z.object({
-      tenant: z.string().min(1).max(200).optional().openapi({ description: "TICKBOX_ADMIN_KEY only: one tenant's keys." }),
+      tenant: maxChars(z.string().min(1), 200).optional().openapi({ description: "TICKBOX_ADMIN_KEY only: one tenant's keys." }),
     }),
   },
   responses: {

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
 import type { App } from "../../env";
+import { LIMIT_CEILINGS } from "../../config";
 import { contextOf } from "../operation";
 import {
   ChecklistChoice,
@@ -14,7 +15,6 @@ import {
   notBothChecklists,
 } from "../schemas";
 
-export const MAX_CANDIDATES = 64;
 
 export const CreateSelectionBody = z
   .strictObject({
@@ -23,8 +23,8 @@ export const CreateSelectionBody = z
     candidates: z
       .array(ResponseText)
       .min(2, "give at least 2 candidates")
-      .max(MAX_CANDIDATES, `give at most ${MAX_CANDIDATES} candidates`)
-      .openapi({ description: "The responses to choose from (2-64); the winner is an index into this list." }),
+      // How many, TICKBOX_MAX_CANDIDATES bounds, with the other configured limits; the contract states its ceiling.
+      .openapi({ maxItems: LIMIT_CEILINGS.candidates, description: "The responses to choose from (2-64); the winner is an index into this list." }),
     ...ChecklistChoice,
     tie_break: z.enum(["pairwise", "first", "none"]).optional().openapi({
       description:

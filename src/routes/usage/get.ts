@@ -6,9 +6,7 @@ import { ProblemError } from "../../errors";
 import { usageKey } from "../../usage/ledger";
 import { usageReport } from "../../usage/report";
 import { contextOf } from "../operation";
-import { Problem, commonErrors } from "../schemas";
-
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a UTC date, YYYY-MM-DD");
+import { Problem, QueryDate, commonErrors, maxChars } from "../schemas";
 
 const ModelUsage = z.object({
   model: z.string(),
@@ -43,10 +41,10 @@ export const route = createRoute({
     "A key sees its own usage; a key with the admin scope, every key's of its tenant; TICKBOX_ADMIN_KEY, every key's (or one with `key_id`, or one tenant's with `tenant`). Never refused for budget: it costs no upstream call.",
   request: {
     query: z.object({
-      from: Day.optional(),
-      to: Day.optional(),
-      key_id: z.string().max(100).optional(),
-      tenant: z.string().min(1).max(200).optional().openapi({ description: "TICKBOX_ADMIN_KEY only: one tenant's keys." }),
+      from: QueryDate.optional().openapi({ description: "The first UTC day (YYYY-MM-DD)." }),
+      to: QueryDate.optional().openapi({ description: "The last UTC day (YYYY-MM-DD)." }),
+      key_id: maxChars(z.string(), 100).optional(),
+      tenant: maxChars(z.string().min(1), 200).optional().openapi({ description: "TICKBOX_ADMIN_KEY only: one tenant's keys." }),
     }),
   },
   responses: {

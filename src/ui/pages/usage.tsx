@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../env";
+import { QueryDate } from "../../routes/schemas";
 import type { Api } from "../api";
 import { DailyBars, type Series, daysBetween } from "../charts/usage-chart";
 import { count, usd } from "../format";
@@ -7,7 +8,8 @@ import { Metric, Page } from "../layout";
 import type { DayUsageJson } from "../types";
 
 const DEFAULT_DAYS = 30;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A `from` or `to` the API takes (the query parameters' one date rule), else none. */
+const dayIn = (value: string | undefined) => (QueryDate.safeParse(value).success ? value : undefined);
 
 interface DayTotals {
   requests: number;
@@ -38,8 +40,8 @@ function byDay(rows: DayUsageJson[], days: string[]): DayTotals[] {
 /** Requests, upstream calls, tokens, cache hits and estimated cost per UTC day, as charts. */
 export async function usagePage(api: Api, c: Context<AppEnv>) {
   const today = new Date().toISOString().slice(0, 10);
-  const to = DAY.test(c.req.query("to") ?? "") ? c.req.query("to")! : today;
-  const from = DAY.test(c.req.query("from") ?? "") ? c.req.query("from")! : new Date(Date.parse(to) - (DEFAULT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  const to = dayIn(c.req.query("to")) ?? today;
+  const from = dayIn(c.req.query("from")) ?? new Date(Date.parse(to) - (DEFAULT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   const { usage } = await api.get<{ usage: DayUsageJson[] }>(`/v1/usage?from=${from}&to=${to}`);
   const days = daysBetween(from, to);
   const totals = byDay(usage, days);
