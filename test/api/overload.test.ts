@@ -26,7 +26,9 @@ describe("overload against a healthy upstream", () => {
       TICKBOX_BREAKER_COOLDOWN_MS: "60000",
     });
     fake.latencyMs = 1000;
+    const started = performance.now();
     const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => t.post("/v1/evaluations", request(i))));
+    const elapsedMs = performance.now() - started;
     const statuses = replies.map((r) => r.status);
     // Two slots, one second a call, 1.5 s to live: the first two finish, the rest run out of time.
     expect(statuses.filter((s) => s === 200)).toHaveLength(2);
@@ -34,8 +36,9 @@ describe("overload against a healthy upstream", () => {
       expectProblem(reply, 504, "upstream_timeout");
       expect(reply.json.detail).toContain("TICKBOX_REQUEST_DEADLINE_MS");
     }
-    // The upstream was asked at most what two slots allow in 1.5 s, and it never failed.
-    expect(fake.calls.length).toBeLessThanOrEqual(4);
+    // The upstream was asked at most what two slots allow in the time the requests took (about
+    // 1.5 s; more on a loaded machine, where the requests' deadlines start later), and never failed.
+    expect(fake.calls.length).toBeLessThanOrEqual(2 * Math.ceil(elapsedMs / 1000));
     expect((await t.get("/metrics")).text).toContain('tickbox_upstream_circuit{state="closed"} 1');
     fake.latencyMs = 0;
     const next = await t.post("/v1/evaluations", request(12));
