@@ -51,8 +51,8 @@ export interface CalibrationInput {
   signal?: "soft" | "weighted" | undefined;
 }
 
-/** A judge's fit as the API shows it; profiles stored before diagnostics were kept lack them. */
-export type StageView = Omit<StageProfile, "model"> & { calibrator: CalibratorModel } & Partial<StageDiagnostics>;
+/** A judge's fit as the API shows it; profiles stored before diagnostics and per-judge errors were kept lack them. */
+export type StageView = Omit<StageProfile, "model" | "n_errors"> & { calibrator: CalibratorModel } & Partial<StageDiagnostics> & Partial<Pick<StageProfile, "n_errors">>;
 
 export interface CalibrationView {
   id: string;

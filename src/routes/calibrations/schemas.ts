@@ -119,10 +119,15 @@ const Stage = z
     coverage_curve: z.array(CurvePoint).optional().openapi({
       description: "Coverage and agreement against λ on the calibration items that reach this judge, with confidences from its deployed map, as certification sees them.",
     }),
-    threshold: Threshold.nullable().openapi({ description: "The cascade's one threshold, the same for every judge." }),
+    threshold: Threshold.nullable().openapi({
+      description: "The cascade's one threshold, the same for every judge; its coverage, n_accepted and errors are the whole cascade's (this judge's part: n_decided, n_errors).",
+    }),
     calibrator: Calibrator,
-    n_reaching: z.number().int().openapi({ description: "Certification items that reach this judge (every earlier one abstained)." }),
-    n_decided: z.number().int(),
+    n_reaching: z.number().int().openapi({ description: "Certification items that reach this judge (every earlier one abstained at the threshold)." }),
+    n_decided: z.number().int().openapi({ description: "Of those, the items this judge decides at the threshold." }),
+    n_errors: z.number().int().optional().openapi({
+      description: "Of those it decides, the items it decides against the label (absent from profiles fitted before it was kept).",
+    }),
   })
   .openapi("CalibrationJudge");
 
