@@ -305,7 +305,7 @@ export interface Comparison {
   checklist_winner?: "a" | "b" | "tie";
   /** The direct judgements: a shown first, then b shown first. */
   orders?: [OrderedVerdict, OrderedVerdict];
-  /** With calibration_id: the calibrated p(a better), certified abstention and its guarantee; null when the server gave no logprobs, so there is no p_a to calibrate. */
+  /** With calibration_id: the profile's decision on p(a better) — the map's p_calibrated, the confidence on the profile's scale (raw for pairwise profiles), certified abstention and its guarantee, and every judge of a cascade consulted; null when the first judge gave no logprobs, so there is no p_a to decide on. */
   confidence?: {
     calibration_id: string;
     kind: "pointwise" | "pairwise";
@@ -374,7 +374,7 @@ export interface CreateComparisonRequest {
   max_items?: number;
   /** `checklist` (default): grade both against one checklist and compare as a selection of two would (must-pass line, weighted verdict score, then the soft score among verdict ties). `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie. */
   method?: "checklist" | "direct" | "both";
-  /** A pairwise calibration profile: the answer then carries a confidence block for p_a (needs method direct or both). */
+  /** A pairwise calibration profile (needs method direct or both). The comparison is then made by the profile's judge model (the first of a cascade), and the answer carries a confidence block for its p_a; when a cascade's judge abstains, the next one compares the same pair directly, until one answers. */
   calibration_id?: string;
 }
 
@@ -526,7 +526,7 @@ export interface CalibrationJudge {
   raw_reliability?: ReliabilityBin[];
   /** Coverage and agreement against λ on the calibration items that reach this judge, with confidences from its deployed map, as certification sees them. */
   coverage_curve?: CoveragePoint[];
-  /** The cascade's one threshold, the same for every judge. */
+  /** The cascade's one threshold, the same for every judge; its coverage, n_accepted and errors are the whole cascade's (this judge's part: n_decided, n_errors). */
   threshold: CertifiedThreshold;
   calibrator: {
     method: string;
@@ -538,9 +538,12 @@ export interface CalibrationJudge {
     n_labels: number;
     [key: string]: unknown;
   };
-  /** Certification items that reach this judge (every earlier one abstained). */
+  /** Certification items that reach this judge (every earlier one abstained at the threshold). */
   n_reaching: number;
+  /** Of those, the items this judge decides at the threshold. */
   n_decided: number;
+  /** Of those it decides, the items it decides against the label (absent from profiles fitted before it was kept). */
+  n_errors?: number;
 }
 
 export interface CoveragePoint {
