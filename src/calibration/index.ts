@@ -93,7 +93,7 @@ export {
   type RuleStage,
   type ThresholdScale,
 } from './rule.js';
-export { LABELS_RESAMPLES, MOST_LABELS, labelsNeeded, type LabelsNeeded, type PassRate } from './labels-needed.js';
+export { labelsNeeded, type LabelsNeeded } from './labels-needed.js';
 export { BOOTSTRAP_RESAMPLES, buildProfile, type ProfileSummary, type StageData, type StageProfile, type ThresholdView } from './profile.js';
 export {
   decideConfidence,

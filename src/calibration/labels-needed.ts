@@ -4,13 +4,13 @@ import { fitDecisionRule, type JudgeLabels, type ProfileKind, type RuleOptions }
 import type { Label } from './validate.js';
 
 /** The most labels a profile takes per judge (the API's limit): sizes beyond it are not tried. */
-export const MOST_LABELS = 10_000;
+const MOST_LABELS = 10_000;
 /** Resamples per size: the pass rate at a size is then known to about ±3.5 points. */
-export const LABELS_RESAMPLES = 200;
+const LABELS_RESAMPLES = 200;
 /** Each size tried is this much larger than the last. */
 const STEP = 1.25;
 
-export interface PassRate {
+interface PassRate {
   labels: number;
   /** Share of the resamples of this many labels on which certification passed. */
   certified: number;

@@ -6,7 +6,7 @@ const NARROW = new Set("iljtfrI.,:;'|!()[]{} ·");
 const WIDE = new Set("mwMW@%&—…");
 
 /** An upper estimate of the width of `text` drawn at `fontSize` px (bold adds a tenth). */
-export function textWidth(text: string, fontSize: number, bold = false): number {
+function textWidth(text: string, fontSize: number, bold = false): number {
   let ems = 0;
   for (const ch of text) {
     if (NARROW.has(ch)) ems += 0.4;

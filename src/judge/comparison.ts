@@ -58,7 +58,7 @@ export interface ComparisonInput extends ChecklistSource {
 }
 
 /** What a direct judgement is asked about, and (optionally) by which judge model. */
-export interface DirectInput {
+interface DirectInput {
   instruction: string;
   context: string | null;
   a: string;
