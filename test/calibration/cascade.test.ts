@@ -42,11 +42,15 @@ describe('cascade', () => {
   it("gives each judge its own share: what reaches it, what it decides and what it gets wrong, summing to the cascade's", () => {
     // Any cascade: 1–4 judges on the same items, confidences on and off the threshold grid.
     const confidence = fc.oneof(fc.integer({ min: 50, max: 100 }).map((c) => c / 100), fc.double({ min: 0.5, max: 1, noNaN: true }));
-    // Judges right about half the time, or nine times in ten, or nearly always.
-    const agree = fc.constantFrom(2, 10, 50).chain((odds) => fc.integer({ min: 1, max: odds }).map((v) => v > 1));
-    const cascade = fc.integer({ min: 1, max: 300 }).chain((n) =>
-      fc.array(fc.record({ confidence: fc.array(confidence, { minLength: n, maxLength: n }), agree: fc.array(agree, { minLength: n, maxLength: n }) }), { minLength: 1, maxLength: 4 }),
-    );
+    // Each judge right about half the time, or nine times in ten, or nearly always.
+    const judge = (n: number) =>
+      fc.constantFrom(2, 10, 50).chain((odds) =>
+        fc.record({
+          confidence: fc.array(confidence, { minLength: n, maxLength: n }),
+          agree: fc.array(fc.integer({ min: 1, max: odds }).map((v) => v > 1), { minLength: n, maxLength: n }),
+        }),
+      );
+    const cascade = fc.integer({ min: 1, max: 300 }).chain((n) => fc.array(judge(n), { minLength: 1, maxLength: 4 }));
     let certified = 0;
     fc.assert(
       fc.property(cascade, fc.constantFrom(0.05, 0.1, 0.2, 0.3), (judges, alpha) => {
@@ -76,7 +80,7 @@ describe('cascade', () => {
       { numRuns: 300 },
     );
     // The property was tried on certified cascades, not only on ones that abstain on everything.
-    expect(certified).toBeGreaterThan(30);
+    expect(certified).toBeGreaterThan(20);
   });
 
   it('routes an item to the first judge that reaches the threshold', () => {
