@@ -81,7 +81,7 @@ export function buildServices(
   const selections = new Selections({ judge, comparisons });
   const refinements = new Refinements({ judge, store: pairwise, metrics, reviserModel: config.TICKBOX_REVISER_MODEL ?? null });
   const calibrations = new Calibrations(createCalibrationStore(db), store);
-  const confidence = new Confidence(calibrations, judge, store);
+  const confidence = new Confidence(calibrations, judge, store, comparisons);
   const usageStore = createUsageStore(db);
   const usage = { store: usageStore, recorder: new UsageRecorder(usageStore), prices: config.TICKBOX_PRICES };
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);

@@ -305,7 +305,7 @@ export interface Comparison {
   checklist_winner?: "a" | "b" | "tie";
   /** The direct judgements: a shown first, then b shown first. */
   orders?: [OrderedVerdict, OrderedVerdict];
-  /** With calibration_id: the calibrated p(a better), certified abstention and its guarantee; null when the server gave no logprobs, so there is no p_a to calibrate. */
+  /** With calibration_id: the profile's decision on p(a better) — the map's p_calibrated, the confidence on the profile's scale (raw for pairwise profiles), certified abstention and its guarantee, and every judge of a cascade consulted; null when the first judge gave no logprobs, so there is no p_a to decide on. */
   confidence?: {
     calibration_id: string;
     kind: "pointwise" | "pairwise";
@@ -374,7 +374,7 @@ export interface CreateComparisonRequest {
   max_items?: number;
   /** `checklist` (default): grade both against one checklist and compare as a selection of two would (must-pass line, weighted verdict score, then the soft score among verdict ties). `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie. */
   method?: "checklist" | "direct" | "both";
-  /** A pairwise calibration profile: the answer then carries a confidence block for p_a (needs method direct or both). */
+  /** A pairwise calibration profile (needs method direct or both). The comparison is then made by the profile's judge model (the first of a cascade), and the answer carries a confidence block for its p_a; when a cascade's judge abstains, the next one compares the same pair directly, until one answers. */
   calibration_id?: string;
 }
 
@@ -455,12 +455,14 @@ export interface Calibration {
   scale: "raw" | "calibrated";
   /** Labels the calibration maps were fitted on. */
   fitted_on: number;
-  /** Labels the threshold was certified on: for pointwise profiles those no map was fitted on (80% once 250 labels allow a map); for pairwise ones every label. */
+  /** Labels the threshold was certified on: for pointwise profiles those no map was fitted on (four fifths, once 248 labels allow a map); for pairwise ones every label. */
   certified_on: number;
   pooled: boolean;
   judges: CalibrationJudge[];
   cascade: boolean;
+  /** Share of the certification items decided at the threshold (in a cascade, by any of its judges). */
   coverage: number;
+  /** Agreement with the labels on the items decided; null when none is. */
   agreement: number | null;
 }
 
@@ -508,7 +510,9 @@ export type CertifiedThreshold = {
   delta: number;
   /** Certification items: labels no calibration map was fitted on (every label for pairwise profiles, whose rule learns nothing from them). */
   n_items: number;
+  /** Certification items decided at lambda (in a cascade, by all its judges together). */
   n_accepted: number;
+  /** Of those, the items decided against the label (in a cascade, by all its judges together). */
   errors: number;
   /** Clopper–Pearson upper bound (level 1 − delta) on the error rate of accepted items; ≤ alpha. */
   upper_bound: number;
@@ -524,9 +528,9 @@ export interface CalibrationJudge {
   reliability: ReliabilityBin[];
   /** Reliability bins of the raw signal (absent from profiles fitted before it was kept). */
   raw_reliability?: ReliabilityBin[];
-  /** Coverage and agreement against λ on the calibration items that reach this judge, with confidences from its deployed map, as certification sees them. */
+  /** Coverage and agreement against λ on the certification items that reach this judge, with confidences on the profile's scale (raw or calibrated), as certification sees them. */
   coverage_curve?: CoveragePoint[];
-  /** The cascade's one threshold, the same for every judge. */
+  /** The cascade's one threshold, the same for every judge; its coverage, n_accepted and errors are the whole cascade's (this judge's part: n_decided, n_errors). */
   threshold: CertifiedThreshold;
   calibrator: {
     method: string;
@@ -538,9 +542,12 @@ export interface CalibrationJudge {
     n_labels: number;
     [key: string]: unknown;
   };
-  /** Certification items that reach this judge (every earlier one abstained). */
+  /** Certification items that reach this judge (every earlier one abstained at the threshold). */
   n_reaching: number;
+  /** Of those, the items this judge decides at the threshold. */
   n_decided: number;
+  /** Of those it decides, the items it decides against the label (absent from profiles fitted before it was kept). */
+  n_errors?: number;
 }
 
 export interface CoveragePoint {
@@ -557,9 +564,9 @@ export interface CreateCalibrationRequest {
   kind: "pointwise" | "pairwise";
   /** One judge's labelled examples (not with `judges`). */
   examples?: CalibrationExample[];
-  /** The judge model these examples come from; evaluations under this profile are graded by it. */
+  /** The judge model these examples come from; evaluations and comparisons under this profile are made by it. Evaluation examples must have been graded by it; without it, the profile's judge is the model that graded them. */
   judge?: string;
-  /** A cascade, cheapest judge first: each judge's examples over the same items, in the same order, with the same labels. */
+  /** A cascade, cheapest judge first: each judge's examples over the same items, in the same order, with the same labels. Evaluation examples must have been graded by the judge's model. */
   judges?: {
     model: string;
     examples: CalibrationExample[];
@@ -604,7 +611,7 @@ export interface CalibrationSummary {
     alpha: number;
     delta: number;
   };
-  /** Each judge's certified threshold, in order; null for a judge with none. */
+  /** The threshold each judge answers at, in order: a cascade's one certified threshold, the same for every judge; null when none is certified. */
   lambdas: (number | null)[];
   coverage: number;
   agreement: number | null;
@@ -1029,7 +1036,7 @@ export interface Operations {
     bodyRequired: false;
     answer: string;
   };
-  /** Calibrated confidence, with certified abstention and escalation */
+  /** A profile's decision on a signal, with certified abstention and escalation */
   "post /v1/confidence": {
     path: never;
     query: never;

@@ -9,9 +9,10 @@ export interface CascadeJudge extends StageScores {
 export interface CascadeStage {
   judge: number;
   name?: string;
-  /** Certification items that reach this judge (every earlier one abstained) and that it decides. */
+  /** Certification items that reach this judge (every earlier one abstained), that it decides, and that it decides against people. */
   n_reaching: number;
   n_decided: number;
+  n_errors: number;
 }
 
 export interface CascadeOutcome {
@@ -23,8 +24,9 @@ export interface CascadeOutcome {
   coverage: number;
   /** Agreement with people on the decided items; null when nothing was decided. */
   agreement: number | null;
-  /** Items decided by each judge. */
+  /** Items decided by each judge, and those of them it decided against people. */
   decided_by_judge: number[];
+  errors_by_judge: number[];
 }
 
 export interface CascadeCertification extends CascadeOutcome {
@@ -45,7 +47,7 @@ export function certifyCascade(judges: ReadonlyArray<CascadeJudge>, options: Cer
   let reaching = outcome.n_items;
   const stages = judges.map((judge, j) => {
     const n_decided = outcome.decided_by_judge[j] as number;
-    const stage: CascadeStage = { judge: j, n_reaching: reaching, n_decided };
+    const stage: CascadeStage = { judge: j, n_reaching: reaching, n_decided, n_errors: outcome.errors_by_judge[j] as number };
     if (judge.name !== undefined) stage.name = judge.name;
     reaching -= n_decided;
     return stage;
@@ -60,22 +62,23 @@ export function certifyCascade(judges: ReadonlyArray<CascadeJudge>, options: Cer
 export function evaluateCascade(lambda: number | null, judges: ReadonlyArray<CascadeJudge>): CascadeOutcome {
   const n = assertAligned(judges);
   const decidedBy = new Array<number>(judges.length).fill(0);
-  let decided = 0;
-  let agreed = 0;
+  const errorsBy = new Array<number>(judges.length).fill(0);
   for (let i = 0; i < n; i++) {
     const route = routeItem(lambda, judges.map((judge) => judge.confidence[i] as number));
     if (route.decided_by === null) continue;
-    decided++;
-    decidedBy[route.decided_by] = (decidedBy[route.decided_by] as number) + 1;
-    if (judges[route.decided_by]!.agree[i]) agreed++;
+    decidedBy[route.decided_by]!++;
+    if (!judges[route.decided_by]!.agree[i]) errorsBy[route.decided_by]!++;
   }
+  const decided = decidedBy.reduce((s, v) => s + v, 0);
+  const errors = errorsBy.reduce((s, v) => s + v, 0);
   return {
     lambda,
     n_items: n,
     n_decided: decided,
     coverage: n > 0 ? decided / n : 0,
-    agreement: decided > 0 ? agreed / decided : null,
+    agreement: decided > 0 ? (decided - errors) / decided : null,
     decided_by_judge: decidedBy,
+    errors_by_judge: errorsBy,
   };
 }
 

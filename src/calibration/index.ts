@@ -93,6 +93,7 @@ export {
   type RuleStage,
   type ThresholdScale,
 } from './rule.js';
+export { labelsNeeded, type LabelsNeeded } from './labels-needed.js';
 export { BOOTSTRAP_RESAMPLES, buildProfile, type ProfileSummary, type StageData, type StageProfile, type ThresholdView } from './profile.js';
 export {
   decideConfidence,

@@ -44,9 +44,14 @@ export interface StageProfile extends StageDiagnostics {
   reliability: ReliabilityBin[];
   /** The cascade's one certified threshold (the same for every stage), or null. */
   threshold: ThresholdView | null;
-  /** Certification items that reach this judge (all of them for the first) and that it decides. */
+  /**
+   * Certification items that reach this judge (all of them for the first), that it decides at the
+   * cascade's threshold, and that it decides against people: this judge's share of the cascade's
+   * totals in `threshold`.
+   */
   n_reaching: number;
   n_decided: number;
+  n_errors: number;
 }
 
 export interface ProfileSummary {
@@ -103,6 +108,7 @@ export function buildProfile(
       threshold,
       n_reaching: cascadeStage.n_reaching,
       n_decided: cascadeStage.n_decided,
+      n_errors: cascadeStage.n_errors,
       ...diagnostics[k]!,
     };
   });

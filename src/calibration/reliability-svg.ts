@@ -1,4 +1,5 @@
 import type { ReliabilityBin } from './metrics.js';
+import { fitText, wrapText } from './svg-text.js';
 
 export interface ReliabilityPanel {
   /** What the panel plots, e.g. "Raw signal" or "Calibrated (beta, held-out)". */
@@ -18,6 +19,10 @@ const PANEL = 300; // plot side, px
 const GAP = 70; // between panels, room for the second panel's axis labels
 const MARGIN = { top: 74, right: 24, bottom: 96, left: 64 };
 const COLORS = { bar: '#4c78a8', dot: '#e45756', diagonal: '#777777' };
+const TITLE_SIZE = 14;
+const TITLE_LINE = 18;
+const LEGEND_LINE = 13;
+const LEGEND_GAP = 4;
 
 /** Escapes text for XML character data and attribute values. */
 export function escapeXml(text: string): string {
@@ -38,8 +43,8 @@ function panelSvg(panel: ReliabilityPanel, left: number): string[] {
   const x = (v: number): number => left + v * PANEL;
   const y = (v: number): number => MARGIN.top + (1 - v) * PANEL;
   const parts: string[] = [`<g class="panel">`];
-  parts.push(`<text class="panel-label" x="${f(x(0.5))}" y="${f(MARGIN.top - 30)}" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(panel.label)}</text>`);
-  parts.push(`<text class="ece" x="${f(x(0.5))}" y="${f(MARGIN.top - 12)}" text-anchor="middle">${escapeXml(eceLabel(panel.ece, panel.level))}</text>`);
+  parts.push(`<text class="panel-label" x="${f(x(0.5))}" y="${f(MARGIN.top - 30)}" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(fitText(panel.label, PANEL, 13, true))}</text>`);
+  parts.push(`<text class="ece" x="${f(x(0.5))}" y="${f(MARGIN.top - 12)}" text-anchor="middle">${escapeXml(fitText(eceLabel(panel.ece, panel.level), PANEL, 11))}</text>`);
   for (let t = 0; t <= 10; t += 2) {
     const v = t / 10;
     parts.push(`<line class="grid" x1="${f(x(0))}" y1="${f(y(v))}" x2="${f(x(1))}" y2="${f(y(v))}" stroke="#e5e5e5"/>`);
@@ -70,13 +75,23 @@ function panelSvg(panel: ReliabilityPanel, left: number): string[] {
   return parts;
 }
 
-function legendSvg(top: number, left: number): string[] {
-  const items = [
-    `<rect x="0" y="-9" width="14" height="10" fill="${COLORS.bar}" fill-opacity="0.8"/><text x="20" y="0">observed frequency of the positive outcome in the bin (number above: items)</text>`,
-    `<circle cx="7" cy="-4" r="3" fill="${COLORS.dot}"/><text x="20" y="0">mean predicted probability in the bin</text>`,
-    `<line x1="0" y1="-4" x2="14" y2="-4" stroke="${COLORS.diagonal}" stroke-dasharray="4 3"/><text x="20" y="0">perfect calibration</text>`,
-  ];
-  return [`<g class="legend" transform="translate(${f(left)} ${f(top)})">`, ...items.map((item, i) => `<g transform="translate(0 ${i * 17})">${item}</g>`), '</g>'];
+const LEGEND = [
+  { key: `<rect x="0" y="-9" width="14" height="10" fill="${COLORS.bar}" fill-opacity="0.8"/>`, text: 'observed frequency of the positive outcome in the bin (the number above a bar: its items)' },
+  { key: `<circle cx="7" cy="-4" r="3" fill="${COLORS.dot}"/>`, text: 'mean predicted probability in the bin' },
+  { key: `<line x1="0" y1="-4" x2="14" y2="-4" stroke="${COLORS.diagonal}" stroke-dasharray="4 3"/>`, text: 'perfect calibration' },
+];
+
+/** The legend, each entry's text wrapped to `width`; returns its parts and its height. */
+function legendSvg(top: number, left: number, width: number): { parts: string[]; height: number } {
+  const items: string[] = [];
+  let y = 0;
+  for (const entry of LEGEND) {
+    const [first, ...rest] = wrapText(entry.text, width - 20, 11);
+    const more = rest.map((line) => `<tspan x="20" dy="${LEGEND_LINE}">${escapeXml(line)}</tspan>`).join('');
+    items.push(`<g transform="translate(0 ${y})">${entry.key}<text x="20" y="0">${escapeXml(first ?? '')}${more}</text></g>`);
+    y += LEGEND_LINE * (1 + rest.length) + LEGEND_GAP;
+  }
+  return { parts: [`<g class="legend" transform="translate(${f(left)} ${f(top)})">`, ...items, '</g>'], height: y };
 }
 
 /**
@@ -88,18 +103,24 @@ function legendSvg(top: number, left: number): string[] {
  */
 export function reliabilitySvg(panels: ReadonlyArray<ReliabilityPanel>, options: ReliabilitySvgOptions = {}): string {
   const width = MARGIN.left + panels.length * PANEL + (panels.length - 1) * GAP + MARGIN.right;
-  const height = MARGIN.top + PANEL + MARGIN.bottom + (options.title === undefined ? 0 : 24);
-  const shift = options.title === undefined ? 0 : 24;
+  // Long titles (a profile's name and its judge) wrap rather than run past the edges.
+  const title = options.title === undefined ? [] : wrapText(options.title, width - 16, TITLE_SIZE);
+  const shift = title.length === 0 ? 0 : 24 + TITLE_LINE * (title.length - 1);
+  const legendTop = MARGIN.top + PANEL + 56;
+  const legend = legendSvg(legendTop, MARGIN.left, width - MARGIN.left - 8);
+  const height = shift + Math.max(MARGIN.top + PANEL + MARGIN.bottom, legendTop + legend.height);
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="reliability" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11" role="img">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="reliability" width="${width}" height="${f(height)}" viewBox="0 0 ${width} ${f(height)}" font-family="sans-serif" font-size="11" role="img">`,
   ];
   if (options.title !== undefined) {
     parts.push(`<title>${escapeXml(options.title)}</title>`);
-    parts.push(`<text class="title" x="${f(width / 2)}" y="22" text-anchor="middle" font-size="14">${escapeXml(options.title)}</text>`);
+    title.forEach((line, i) => {
+      parts.push(`<text class="title" x="${f(width / 2)}" y="${22 + i * TITLE_LINE}" text-anchor="middle" font-size="${TITLE_SIZE}">${escapeXml(line)}</text>`);
+    });
   }
   parts.push(`<g transform="translate(0 ${shift})">`);
   panels.forEach((panel, i) => parts.push(...panelSvg(panel, MARGIN.left + i * (PANEL + GAP))));
-  parts.push(...legendSvg(MARGIN.top + PANEL + 56, MARGIN.left));
+  parts.push(...legend.parts);
   parts.push('</g>', '</svg>');
   return parts.join('\n');
 }

@@ -51,8 +51,8 @@ export interface CalibrationInput {
   signal?: "soft" | "weighted" | undefined;
 }
 
-/** A judge's fit as the API shows it; profiles stored before diagnostics were kept lack them. */
-export type StageView = Omit<StageProfile, "model"> & { calibrator: CalibratorModel } & Partial<StageDiagnostics>;
+/** A judge's fit as the API shows it; profiles stored before diagnostics and per-judge errors were kept lack them. */
+export type StageView = Omit<StageProfile, "model" | "n_errors"> & { calibrator: CalibratorModel } & Partial<StageDiagnostics> & Partial<Pick<StageProfile, "n_errors">>;
 
 export interface CalibrationView {
   id: string;
@@ -118,7 +118,10 @@ export class Calibrations {
       : [{ judge: input.judge ?? null, examples: input.examples ?? [], path: "/examples" }];
     if (input.signal && input.kind === "pairwise") throw invalid("/signal", "a pairwise profile's signal is p_a");
     const data = [];
-    for (const j of judges) data.push({ judge: j.judge, path: j.path, ...(await this.resolveExamples(input.kind, j.examples, j.path, ctx)) });
+    for (const j of judges) {
+      const resolved = await this.resolveExamples(input.kind, j.examples, j.path, ctx);
+      data.push({ judge: gradedBy(j.judge, resolved.models, j.path), path: j.path, ...resolved });
+    }
     // Evaluation examples name their signal; `p` examples are of the declared one (default soft).
     const signal: ProfileSignal =
       input.kind === "pairwise" ? "p_a" : (input.signal ?? data.flatMap((d) => d.signals).find((v) => v !== null) ?? "soft");
@@ -233,10 +236,11 @@ export class Calibrations {
     examples: ExampleInput[],
     path: string,
     ctx: RequestContext,
-  ): Promise<{ p: number[]; y: Label[]; signals: ("soft" | "weighted" | null)[] }> {
+  ): Promise<{ p: number[]; y: Label[]; signals: ("soft" | "weighted" | null)[]; models: (string | null)[] }> {
     const p: number[] = [];
     const y: Label[] = [];
     const signals: ("soft" | "weighted" | null)[] = [];
+    const models: (string | null)[] = [];
     for (const [i, ex] of examples.entries()) {
       const at = `${path}/${i}`;
       const given = (["p", "p_a", "evaluation_id"] as const).filter((k) => ex[k] !== undefined);
@@ -247,6 +251,7 @@ export class Calibrations {
         p.push(ex.p_a);
         y.push(ex.label === "a" ? 1 : 0);
         signals.push(null);
+        models.push(null);
         continue;
       }
       if (ex.p_a !== undefined) throw invalid(`${at}/p_a`, "pointwise examples give p or evaluation_id");
@@ -254,16 +259,33 @@ export class Calibrations {
       const stored = ex.p === undefined ? await this.storedSignal(ex.evaluation_id!, `${at}/evaluation_id`, ctx) : null;
       p.push(stored?.value ?? ex.p!);
       signals.push(stored?.signal ?? null);
+      models.push(stored?.model ?? null);
       y.push(ex.label);
     }
-    return { p, y, signals };
+    return { p, y, signals, models };
   }
 
-  private async storedSignal(id: string, path: string, ctx: RequestContext): Promise<{ value: number; signal: "soft" | "weighted" }> {
+  private async storedSignal(id: string, path: string, ctx: RequestContext): Promise<{ value: number; signal: "soft" | "weighted"; model: string }> {
     requireObjectScope(ctx, "evaluation");
     const row = await this.judgeStore.evaluationById(ctx.tenant, id);
     const checklist = row && (await this.judgeStore.checklistById(ctx.tenant, row.checklistId));
     if (!row || !checklist) throw new ProblemError("not_found", `${path}: no evaluation with id ${id}`, [{ path, message: "no evaluation with this id" }]);
-    return evaluationSignal(computeScores(checklist.items, row.results));
+    return { ...evaluationSignal(computeScores(checklist.items, row.results)), model: row.model };
   }
+}
+
+/**
+ * The judge model a profile's examples come from: the one named, which every evaluation example
+ * must have been graded by, or else the one that graded them. A profile applies its map to the
+ * probabilities of the model it names (evaluations under it are graded by that model), and a map
+ * fitted to one model's probabilities says nothing about another's.
+ */
+function gradedBy(named: string | null, models: ReadonlyArray<string | null>, path: string): string | null {
+  const judge = named ?? models.find((m) => m !== null) ?? null;
+  const i = models.findIndex((m) => m !== null && m !== judge);
+  if (i >= 0) {
+    const why = named === null ? `the earlier evaluation examples were graded by ${judge}` : `this profile's judge is ${judge}`;
+    throw invalid(`${path}/${i}/evaluation_id`, `graded by ${models[i]}, but ${why}: one profile calibrates one judge model`);
+  }
+  return judge;
 }

@@ -53,6 +53,17 @@ export interface ComparisonInput extends ChecklistSource {
   a: string;
   b: string;
   method?: "checklist" | "direct" | "both" | undefined;
+  /** Judge with this model instead of the configured one (a calibration profile's judge). */
+  model?: string | undefined;
+}
+
+/** What a direct judgement is asked about, and (optionally) by which judge model. */
+interface DirectInput {
+  instruction: string;
+  context: string | null;
+  a: string;
+  b: string;
+  model?: string | undefined;
 }
 
 export type SideScores = Pick<Standing, "scores" | "must_pass_met" | "passed"> & { evaluation_id: string };
@@ -82,7 +93,7 @@ export class Comparisons {
     const context = input.context ?? null;
     const [byChecklist, direct] = await settleAll([
       method === "direct" ? Promise.resolve(null) : this.byChecklist({ ...input, context }, ctx),
-      method === "checklist" ? Promise.resolve(null) : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b }, ctx),
+      method === "checklist" ? Promise.resolve(null) : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b, model: input.model }, ctx),
     ]);
     const usage = addUsage(byChecklist?.usage ?? noUsage(), direct?.usage ?? noUsage());
     // With both, the checklist decides and the direct judgement settles what the checklist ties.
@@ -104,7 +115,7 @@ export class Comparisons {
   async byChecklist(input: Omit<ComparisonInput, "method"> & { context: string | null }, ctx: RequestContext) {
     const { judge } = this.deps;
     const checklist = await judge.resolveChecklist(input, ctx);
-    const text = { instruction: input.instruction, context: input.context };
+    const text = { instruction: input.instruction, context: input.context, model: input.model };
     const [a, b] = await settleAll([
       judge.grade(checklist.row, { ...text, response: input.a }, ctx),
       judge.grade(checklist.row, { ...text, response: input.b }, ctx),
@@ -128,10 +139,7 @@ export class Comparisons {
   }
 
   /** The judge asked which is better, once in each order, both calls at once. */
-  async direct(
-    input: { instruction: string; context: string | null; a: string; b: string },
-    ctx: RequestContext,
-  ): Promise<DirectVerdict> {
+  async direct(input: DirectInput, ctx: RequestContext): Promise<DirectVerdict> {
     const [aFirst, bFirst] = await settleAll([
       this.ordered({ ...input, first: input.a, second: input.b }, ctx),
       this.ordered({ ...input, first: input.b, second: input.a }, ctx),
@@ -151,9 +159,9 @@ export class Comparisons {
   }
 
   /** One ordered judgement, cached by the fingerprint of everything that shapes it. */
-  private async ordered(input: { instruction: string; context: string | null; first: string; second: string }, ctx: RequestContext) {
+  private async ordered(input: { instruction: string; context: string | null; first: string; second: string; model?: string | undefined }, ctx: RequestContext) {
     const { judge, store } = this.deps;
-    const model = judge.upstreamModel();
+    const model = input.model ?? judge.upstreamModel();
     const fp = await fingerprint({
       tenant: judge.cacheTenant(ctx),
       kind: "comparison",
@@ -170,9 +178,9 @@ export class Comparisons {
       fp,
       () => store.comparisonByFingerprint(fp),
       async () => {
-        const { llm, judgeModel } = judge.upstream();
+        const { llm } = judge.upstream();
         const answer = await askStructured(llm, {
-          model: judgeModel,
+          model,
           messages: comparisonMessages(input),
           schema: { name: COMPARISON_SCHEMA_NAME, schema: comparisonSchema },
           validator: comparisonAnswerValidator,
@@ -187,7 +195,7 @@ export class Comparisons {
           better: answer.value.better,
           pFirst: p.get("better") ?? null,
           rationale: answer.value.rationale,
-          model: judgeModel,
+          model,
           promptVersion: COMPARISON_PROMPT_VERSION,
           usage: answer.usage,
         });

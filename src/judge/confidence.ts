@@ -4,6 +4,7 @@ import { ProblemError } from "../errors";
 import type { Store } from "../store/store";
 import { addUsage, noUsage, type Usage } from "./ask";
 import { type Calibrations, type CalibrationView, evaluationSignal, invalid, type ProfileSignal } from "./calibrations";
+import type { ComparisonInput, Comparisons, ComparisonView } from "./comparison";
 import type { EvaluationInput, EvaluationView, Judge } from "./judge";
 
 export interface ConfidenceInput {
@@ -40,13 +41,17 @@ export interface ConfidenceView extends Decision {
   stages: StageDecision[];
 }
 
-/** What is known of the text under judgement, so that later judges can grade the same thing. */
-interface Gradable {
-  instruction: string;
-  context: string | null;
-  response: string;
-  checklist_id: string;
+/** A raw signal of the profile's kind, and which signal it is. */
+interface Raw {
+  value: number;
+  signal: ProfileSignal | null;
 }
+
+/**
+ * Asks a later judge of a cascade for its signal on the same item (grading the same checklist, or
+ * comparing the same pair); null when it gives none (a comparison without logprobs).
+ */
+type Escalate = (model: string | undefined) => Promise<{ raw: Raw; evaluationId: string | null; usage: Usage } | null>;
 
 /**
  * Calibrated confidence with certified abstention; with a cascade profile an abstaining judge
@@ -58,6 +63,7 @@ export class Confidence {
     private readonly calibrations: Calibrations,
     private readonly judge: Judge,
     private readonly store: Store,
+    private readonly comparisons: Comparisons,
   ) {}
 
   async confidence(input: ConfidenceInput, ctx: RequestContext): Promise<ConfidenceView & { usage: Usage }> {
@@ -113,14 +119,27 @@ export class Confidence {
   }
 
   /**
-   * The confidence block of a direct comparison's p(a better) under a pairwise profile. A cascade's
-   * later judges are named in `escalate_to` rather than asked: a comparison is made by one judge.
+   * A comparison made by a pairwise profile's (first) judge, carrying the confidence block of its
+   * direct p(a better). When a judge of a cascade abstains, the next one compares the same pair
+   * directly, until one answers: the guarantee covers items routed from the first judge. The block
+   * is null when the first judge gave no logprobs, so there is no p_a to calibrate.
    */
-  async forComparison(calibrationId: string, pA: number, ctx: RequestContext): Promise<ConfidenceView> {
-    const profile = await this.calibrations.byId(calibrationId, ctx, "/calibration_id");
+  async compare(
+    input: ComparisonInput & { calibration_id: string },
+    ctx: RequestContext,
+  ): Promise<ComparisonView & { confidence: ConfidenceView | null }> {
+    const { calibration_id, ...request } = input;
+    const profile = await this.calibrations.byId(calibration_id, ctx, "/calibration_id");
     if (profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
-    const { usage: _, ...view } = await this.run(profile, [{ value: pA, signal: "p_a" }], [], null, noUsage(), ctx);
-    return view;
+    const comparison = await this.comparisons.compare({ ...request, model: profile.judges[0]!.judge ?? undefined }, ctx);
+    if (comparison.p_a === null) return { ...comparison, confidence: null };
+    const pair = { instruction: input.instruction, context: input.context ?? null, a: input.a, b: input.b };
+    const escalate: Escalate = async (model) => {
+      const verdict = await this.comparisons.direct({ ...pair, model }, ctx);
+      return verdict.p_a === null ? null : { raw: { value: verdict.p_a, signal: "p_a" }, evaluationId: null, usage: verdict.usage };
+    };
+    const { usage, ...confidence } = await this.run(profile, [{ value: comparison.p_a, signal: "p_a" }], [null], escalate, comparison.usage, ctx);
+    return { ...comparison, usage, confidence };
   }
 
   /** An evaluation graded by the profile's (first) judge, carrying the confidence block. */
@@ -136,7 +155,7 @@ export class Confidence {
     return { ...evaluation, usage, confidence };
   }
 
-  /** Routes an item from the first judge's evaluation of it. */
+  /** Routes an item from the first judge's evaluation of it; later judges grade the same checklist. */
   private fromEvaluation(
     profile: CalibrationView,
     evaluation: EvaluationView,
@@ -144,21 +163,25 @@ export class Confidence {
     ctx: RequestContext,
   ) {
     const gradable = { ...text, checklist_id: evaluation.checklist.id };
-    return this.run(profile, [evaluationSignal(evaluation.scores)], [evaluation.id], gradable, evaluation.usage, ctx);
+    const escalate: Escalate = async (model) => {
+      const graded = await this.judge.evaluate({ ...gradable, model }, ctx);
+      return { raw: evaluationSignal(graded.scores), evaluationId: graded.id, usage: graded.usage };
+    };
+    return this.run(profile, [evaluationSignal(evaluation.scores)], [evaluation.id], escalate, evaluation.usage, ctx);
   }
 
   /**
    * Routes one item through the cascade from its first judge. `raws` holds the raw signals known
-   * so far (judges 0..), each with the signal it is; a judge without one is graded when the item is
-   * gradable, else named in `escalate_to`. A stage decides on its own signal, or (pooled) on the
+   * so far (judges 0..), each with the signal it is; a judge without one is asked through
+   * `escalate` when there is a way to ask it, else named in `escalate_to`. A stage decides on its own signal, or (pooled) on the
    * mean of every signal so far. A signal the profile was not fitted on ends the route with an
    * abstention: no map applies to it and no certificate covers it.
    */
   private async run(
     profile: CalibrationView,
-    raws: { value: number; signal: ProfileSignal | null }[],
+    raws: Raw[],
     evaluationIds: (string | null)[],
-    gradable: Gradable | null,
+    escalate: Escalate | null,
     usage: Usage,
     ctx: RequestContext,
   ): Promise<ConfidenceView & { usage: Usage }> {
@@ -175,12 +198,11 @@ export class Confidence {
       const next = profile.judges[s + 1];
       if (!decision.abstain || foreign || !next) break;
       if (raws.length > s + 1) continue;
-      if (!gradable) return this.view(profile, stages, { stage: s + 1, judge: next.judge }, usage);
-      // Every judge grades the same checklist, so their signals describe the same questions.
-      const evaluation = await this.judge.evaluate({ ...gradable, model: next.judge ?? undefined }, ctx);
-      usage = addUsage(usage, evaluation.usage);
-      raws.push(evaluationSignal(evaluation.scores));
-      evaluationIds.push(evaluation.id);
+      const asked = escalate && (await escalate(next.judge ?? undefined));
+      if (!asked) return this.view(profile, stages, { stage: s + 1, judge: next.judge }, usage);
+      usage = addUsage(usage, asked.usage);
+      raws.push(asked.raw);
+      evaluationIds.push(asked.evaluationId);
     }
     return this.view(profile, stages, null, usage);
   }

@@ -112,6 +112,44 @@ describe("unknown ids and mismatched signals", () => {
     expect(res.json.detail).toContain("judge-test");
   });
 
+  it("422 for evaluation examples graded by another model than the judge the profile names", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const item = { instruction: "Say hi.", checklist: { items: [{ question: "Is it a greeting?" }] } };
+    const graded: string[] = [];
+    for (let i = 0; i < 60; i++) graded.push((await t.post("/v1/evaluations", { ...item, response: `hi ${i}` })).json.id);
+    expect(new Set(fake.calls.map((c) => c.body.model))).toEqual(new Set(["judge-test"]));
+    const labelled = graded.map((evaluation_id, i) => ({ evaluation_id, label: i % 3 === 0 ? 0 : 1 }));
+
+    const named = await t.post("/v1/calibrations", { name: "x", kind: "pointwise", judge: "judge-z", examples: labelled });
+    expectProblem(named, 422, "validation_failed", ["/examples/0/evaluation_id"]);
+    expect(named.json.detail).toContain("graded by judge-test, but this profile's judge is judge-z");
+    const cascade = await t.post("/v1/calibrations", {
+      name: "x",
+      kind: "pointwise",
+      judges: [
+        { model: "judge-test", examples: labelled },
+        { model: "judge-z", examples: labelled },
+      ],
+    });
+    expectProblem(cascade, 422, "validation_failed", ["/judges/1/examples/0/evaluation_id"]);
+
+    // Unnamed, the profile's judge is the model that graded its examples; every stored evaluation
+    // it was fitted on is then one it answers for.
+    const unnamed = await t.post("/v1/calibrations", { name: "x", kind: "pointwise", examples: labelled });
+    expect(unnamed.status).toBe(200);
+    expect(unnamed.json.judge).toBe("judge-test");
+    expect((await t.post("/v1/confidence", { calibration_id: unnamed.json.id, evaluation_id: graded[0] })).status).toBe(200);
+
+    // An evaluation graded by another model among them is named.
+    const other = (await t.post("/v1/calibrations", { name: "o", kind: "pointwise", judge: "judge-other", examples })).json.id;
+    const foreign = (await t.post("/v1/evaluations", { ...item, response: "hello", calibration_id: other })).json.id;
+    expect(fake.calls.at(-1)!.body.model).toBe("judge-other");
+    const mixed = labelled.map((e, i) => (i === 5 ? { evaluation_id: foreign, label: 1 } : e));
+    const res = await t.post("/v1/calibrations", { name: "x", kind: "pointwise", examples: mixed });
+    expectProblem(res, 422, "validation_failed", ["/examples/5/evaluation_id"]);
+    expect(res.json.detail).toContain("graded by judge-other, but the earlier evaluation examples were graded by judge-test");
+  });
+
   it("draws each judge of a cascade, and 422 for a judge it does not have", async () => {
     const t = makeApp();
     const id = (await t.post("/v1/calibrations", { name: "c", kind: "pairwise", judges: [{ model: "m1", examples: pairwise }, { model: "m2", examples: pairwise }] })).json.id;

@@ -121,6 +121,79 @@ describe("POST /v1/comparisons — calibrated", () => {
     expect(res.json.confidence.verdict).toBe("a");
   });
 
+  // A judge sure of half the items (0.95, wrong on one in twenty of them) and unsure of the rest:
+  // certified just above 0.55, so an unsure judge abstains and a sure one answers.
+  const sharp = Array.from({ length: 200 }, (_, i) => {
+    const sure = i % 2 === 0;
+    const right = sure ? i % 40 !== 0 : i % 4 === 1;
+    return { p_a: sure ? 0.95 : 0.55, label: right ? "a" : "b" };
+  });
+  /** Each judge model's p(a better) for a pair whose a is `a`: the fake answers as that model would. */
+  function judgesSay(pA: Record<string, number>, a = row.output) {
+    fake.compare = (call) => {
+      const p = pA[String(call.body.model)];
+      if (p === undefined) throw new Error(`no script for model ${call.body.model}`);
+      const aFirst = payloadOf(call).first_response === a;
+      const pFirst = aFirst ? p : 1 - p;
+      return { better: pFirst >= 0.5 ? "FIRST" : "SECOND", p_first: pFirst };
+    };
+  }
+  const comparisonModels = () => fake.calls.filter((c) => c.kind === "comparison").map((c) => c.body.model);
+
+  it("is made by the model the profile names, not the configured judge", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const profile = await t.post("/v1/calibrations", { name: "judge-z pairs", kind: "pairwise", judge: "judge-z", examples: sharp });
+    expect(profile.json.threshold).not.toBeNull();
+    judgesSay({ "judge-z": 0.95, "judge-test": 0.05 });
+    const res = await t.post("/v1/comparisons", { ...request, method: "direct", calibration_id: profile.json.id });
+    expect(res.status).toBe(200);
+    expect(comparisonModels()).toEqual(["judge-z", "judge-z"]);
+    expect(res.json.p_a).toBeCloseTo(0.95, 6);
+    expect(res.json.confidence).toMatchObject({ decided_by: { stage: 0, judge: "judge-z" }, reason: "certified", verdict: "a" });
+    // With method both, the checklist is graded by the same judge.
+    fake.calls.length = 0;
+    fake.answer = () => ({ verdict: "YES" });
+    await t.post("/v1/comparisons", { ...request, a: `${row.output} `, method: "both", calibration_id: profile.json.id });
+    expect(new Set(fake.calls.map((c) => c.body.model))).toEqual(new Set(["judge-z"]));
+  });
+
+  it("in a cascade, starts with the first judge and asks the next to compare the pair when it abstains", async () => {
+    const t = makeApp(upstreamEnv(fake));
+    const judges = [
+      { model: "judge-y", examples: sharp },
+      { model: "judge-z", examples: sharp },
+    ];
+    const profile = await t.post("/v1/calibrations", { name: "cascade pairs", kind: "pairwise", judges });
+    const lambda = profile.json.threshold.lambda;
+    expect(lambda).toBeGreaterThan(0.55);
+    expect(lambda).toBeLessThanOrEqual(0.95);
+    judgesSay({ "judge-y": 0.55, "judge-z": 0.95 });
+    const res = await t.post("/v1/comparisons", { ...request, method: "direct", calibration_id: profile.json.id });
+    expect(res.status).toBe(200);
+    expect(comparisonModels()).toEqual(["judge-y", "judge-y", "judge-z", "judge-z"]);
+    // The comparison is the first judge's; the decision is the cascade's.
+    expect(res.json.p_a).toBeCloseTo(0.55, 6);
+    const block = res.json.confidence;
+    expect(block.stages.map((s: any) => [s.stage, s.judge, s.reason])).toEqual([
+      [0, "judge-y", "below_threshold"],
+      [1, "judge-z", "certified"],
+    ]);
+    expect(block.stages[1].p_raw).toBeCloseTo(0.95, 6);
+    expect(block).toMatchObject({ decided_by: { stage: 1, judge: "judge-z" }, escalate_to: null, verdict: "a", abstain: false });
+    expect(res.json.usage.upstream_calls).toBe(4);
+    // The same route as /v1/confidence takes for the two judges' signals.
+    const routed = await t.post("/v1/confidence", { calibration_id: profile.json.id, p_a: block.stages[1].p_raw, stage: 1, previous: [block.stages[0].p_raw] });
+    const { usage: _, ...expected } = routed.json;
+    expect(block).toEqual(expected);
+
+    // Sure at the first judge: the second is never asked.
+    fake.calls.length = 0;
+    judgesSay({ "judge-y": 0.05, "judge-z": 0.95 }, `${row.output}.`);
+    const decided = await t.post("/v1/comparisons", { ...request, a: `${row.output}.`, method: "direct", calibration_id: profile.json.id });
+    expect(comparisonModels()).toEqual(["judge-y", "judge-y"]);
+    expect(decided.json.confidence).toMatchObject({ decided_by: { stage: 0, judge: "judge-y" }, verdict: "b" });
+  });
+
   it("422 before any upstream call for the checklist method or a pointwise profile", async () => {
     const t = makeApp(upstreamEnv(fake));
     const pointwise = await t.post("/v1/calibrations", {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { certifyCascade, clopperPearsonUpper, evaluateCascade, routeItem, type CascadeJudge } from '../../src/calibration/index.js';
 
@@ -36,6 +37,50 @@ describe('cascade', () => {
     expect(out.agreement).toBe(1);
     expect(evaluateCascade(0.95, judges())).toMatchObject({ n_decided: 300, decided_by_judge: [100, 100, 100] });
     expect(evaluateCascade(null, judges())).toMatchObject({ coverage: 0, agreement: null });
+  });
+
+  it("gives each judge its own share: what reaches it, what it decides and what it gets wrong, summing to the cascade's", () => {
+    // Any cascade: 1–4 judges on the same items, confidences on and off the threshold grid.
+    const confidence = fc.oneof(fc.integer({ min: 50, max: 100 }).map((c) => c / 100), fc.double({ min: 0.5, max: 1, noNaN: true }));
+    // Each judge right about half the time, or nine times in ten, or nearly always.
+    const judge = (n: number) =>
+      fc.constantFrom(2, 10, 50).chain((odds) =>
+        fc.record({
+          confidence: fc.array(confidence, { minLength: n, maxLength: n }),
+          agree: fc.array(fc.integer({ min: 1, max: odds }).map((v) => v > 1), { minLength: n, maxLength: n }),
+        }),
+      );
+    const cascade = fc.integer({ min: 1, max: 300 }).chain((n) => fc.array(judge(n), { minLength: 1, maxLength: 4 }));
+    let certified = 0;
+    fc.assert(
+      fc.property(cascade, fc.constantFrom(0.05, 0.1, 0.2, 0.3), (judges, alpha) => {
+        const result = certifyCascade(judges, { alpha, delta: 0.1 });
+        // Routed here by hand: an item goes to the first judge sure enough at λ, and only there.
+        const reaching = judges.map(() => 0);
+        const decided = judges.map(() => 0);
+        const errors = judges.map(() => 0);
+        for (let i = 0; i < judges[0]!.confidence.length; i++) {
+          for (let k = 0; k < judges.length; k++) {
+            reaching[k]!++;
+            if (result.lambda === null || judges[k]!.confidence[i]! < result.lambda) continue;
+            decided[k]!++;
+            if (!judges[k]!.agree[i]) errors[k]!++;
+            break;
+          }
+        }
+        expect(result.stages.map((s) => [s.n_reaching, s.n_decided, s.n_errors])).toEqual(judges.map((_, k) => [reaching[k], decided[k], errors[k]]));
+        if (result.certificate) {
+          certified++;
+          expect(result.certificate.n_accepted).toBe(decided.reduce((a, b) => a + b, 0));
+          expect(result.certificate.errors).toBe(errors.reduce((a, b) => a + b, 0));
+        } else {
+          expect(decided.every((d) => d === 0)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // The property was tried on certified cascades, not only on ones that abstain on everything.
+    expect(certified).toBeGreaterThan(20);
   });
 
   it('routes an item to the first judge that reaches the threshold', () => {

@@ -117,6 +117,65 @@ describe("tickbox calibrate, other inputs", () => {
     expect(gradings.map((c) => c.body.model).sort()).toEqual([...Array(40).fill("cheap-judge"), ...Array(40).fill("strong-judge")]);
   });
 
+  it("a pairwise cascade reports each judge's own decisions and errors, as an independent routing of the items finds them", { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const world = pointwiseWorld(80);
+    const pairs = world.map((e, i) => {
+      const good = String(e.line.response);
+      const weak = `${Array.from(good).slice(0, 20).join("")} (cut short ${i})`;
+      const aIsGood = i % 3 !== 0;
+      return { instruction: String(e.line.instruction), a: aIsGood ? good : weak, b: aIsGood ? weak : good, label: aIsGood ? "a" : "b", good };
+    });
+    // The cheap judge is sure of the even pairs (wrong on two of them) and guesses at the rest;
+    // the strong one is fairly sure of every pair, wrong on one in ten of the odd ones.
+    const judges = {
+      "cheap-judge": (i: number) => (i % 2 === 0 ? { sure: 0.953, wrong: i % 40 === 0 } : { sure: 0.557, wrong: i % 4 === 1 }),
+      "strong-judge": (i: number) => ({ sure: 0.923, wrong: i % 10 === 3 }),
+    };
+    fake.compare = (call) => {
+      const payload = JSON.parse(call.body.messages.at(-1).content);
+      const i = pairs.findIndex((p) => p.good === payload.first_response || p.good === payload.second_response);
+      const { sure, wrong } = judges[call.body.model as keyof typeof judges](i);
+      const prefersFirst = (payload.first_response === pairs[i]!.good) !== wrong;
+      return { better: prefersFirst ? "FIRST" : "SECOND", p_first: prefersFirst ? sure : 1 - sure };
+    };
+    writeFileSync(join(dir, "pairs.jsonl"), jsonLines(pairs.map(({ instruction, a, b, label }) => ({ instruction, a, b, label }))));
+    const run = (json: boolean) =>
+      tickbox(["calibrate", "pairs.jsonl", "--judge", "cheap-judge,strong-judge", ...(json ? ["--json"] : [])], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
+    const ran = await run(true);
+    expect(ran.code).toBe(0);
+    const report = JSON.parse(ran.stdout);
+    const lambda = report.threshold.lambda;
+
+    // Routed here: each pair goes to the first judge whose confidence in its pick reaches λ.
+    const own = Object.values(judges).map(() => ({ reaching: 0, decided: 0, errors: 0 }));
+    pairs.forEach((_, i) => {
+      for (const [k, judge] of Object.values(judges).entries()) {
+        own[k]!.reaching++;
+        const { sure, wrong } = judge(i);
+        if (sure < lambda) continue;
+        own[k]!.decided++;
+        if (wrong) own[k]!.errors++;
+        break;
+      }
+    });
+    expect(own[1]!.decided).toBeGreaterThan(0);
+    expect(report.judges.map((j: any) => ({ reaching: j.n_reaching, decided: j.n_decided, errors: j.n_errors }))).toEqual(own);
+    expect(report.threshold.n_accepted).toBe(own[0]!.decided + own[1]!.decided);
+    expect(report.threshold.errors).toBe(own[0]!.errors + own[1]!.errors);
+    expect(report.scale).toBe("raw");
+
+    // In words: each judge its own figures, and the cascade's totals as the cascade's.
+    const text = (await run(false)).stdout;
+    const sections = text.split("\njudge ").slice(1);
+    own.forEach((o, k) => {
+      expect(sections[k]).toContain(`at the cascade's λ = ${lambda.toFixed(3)}: ${o.reaching} certification items reach this judge; it decides ${o.decided} of them`);
+      expect(sections[k]).toContain(`, ${o.errors} against the label`);
+    });
+    expect(text).toContain(`certified for the cascade as a whole: λ = ${lambda.toFixed(3)} on the raw confidence max(p, 1 − p) of p(a better)`);
+    expect(text).toContain(`the cascade answers ${(100 * report.threshold.coverage).toFixed(1)}% of the 80 certification items (${report.threshold.n_accepted}), ${report.threshold.errors} of them against the label`);
+  });
+
   it("refuses a file with invalid lines, naming each, before grading anything", async () => {
     const dir = tempDir();
     const good = pointwiseWorld(2)[0]!.line;
@@ -138,12 +197,30 @@ describe("tickbox calibrate, other inputs", () => {
     expect(fake.calls).toHaveLength(0);
   });
 
-  it("refuses item labels that name no question of the line's checklist", { timeout: 30_000 }, async () => {
+  it("refuses item labels that name no question of the line's own checklist, every such line before grading anything", { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const world = pointwiseWorld(4);
+    judgeAs(fake, world);
+    const bad = world.map((e, i) =>
+      i === 1 ? { ...e.line, item_labels: { "Is it purple?": "YES" } } : i === 3 ? { ...e.line, item_labels: { ...(e.line.item_labels as object), q9: "NO" } } : e.line,
+    );
+    const text = jsonLines(bad).replace(/\n$/, `\n${JSON.stringify({ ...world[0]!.line, label: 3 })}\n`);
+    writeFileSync(join(dir, "labelled.jsonl"), text);
+    const ran = await tickbox(["calibrate", "labelled.jsonl"], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain('line 2: /item_labels/Is it purple?: item_labels names "Is it purple?", which is neither an item id nor a question of its checklist (q1: ');
+    expect(ran.stderr).toContain('line 4: /item_labels/q9: item_labels names "q9"');
+    expect(ran.stderr).toContain("line 5: /label: must be 0 or 1");
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it("checks item labels against a generated checklist once it is generated", { timeout: 30_000 }, async () => {
     const dir = tempDir();
     const world = pointwiseWorld(3);
     judgeAs(fake, world);
-    const bad = world.map((e, i) => (i === 1 ? { ...e.line, item_labels: { "Is it purple?": "YES" } } : e.line));
-    writeFileSync(join(dir, "labelled.jsonl"), jsonLines(bad));
+    const { checklist: _, ...generated } = world[1]!.line;
+    const lines = [world[0]!.line, { ...generated, item_labels: { "Is it purple?": "YES" } }, world[2]!.line];
+    writeFileSync(join(dir, "labelled.jsonl"), jsonLines(lines));
     const ran = await tickbox(["calibrate", "labelled.jsonl"], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain('line 2: item_labels names "Is it purple?", which is neither an item id nor a question of its checklist (q1: ');

@@ -60,7 +60,7 @@ describe("tickbox calibrate, pointwise, on InFoBench", () => {
     expect(judge.brier.calibrated.estimate).toBeCloseTo(want.brier, 9);
 
     // The certificate's claims, checked on the items themselves (no map: confidence is max(p, 1 − p)).
-    const t = judge.threshold;
+    const t = report.threshold;
     expect(t).not.toBeNull();
     const accepted = world.filter((e) => Math.max(e.p, 1 - e.p) >= t.lambda);
     const errors = accepted.filter((e) => (e.p >= 0.5 ? 1 : 0) !== e.label).length;
@@ -73,7 +73,8 @@ describe("tickbox calibrate, pointwise, on InFoBench", () => {
     expect(t.upper_bound).toBeLessThanOrEqual(0.2);
     // The bound is the Clopper–Pearson one: at it, seeing this few errors has probability δ.
     expect(binomialCdf(errors, accepted.length, t.upper_bound)).toBeCloseTo(0.1, 6);
-    expect(judge.not_certified).toBeNull();
+    expect(report.not_certified).toBeNull();
+    expect(report.scale).toBe("calibrated");
 
     const svg = readFileSync(join(dir, judge.diagram), "utf8");
     expect(judge.diagram).toBe("labelled.reliability.svg");
@@ -98,12 +99,12 @@ describe("tickbox calibrate, pointwise, on InFoBench", () => {
     expect(ran.stdout).toMatch(new RegExp(`label 1 +${c.tp} +${c.fn}\\n +label 0 +${c.fp} +${c.tn}`));
     expect(ran.stdout).toContain(`item-level agreement (item_labels): ${(100 * want.items.agreement).toFixed(1)}% of ${want.items.n} answers on 48 lines`);
     expect(ran.stdout).toMatch(new RegExp(`raw +${want.ece.toFixed(3)} \\[.*\\] +${want.brier.toFixed(3)} \\[`));
-    expect(ran.stdout).toMatch(/certified: λ = 0\.\d{3}: the judge answers/);
+    expect(ran.stdout).toMatch(/\ncertified: λ = 0\.\d{3} on the calibrated confidence max\(q, 1 − q\) of the map's probability q \(the raw signal where no map was fitted\)\n  the judge answers \d+\.\d% of the 48 certification items \(\d+\), \d+ of them against the label/);
     expect(ran.stdout).toContain("reliability diagram: diagram.svg");
     expect(existsSync(join(dir, "diagram.svg"))).toBe(true);
   });
 
-  it("says why nothing certified and about how many labels it would take; a quarter more than that certifies", { timeout: 90_000 }, async () => {
+  it("says why nothing certified and about how many labels it would take; that many from the same world certify", { timeout: 90_000 }, async () => {
     const dir = tempDir();
     const env = { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") };
     const few = pointwiseWorld(24);
@@ -111,20 +112,21 @@ describe("tickbox calibrate, pointwise, on InFoBench", () => {
     writeFileSync(join(dir, "few.jsonl"), lines(few));
     const ran = await tickbox(["calibrate", "few.jsonl", "--json"], { env, cwd: dir });
     expect(ran.code).toBe(0);
-    const judge = JSON.parse(ran.stdout).judges[0];
-    expect(judge.threshold).toBeNull();
-    expect(judge.not_certified.reason).toContain("only 24 labelled items");
-    const needed = judge.not_certified.labels_needed.labels;
-    expect(needed).toBeGreaterThan(24);
-    expect(needed).toBeLessThan(200);
+    const report = JSON.parse(ran.stdout);
+    expect(report.threshold).toBeNull();
+    expect(report.not_certified.reason).toContain("only 24 labels certify");
+    const needed = report.not_certified.labels_needed;
+    expect(needed.now).toEqual({ labels: 24, certified: 0 });
+    expect(needed.as_likely_as_not).toBeGreaterThan(24);
+    expect(needed.near_certain).toBeLessThan(500);
 
     // The same judge on that many labels from the same world: now it certifies.
-    const more = pointwiseWorld(Math.ceil(needed * 1.25));
+    const more = pointwiseWorld(needed.near_certain);
     judgeAs(fake, more);
     writeFileSync(join(dir, "more.jsonl"), lines(more));
     const again = await tickbox(["calibrate", "more.jsonl", "--json"], { env, cwd: dir });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).judges[0].threshold).not.toBeNull();
+    expect(JSON.parse(again.stdout).threshold).not.toBeNull();
   });
 
   it("with a fitted map, reports the profile's held-out figures as the server gives them", { timeout: 60_000 }, async () => {
@@ -153,7 +155,7 @@ describe("tickbox calibrate, pointwise, on InFoBench", () => {
       expect(judge.ece.calibrated).toEqual(profile.metrics.ece);
       expect(judge.brier.calibrated).toEqual(profile.metrics.brier);
       expect(judge.agreement.calibrated_accuracy).toEqual(profile.metrics.accuracy);
-      expect(judge.threshold).toEqual(profile.threshold);
+      expect(report.threshold).toEqual(profile.threshold);
       // The profile was fitted on the evaluations the batch made: each example names one.
       expect(profile.n).toBe(120);
     } finally {

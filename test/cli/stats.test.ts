@@ -1,7 +1,6 @@
 // The figures the CLI computes itself, checked against worlds whose truth is known.
 import { describe, expect, it } from "vitest";
-import { certifyThreshold } from "../../src/calibration/certify";
-import { kappaInterval, labelsNeeded, type Pair, type ReliabilityBin } from "../../src/cli/calibrate/stats";
+import { kappaInterval, type Pair } from "../../src/cli/calibrate/stats";
 
 /** A seeded generator for the simulations (xorshift32), so that a failure can be replayed. */
 function rng(seed: number) {
@@ -49,56 +48,5 @@ describe("Cohen's κ interval", () => {
 
   it("is undefined when both sides only ever say one class", () => {
     expect(kappaInterval([[[true, true]], [[true, true]]])).toBeNull();
-  });
-});
-
-describe("labels needed to certify", () => {
-  // A judge whose answers fall in two bands: 60% of items at confidence 0.95 with 5% errors,
-  // 40% at confidence 0.6 with 40% errors. At α = 0.1 only the confident band can be certified.
-  const alpha = 0.1;
-  const delta = 0.1;
-  const draw = (next: () => number) => (next() < 0.6 ? { confidence: 0.95, wrong: next() < 0.05 } : { confidence: 0.6, wrong: next() < 0.4 });
-
-  /** What 100 labels from this world show on average, as reliability bins of P(positive). */
-  const bins: ReliabilityBin[] = [
-    { lo: 0.9, hi: 1, count: 60, mean_confidence: 0.95, accuracy: 57 / 60 },
-    { lo: 0.6, hi: 0.7, count: 40, mean_confidence: 0.6, accuracy: 24 / 40 },
-  ];
-
-  /** How often the server's own certification passes on `n` labels drawn from the world. */
-  function certifiedShare(n: number, runs = 400): number {
-    const next = rng(n * 7919);
-    let passed = 0;
-    for (let r = 0; r < runs; r++) {
-      const items = Array.from({ length: n }, () => draw(next));
-      const certificate = certifyThreshold(
-        items.map((i) => i.confidence),
-        items.map((i) => !i.wrong),
-        { alpha, delta },
-      );
-      if (certificate) passed++;
-    }
-    return passed / runs;
-  }
-
-  it("names the count at which certification becomes about as likely as not, and near certain at twice it", () => {
-    const estimate = labelsNeeded(bins, 100, alpha, delta)!;
-    expect(estimate.coverage).toBeCloseTo(0.6, 12);
-    expect(estimate.error_rate).toBeCloseTo(0.05, 12);
-    const half = certifiedShare(Math.round(estimate.labels / 2));
-    const at = certifiedShare(estimate.labels);
-    const twice = certifiedShare(estimate.labels * 2);
-    expect(at).toBeGreaterThan(0.4);
-    expect(at).toBeLessThan(0.85);
-    expect(half).toBeLessThan(at - 0.1);
-    expect(twice).toBeGreaterThan(0.85);
-  });
-
-  it("says more labels cannot help when every band errs at α or more", () => {
-    const bad: ReliabilityBin[] = [
-      { lo: 0.9, hi: 1, count: 50, mean_confidence: 0.95, accuracy: 0.8 },
-      { lo: 0, hi: 0.1, count: 50, mean_confidence: 0.05, accuracy: 0.2 },
-    ];
-    expect(labelsNeeded(bad, 100, alpha, delta)).toBeNull();
   });
 });

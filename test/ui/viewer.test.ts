@@ -3,7 +3,7 @@
 // test also checks that nothing failed in the page: no console error, no uncaught exception, no
 // failed request and no request beyond 127.0.0.1.
 import { existsSync, readFileSync } from "node:fs";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { infobench } from "../support/harness";
 import { CHROMIUM, type Watched, contentLoaded, launchChromium, openAs, openPage, screenshot, screenshotOf } from "./support/browser";
@@ -148,10 +148,11 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
     expect(problems()).toEqual([]);
   });
 
-  it("moves a running batch's progress live from its event stream, then shows it completed", async () => {
+  it("moves a running batch's page live: progress from its event stream, every other figure, the heatmap and the table with it; then shows it completed", async () => {
     const { page, problems, requests } = await fresh();
     world.fake.latencyMs = 250;
-    const items = [...infobench, ...infobench].slice(0, 20).map((row, i) => ({ custom_id: `live-${i}`, instruction: row.instruction, response: `${row.output} (live ${i})`, checklist: { items: [{ question: "Is it right?" }] } }));
+    const rubric = (await acmeApi(`/v1/batches/${world.batches.rubric}/report`)).json.checklist.id;
+    const items = [...infobench, ...infobench].slice(0, 20).map((row, i) => ({ custom_id: `live-${i}`, instruction: row.instruction, response: `${row.output} (live ${i})`, checklist_id: rubric }));
     const created = await world.request("POST", "/v1/batches?concurrency=1", world.keys.acme, items);
     expect(created.status).toBe(202);
     const id = created.json.id;
@@ -167,15 +168,49 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
     await page.goto(`${world.base}/ui/batches/${id}`);
     await contentLoaded(page);
     const progress = page.locator(`[data-batch="${id}"] progress`);
-    const partialsBefore = requests.filter((r) => r.headers["x-tickbox-partial"]).length;
     const first = Number(await progress.getAttribute("value"));
     expect(first).toBeLessThan(items.length);
     await moves(first + 1);
-    // It moved without the page being loaded again: the stream moved it.
-    expect(requests.filter((r) => r.headers["x-tickbox-partial"]).length).toBe(partialsBefore);
     expect(requests.some((r) => r.url.endsWith(`/v1/batches/${id}/events`) && r.headers.authorization === `Bearer ${world.keys.acme}`)).toBe(true);
+
+    // What the page shows must be what it would show if it were loaded now: the same parts,
+    // rendered afresh by the server for this key. Throughput and ETA change with the clock. With
+    // answers 3 s apart the batch holds still long enough to compare: a fresh rendering, the
+    // page, and a fresh rendering again, until the two renderings agree and the page with them.
+    world.fake.latencyMs = 3000;
+    const shown = (p: Page) =>
+      p.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const text = (el: any) => (el?.textContent ?? "").replace(/\s+/g, " ").trim();
+        const metrics = [...doc.querySelectorAll(".metric")].map(text).filter((t: string) => !/^(Throughput|ETA)\b/.test(t));
+        const cells = [...doc.querySelectorAll("svg.heatmap rect.cell")].map((c: any) => c.getAttribute("class"));
+        return { metrics, cells, criteria: text(doc.querySelector("table.criteria tbody")), rows: text(doc.querySelector("table.results tbody")) };
+      });
+    const reference = await browser.newPage();
+    const rendered = async () => {
+      const partial = await fetch(`${world.base}/ui/batches/${id}`, { headers: { "x-tickbox-partial": "1", authorization: `Bearer ${world.keys.acme}` } });
+      await reference.setContent(`<main>${await partial.text()}</main>`);
+      return shown(reference);
+    };
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    let agreed: Awaited<ReturnType<typeof shown>> | null = null;
+    for (let i = 0; i < 60 && agreed === null; i++) {
+      const before = await rendered();
+      const live = await shown(page);
+      const after = await rendered();
+      const finished = (before.metrics.find((m) => m.startsWith("Progress")) ?? "").match(/(\d+) \//)?.[1];
+      if (same(before, after) && same(live, before) && Number(finished) > first + 1) agreed = live;
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    await reference.close();
+    // The page caught up with the batch past the figures it was loaded with: its means, tokens,
+    // cost, heatmap cells and table rows are those of a batch further along.
+    expect(agreed).not.toBeNull();
+    expect(agreed!.cells.filter((c) => c === "cell cell-YES" || c === "cell cell-NO").length).toBeGreaterThan((first + 1) * RUBRIC.length);
     await screenshot(page, "batch-running");
-    await page.waitForSelector(`[data-batch="${id}"][data-status="completed"]`, { timeout: 30_000 });
+
+    world.fake.latencyMs = 100;
+    await page.waitForSelector(`[data-batch="${id}"][data-status="completed"]`, { timeout: 40_000 });
     expect(await page.innerText(`[data-batch="${id}"] .badge`)).toBe("completed");
     expect(await page.locator("table.results tbody tr").count()).toBe(items.length);
     expect(problems()).toEqual([]);
@@ -238,8 +273,19 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
       const curve = stage.locator("svg.coverage-curve");
       expect(await curve.count()).toBe(1);
       if (judge.threshold) expect(await curve.textContent()).toContain(`certified λ = ${judge.threshold.lambda.toFixed(3)}`);
-      else expect(await stage.innerText()).toContain("No threshold passes its test");
+      // Each judge with its own share of the cascade's decisions (the API's figures are checked
+      // against an independent routing in test/api/calibrations.test.ts), never the cascade's totals.
+      const share = await stage.locator(".judge-share").innerText();
+      expect(share).toContain(`${judge.n_reaching} certification items reach this judge; it decides ${judge.n_decided} (`);
+      expect(share).toContain(`, ${judge.n_errors} of them against people.`);
+      expect(await stage.innerText()).not.toContain(`${profile.threshold.n_accepted} answered`);
     }
+    // The threshold applies to the raw confidence of a pairwise profile, and is said so.
+    const certificate = await page.innerText("dl.threshold");
+    expect(profile.scale).toBe("raw");
+    expect(certificate).toContain(`${profile.threshold.lambda.toFixed(3)}: each judge in turn answers when the raw confidence max(p, 1 − p) of p(a better)`);
+    expect(certificate).toContain(`(${profile.threshold.n_accepted} answered by all its judges together, ${profile.threshold.errors} against people;`);
+    expect(await page.innerText("main")).not.toContain("calibrated confidence");
     await screenshot(page, "calibration-cascade");
     await screenshotOf(stages.nth(1).locator("svg.reliability"), "reliability-diagram");
     await screenshotOf(stages.nth(1).locator("svg.coverage-curve"), "coverage-curve");
@@ -249,6 +295,7 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
     expect(await page.locator("table.calibrations tbody tr").count()).toBe(2);
     await page.click(`a[href="/ui/calibrations/${world.calibrations.pointwise}"]`);
     await page.waitForSelector("svg.coverage-curve");
+    expect(await page.innerText("dl.threshold")).toContain("the judge answers when the calibrated confidence max(q, 1 − q) of the map's probability q");
     await screenshot(page, "calibration-pointwise");
     expect(problems()).toEqual([]);
   });

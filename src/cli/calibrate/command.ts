@@ -145,7 +145,7 @@ export async function calibrateCommand(file: string, options: CalibrateOptions, 
     for (const [k, path] of diagrams.entries()) {
       writeFileSync(path, await client.get("/v1/calibrations/{id}/reliability.svg", { path: { id: profile.id }, query: { judge: k } }));
     }
-    const report = buildReport({ file, labelled, used: lines.map((l) => l.line), grades, failed, profile, diagrams });
+    const report = buildReport({ file, labelled, used: lines.map((l) => l.line), grades, failed, profile, method: options.method, diagrams });
     process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : reportText(report));
     return failed.length > 0 ? EXIT.someFailed : EXIT.ok;
   } finally {

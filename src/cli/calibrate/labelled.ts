@@ -29,6 +29,22 @@ export type Labelled = { kind: "pointwise"; lines: PointwiseLine[] } | { kind: "
 
 const MAX_REPORTED = 20;
 
+/** The question an inline item asks, when it is an item at all (the server checks the rest). */
+const questionOf = (item: unknown): string =>
+  typeof item === "object" && item !== null && typeof (item as { question?: unknown }).question === "string" ? (item as { question: string }).question : "";
+
+/**
+ * The checklist item an `item_labels` key names: by id ("q2", the item's position, as the server
+ * numbers them) or by its question's text.
+ */
+export function labelledItem<T extends { id: string; question: string }>(items: ReadonlyArray<T>, key: string): T | undefined {
+  return items.find((i) => i.id === key) ?? items.find((i) => i.question.trim() === key.trim());
+}
+
+export function unknownItem(key: string, items: ReadonlyArray<{ id: string; question: string }>): string {
+  return `item_labels names "${key}", which is neither an item id nor a question of its checklist (${items.map((i) => `${i.id}: ${i.question}`).join("; ")})`;
+}
+
 /**
  * A file of labelled examples: pointwise lines (a response, label 0|1, optional item_labels) or
  * pairwise lines (responses a and b, label "a"|"b"), not both. Blank lines are skipped; errors
@@ -71,7 +87,14 @@ export function parseLabelled(text: string, file: string): Labelled {
       }
       return;
     }
-    if (kind === "pointwise") pointwise.push({ ...(parsed.data as z.infer<typeof Pointwise>), line });
+    if (kind === "pointwise") {
+      const data = parsed.data as z.infer<typeof Pointwise>;
+      // Against an inline checklist the item labels are checked now, not after every line is graded.
+      const items = data.checklist?.items.map((item, k) => ({ id: `q${k + 1}`, question: questionOf(item) }));
+      const unknown = items ? Object.keys(data.item_labels ?? {}).filter((key) => !labelledItem(items, key)) : [];
+      for (const key of unknown) errors.push(`line ${line}: /item_labels/${key}: ${unknownItem(key, items!)}`);
+      if (unknown.length === 0) pointwise.push({ ...data, line });
+    }
     else pairwise.push({ ...(parsed.data as z.infer<typeof Pairwise>), line });
   });
   if (errors.length > 0) throw new CliError(EXIT.input, `${file} has invalid lines:\n${errors.slice(0, MAX_REPORTED).map((e) => `  ${e}`).join("\n")}`);

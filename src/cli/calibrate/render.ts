@@ -36,30 +36,53 @@ function judgeText(report: CalibrationReport, j: JudgeReport, k: number): string
     if (it.questions.length > QUESTIONS_SHOWN) out.push(`    … ${it.questions.length - QUESTIONS_SHOWN} more questions (--json lists them all)`);
   }
 
+  const heldOut = report.kind === "pairwise" ? "5-fold cross-validated" : "on the labels the map was not fitted on";
   out.push("  calibration       ECE                       Brier");
   out.push(`    raw             ${pad(withInterval(j.ece.raw), 25)} ${withInterval(j.brier.raw)}`);
-  out.push(`    calibrated      ${pad(withInterval(j.ece.calibrated), 25)} ${withInterval(j.brier.calibrated)}   (5-fold held out)`);
+  out.push(`    calibrated      ${pad(withInterval(j.ece.calibrated), 25)} ${withInterval(j.brier.calibrated)}   (${j.calibrated ? heldOut : "no map: the raw signal"})`);
 
-  const t = j.threshold;
-  if (t) {
+  if (report.cascade && report.threshold) {
     out.push(
-      `  certified: λ = ${f3(t.lambda)}: the judge answers ${pct(t.coverage)} of the ${j.n_reaching} items reaching it (${t.n_accepted}), ` +
-        `${t.errors} of them against the label; agreement ≥ ${pct(1 - t.alpha)} with probability ≥ ${pct(1 - t.delta)} ` +
-        `(Clopper–Pearson bound on its error rate ${f3(t.upper_bound)} ≤ α ${t.alpha})`,
+      `  at the cascade's λ = ${f3(report.threshold.lambda)}: ${j.n_reaching} certification items reach this judge; ` +
+        `it decides ${j.n_decided} of them (${pct(j.n_reaching ? j.n_decided / j.n_reaching : 0)}), ${j.n_errors} against the label`,
     );
-  } else if (j.not_certified) {
-    out.push(`  not certified at α = ${report.target.alpha}, δ = ${report.target.delta}: ${j.not_certified.reason}; the judge abstains on everything`);
-    const need = j.not_certified.labels_needed;
-    if (need) {
-      out.push(
-        `    with about ${need.labels} labels certification becomes as likely as not, and near certain with twice that: ` +
-          `its most confident ${pct(need.coverage)} of items err ${pct(need.error_rate)} now (estimated from the reliability bins)`,
-      );
-    } else if (k === 0) {
-      out.push(`    more labels will not certify it at this α: it errs at α or more at every confidence; a stronger judge or a larger α would`);
-    }
   }
   out.push(`  reliability diagram: ${j.diagram}`);
+  return out;
+}
+
+/** What λ is compared with, in words. */
+function scaleText(report: CalibrationReport): string {
+  return report.scale === "raw"
+    ? `the raw confidence max(p, 1 − p) of ${report.kind === "pairwise" ? "p(a better)" : "the signal"}`
+    : "the calibrated confidence max(q, 1 − q) of the map's probability q (the raw signal where no map was fitted)";
+}
+
+function certificationText(report: CalibrationReport): string[] {
+  const who = report.cascade ? "the cascade" : "the judge";
+  const t = report.threshold;
+  if (t) {
+    return [
+      `certified${report.cascade ? " for the cascade as a whole" : ""}: λ = ${f3(t.lambda)} on ${scaleText(report)}`,
+      `  ${who} answers ${pct(t.coverage)} of the ${t.n_items} certification items (${t.n_accepted}), ${t.errors} of them against the label; ` +
+        `agreement ≥ ${pct(1 - t.alpha)} with probability ≥ ${pct(1 - t.delta)} (Clopper–Pearson bound on the error rate ${f3(t.upper_bound)} ≤ α ${t.alpha})`,
+    ];
+  }
+  const none = report.not_certified;
+  if (!none) return [];
+  const need = none.labels_needed;
+  const out = [
+    `not certified at α = ${report.target.alpha}, δ = ${report.target.delta} on ${scaleText(report)}: ${none.reason}; ${who} abstains on everything`,
+    `  on resamples of these ${need.now.labels} labels the service's certification passes ${pct(need.now.certified)} of the time`,
+  ];
+  if (need.as_likely_as_not === null) {
+    const last = need.tried.at(-1)!;
+    out.push(`  even ${last.labels} labels certify only ${pct(last.certified)} of the time: more labels will hardly help at this α; a stronger judge or a larger α would`);
+  } else {
+    const sure = need.near_certain === null ? `, but not nine times in ten at any size up to ${need.tried.at(-1)!.labels}` : ` and nine times in ten at about ${need.near_certain}`;
+    out.push(`  with labels like these it passes as often as not at about ${need.as_likely_as_not}${sure}`);
+  }
+  out.push(`  (the service's rule run on ${need.resamples} resamples of your labels at each size; an estimate, rough when the labels are few)`);
   return out;
 }
 
@@ -71,9 +94,6 @@ export function reportText(report: CalibrationReport): string {
   ];
   for (const failure of report.failed.slice(0, 5)) out.push(`  line ${failure.line}${failure.judge ? ` (${failure.judge})` : ""}: ${failure.problem}`);
   report.judges.forEach((j, k) => out.push("", ...judgeText(report, j, k)));
-  if (report.cascade) {
-    const agreement = report.agreement === null ? "-" : pct(report.agreement);
-    out.push("", `the cascade: answers ${pct(report.coverage)} of the labelled items, agreeing with the labels on ${agreement} of them`);
-  }
+  out.push("", ...certificationText(report));
   return `${out.join("\n")}\n`;
 }

@@ -1,18 +1,9 @@
-import type { Calibration, CalibrationJudge, CertifiedThreshold } from "../../../client/src/index.js";
+import { DEFAULT_MIN_ACCEPTED, labelsNeeded, type JudgeLabels, type Label, type LabelsNeeded } from "../../calibration/index";
+import type { Calibration, CalibrationJudge, CertifiedThreshold, CreateCalibrationRequest } from "../../../client/src/index.js";
 import { CliError, EXIT } from "../exit";
 import type { Failure, PairwiseGrade, PointwiseGrade } from "./grade";
-import type { Labelled, PointwiseLine } from "./labelled";
-import {
-  type Confusion,
-  confusionOf,
-  type Interval,
-  kappaInterval,
-  kappaOf,
-  type LabelsNeeded,
-  labelsNeeded,
-  MIN_ACCEPTED,
-  type Pair,
-} from "./stats";
+import { type Labelled, labelledItem, type PointwiseLine, unknownItem } from "./labelled";
+import { type Confusion, confusionOf, type Interval, kappaInterval, kappaOf, type Pair } from "./stats";
 
 export interface AgreementReport {
   /** How a judgement becomes a verdict: the raw signal on the positive side of ½, as the API's accuracy counts it. */
@@ -52,11 +43,10 @@ export interface JudgeReport {
   items: ItemAgreement | null;
   ece: { raw: Interval; calibrated: Interval };
   brier: { raw: Interval; calibrated: Interval };
-  threshold: CertifiedThreshold;
+  /** Certification items that reach this judge at the threshold, that it decides, and that it decides against the label. */
   n_reaching: number;
   n_decided: number;
-  /** Why no threshold was certified, and (first judge) about how many labels it would take. */
-  not_certified: { reason: string; labels_needed: LabelsNeeded | null } | null;
+  n_errors: number;
   diagram: string;
 }
 
@@ -71,9 +61,15 @@ export interface CalibrationReport {
   target: Calibration["target"];
   cascade: boolean;
   pooled: boolean;
-  /** Over the labelled items, every judge's threshold applied in turn. */
+  /** What the threshold is compared with: the confidence of the raw signal, or of the calibrated probability. */
+  scale: Calibration["scale"];
+  /** The one certified threshold (a cascade's, for every judge), with the whole profile's coverage and errors; null when none passed. */
+  threshold: CertifiedThreshold;
+  /** Over the certification items, the threshold applied along the cascade. */
   coverage: number;
   agreement: number | null;
+  /** Why no threshold was certified, and about how many labels it would take. */
+  not_certified: { reason: string; labels_needed: LabelsNeeded } | null;
   judges: JudgeReport[];
 }
 
@@ -84,11 +80,8 @@ export interface CalibrationReport {
  */
 export function itemPairs(line: PointwiseLine, grade: PointwiseGrade): { question: string; pair: Pair }[] {
   return Object.entries(line.item_labels ?? {}).map(([key, label]) => {
-    const item = grade.items.find((i) => i.id === key) ?? grade.items.find((i) => i.question.trim() === key.trim());
-    if (!item) {
-      const known = grade.items.map((i) => `${i.id}: ${i.question}`).join("; ");
-      throw new CliError(EXIT.input, `line ${line.line}: item_labels names "${key}", which is neither an item id nor a question of its checklist (${known})`);
-    }
+    const item = labelledItem(grade.items, key);
+    if (!item) throw new CliError(EXIT.input, `line ${line.line}: ${unknownItem(key, grade.items)}`);
     return { question: item.question, pair: [label === "YES", item.verdict === "YES"] as const };
   });
 }
@@ -115,15 +108,22 @@ function itemAgreement(lines: PointwiseLine[], grades: Map<number, PointwiseGrad
   };
 }
 
-function notCertified(stage: CalibrationJudge, index: number, target: Calibration["target"]): JudgeReport["not_certified"] {
-  if (stage.threshold) return null;
-  if (stage.n_reaching < MIN_ACCEPTED) {
-    const what = index === 0 ? `only ${stage.n_reaching} labelled items` : `only ${stage.n_reaching} items reach this judge (the earlier ones decide the rest)`;
-    const reason = `${what}: certification needs at least ${MIN_ACCEPTED} that the judge would answer`;
-    return { reason, labels_needed: index === 0 ? labelsNeeded(stage.reliability, stage.n, target.alpha, target.delta) : null };
-  }
-  const reason = `even on its most confident items the judge errs too often to bound its error rate below α`;
-  return { reason, labels_needed: index === 0 ? labelsNeeded(stage.reliability, stage.n, target.alpha, target.delta) : null };
+function notCertified(input: ReportInput): CalibrationReport["not_certified"] {
+  const { profile } = input;
+  if (profile.threshold) return null;
+  const who = profile.cascade ? "the cascade" : "the judge";
+  const reason =
+    profile.certified_on < DEFAULT_MIN_ACCEPTED
+      ? `only ${profile.certified_on} labels certify${profile.fitted_on > 0 ? ` (the other ${profile.fitted_on} fitted the map)` : ""}, and a threshold is tested only where ${who} answers at least ${DEFAULT_MIN_ACCEPTED} of them`
+      : `the first threshold tested, on the items ${who} is surest of, already failed: with these labels its error rate there cannot be bounded below α`;
+  // The service's own rule, run on resamples of the same signals and labels.
+  const labels = new Map<number, Label>(input.labelled.lines.map((l) => [l.line, l.label === 1 || l.label === "a" ? 1 : 0]));
+  const judges: JudgeLabels[] = input.grades.map((grades) => ({
+    p: input.used.map((line) => grades.get(line)!.p),
+    y: input.used.map((line) => labels.get(line)!),
+  }));
+  const labels_needed = labelsNeeded(profile.kind, judges, { method: input.method ?? "auto", target: profile.target, pooled: profile.pooled });
+  return { reason, labels_needed };
 }
 
 export interface ReportInput {
@@ -135,6 +135,8 @@ export interface ReportInput {
   grades: Map<number, PointwiseGrade | PairwiseGrade>[];
   failed: Failure[];
   profile: Calibration;
+  /** The method asked for (default auto), which the labels-needed estimate fits as the service did. */
+  method?: CreateCalibrationRequest["method"] | undefined;
   diagrams: string[];
 }
 
@@ -170,10 +172,9 @@ export function buildReport(input: ReportInput): CalibrationReport {
           : null,
       ece: { raw: stage.raw_metrics.ece, calibrated: stage.metrics.ece },
       brier: { raw: stage.raw_metrics.brier, calibrated: stage.metrics.brier },
-      threshold: stage.threshold,
       n_reaching: stage.n_reaching,
       n_decided: stage.n_decided,
-      not_certified: notCertified(stage, k, profile.target),
+      n_errors: stage.n_errors ?? 0,
       diagram: input.diagrams[k]!,
     };
   });
@@ -188,8 +189,11 @@ export function buildReport(input: ReportInput): CalibrationReport {
     target: profile.target,
     cascade: profile.cascade,
     pooled: profile.pooled,
+    scale: profile.scale,
+    threshold: profile.threshold,
     coverage: profile.coverage,
     agreement: profile.agreement,
+    not_certified: notCertified(input),
     judges,
   };
 }

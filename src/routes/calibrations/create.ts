@@ -11,7 +11,7 @@ export const route = createRoute({
   tags: ["calibrations"],
   summary: "Fit a calibration profile from labelled examples",
   description:
-    "Fits a calibration map (auto: none under 50 labels, Platt under 200, beta under 1,000, then isotonic; pairwise maps are symmetric), measures it on held-out predictions with bootstrap intervals, and certifies an abstention threshold by fixed-sequence Clopper–Pearson testing (Trust or Escalate). With `judges`, each judge of the cascade is fitted on its own examples and certified on the items that reach it.",
+    "Fits a calibration map and certifies an abstention threshold by fixed-sequence Clopper–Pearson testing (Trust or Escalate), on labels no map was fitted on. Pairwise: a symmetric map fitted on every label (auto: none under 50 labels, Platt under 200, beta under 1,000, then isotonic), measured by 5-fold cross-validation; the threshold applies to the raw confidence, so every label certifies it. Pointwise: the map is fitted on a fifth of the labels and measured and certified on the rest (auto: none under 248 labels, Platt under 998, beta under 4,998, then isotonic); the threshold applies to the calibrated confidence. With `judges`, each judge of the cascade gets its own map and the cascade one threshold, certified as a whole on the items routed from its first judge (each judge's share in `n_reaching`, `n_decided`, `n_errors`).",
   request: { body: jsonBody(CreateCalibrationBody, "The labelled examples and what to certify.") },
   responses: {
     200: { description: "The stored profile.", content: { "application/json": { schema: Calibration } } },

@@ -30,13 +30,19 @@ export const CreateCalibrationBody = z
     name: maxChars(z.string().trim().min(1, "must not be empty"), 200),
     kind: z.enum(["pointwise", "pairwise"]),
     examples: Examples.optional().openapi({ description: "One judge's labelled examples (not with `judges`)." }),
-    judge: maxChars(z.string().min(1), 200).optional().openapi({ description: "The judge model these examples come from; evaluations under this profile are graded by it." }),
+    judge: maxChars(z.string().min(1), 200).optional().openapi({
+      description:
+        "The judge model these examples come from; evaluations and comparisons under this profile are made by it. Evaluation examples must have been graded by it; without it, the profile's judge is the model that graded them.",
+    }),
     judges: z
       .array(z.strictObject({ model: maxChars(z.string().min(1), 200), examples: Examples }))
       .min(2)
       .max(5)
       .optional()
-      .openapi({ description: "A cascade, cheapest judge first: each judge's examples over the same items, in the same order, with the same labels." }),
+      .openapi({
+        description:
+          "A cascade, cheapest judge first: each judge's examples over the same items, in the same order, with the same labels. Evaluation examples must have been graded by the judge's model.",
+      }),
     method: z.enum(["auto", "temperature", "platt", "beta", "isotonic"]).optional(),
     pooled: z.boolean().optional().openapi({
       description: "Cascade only: judge k is fitted and certified on the mean raw probability of judges 0..k (they have all answered any item that reaches k).",
@@ -89,8 +95,8 @@ export const Threshold = z
     alpha: z.number(),
     delta: z.number(),
     n_items: z.number().int().openapi({ description: "Certification items: labels no calibration map was fitted on (every label for pairwise profiles, whose rule learns nothing from them)." }),
-    n_accepted: z.number().int(),
-    errors: z.number().int(),
+    n_accepted: z.number().int().openapi({ description: "Certification items decided at lambda (in a cascade, by all its judges together)." }),
+    errors: z.number().int().openapi({ description: "Of those, the items decided against the label (in a cascade, by all its judges together)." }),
     upper_bound: z.number().openapi({ description: "Clopper–Pearson upper bound (level 1 − delta) on the error rate of accepted items; ≤ alpha." }),
   })
   .openapi("CertifiedThreshold");
@@ -117,12 +123,18 @@ const Stage = z
     reliability: z.array(ReliabilityBin),
     raw_reliability: z.array(ReliabilityBin).optional().openapi({ description: "Reliability bins of the raw signal (absent from profiles fitted before it was kept)." }),
     coverage_curve: z.array(CurvePoint).optional().openapi({
-      description: "Coverage and agreement against λ on the calibration items that reach this judge, with confidences from its deployed map, as certification sees them.",
+      description:
+        "Coverage and agreement against λ on the certification items that reach this judge, with confidences on the profile's scale (raw or calibrated), as certification sees them.",
     }),
-    threshold: Threshold.nullable().openapi({ description: "The cascade's one threshold, the same for every judge." }),
+    threshold: Threshold.nullable().openapi({
+      description: "The cascade's one threshold, the same for every judge; its coverage, n_accepted and errors are the whole cascade's (this judge's part: n_decided, n_errors).",
+    }),
     calibrator: Calibrator,
-    n_reaching: z.number().int().openapi({ description: "Certification items that reach this judge (every earlier one abstained)." }),
-    n_decided: z.number().int(),
+    n_reaching: z.number().int().openapi({ description: "Certification items that reach this judge (every earlier one abstained at the threshold)." }),
+    n_decided: z.number().int().openapi({ description: "Of those, the items this judge decides at the threshold." }),
+    n_errors: z.number().int().optional().openapi({
+      description: "Of those it decides, the items it decides against the label (absent from profiles fitted before it was kept).",
+    }),
   })
   .openapi("CalibrationJudge");
 
@@ -149,13 +161,13 @@ export const Calibration = z
     scale: z.enum(["raw", "calibrated"]).openapi({ description: "What thresholds are compared with (see CertifiedThreshold)." }),
     fitted_on: z.number().int().openapi({ description: "Labels the calibration maps were fitted on." }),
     certified_on: z.number().int().openapi({
-      description: "Labels the threshold was certified on: for pointwise profiles those no map was fitted on (80% once 250 labels allow a map); for pairwise ones every label.",
+      description: "Labels the threshold was certified on: for pointwise profiles those no map was fitted on (four fifths, once 248 labels allow a map); for pairwise ones every label.",
     }),
     pooled: z.boolean(),
     judges: z.array(Stage),
     cascade: z.boolean(),
-    coverage: z.number(),
-    agreement: z.number().nullable(),
+    coverage: z.number().openapi({ description: "Share of the certification items decided at the threshold (in a cascade, by any of its judges)." }),
+    agreement: z.number().nullable().openapi({ description: "Agreement with the labels on the items decided; null when none is." }),
   })
   .openapi("Calibration");
 

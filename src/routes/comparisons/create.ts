@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
-import { invalid } from "../../judge/calibrations";
 import { ConfidenceBlock } from "../calibrations/schemas";
 import {
   ChecklistChoice,
@@ -29,7 +28,8 @@ export const CreateComparisonBody = z
         "`checklist` (default): grade both against one checklist and compare as a selection of two would (must-pass line, weighted verdict score, then the soft score among verdict ties). `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie.",
     }),
     calibration_id: maxChars(z.string().min(1), 100).optional().openapi({
-      description: "A pairwise calibration profile: the answer then carries a confidence block for p_a (needs method direct or both).",
+      description:
+        "A pairwise calibration profile (needs method direct or both). The comparison is then made by the profile's judge model (the first of a cascade), and the answer carries a confidence block for its p_a; when a cascade's judge abstains, the next one compares the same pair directly, until one answers.",
     }),
   })
   .refine(...notBothChecklists)
@@ -66,7 +66,8 @@ export const Comparison = z
     checklist_winner: z.enum(["a", "b", "tie"]).optional(),
     orders: z.tuple([OrderedVerdict, OrderedVerdict]).optional().openapi({ description: "The direct judgements: a shown first, then b shown first." }),
     confidence: ConfidenceBlock.nullable().optional().openapi({
-      description: "With calibration_id: the calibrated p(a better), certified abstention and its guarantee; null when the server gave no logprobs, so there is no p_a to calibrate.",
+      description:
+        "With calibration_id: the profile's decision on p(a better) — the map's p_calibrated, the confidence on the profile's scale (raw for pairwise profiles), certified abstention and its guarantee, and every judge of a cascade consulted; null when the first judge gave no logprobs, so there is no p_a to decide on.",
     }),
     usage: Usage,
   })
@@ -93,17 +94,14 @@ export const access: Access = {
 
 export function register(app: App) {
   return app.openapi(route, async (c) => {
-    const { calibration_id, ...body } = c.req.valid("json");
-    const { comparisons, confidence } = c.get("services");
+    const body = c.req.valid("json");
+    const { comparisons, confidence, judge } = c.get("services");
     const ctx = contextOf(c);
     // The objects named are checked first, so that a wrong id or kind costs no upstream call (the
     // direct judgement would otherwise run beside the checklist's lookup).
-    if (body.checklist_id) await c.get("services").judge.checklistById(body.checklist_id, ctx, "/checklist_id");
-    const profile = calibration_id ? await c.get("services").calibrations.byId(calibration_id, ctx, "/calibration_id") : null;
-    if (profile && profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
-    const comparison = await comparisons.compare(body, ctx);
-    if (!calibration_id) return c.json(comparison, 200);
-    const block = comparison.p_a === null ? null : await confidence.forComparison(calibration_id, comparison.p_a, ctx);
-    return c.json({ ...comparison, confidence: block }, 200);
+    if (body.checklist_id) await judge.checklistById(body.checklist_id, ctx, "/checklist_id");
+    const { calibration_id, ...request } = body;
+    const comparison = calibration_id ? await confidence.compare({ ...request, calibration_id }, ctx) : await comparisons.compare(request, ctx);
+    return c.json(comparison, 200);
   });
 }

@@ -9,9 +9,9 @@ export const route = createRoute({
   method: "post",
   path: "/v1/confidence",
   tags: ["calibrations"],
-  summary: "Calibrated confidence, with certified abstention and escalation",
+  summary: "A profile's decision on a signal, with certified abstention and escalation",
   description:
-    "Applies a profile to a raw signal (`p`, `p_a`), a stored evaluation (`evaluation_id`) or a new one (`instruction`, `response`, optional checklist). The judge answers when its calibrated confidence reaches the certified threshold; otherwise it abstains, and in a cascade the next judge model grades the same checklist. Given only a raw signal, a cascade cannot grade anything and names the judge to escalate to.",
+    "Applies a profile to a raw signal (`p`, `p_a`), a stored evaluation (`evaluation_id`) or a new one (`instruction`, `response`, optional checklist). The judge answers when its confidence reaches the certified threshold — the confidence on the profile's `scale`: of the calibrated probability for pointwise profiles, of the raw p_a for pairwise ones — and otherwise abstains; in a cascade the next judge model then grades the same checklist. Given only a raw signal, a cascade cannot grade anything and names the judge to escalate to.",
   request: { body: jsonBody(CreateConfidenceBody, "The profile and the signal.") },
   responses: {
     200: { description: "The decision.", content: { "application/json": { schema: ConfidenceResponse } } },

@@ -1,19 +1,24 @@
 /**
  * The viewer's only script, served as /ui/assets/app.js. It fetches each page's content with the
  * API key from session storage, asks for a key when the API answers 401, follows running batches'
- * event streams, and downloads exports with the key. Plain browser JavaScript kept as a string,
+ * event streams (moving their figures on every event, and re-reading the page's other parts
+ * while the batch runs), and downloads exports with the key. Plain browser JavaScript kept as a string,
  * so that Node and Workers serve it alike with no build step.
  */
 export const APP_JS = String.raw`"use strict";
 (() => {
   const KEY = "tickbox.apiKey";
   const MAX_STREAMS = 4; // a browser keeps about six connections per host; leave room for the rest
+  const REFRESH_MS = 2000; // the parts of a running batch's page that events do not carry, at most this often
   const main = document.getElementById("main");
   const keyForm = document.getElementById("key-form");
   const keyInput = document.getElementById("key-input");
   const keyMessage = document.getElementById("key-message");
   const forget = document.getElementById("forget-key");
   let streams = [];
+  // Each load of a page's content starts a generation; work begun for an earlier one is dropped.
+  let generation = 0;
+  let refresh = { timer: null, running: false, last: 0 };
 
   const storedKey = () => sessionStorage.getItem(KEY);
   const auth = () => (storedKey() ? { authorization: "Bearer " + storedKey() } : {});
@@ -38,6 +43,39 @@ export const APP_JS = String.raw`"use strict";
   function stopStreams() {
     for (const controller of streams) controller.abort();
     streams = [];
+    clearTimeout(refresh.timer);
+    refresh = { timer: null, running: false, last: 0 };
+  }
+
+  // The parts of the page marked data-refresh (a running batch's summary, heatmap and table) are
+  // read again from the server, at most every REFRESH_MS and once more after the last event, so
+  // that nothing on the page stays at its load-time value while the batch runs.
+  function scheduleRefresh() {
+    if (!main.querySelector("[data-refresh]") || refresh.timer) return;
+    const wait = Math.max(0, refresh.last + REFRESH_MS - Date.now());
+    refresh.timer = setTimeout(refreshParts, wait);
+  }
+
+  async function refreshParts() {
+    const mine = generation;
+    refresh.timer = null;
+    if (refresh.running) return scheduleRefresh();
+    refresh.running = true;
+    refresh.last = Date.now();
+    try {
+      const res = await fetch(location.pathname + location.search, { headers: { "x-tickbox-partial": "1", ...auth() } });
+      const html = await res.text();
+      if (mine !== generation || !res.ok || res.headers.get("x-tickbox-problem")) return;
+      const fresh = new DOMParser().parseFromString(html, "text/html");
+      for (const part of fresh.querySelectorAll("[data-refresh]")) {
+        const current = main.querySelector('[data-refresh="' + part.dataset.refresh + '"]');
+        if (current) current.replaceWith(document.importNode(part, true));
+      }
+    } catch (error) {
+      console.warn("refresh failed:", error.message);
+    } finally {
+      if (mine === generation) refresh.running = false;
+    }
   }
 
   function showKeyForm(message) {
@@ -51,6 +89,7 @@ export const APP_JS = String.raw`"use strict";
 
   async function load() {
     stopStreams();
+    const mine = ++generation;
     forget.hidden = !storedKey();
     main.setAttribute("aria-busy", "true");
     let res;
@@ -62,6 +101,7 @@ export const APP_JS = String.raw`"use strict";
       return;
     }
     const html = await res.text();
+    if (mine !== generation) return;
     if (res.headers.get("x-tickbox-problem") === "401") {
       const detail = new DOMParser().parseFromString(html, "text/html").querySelector(".problem");
       showKeyForm(storedKey() ? (detail ? detail.textContent : "That key was not accepted.") : "This service needs an API key.");
@@ -116,9 +156,10 @@ export const APP_JS = String.raw`"use strict";
             else if (line.startsWith("data:")) data += line.slice(5).trim();
           }
           if (!data) continue;
-          update(root, JSON.parse(data));
           // The batch has ended: the page is read again for its final figures and results.
           if (event === "end") return load();
+          update(root, JSON.parse(data));
+          scheduleRefresh();
         }
       }
     } catch (error) {

@@ -1,3 +1,4 @@
+import { fitText } from "../../calibration/svg-text";
 import { percent } from "../format";
 
 export interface HeatmapQuestion {
@@ -21,8 +22,6 @@ const CELL_H = 20;
 const BAR_H = 56;
 const TOP = BAR_H + 44;
 const COLORS = { YES: "#2e8b57", NO: "#c8413b", none: "#c9ced8", bar: "#c8413b" };
-
-const cut = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
 /**
  * Items (rows) × checklist questions (columns), a cell per verdict; above each column, the share
@@ -62,7 +61,7 @@ export function Heatmap(props: { questions: HeatmapQuestion[]; rows: HeatmapRow[
         const y = TOP + r * CELL_H;
         const label = (
           <text x={LABEL_W - 8} y={y + CELL_H / 2 + 4} text-anchor="end">
-            {cut(row.label, 28)}
+            {fitText(row.label, LABEL_W - 12, 11)}
           </text>
         );
         return (

@@ -32,7 +32,7 @@ const cut = (text: string | null, n: number) => (text === null ? "" : text.lengt
 function Summary(props: { batch: BatchJson; report: BatchReportJson }) {
   const { batch, report } = props;
   return (
-    <div class="metrics">
+    <div class="metrics" data-refresh="summary">
       <Metric label="Progress">
         <Progress batch={batch} />
       </Metric>
@@ -233,7 +233,11 @@ function ResultsTable(props: { id: string; items: BatchItemJson[]; matching: num
   );
 }
 
-/** One batch: live summary, criteria heatmap, a table of its items to sort and filter, and its exports. */
+/**
+ * One batch: summary, criteria heatmap, a table of its items to sort and filter, and its exports.
+ * While it runs, its event stream moves the figures it carries and the parts marked data-refresh
+ * are read again (see assets/app-js.ts), so the whole page follows the batch.
+ */
 export async function batchPage(api: Api, c: Context<AppEnv>) {
   const id = c.req.param("id")!;
   const query: TableQuery = {
@@ -270,10 +274,14 @@ export async function batchPage(api: Api, c: Context<AppEnv>) {
         <Summary batch={batch} report={report} />
       </div>
       <h2>Which questions fail</h2>
-      <Criteria report={report} items={table.items} />
+      <div data-refresh="criteria">
+        <Criteria report={report} items={table.items} />
+      </div>
       <h2>Results</h2>
       <Filters id={id} query={query} />
-      <ResultsTable id={id} items={table.items} matching={table.matching} query={query} />
+      <div data-refresh="results">
+        <ResultsTable id={id} items={table.items} matching={table.matching} query={query} />
+      </div>
     </Page>
   );
 }

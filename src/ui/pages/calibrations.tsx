@@ -98,12 +98,22 @@ function MetricsTable(props: { stage: Stage }) {
   );
 }
 
-function Threshold(props: { stage: Stage; target: CalibrationJson["target"] }) {
-  const t = props.stage.threshold;
+/** What λ is compared with, in words: the profile's scale. */
+function scaleText(profile: CalibrationJson): string {
+  return profile.scale === "raw"
+    ? `the raw confidence max(p, 1 − p) of ${profile.kind === "pairwise" ? "p(a better)" : "the signal"} (the map's output is reported, not thresholded)`
+    : "the calibrated confidence max(q, 1 − q) of the map's probability q (the raw signal where no map was fitted)";
+}
+
+/** The profile's one certified threshold, with the totals of everything it decides (a cascade's, over all its judges). */
+function Certificate(props: { profile: CalibrationJson }) {
+  const { profile } = props;
+  const t = profile.threshold;
+  const who = profile.cascade ? "the cascade" : "the judge";
   if (!t) {
     return (
       <p class="notice">
-        No threshold passes its test at α = {props.target.alpha}, δ = {props.target.delta}: this judge abstains on everything rather than answer without a guarantee.
+        No threshold passes its test at α = {profile.target.alpha}, δ = {profile.target.delta}: {who} abstains on everything rather than answer without a guarantee.
       </p>
     );
   }
@@ -111,17 +121,33 @@ function Threshold(props: { stage: Stage; target: CalibrationJson["target"] }) {
     <dl class="facts threshold">
       <dt>certified λ</dt>
       <dd>
-        <strong>{score(t.lambda)}</strong>: answer when the calibrated confidence is at least this, else abstain
+        <strong>{score(t.lambda)}</strong>: {profile.cascade ? "each judge in turn answers" : "the judge answers"} when {scaleText(profile)} is at least this, else{" "}
+        {profile.cascade ? "passes the item on (the last abstains)" : "abstains"}
       </dd>
       <dt>guarantee</dt>
       <dd>
-        agreement with people ≥ {percent(1 - t.alpha)} on what it answers, with probability ≥ {percent(1 - t.delta)}
+        agreement with people ≥ {percent(1 - t.alpha)} on what {who} answers, with probability ≥ {percent(1 - t.delta)}
       </dd>
-      <dt>coverage</dt>
+      <dt>{profile.cascade ? "the cascade's coverage" : "coverage"}</dt>
       <dd>
-        {percent(t.coverage)} of the {count(props.stage.n_reaching)} items that reach it ({count(t.n_accepted)} answered, {count(t.errors)} against people; error bound {score(t.upper_bound)} ≤ α)
+        {percent(t.coverage)} of the {count(t.n_items)} certification items ({count(t.n_accepted)} answered{profile.cascade ? " by all its judges together" : ""}, {count(t.errors)} against people;
+        error bound {score(t.upper_bound)} ≤ α)
       </dd>
     </dl>
+  );
+}
+
+/** One judge's part of a cascade's decisions at the threshold. */
+function JudgeShare(props: { profile: CalibrationJson; stage: Stage }) {
+  const { profile, stage } = props;
+  if (!profile.cascade) return null;
+  if (!profile.threshold) return <p class="muted">No threshold is certified, so this judge decides nothing.</p>;
+  const errors = stage.n_errors === undefined ? "" : `, ${count(stage.n_errors)} of them against people`;
+  return (
+    <p class="judge-share">
+      At the cascade's λ = {score(profile.threshold.lambda)}: {count(stage.n_reaching)} certification items reach this judge; it decides {count(stage.n_decided)} (
+      {percent(stage.n_reaching ? stage.n_decided / stage.n_reaching : null)}){errors}.
+    </p>
   );
 }
 
@@ -129,24 +155,24 @@ async function StageSection(props: { api: Api; profile: CalibrationJson; k: numb
   const { profile, k } = props;
   const stage = profile.judges[k]!;
   const svg = await props.api.text(`/v1/calibrations/${encodeURIComponent(profile.id)}/reliability.svg?judge=${k}`);
+  const heldOut = profile.kind === "pairwise" ? "from 5-fold cross-validation" : "on the labels the map was not fitted on";
   return (
     <section class="stage" data-judge={k}>
       <h2>{profile.cascade ? `Judge ${k + 1}: ${stage.judge ?? "unnamed"}` : `Judge: ${stage.judge ?? "unnamed"}`}</h2>
       <p class="muted">
-        {stage.calibrated ? `${stage.method} map fitted on ${count(stage.n)} labels; held-out figures from 5-fold cross-validation.` : `Not calibrated (${count(stage.n)} labels): the raw signal is served.`}
-        {profile.cascade ? ` ${count(stage.n_reaching)} items reach this judge; it decides ${count(stage.n_decided)}.` : ""}
+        {stage.calibrated ? `${stage.method} map fitted on ${count(profile.fitted_on)} of ${count(stage.n)} labels; held-out figures ${heldOut}.` : `Not calibrated (${count(stage.n)} labels): the raw signal is served.`}
       </p>
+      <JudgeShare profile={profile} stage={stage} />
       <h3>Reliability, raw and calibrated</h3>
       <figure class="chart-box">{raw(svg)}</figure>
       <MetricsTable stage={stage} />
-      <h3>Certified threshold</h3>
-      <Threshold stage={stage} target={profile.target} />
       <h3>Coverage and agreement against λ</h3>
       {stage.coverage_curve ? (
         <figure>
           <CoverageCurve curve={stage.coverage_curve} alpha={profile.target.alpha} delta={profile.target.delta} lambda={stage.threshold?.lambda ?? null} />
           <figcaption>
-            Over the {count(stage.n_reaching)} calibration items that reach this judge, with confidences from its fitted map: raising λ answers fewer items and agrees with people more often.
+            Over the {count(stage.n_reaching)} certification items that reach this judge, with λ compared with {scaleText(profile)}: raising λ answers fewer items and agrees with
+            people more often.
           </figcaption>
         </figure>
       ) : (
@@ -170,7 +196,7 @@ export async function calibrationPage(api: Api, c: Context<AppEnv>) {
         <Metric label="Target" note="agreement ≥ 1 − α with probability ≥ 1 − δ">
           α {profile.target.alpha} · δ {profile.target.delta}
         </Metric>
-        <Metric label="Coverage" note={profile.cascade ? "of items, over the whole cascade" : "of items answered"}>
+        <Metric label="Coverage" note={profile.cascade ? "of the certification items, by the whole cascade" : "of the certification items answered"}>
           {percent(profile.coverage)}
         </Metric>
         <Metric label="Agreement" note="with people, on answered items">
@@ -178,6 +204,8 @@ export async function calibrationPage(api: Api, c: Context<AppEnv>) {
         </Metric>
         <Metric label="Labels">{count(profile.n)}</Metric>
       </div>
+      <h2>Certified threshold</h2>
+      <Certificate profile={profile} />
       {profile.judges.map((_, k) => (
         <StageSection api={api} profile={profile} k={k} />
       ))}
