@@ -1,6 +1,6 @@
 import type { Principal } from "../context";
 import { ProblemError } from "../errors";
-import { type ApiKeyRow, type KeyStore, MADE_OPEN } from "../store/keys-store";
+import { type ApiKeyRow, type KeyStore, MADE_OPEN, madeByKey } from "../store/keys-store";
 import { constantTimeEqual, hashSecret } from "./secrets";
 
 /** Everyone on a server without TICKBOX_ADMIN_KEY: one tenant, no key management. */
@@ -11,6 +11,7 @@ export const OPEN_PRINCIPAL: Principal = {
   operator: false,
   rateLimitRpm: null,
   dailyTokenBudget: null,
+  above: [],
 };
 
 /** TICKBOX_ADMIN_KEY: every scope; its own objects live in the tenant "default", as an open server's do. */
@@ -21,6 +22,7 @@ const OPERATOR: Principal = {
   operator: true,
   rateLimitRpm: null,
   dailyTokenBudget: null,
+  above: [],
 };
 
 /** Who made a batch: its tenant and the key it runs as (null: made on an open server). */
@@ -29,14 +31,6 @@ export interface Owner {
   keyId: string | null;
 }
 
-const principalOf = (row: ApiKeyRow): Principal => ({
-  keyId: row.id,
-  tenant: row.tenant,
-  scopes: row.scopes,
-  operator: false,
-  rateLimitRpm: row.rateLimitRpm,
-  dailyTokenBudget: row.dailyTokenBudget,
-});
 
 const NOT_HONOURED = "this key was made while the server had no admin key, so anyone may have made it; it is not honoured: ask for a new one";
 
@@ -65,7 +59,7 @@ export class Authenticator {
     const row = await this.keys.activeByHash(await hashSecret(token));
     if (!row) throw new ProblemError("unauthorized", "the API key is not valid or has been revoked");
     if (row.createdBy === MADE_OPEN) throw new ProblemError("unauthorized", NOT_HONOURED);
-    return principalOf(row);
+    return this.principalOf(row);
   }
 
   /**
@@ -81,7 +75,23 @@ export class Authenticator {
     const row = await this.keys.byId(owner.keyId);
     if (!row || row.revokedAt !== null) return { refused: `the key that made the batch (${owner.keyId}) was revoked` };
     if (row.createdBy === MADE_OPEN && !this.open) return { refused: NOT_HONOURED.replace("this key", `the key that made the batch (${owner.keyId})`) };
-    return principalOf(row);
+    return this.principalOf(row);
+  }
+
+  /** A key as a principal, with the limits of the keys above it (looked up only for a key a key made). */
+  private async principalOf(row: ApiKeyRow): Promise<Principal> {
+    const above = madeByKey(row.createdBy)
+      ? (await this.keys.lineage(row.createdBy)).map((k) => ({ keyId: k.id, rateLimitRpm: k.rateLimitRpm, dailyTokenBudget: k.dailyTokenBudget }))
+      : [];
+    return {
+      keyId: row.id,
+      tenant: row.tenant,
+      scopes: row.scopes,
+      operator: false,
+      rateLimitRpm: row.rateLimitRpm,
+      dailyTokenBudget: row.dailyTokenBudget,
+      above,
+    };
   }
 
   /** The command line working on the database file itself: the operator when the server has an admin key. */

@@ -8,6 +8,15 @@ export type NewApiKeyRow = typeof apiKeys.$inferInsert;
 /** `created_by` of keys that may have been made by anyone, on a server without an admin key. */
 export const MADE_OPEN = "open";
 
+/** Whether a `created_by` names the key that made it (rather than the operator, or an unknown maker). */
+export const madeByKey = (createdBy: string | null): createdBy is string => createdBy !== null && createdBy.startsWith("key_");
+
+/** A key's own limits, as the keys above another key are listed. */
+export type KeyLimitsRow = Pick<ApiKeyRow, "id" | "rateLimitRpm" | "dailyTokenBudget">;
+
+/** Keys are made by keys a few levels deep at most; a longer chain is cut here rather than followed. */
+const MAX_DEPTH = 32;
+
 export interface KeyStore {
   create(row: NewApiKeyRow): Promise<void>;
   /** The live (not revoked) key with this secret hash. */
@@ -18,6 +27,10 @@ export interface KeyStore {
   listLive(tenant: string | undefined): Promise<ApiKeyRow[]>;
   /** Marks a key revoked; false when there is no live key with this id (in this tenant, if given). */
   revoke(id: string, at: number, tenant: string | undefined): Promise<boolean>;
+  /** The key `makerId` and the keys above it (each the one that made the one before), nearest first. */
+  lineage(makerId: string): Promise<KeyLimitsRow[]>;
+  /** The key and every key made under it, at any depth, live or revoked. */
+  under(id: string): Promise<string[]>;
 }
 
 /** Lookups by hash or id go by unique indexes, without a LIMIT (see createDrizzleStore). */
@@ -47,6 +60,27 @@ export function createKeyStore(db: SqliteDb): KeyStore {
         .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt), tenant === undefined ? undefined : eq(apiKeys.tenant, tenant)))
         .returning({ id: apiKeys.id });
       return revoked.length > 0;
+    },
+    async lineage(makerId) {
+      const rows = await db.all<{ id: string; rate_limit_rpm: number | null; daily_token_budget: number | null }>(sql`
+        with recursive up(id, created_by, rate_limit_rpm, daily_token_budget, depth) as (
+          select id, created_by, rate_limit_rpm, daily_token_budget, 0 from ${apiKeys} where id = ${makerId}
+          union all
+          select k.id, k.created_by, k.rate_limit_rpm, k.daily_token_budget, up.depth + 1
+          from ${apiKeys} k join up on k.id = up.created_by where up.depth < ${MAX_DEPTH}
+        )
+        select id, rate_limit_rpm, daily_token_budget from up order by depth`);
+      return rows.map((r) => ({ id: r.id, rateLimitRpm: r.rate_limit_rpm, dailyTokenBudget: r.daily_token_budget }));
+    },
+    async under(id) {
+      const rows = await db.all<{ id: string }>(sql`
+        with recursive down(id, depth) as (
+          select ${id}, 0
+          union
+          select k.id, down.depth + 1 from ${apiKeys} k join down on k.created_by = down.id where down.depth < ${MAX_DEPTH}
+        )
+        select distinct id from down`);
+      return rows.map((r) => r.id);
     },
   };
 }
