@@ -84,6 +84,11 @@ export interface RequestContext {
   readonly traceparent: string | undefined;
   /** Upstream slots shared with other work (a batch's concurrency), besides the server-wide limit. */
   readonly slots: Limiter | undefined;
+  /**
+   * For work that outlives the request that started it (a batch item): throws when its principal
+   * may no longer spend (its key revoked since), checked right before each upstream attempt is sent.
+   */
+  readonly recheck: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -123,7 +128,7 @@ export function requireObjectScope(ctx: RequestContext, kind: ObjectKind): void 
   requireScope(ctx.principal, OBJECT_SCOPES[kind], `${kind === "evaluation" ? "an" : "a"} ${kind}`);
 }
 
-/** The fields of an upstream call that come from the context: deadline, meter, budget, slots, trace. */
+/** The fields of an upstream call that come from the context: deadline, meter, budget, slots, trace, re-check. */
 export function upstreamCall(ctx: RequestContext) {
-  return { deadline: ctx.deadline, meter: ctx.meter, budget: ctx.budget, slots: ctx.slots, traceparent: ctx.traceparent };
+  return { deadline: ctx.deadline, meter: ctx.meter, budget: ctx.budget, slots: ctx.slots, traceparent: ctx.traceparent, beforeSend: ctx.recheck };
 }

@@ -23,7 +23,10 @@ export interface ContextDeps {
 export class ContextBuilder {
   constructor(private readonly deps: ContextDeps) {}
 
-  build(principal: Principal, request: { requestId: string; traceparent?: string | undefined; slots?: Limiter | undefined }): RequestContext {
+  build(
+    principal: Principal,
+    request: { requestId: string; traceparent?: string | undefined; slots?: Limiter | undefined; recheck?: () => Promise<void> },
+  ): RequestContext {
     const deadline = Date.now() + this.deps.deadlineMs;
     return {
       requestId: request.requestId,
@@ -35,6 +38,7 @@ export class ContextBuilder {
       log: this.deps.log,
       traceparent: request.traceparent,
       slots: request.slots,
+      recheck: request.recheck,
     };
   }
 

@@ -73,9 +73,23 @@ export class Authenticator {
     }
     if (owner.keyId === OPERATOR.keyId) return this.open ? OPEN_PRINCIPAL : OPERATOR;
     const row = await this.keys.byId(owner.keyId);
-    if (!row || row.revokedAt !== null) return { refused: `the key that made the batch (${owner.keyId}) was revoked` };
-    if (row.createdBy === MADE_OPEN && !this.open) return { refused: NOT_HONOURED.replace("this key", `the key that made the batch (${owner.keyId})`) };
-    return this.principalOf(row);
+    const refused = this.refusalOf(owner.keyId, row);
+    return refused ? { refused } : this.principalOf(row as ApiKeyRow);
+  }
+
+  /**
+   * Why a batch's key may no longer spend, or null: the re-check made right before each of its
+   * items' upstream calls, one lookup by primary key (the rest of the principal cannot change).
+   */
+  async refusal(owner: Owner): Promise<string | null> {
+    if (owner.keyId === null || owner.keyId === OPERATOR.keyId) return null;
+    return this.refusalOf(owner.keyId, await this.keys.byId(owner.keyId));
+  }
+
+  private refusalOf(keyId: string, row: ApiKeyRow | undefined): string | null {
+    if (!row || row.revokedAt !== null) return `the key that made the batch (${keyId}) was revoked`;
+    if (row.createdBy === MADE_OPEN && !this.open) return NOT_HONOURED.replace("this key", `the key that made the batch (${keyId})`);
+    return null;
   }
 
   /** A key as a principal, with the limits of the keys above it (looked up only for a key a key made). */
