@@ -57,6 +57,7 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
     }
     // An open server has one caller; a key is looked up, and a budget read, only where there is one.
     const principal = auth.open ? OPEN_PRINCIPAL : await auth.fromAuthorization(requestHeader(c, "authorization"));
+    c.set("caller", principal);
     for (const need of needs) requireScope(principal, need, name);
     takeRateLimit(limiter, principal);
     if (access.spends) await services.ledger.requireBudgetLeft(principal);
