@@ -1,5 +1,6 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import { apiKeys } from "./schema-keys";
+import { usageDaily } from "./schema-usage";
 import type { SqliteDb } from "./store";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -16,6 +17,21 @@ export type KeyLimitsRow = Pick<ApiKeyRow, "id" | "rateLimitRpm" | "dailyTokenBu
 
 /** Keys are made by keys a few levels deep at most; a longer chain is cut here rather than followed. */
 const MAX_DEPTH = 32;
+
+/**
+ * `created_by` as the service reads it. Migration 0003 marked keys of earlier versions "open" when
+ * the database served open requests on the UTC day they were made, else "unrecorded". But a key an
+ * open server made just before it was killed leaves no open usage (usage is written every second),
+ * so an "unrecorded" key also counts as made open unless usage was booked that day to the operator
+ * or to a key: earlier versions booked every request of a server with an admin key so, and none of
+ * an open server's. Each test goes by the usage table's primary key (key, day); it runs only for
+ * "unrecorded" keys.
+ */
+const createdBy = sql<string | null>`case when ${apiKeys.createdBy} = 'unrecorded' and not exists (
+  select 1 from ${usageDaily} where ${usageDaily.day} = date(${apiKeys.createdAt}, 'unixepoch')
+  and ${usageDaily.keyId} in (select 'admin' union all select k.id from ${apiKeys} k)
+) then ${MADE_OPEN} else ${apiKeys.createdBy} end`;
+const columns = { ...getTableColumns(apiKeys), createdBy };
 
 export interface KeyStore {
   create(row: NewApiKeyRow): Promise<void>;
@@ -36,11 +52,11 @@ export interface KeyStore {
 /** Lookups by hash or id go by unique indexes, without a LIMIT (see createDrizzleStore). */
 export function createKeyStore(db: SqliteDb): KeyStore {
   const byHash = db
-    .select()
+    .select(columns)
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, sql.placeholder("hash")), isNull(apiKeys.revokedAt)))
     .prepare();
-  const byId = db.select().from(apiKeys).where(eq(apiKeys.id, sql.placeholder("id"))).prepare();
+  const byId = db.select(columns).from(apiKeys).where(eq(apiKeys.id, sql.placeholder("id"))).prepare();
   return {
     async create(row) {
       await db.insert(apiKeys).values(row);
@@ -49,7 +65,7 @@ export function createKeyStore(db: SqliteDb): KeyStore {
     byId: async (id) => (await byId.all({ id }))[0] as ApiKeyRow | undefined,
     listLive: async (tenant) =>
       (await db
-        .select()
+        .select(columns)
         .from(apiKeys)
         .where(and(isNull(apiKeys.revokedAt), tenant === undefined ? undefined : eq(apiKeys.tenant, tenant)))
         .orderBy(apiKeys.createdAt, apiKeys.id)) as ApiKeyRow[],
