@@ -11,8 +11,10 @@ export const usageKey = (principal: Principal) => principal.keyId ?? "open";
 const secondsToUtcMidnight = (now = Date.now()) => Math.max(1, Math.ceil((86_400_000 - (now % 86_400_000)) / 1000));
 
 /** The limits with a budget that a principal's calls are under: its key's, and those above it. */
-function budgetsOf(principal: Principal): KeyLimits[] {
-  return limitsOf(principal).filter((level) => level.dailyTokenBudget !== null);
+function budgetsOf(principal: Principal): readonly KeyLimits[] {
+  const limits = limitsOf(principal);
+  // Most keys have no limits: no array is made for them.
+  return limits.length === 0 ? limits : limits.filter((level) => level.dailyTokenBudget !== null);
 }
 
 /** Whose budget a level is, as a problem names it. */
@@ -106,7 +108,7 @@ export class UsageLedger {
    * reservations settles (a promise in an object, as a promise returned from a turn would be waited
    * for within it).
    */
-  private async admit(principal: Principal, levels: KeyLimits[], tree: string, estimate: number): Promise<{ settled: Promise<void> } | undefined> {
+  private async admit(principal: Principal, levels: readonly KeyLimits[], tree: string, estimate: number): Promise<{ settled: Promise<void> } | undefined> {
     let fitsLater = false;
     for (const level of levels) {
       const budget = level.dailyTokenBudget as number;
