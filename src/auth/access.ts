@@ -60,7 +60,8 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
     c.set("caller", principal);
     for (const need of needs) requireScope(principal, need, name);
     takeRateLimit(limiter, principal);
-    if (access.spends) await services.ledger.requireBudgetLeft(principal);
+    // A budget is read only where there is one (the key's, or one above it).
+    if (access.spends && limitsOf(principal).some((level) => level.dailyTokenBudget !== null)) await services.ledger.requireBudgetLeft(principal);
     const ctx = services.contexts.build(principal, { requestId: c.get("requestId"), traceparent: c.get("traceparent") });
     c.set("ctx", ctx);
     c.set("access", access);

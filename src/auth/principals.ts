@@ -31,7 +31,6 @@ export interface Owner {
   keyId: string | null;
 }
 
-
 const NOT_HONOURED = "this key was made while the server had no admin key, so anyone may have made it; it is not honoured: ask for a new one";
 
 /**

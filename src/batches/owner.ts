@@ -14,9 +14,8 @@ function paused(error: ProblemError, now: number): BatchHalt {
 /**
  * Grades batch items as their owner: each item gets a request context of its own, built from the
  * owner's key as it is when the item starts, and re-checked before each of its upstream calls. A
- * revoked key cancels the batch; a spent daily budget
- * (before the item, or when one of its upstream calls does not fit) pauses it, and the item waits.
- * Each item is booked to the key as one request.
+ * revoked key cancels the batch; a spent daily budget (before the item, or when one of its upstream
+ * calls does not fit) pauses it, and the item waits. Each item is booked to the key as one request.
  */
 export function evaluateAsOwner(deps: { auth: Authenticator; ledger: UsageLedger; contexts: ContextBuilder; judge: Judge }): Evaluate {
   return async (input: EvaluationInput, owner, slots, label): Promise<EvaluationView> => {
