@@ -1,4 +1,4 @@
-import type { Principal } from "../context";
+import type { KeyLimits, Principal } from "../context";
 import { ProblemError } from "../errors";
 import { type ApiKeyRow, type KeyStore, MADE_OPEN, madeByKey } from "../store/keys-store";
 import { constantTimeEqual, hashSecret } from "./secrets";
@@ -31,6 +31,9 @@ export interface Owner {
   keyId: string | null;
 }
 
+/** Makers whose chains are kept; past it the cache starts again (a tenant has a handful of admin keys). */
+const MAX_LINEAGES = 10_000;
+
 const NOT_HONOURED = "this key was made while the server had no admin key, so anyone may have made it; it is not honoured: ask for a new one";
 
 /**
@@ -39,6 +42,9 @@ const NOT_HONOURED = "this key was made while the server had no admin key, so an
  * or a live key found by the hash of its secret.
  */
 export class Authenticator {
+  /** The keys above a maker, by the maker's id (see `above`). */
+  private readonly lineages = new Map<string, readonly KeyLimits[]>();
+
   constructor(
     private readonly keys: KeyStore,
     private readonly adminKey: string | undefined,
@@ -93,9 +99,7 @@ export class Authenticator {
 
   /** A key as a principal, with the limits of the keys above it (looked up only for a key a key made). */
   private async principalOf(row: ApiKeyRow): Promise<Principal> {
-    const above = madeByKey(row.createdBy)
-      ? (await this.keys.lineage(row.createdBy)).map((k) => ({ keyId: k.id, rateLimitRpm: k.rateLimitRpm, dailyTokenBudget: k.dailyTokenBudget }))
-      : [];
+    const above = madeByKey(row.createdBy) ? await this.above(row.createdBy) : [];
     return {
       keyId: row.id,
       tenant: row.tenant,
@@ -105,6 +109,20 @@ export class Authenticator {
       dailyTokenBudget: row.dailyTokenBudget,
       above,
     };
+  }
+
+  /**
+   * The limits of a maker and of the keys above it. Who made a key and a key's limits never change
+   * (revoking a key leaves its limits binding those it made), so each chain is looked up once.
+   */
+  private async above(makerId: string): Promise<readonly KeyLimits[]> {
+    let chain = this.lineages.get(makerId);
+    if (!chain) {
+      chain = (await this.keys.lineage(makerId)).map((k) => ({ keyId: k.id, rateLimitRpm: k.rateLimitRpm, dailyTokenBudget: k.dailyTokenBudget }));
+      if (this.lineages.size >= MAX_LINEAGES) this.lineages.clear();
+      this.lineages.set(makerId, chain);
+    }
+    return chain;
   }
 
   /** The command line working on the database file itself: the operator when the server has an admin key. */
