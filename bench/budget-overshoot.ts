@@ -1,16 +1,19 @@
 // How far a daily token budget can be overrun, measured (README, Budgets). For each scenario, a
 // fresh service and a key with the budget; `concurrency` evaluations at once, then one at a time
 // until the key is refused. What was spent is the fake upstream's own bill. Scenarios:
-//   honest   the upstream counts 4 characters a token, as the estimate assumes; rationales short
-//   dense    it counts 1 character a token (4× the estimate's rule, as for some scripts), and writes
-//            1,200-character rationales (≈ 5× a field's allowance): every call bills more than it reserved
+//   honest   the upstream counts 4 characters a token (English with a GPT tokenizer); rationales short
+//   hostile  responses of 6,000 random base64 characters, and an upstream that bills a token for
+//            every byte of the prompt and schema plus chat framing (the most any byte-level BPE can
+//            count: byteLevelWorstCase); rationales short
+//   verbose  as hostile, and the judge writes 1,200-character rationales (300 tokens, ≈ 5× a field's
+//            allowance): what a budget can still be overrun by, the answer beyond its allowance
 //   npx tsx bench/budget-overshoot.ts
 import { createApp } from "../src/app";
 import { parseConfig } from "../src/config";
 import { buildServices } from "../src/services";
 import { openSqlite } from "../src/store/sqlite";
 import { estimateTokens } from "../src/usage/estimate";
-import { type FakeCall, startFakeUpstream } from "../test/support/fake-upstream";
+import { type FakeCall, byteLevelWorstCase, startFakeUpstream } from "../test/support/fake-upstream";
 
 const ADMIN = "bench-admin-key-0123456789";
 const checklist = { items: [{ question: "Does it answer the question?", weight: 100, must_pass: true }, { question: "Is it polite?" }, { question: "Is it short?" }] };
@@ -19,10 +22,10 @@ const fake = await startFakeUpstream({ latencyMs: 20 });
 const billedOf = (c: FakeCall) => (c.usage ? c.usage.prompt_tokens + c.usage.completion_tokens : 0);
 const reservedOf = (c: FakeCall) => estimateTokens({ messages: c.body.messages, schema: { name: "", schema: c.body.response_format.json_schema.schema } });
 
-async function scenario(name: string, budget: number, concurrency: number, perChar: number, rationale: number) {
+async function scenario(name: string, budget: number, concurrency: number, worstCase: boolean, rationale: number) {
   fake.reset();
   fake.latencyMs = 20;
-  fake.promptTokensPerChar = perChar;
+  fake.promptTokensOf = worstCase ? byteLevelWorstCase : null;
   fake.answer = () => ({ verdict: "YES", p_yes: 0.9, rationale: rationale ? "x".repeat(rationale) : "Met." });
   const { db, close } = openSqlite(":memory:");
   const app = createApp(buildServices(parseConfig({ TICKBOX_DB: ":memory:", TICKBOX_ADMIN_KEY: ADMIN, TICKBOX_UPSTREAM_CONCURRENCY: "64", OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: "x", TICKBOX_JUDGE_MODEL: "judge" }), db));
@@ -32,7 +35,8 @@ async function scenario(name: string, budget: number, concurrency: number, perCh
   };
   const key = (await call("/v1/keys", { name: name, scopes: ["evaluate"], daily_token_budget: budget }, ADMIN)).json.key as string;
   let n = 0;
-  const evaluation = () => ({ instruction: "Answer the customer.", response: `We ship tomorrow, reply ${++n}.`, checklist });
+  const base64 = () => Buffer.from(crypto.getRandomValues(new Uint8Array(4500))).toString("base64");
+  const evaluation = () => ({ instruction: "Answer the customer.", response: worstCase ? base64() : `We ship tomorrow, reply ${++n}.`, checklist });
   const first = await Promise.all(Array.from({ length: concurrency }, () => call("/v1/evaluations", evaluation(), key)));
   let sequential = 0;
   for (let i = 0; i < 50; i++) {
@@ -58,9 +62,9 @@ async function scenario(name: string, budget: number, concurrency: number, perCh
 }
 
 const rows = [];
-for (const [name, perChar, rationale] of [["honest", 0.25, 0], ["dense", 1, 1200]] as const) {
-  for (const budget of [1_000, 10_000, 100_000]) {
-    for (const concurrency of [1, 40]) rows.push(await scenario(name, budget, concurrency, perChar, rationale));
+for (const [name, worstCase, rationale] of [["honest", false, 0], ["hostile", true, 0], ["verbose", true, 1200]] as const) {
+  for (const budget of [10_000, 100_000, 1_000_000]) {
+    for (const concurrency of [1, 40]) rows.push(await scenario(name, budget, concurrency, worstCase, rationale));
   }
 }
 console.log("| scenario | budget | concurrent | admitted at once | then one by one | spent | overshoot | billed/call | reserved/call | worst excess/call |\n|---|---|---|---|---|---|---|---|---|---|");

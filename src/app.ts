@@ -154,6 +154,7 @@ function observe(services: Services) {
     const status = c.res.status;
     services.metrics.requests.inc({ route, method: c.req.method, status: String(status) });
     const ctx = c.get("ctx");
+    const caller = c.get("caller");
     const usage = ctx && ctx.meter.byModel.size > 0 ? ctx.meter.totals() : undefined;
     services.log.request({
       request_id: requestId,
@@ -161,8 +162,8 @@ function observe(services: Services) {
       route,
       status,
       duration_ms: Math.round((performance.now() - started) * 100) / 100,
-      tenant: ctx?.tenant ?? null,
-      key_id: ctx?.principal.keyId ?? null,
+      tenant: caller?.tenant ?? null,
+      key_id: caller?.keyId ?? null,
       cache: ctx?.meter.cacheOutcome() ?? "none",
       upstream_calls: usage?.upstream_calls ?? 0,
       prompt_tokens: usage?.prompt_tokens ?? 0,

@@ -7,6 +7,13 @@ import type { Logger } from "./log";
 import type { Scope } from "./store/schema-keys";
 import type { Meter } from "./usage/meter";
 
+/** A key's own limits (null: none of its own). */
+export interface KeyLimits {
+  readonly keyId: string;
+  readonly rateLimitRpm: number | null;
+  readonly dailyTokenBudget: number | null;
+}
+
 /** Who is calling: the tenant their objects belong to, what they may do, and their limits. */
 export interface Principal {
   /** The key's id; "admin" for TICKBOX_ADMIN_KEY; null on an open server (no admin key). */
@@ -17,6 +24,35 @@ export interface Principal {
   operator: boolean;
   rateLimitRpm: number | null;
   dailyTokenBudget: number | null;
+  /**
+   * The keys above this one, nearest first: the tenant admin key that made it, the key that made
+   * that one, and so on up to a key the operator made. Their limits bound this key as well as its
+   * own: what it spends is spent from each of their budgets, its requests taken from each of their
+   * rates (see limitsOf).
+   */
+  above: readonly KeyLimits[];
+}
+
+const NO_LIMITS: readonly KeyLimits[] = [];
+
+/**
+ * Every limit a principal is under, its own first, then those of the keys above it: a request
+ * needs a token from each rate limit, a call fits each budget. Empty without a key.
+ */
+export function limitsOf(principal: Principal): readonly KeyLimits[] {
+  if (principal.keyId === null) return NO_LIMITS;
+  if (principal.above.length === 0 && principal.rateLimitRpm === null && principal.dailyTokenBudget === null) return NO_LIMITS;
+  return [{ keyId: principal.keyId, rateLimitRpm: principal.rateLimitRpm, dailyTokenBudget: principal.dailyTokenBudget }, ...principal.above];
+}
+
+/** The tightest of a kind of limit a principal is under: the most a key it makes may declare (null: none). */
+export function tightest(principal: Principal, limit: "rateLimitRpm" | "dailyTokenBudget"): number | null {
+  let least: number | null = null;
+  for (const level of limitsOf(principal)) {
+    const value = level[limit];
+    if (value !== null && (least === null || value < least)) least = value;
+  }
+  return least;
 }
 
 /** What a caller needs: a key scope, or "operator" (TICKBOX_ADMIN_KEY alone). */
@@ -48,6 +84,11 @@ export interface RequestContext {
   readonly traceparent: string | undefined;
   /** Upstream slots shared with other work (a batch's concurrency), besides the server-wide limit. */
   readonly slots: Limiter | undefined;
+  /**
+   * For work that outlives the request that started it (a batch item): throws when its principal
+   * may no longer spend (its key revoked since), checked right before each upstream attempt is sent.
+   */
+  readonly recheck: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -87,7 +128,7 @@ export function requireObjectScope(ctx: RequestContext, kind: ObjectKind): void 
   requireScope(ctx.principal, OBJECT_SCOPES[kind], `${kind === "evaluation" ? "an" : "a"} ${kind}`);
 }
 
-/** The fields of an upstream call that come from the context: deadline, meter, budget, slots, trace. */
+/** The fields of an upstream call that come from the context: deadline, meter, budget, slots, trace, re-check. */
 export function upstreamCall(ctx: RequestContext) {
-  return { deadline: ctx.deadline, meter: ctx.meter, budget: ctx.budget, slots: ctx.slots, traceparent: ctx.traceparent };
+  return { deadline: ctx.deadline, meter: ctx.meter, budget: ctx.budget, slots: ctx.slots, traceparent: ctx.traceparent, beforeSend: ctx.recheck };
 }

@@ -6,7 +6,7 @@ import type { RateLimiter } from "./auth/rate-limit";
 import type { BatchService } from "./batches/service";
 import type { Capabilities } from "./capabilities";
 import type { PriceTable } from "./config";
-import type { RequestContext } from "./context";
+import type { Principal, RequestContext } from "./context";
 import type { Calibrations } from "./judge/calibrations";
 import type { Comparisons } from "./judge/comparison";
 import type { Confidence } from "./judge/confidence";
@@ -67,6 +67,8 @@ export interface AppEnv {
     services: Services;
     /** The caller's W3C traceparent, when it sent a well-formed one. */
     traceparent?: string | undefined;
+    /** Who the request's key is, set as soon as it is recognised: the log names them even when the access checks refuse the request. */
+    caller?: Principal;
     /** The request's context, made by the access middleware of every operation that needs a key. */
     ctx?: RequestContext;
     /** The declaration of the operation being served. */

@@ -10,6 +10,7 @@ import { nodeFetch } from "./llm/node-fetch";
 import { nodeDocsScript } from "./routes/system/node-docs-script";
 import { nodeLogger, quietLogger } from "./log-node";
 import { buildServices } from "./services";
+import type { Services } from "./env";
 import { openSqlite } from "./store/sqlite";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
@@ -31,10 +32,11 @@ function slowClientOptions(config: Config) {
 
 /**
  * What Node answers, before any request reaches the app, to a client whose headers are too slow,
- * too large or malformed: a problem+json body (not Node's bare status line), and the connection
- * closed.
+ * too large or malformed: a problem+json body (not Node's bare status line) naming a request id,
+ * which the X-Request-Id header and a request line in the log name too (as the app's answers do),
+ * and the connection closed.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+const answerClientError = (services: Services) => (error: NodeJS.ErrnoException, socket: Duplex) => {
   const started = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
   if (socket.writable && !started) {
     const code: ProblemCode =
@@ -51,13 +53,29 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
           : "the request is not valid HTTP";
     const problem = new ProblemError(code, detail);
     const { status } = problem;
-    const body = JSON.stringify(problemBody(problem, crypto.randomUUID()));
+    const requestId = crypto.randomUUID();
+    const body = JSON.stringify(problemBody(problem, requestId));
     socket.once("finish", () => socket.destroy());
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
     );
+    // Nothing of the request was read that could be trusted: no method or route, no caller.
+    services.metrics.requests.inc({ route: "unparsed", method: "unparsed", status: String(status) });
+    services.log.request({
+      request_id: requestId,
+      method: "unparsed",
+      route: "unparsed",
+      status,
+      duration_ms: 0,
+      tenant: null,
+      key_id: null,
+      cache: "none",
+      upstream_calls: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+    });
   } else socket.destroy();
-}
+};
 
 /** Starts the service on Node: configuration, SQLite with migrations, HTTP; stops cleanly on a signal. */
 export async function startServer(env: Record<string, string | undefined> = process.env) {
@@ -83,7 +101,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   });
   // Connections past the cap are closed as they arrive, so slow clients cannot take every socket.
   server.maxConnections = config.TICKBOX_MAX_CONNECTIONS;
-  server.on("clientError", answerClientError);
+  server.on("clientError", answerClientError(services));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   // Batches left running by a previous process (even one killed with SIGKILL) carry on, and so,

@@ -87,7 +87,7 @@ export function buildServices(
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
   const keys = createKeyStore(db);
   const log = options.log ?? silentLogger;
-  const ledger = new UsageLedger(usage.recorder);
+  const ledger = new UsageLedger(usage.recorder, keys);
   const contexts = new ContextBuilder({ ledger, recorder: usage.recorder, log, deadlineMs: config.TICKBOX_REQUEST_DEADLINE_MS });
   const access = {
     auth: new Authenticator(keys, config.TICKBOX_ADMIN_KEY),

@@ -807,7 +807,7 @@ export interface ApiKey {
   daily_token_budget: number | null;
   /** Unix seconds. */
   created_at: number;
-  /** "operator" (TICKBOX_ADMIN_KEY) or the id of the tenant admin key that made it. "unrecorded": made before this was recorded. "open": made before this was recorded, on a day the server was open; not honoured. */
+  /** "operator" (TICKBOX_ADMIN_KEY) or the id of the tenant admin key that made it. "unrecorded": made before this was recorded, on a day the server had an admin key. "open": made before this was recorded, on a day the server was open or nothing shows it had an admin key; not honoured. */
   created_by: string | null;
 }
 
@@ -816,7 +816,9 @@ export interface CreateKeyRequest {
   scopes: ("evaluate" | "calibrate" | "admin")[];
   /** Whose objects the key reads and writes; keys with the same tenant share them. A tenant's admin key makes keys for its own tenant only (the default); TICKBOX_ADMIN_KEY for any, by default a new tenant named after the key. */
   tenant?: string;
+  /** Requests a minute (a token bucket). A key made by a tenant's admin key also takes each request from that key's rate, and from those of the keys above it; it may ask for no more than the tightest of them (422), and gets it when this is left out. */
   rate_limit_rpm?: number;
+  /** Upstream tokens a UTC day. A key made by a tenant's admin key also spends from that key's budget, and from those of the keys above it (each spent by every key made under it); it may ask for no more than the tightest of them (422), and gets it when this is left out. */
   daily_token_budget?: number;
 }
 

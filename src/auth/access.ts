@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { OBJECT_SCOPES, type ObjectKind, type Principal, type RequestContext, type Requirement, requireScope } from "../context";
+import { OBJECT_SCOPES, type ObjectKind, type Principal, type RequestContext, type Requirement, limitsOf, requireScope } from "../context";
 import type { AppEnv, Services } from "../env";
 import { ProblemError } from "../errors";
 import { readJsonBody, requestHeader } from "../middleware/body";
@@ -57,9 +57,11 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
     }
     // An open server has one caller; a key is looked up, and a budget read, only where there is one.
     const principal = auth.open ? OPEN_PRINCIPAL : await auth.fromAuthorization(requestHeader(c, "authorization"));
+    c.set("caller", principal);
     for (const need of needs) requireScope(principal, need, name);
     takeRateLimit(limiter, principal);
-    if (access.spends && principal.dailyTokenBudget !== null) await services.ledger.requireBudgetLeft(principal);
+    // A budget is read only where there is one (the key's, or one above it).
+    if (access.spends && limitsOf(principal).some((level) => level.dailyTokenBudget !== null)) await services.ledger.requireBudgetLeft(principal);
     const ctx = services.contexts.build(principal, { requestId: c.get("requestId"), traceparent: c.get("traceparent") });
     c.set("ctx", ctx);
     c.set("access", access);
@@ -71,11 +73,15 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
   };
 }
 
+/** A request takes a token from its key's rate limit and from those of the keys above it. */
 function takeRateLimit(limiter: Services["access"]["limiter"], principal: Principal): void {
-  if (principal.rateLimitRpm === null || !principal.keyId) return;
-  const taken = limiter.take(principal.keyId, principal.rateLimitRpm);
+  const limits: { key: string; rpm: number }[] = [];
+  for (const level of limitsOf(principal)) if (level.rateLimitRpm !== null) limits.push({ key: level.keyId, rpm: level.rateLimitRpm });
+  if (limits.length === 0) return;
+  const taken = limiter.take(limits);
   if (!taken.ok) {
-    throw new ProblemError("rate_limited", `this key is limited to ${principal.rateLimitRpm} requests a minute`, undefined, taken.retryAfter);
+    const whose = taken.key === principal.keyId ? "this key is" : `key ${taken.key}, which this key was made under, and the keys made under it are`;
+    throw new ProblemError("rate_limited", `${whose} limited to ${taken.rpm} requests a minute`, undefined, taken.retryAfter);
   }
 }
 

@@ -23,17 +23,22 @@ export interface ContextDeps {
 export class ContextBuilder {
   constructor(private readonly deps: ContextDeps) {}
 
-  build(principal: Principal, request: { requestId: string; traceparent?: string | undefined; slots?: Limiter | undefined }): RequestContext {
+  build(
+    principal: Principal,
+    request: { requestId: string; traceparent?: string | undefined; slots?: Limiter | undefined; recheck?: () => Promise<void> },
+  ): RequestContext {
+    const deadline = Date.now() + this.deps.deadlineMs;
     return {
       requestId: request.requestId,
       principal,
       tenant: principal.tenant,
       meter: new Meter(),
-      budget: this.deps.ledger.account(principal),
-      deadline: Date.now() + this.deps.deadlineMs,
+      budget: this.deps.ledger.account(principal, deadline),
+      deadline,
       log: this.deps.log,
       traceparent: request.traceparent,
       slots: request.slots,
+      recheck: request.recheck,
     };
   }
 

@@ -1,6 +1,6 @@
-import type { Principal } from "../context";
+import type { KeyLimits, Principal } from "../context";
 import { ProblemError } from "../errors";
-import { type ApiKeyRow, type KeyStore, MADE_OPEN } from "../store/keys-store";
+import { type ApiKeyRow, type KeyStore, MADE_OPEN, madeByKey } from "../store/keys-store";
 import { constantTimeEqual, hashSecret } from "./secrets";
 
 /** Everyone on a server without TICKBOX_ADMIN_KEY: one tenant, no key management. */
@@ -11,6 +11,7 @@ export const OPEN_PRINCIPAL: Principal = {
   operator: false,
   rateLimitRpm: null,
   dailyTokenBudget: null,
+  above: [],
 };
 
 /** TICKBOX_ADMIN_KEY: every scope; its own objects live in the tenant "default", as an open server's do. */
@@ -21,6 +22,7 @@ const OPERATOR: Principal = {
   operator: true,
   rateLimitRpm: null,
   dailyTokenBudget: null,
+  above: [],
 };
 
 /** Who made a batch: its tenant and the key it runs as (null: made on an open server). */
@@ -29,14 +31,8 @@ export interface Owner {
   keyId: string | null;
 }
 
-const principalOf = (row: ApiKeyRow): Principal => ({
-  keyId: row.id,
-  tenant: row.tenant,
-  scopes: row.scopes,
-  operator: false,
-  rateLimitRpm: row.rateLimitRpm,
-  dailyTokenBudget: row.dailyTokenBudget,
-});
+/** Makers whose chains are kept; past it the cache starts again (a tenant has a handful of admin keys). */
+const MAX_LINEAGES = 10_000;
 
 const NOT_HONOURED = "this key was made while the server had no admin key, so anyone may have made it; it is not honoured: ask for a new one";
 
@@ -46,6 +42,9 @@ const NOT_HONOURED = "this key was made while the server had no admin key, so an
  * or a live key found by the hash of its secret.
  */
 export class Authenticator {
+  /** The keys above a maker, by the maker's id (see `above`). */
+  private readonly lineages = new Map<string, readonly KeyLimits[]>();
+
   constructor(
     private readonly keys: KeyStore,
     private readonly adminKey: string | undefined,
@@ -65,7 +64,7 @@ export class Authenticator {
     const row = await this.keys.activeByHash(await hashSecret(token));
     if (!row) throw new ProblemError("unauthorized", "the API key is not valid or has been revoked");
     if (row.createdBy === MADE_OPEN) throw new ProblemError("unauthorized", NOT_HONOURED);
-    return principalOf(row);
+    return this.principalOf(row);
   }
 
   /**
@@ -79,9 +78,51 @@ export class Authenticator {
     }
     if (owner.keyId === OPERATOR.keyId) return this.open ? OPEN_PRINCIPAL : OPERATOR;
     const row = await this.keys.byId(owner.keyId);
-    if (!row || row.revokedAt !== null) return { refused: `the key that made the batch (${owner.keyId}) was revoked` };
-    if (row.createdBy === MADE_OPEN && !this.open) return { refused: NOT_HONOURED.replace("this key", `the key that made the batch (${owner.keyId})`) };
-    return principalOf(row);
+    const refused = this.refusalOf(owner.keyId, row);
+    return refused ? { refused } : this.principalOf(row as ApiKeyRow);
+  }
+
+  /**
+   * Why a batch's key may no longer spend, or null: the re-check made right before each of its
+   * items' upstream calls, one lookup by primary key (the rest of the principal cannot change).
+   */
+  async refusal(owner: Owner): Promise<string | null> {
+    if (owner.keyId === null || owner.keyId === OPERATOR.keyId) return null;
+    return this.refusalOf(owner.keyId, await this.keys.byId(owner.keyId));
+  }
+
+  private refusalOf(keyId: string, row: ApiKeyRow | undefined): string | null {
+    if (!row || row.revokedAt !== null) return `the key that made the batch (${keyId}) was revoked`;
+    if (row.createdBy === MADE_OPEN && !this.open) return NOT_HONOURED.replace("this key", `the key that made the batch (${keyId})`);
+    return null;
+  }
+
+  /** A key as a principal, with the limits of the keys above it (looked up only for a key a key made). */
+  private async principalOf(row: ApiKeyRow): Promise<Principal> {
+    const above = madeByKey(row.createdBy) ? await this.above(row.createdBy) : [];
+    return {
+      keyId: row.id,
+      tenant: row.tenant,
+      scopes: row.scopes,
+      operator: false,
+      rateLimitRpm: row.rateLimitRpm,
+      dailyTokenBudget: row.dailyTokenBudget,
+      above,
+    };
+  }
+
+  /**
+   * The limits of a maker and of the keys above it. Who made a key and a key's limits never change
+   * (revoking a key leaves its limits binding those it made), so each chain is looked up once.
+   */
+  private async above(makerId: string): Promise<readonly KeyLimits[]> {
+    let chain = this.lineages.get(makerId);
+    if (!chain) {
+      chain = (await this.keys.lineage(makerId)).map((k) => ({ keyId: k.id, rateLimitRpm: k.rateLimitRpm, dailyTokenBudget: k.dailyTokenBudget }));
+      if (this.lineages.size >= MAX_LINEAGES) this.lineages.clear();
+      this.lineages.set(makerId, chain);
+    }
+    return chain;
   }
 
   /** The command line working on the database file itself: the operator when the server has an admin key. */

@@ -7,18 +7,26 @@ export class RateLimiter {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Takes one token; when none is left, says how many seconds until one is. */
-  take(key: string, rpm: number): { ok: true } | { ok: false; retryAfter: number } {
+  /**
+   * Takes one token from each bucket (a key's own, and those of the keys above it), or none when
+   * one of them is empty: then says which, and how many seconds until it has a token again.
+   */
+  take(limits: readonly { key: string; rpm: number }[]): { ok: true } | { ok: false; key: string; rpm: number; retryAfter: number } {
     const now = this.now();
-    const perMs = rpm / 60_000;
-    const bucket = this.buckets.get(key) ?? { tokens: rpm, at: now };
-    bucket.tokens = Math.min(rpm, bucket.tokens + (now - bucket.at) * perMs);
-    bucket.at = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { ok: true };
+    const buckets = limits.map(({ key, rpm }) => {
+      const bucket = this.buckets.get(key) ?? { tokens: rpm, at: now };
+      bucket.tokens = Math.min(rpm, bucket.tokens + (now - bucket.at) * (rpm / 60_000));
+      bucket.at = now;
+      this.buckets.set(key, bucket);
+      return bucket;
+    });
+    const empty = buckets.findIndex((bucket) => bucket.tokens < 1);
+    if (empty >= 0) {
+      const { key, rpm } = limits[empty]!;
+      const perMs = rpm / 60_000;
+      return { ok: false, key, rpm, retryAfter: Math.max(1, Math.ceil((1 - buckets[empty]!.tokens) / perMs / 1000)) };
     }
-    return { ok: false, retryAfter: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
+    for (const bucket of buckets) bucket.tokens -= 1;
+    return { ok: true };
   }
 }

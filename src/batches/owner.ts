@@ -13,9 +13,9 @@ function paused(error: ProblemError, now: number): BatchHalt {
 
 /**
  * Grades batch items as their owner: each item gets a request context of its own, built from the
- * owner's key as it is when the item starts. A revoked key cancels the batch; a spent daily budget
- * (before the item, or when one of its upstream calls does not fit) pauses it, and the item waits.
- * Each item is booked to the key as one request.
+ * owner's key as it is when the item starts, and re-checked before each of its upstream calls. A
+ * revoked key cancels the batch; a spent daily budget (before the item, or when one of its upstream
+ * calls does not fit) pauses it, and the item waits. Each item is booked to the key as one request.
  */
 export function evaluateAsOwner(deps: { auth: Authenticator; ledger: UsageLedger; contexts: ContextBuilder; judge: Judge }): Evaluate {
   return async (input: EvaluationInput, owner, slots, label): Promise<EvaluationView> => {
@@ -28,7 +28,12 @@ export function evaluateAsOwner(deps: { auth: Authenticator; ledger: UsageLedger
       if (budgetSpent(error)) throw paused(error as ProblemError, Date.now());
       throw error;
     }
-    const ctx = deps.contexts.build(principal, { requestId: label, slots });
+    // Re-checked before each upstream call too, so calls that waited for a slot stop with the key.
+    const recheck = async () => {
+      const refused = await deps.auth.refusal(owner);
+      if (refused) throw new BatchHalt("cancelled", refused);
+    };
+    const ctx = deps.contexts.build(principal, { requestId: label, slots, recheck });
     try {
       return await deps.judge.evaluate(input, ctx);
     } catch (error) {

@@ -113,6 +113,7 @@ export class OpenAiCompatibleClient implements LlmClient {
       request.schema && mode !== "json_schema"
         ? schemaInPrompt(request.messages, request.schema.schema, mode)
         : request.messages;
+    await request.beforeSend?.();
     const started = performance.now();
     let outcome = "error";
     let usage = { prompt_tokens: 0, completion_tokens: 0 };

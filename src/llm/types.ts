@@ -41,6 +41,11 @@ export interface ChatRequest {
   budget?: TokenBudget | undefined;
   /** The caller's W3C traceparent, sent on to the upstream. */
   traceparent?: string | undefined;
+  /**
+   * Called right before each attempt is sent, after any wait for a slot; what it throws ends the
+   * call unsent, as thrown (a batch item whose key was revoked meanwhile).
+   */
+  beforeSend?: (() => Promise<void>) | undefined;
 }
 
 export interface ChatResult {

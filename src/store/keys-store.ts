@@ -1,5 +1,6 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import { apiKeys } from "./schema-keys";
+import { usageDaily } from "./schema-usage";
 import type { SqliteDb } from "./store";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -7,6 +8,30 @@ export type NewApiKeyRow = typeof apiKeys.$inferInsert;
 
 /** `created_by` of keys that may have been made by anyone, on a server without an admin key. */
 export const MADE_OPEN = "open";
+
+/** Whether a `created_by` names the key that made it (rather than the operator, or an unknown maker). */
+export const madeByKey = (createdBy: string | null): createdBy is string => createdBy !== null && createdBy.startsWith("key_");
+
+/** A key's own limits, as the keys above another key are listed. */
+export type KeyLimitsRow = Pick<ApiKeyRow, "id" | "rateLimitRpm" | "dailyTokenBudget">;
+
+/** Keys are made by keys a few levels deep at most; a longer chain is cut here rather than followed. */
+const MAX_DEPTH = 32;
+
+/**
+ * `created_by` as the service reads it. Migration 0003 marked keys of earlier versions "open" when
+ * the database served open requests on the UTC day they were made, else "unrecorded". But a key an
+ * open server made just before it was killed leaves no open usage (usage is written every second),
+ * so an "unrecorded" key also counts as made open unless usage was booked that day to the operator
+ * or to a key: earlier versions booked every request of a server with an admin key so, and none of
+ * an open server's. Each test goes by the usage table's primary key (key, day); it runs only for
+ * "unrecorded" keys.
+ */
+const createdBy = sql<string | null>`case when ${apiKeys.createdBy} = 'unrecorded' and not exists (
+  select 1 from ${usageDaily} where ${usageDaily.day} = date(${apiKeys.createdAt}, 'unixepoch')
+  and ${usageDaily.keyId} in (select 'admin' union all select k.id from ${apiKeys} k)
+) then ${MADE_OPEN} else ${apiKeys.createdBy} end`;
+const columns = { ...getTableColumns(apiKeys), createdBy };
 
 export interface KeyStore {
   create(row: NewApiKeyRow): Promise<void>;
@@ -18,16 +43,20 @@ export interface KeyStore {
   listLive(tenant: string | undefined): Promise<ApiKeyRow[]>;
   /** Marks a key revoked; false when there is no live key with this id (in this tenant, if given). */
   revoke(id: string, at: number, tenant: string | undefined): Promise<boolean>;
+  /** The key `makerId` and the keys above it (each the one that made the one before), nearest first. */
+  lineage(makerId: string): Promise<KeyLimitsRow[]>;
+  /** The key and every key made under it, at any depth, live or revoked. */
+  under(id: string): Promise<string[]>;
 }
 
 /** Lookups by hash or id go by unique indexes, without a LIMIT (see createDrizzleStore). */
 export function createKeyStore(db: SqliteDb): KeyStore {
   const byHash = db
-    .select()
+    .select(columns)
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, sql.placeholder("hash")), isNull(apiKeys.revokedAt)))
     .prepare();
-  const byId = db.select().from(apiKeys).where(eq(apiKeys.id, sql.placeholder("id"))).prepare();
+  const byId = db.select(columns).from(apiKeys).where(eq(apiKeys.id, sql.placeholder("id"))).prepare();
   return {
     async create(row) {
       await db.insert(apiKeys).values(row);
@@ -36,7 +65,7 @@ export function createKeyStore(db: SqliteDb): KeyStore {
     byId: async (id) => (await byId.all({ id }))[0] as ApiKeyRow | undefined,
     listLive: async (tenant) =>
       (await db
-        .select()
+        .select(columns)
         .from(apiKeys)
         .where(and(isNull(apiKeys.revokedAt), tenant === undefined ? undefined : eq(apiKeys.tenant, tenant)))
         .orderBy(apiKeys.createdAt, apiKeys.id)) as ApiKeyRow[],
@@ -47,6 +76,27 @@ export function createKeyStore(db: SqliteDb): KeyStore {
         .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt), tenant === undefined ? undefined : eq(apiKeys.tenant, tenant)))
         .returning({ id: apiKeys.id });
       return revoked.length > 0;
+    },
+    async lineage(makerId) {
+      const rows = await db.all<{ id: string; rate_limit_rpm: number | null; daily_token_budget: number | null }>(sql`
+        with recursive up(id, created_by, rate_limit_rpm, daily_token_budget, depth) as (
+          select id, created_by, rate_limit_rpm, daily_token_budget, 0 from ${apiKeys} where id = ${makerId}
+          union all
+          select k.id, k.created_by, k.rate_limit_rpm, k.daily_token_budget, up.depth + 1
+          from ${apiKeys} k join up on k.id = up.created_by where up.depth < ${MAX_DEPTH}
+        )
+        select id, rate_limit_rpm, daily_token_budget from up order by depth`);
+      return rows.map((r) => ({ id: r.id, rateLimitRpm: r.rate_limit_rpm, dailyTokenBudget: r.daily_token_budget }));
+    },
+    async under(id) {
+      const rows = await db.all<{ id: string }>(sql`
+        with recursive down(id, depth) as (
+          select ${id}, 0
+          union
+          select k.id, down.depth + 1 from ${apiKeys} k join down on k.created_by = down.id where down.depth < ${MAX_DEPTH}
+        )
+        select distinct id from down`);
+      return rows.map((r) => r.id);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Meter } from "../usage/meter";
 import { usageDaily } from "./schema-usage";
 import type { SqliteDb } from "./store";
@@ -8,8 +8,8 @@ export type UsageRow = typeof usageDaily.$inferSelect;
 export interface UsageStore {
   /** Adds `requests` requests and their meter to the key's day, one upsert per model. */
   record(keyId: string, tenant: string, day: string, meter: Meter, requests: number): Promise<void>;
-  /** Upstream tokens the key has spent on a day. */
-  tokensOn(keyId: string, day: string): Promise<number>;
+  /** Upstream tokens the keys have spent on a day, together. */
+  tokensOn(keyIds: readonly string[], day: string): Promise<number>;
   list(filter: { keyId?: string; tenant?: string; from?: string; to?: string }): Promise<UsageRow[]>;
 }
 
@@ -53,7 +53,15 @@ export function createUsageStore(db: SqliteDb): UsageStore {
           });
       }
     },
-    tokensOn: async (keyId, day) => Number((await spent.all({ key: keyId, day }))[0]?.tokens ?? 0),
+    async tokensOn(keyIds, day) {
+      // One key (the usual case) by a prepared statement; several (a key and those made under it) by a list.
+      if (keyIds.length === 1) return Number((await spent.all({ key: keyIds[0], day }))[0]?.tokens ?? 0);
+      const [row] = await db
+        .select({ tokens: sql<number>`coalesce(sum(${usageDaily.promptTokens} + ${usageDaily.completionTokens}), 0)` })
+        .from(usageDaily)
+        .where(and(inArray(usageDaily.keyId, [...keyIds]), eq(usageDaily.day, day)));
+      return Number(row?.tokens ?? 0);
+    },
     async list({ keyId, tenant, from, to }) {
       const conditions = [
         keyId ? eq(usageDaily.keyId, keyId) : undefined,

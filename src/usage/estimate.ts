@@ -12,18 +12,26 @@ const SMALL_TOKENS = 3;
 const DEFAULT_ARRAY_ITEMS = 16;
 /** Added to a free-text answer's allowance over the size of the text it works on (a revision). */
 const TEXT_ANSWER_TOKENS = 256;
-/** Chat formatting per message (role markers and separators), and priming of the answer. */
-const PER_MESSAGE_TOKENS = 4;
-const PRIMING_TOKENS = 3;
+/**
+ * Chat framing a server adds around each message and to prime the answer: OpenAI's is 3 and 3,
+ * ChatML's 5 and 3, Llama 3's 5 and 5 (its begin-of-text included); these cover them with room.
+ */
+const PER_MESSAGE_TOKENS = 8;
+const PRIMING_TOKENS = 8;
+/**
+ * The framing of an answer's schema: the note that carries it in the prompt when the server takes
+ * no json_schema (schemaInPrompt adds under 100 bytes), or a server's own heading around it.
+ */
+const SCHEMA_FRAMING_TOKENS = 128;
 
-/** UTF-8 length of a string, without encoding it. */
+/** UTF-8 length of a string, without encoding it (a lone surrogate is sent as U+FFFD, 3 bytes). */
 function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       bytes += 4;
       i++;
     } else bytes += 3;
@@ -31,8 +39,14 @@ function utf8Length(text: string): number {
   return bytes;
 }
 
-/** Tokens of a text, by the common rule of four bytes of UTF-8 to a token. */
-const tokensOf = (text: string) => Math.ceil(utf8Length(text) / 4);
+/**
+ * The most tokens a text can be: one per byte of UTF-8. Byte-level BPE tokenizers (GPT's, Llama 3's,
+ * Qwen's) never make a token shorter than a byte, so no text, however it was chosen
+ * to tokenize badly (random base64 counts 2.75 times the common four-bytes-a-token rule with o200k),
+ * can be more. Text counted this way cannot overrun a budget; the price is reserving about four
+ * times what English costs.
+ */
+const tokensAtMost = (text: string) => utf8Length(text);
 
 type Schema = { type?: string; enum?: unknown[]; properties?: Record<string, Schema>; items?: Schema; maxItems?: number };
 
@@ -57,17 +71,26 @@ function schemaAllowance(schema: Schema): number {
 }
 
 /**
- * What an upstream call is reserved against the caller's budget before it is sent: its prompt's
- * tokens estimated from the text (messages, and the answer's schema, which servers count as input),
- * plus the allowance for its answer, read from the answer's schema, or for a free-text answer (a
- * revision) the size of the text it revises.
+ * The most prompt tokens an upstream call can be billed: every byte of its messages and of its
+ * answer's schema (which servers count as input) a token (see tokensAtMost), and their framing.
+ */
+export function promptTokensAtMost(request: Pick<ChatRequest, "messages" | "schema">): number {
+  let prompt = PRIMING_TOKENS;
+  for (const message of request.messages) prompt += PER_MESSAGE_TOKENS + tokensAtMost(message.content);
+  if (request.schema) prompt += SCHEMA_FRAMING_TOKENS + tokensAtMost(JSON.stringify(request.schema.schema));
+  return prompt;
+}
+
+/**
+ * What an upstream call is reserved against the caller's budget before it is sent: the most its
+ * prompt can count (promptTokensAtMost), plus the allowance for its answer, read from the answer's
+ * schema, or for a free-text answer (a revision) the size of the text it revises. The prompt part
+ * is a bound; the answer's is an estimate, and an answer longer than its allowance is what a
+ * budget can be overrun by (see README, Budgets).
  */
 export function estimateTokens(request: Pick<ChatRequest, "messages" | "schema">): number {
-  let prompt = PRIMING_TOKENS;
-  for (const message of request.messages) prompt += PER_MESSAGE_TOKENS + tokensOf(message.content);
-  if (request.schema) {
-    prompt += tokensOf(JSON.stringify(request.schema.schema));
-    return prompt + schemaAllowance(request.schema.schema as Schema);
-  }
-  return prompt + tokensOf(request.messages.at(-1)?.content ?? "") + TEXT_ANSWER_TOKENS;
+  const answer = request.schema
+    ? schemaAllowance(request.schema.schema as Schema)
+    : tokensAtMost(request.messages.at(-1)?.content ?? "") + TEXT_ANSWER_TOKENS;
+  return promptTokensAtMost(request) + answer;
 }

@@ -59,17 +59,19 @@ export class UsageRecorder {
     if (call.byModel.size > 0) this.entry(keyId, tenant, now).meter.absorb(call);
   }
 
-  /** Tokens a key has spent today, written or not. */
-  async tokensToday(keyId: string, now = Date.now()): Promise<number> {
+  /** Tokens the keys have spent today, together, written or not. */
+  async tokensToday(keyIds: readonly string[], now = Date.now()): Promise<number> {
     const day = this.dayOf(now);
-    const slot = `${keyId}\n${day}`;
     let unwritten = 0;
-    for (const entry of [this.pending.get(slot), this.writing.get(slot)]) {
-      for (const u of entry?.meter.byModel.values() ?? []) unwritten += u.prompt_tokens + u.completion_tokens;
+    for (const keyId of keyIds) {
+      const slot = `${keyId}\n${day}`;
+      for (const entry of [this.pending.get(slot), this.writing.get(slot)]) {
+        for (const u of entry?.meter.byModel.values() ?? []) unwritten += u.prompt_tokens + u.completion_tokens;
+      }
     }
     // While a write is under way its rows may be counted twice (here and in the table): a moment's
     // overcount, which can only refuse a reservation early, never let one through.
-    return unwritten + (await this.store.tokensOn(keyId, day));
+    return unwritten + (await this.store.tokensOn(keyIds, day));
   }
 
   /** Writes what is pending; flushes run one after another, so each write is counted until it is done. */

@@ -35,8 +35,8 @@ describe("a key revoked while its batch runs", () => {
     expect(batch.counts.running).toBe(0);
     expect(batch.counts.pending).toBeGreaterThan(40);
     expect(batch.counts.done + batch.counts.pending).toBe(80);
-    // Only items already at the upstream when the key was revoked finish: at most a worker each (2 + 1).
-    expect(fake.calls.length - callsAtRevocation).toBeLessThanOrEqual(3);
+    // Only calls already sent when the key was revoked reach the upstream: at most one a slot.
+    expect(fake.calls.length - callsAtRevocation).toBeLessThanOrEqual(2);
     expect(batch.counts.done).toBe(fake.calls.length);
 
     // Its usage is the owner's, as the operator sees it, and matches what the upstream billed.
@@ -51,6 +51,32 @@ describe("a key revoked while its batch runs", () => {
     await t.services.batches!.idle(id);
     expect(fake.calls.length).toBe(before);
     expect((await t.services.batches!.view(id)).status).toBe("cancelled");
+    await t.services.batches!.stop();
+  });
+});
+
+describe("a key revoked while its batch's calls wait for a slot", () => {
+  it("sends none of them: each call is checked against the key when its turn comes, not only when its item starts", async () => {
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN_KEY }, { background: true });
+    const owner = await makeKey(t, { name: "owner", tenant: "acme", scopes: ["evaluate"] });
+    // Every slot busy for two seconds, and a worker beyond them (concurrency 4 runs 5) holding an
+    // item whose call waits for a slot.
+    fake.latencyMs = 2000;
+    const created = await t.post("/v1/batches?concurrency=4", Array.from({ length: 30 }, item), bearer(owner.key));
+    while (fake.inFlight < 4) await new Promise((r) => setTimeout(r, 5));
+    expect((await t.send("DELETE", `/v1/keys/${owner.id}`, undefined, bearer(ADMIN_KEY))).status).toBe(204);
+    const callsAtRevocation = fake.calls.length;
+    expect(callsAtRevocation).toBe(4);
+    await t.services.batches!.idle(created.json.id);
+
+    // The four already at the upstream finish; no call reaches it after the key was revoked.
+    expect(fake.calls.length).toBe(callsAtRevocation);
+    const batch = await t.services.batches!.view(created.json.id);
+    expect(batch.status).toBe("cancelled");
+    expect(batch.counts).toMatchObject({ done: 4, failed: 0, running: 0, pending: 26 });
+    const billed = fake.calls.reduce((n, c) => n + c.usage!.prompt_tokens + c.usage!.completion_tokens, 0);
+    const usage = (await t.send("GET", `/v1/usage?key_id=${owner.id}`, undefined, bearer(ADMIN_KEY))).json.usage[0];
+    expect(usage.prompt_tokens + usage.completion_tokens).toBe(billed);
     await t.services.batches!.stop();
   });
 });

@@ -27,9 +27,9 @@ function securedApp(extra: Record<string, string> = {}) {
 }
 
 describe("a budget raced by concurrent requests", () => {
-  it("40 concurrent evaluations on a 1,000-token budget spend no more than 1,000", async () => {
+  it("40 concurrent evaluations on a 10,000-token budget spend no more than 10,000", async () => {
     const t = securedApp();
-    const key = await makeKey(t, { name: "tight", scopes: ["evaluate"], daily_token_budget: 1000 });
+    const key = await makeKey(t, { name: "tight", scopes: ["evaluate"], daily_token_budget: 10_000 });
     fake.latencyMs = 50;
     const answers = await Promise.all(Array.from({ length: 40 }, () => t.post("/v1/evaluations", evaluation(), bearer(key.key))));
     const statuses = answers.map((a) => a.status);
@@ -37,15 +37,31 @@ describe("a budget raced by concurrent requests", () => {
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     for (const a of answers.filter((a) => a.status === 429)) expect(a.json.code).toBe("budget_exceeded");
     const spent = billed(fake.calls);
-    expect(spent).toBeLessThanOrEqual(1000);
+    expect(spent).toBeLessThanOrEqual(10_000);
     expect((await usageOf(t, key)).tokens).toBe(spent);
     expect(fake.calls).toHaveLength(statuses.filter((s) => s === 200).length);
+  });
+
+  it("serves concurrent requests the budget can pay for: they wait for each other's reservations rather than being refused", async () => {
+    const t = securedApp();
+    const probe = await makeKey(t, { name: "probe", scopes: ["evaluate"] });
+    expect((await t.post("/v1/evaluations", evaluation(), bearer(probe.key))).status).toBe(200);
+    const cost = billed(fake.calls);
+    fake.reset();
+    fake.latencyMs = 50;
+    // Twice what ten of them cost: every one is affordable, though their reservations (a bound on
+    // the prompt, several times its real count) do not all fit at once.
+    const key = await makeKey(t, { name: "roomy", scopes: ["evaluate"], daily_token_budget: 20 * cost });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => t.post("/v1/evaluations", evaluation(), bearer(key.key))));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(fake.maxInFlight).toBeLessThan(10);
+    expect(billed(fake.calls)).toBeLessThanOrEqual(20 * cost);
   });
 
   it("holds the bound for any budget, concurrency and upstream that bills more than was reserved", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 400, max: 5000 }),
+        fc.integer({ min: 3_000, max: 30_000 }),
         fc.integer({ min: 1, max: 24 }),
         fc.constantFrom(0.25, 0.5, 1),
         fc.constantFrom(0, 300, 1200),
@@ -74,21 +90,21 @@ describe("a budget raced by concurrent requests", () => {
 });
 
 describe("a budget raced by a batch", () => {
-  it("an 80-item batch on a 1,000-token budget pauses when it is spent, its items left pending", async () => {
+  it("an 80-item batch on a 10,000-token budget pauses when it is spent, its items left pending", async () => {
     const t = securedApp();
-    const key = await makeKey(t, { name: "batcher", scopes: ["evaluate"], daily_token_budget: 1000 });
+    const key = await makeKey(t, { name: "batcher", scopes: ["evaluate"], daily_token_budget: 10_000 });
     fake.latencyMs = 5;
     const created = await t.post("/v1/batches?concurrency=8", Array.from({ length: 80 }, evaluation), bearer(key.key));
     expect(created.status).toBe(202);
     await t.services.batches!.idle(created.json.id);
     const batch = (await t.send("GET", `/v1/batches/${created.json.id}`, undefined, bearer(key.key))).json;
     expect(batch.status).toBe("paused");
-    expect(batch.status_reason).toMatch(/budget of 1000/);
+    expect(batch.status_reason).toMatch(/budget of 10000/);
     expect(Date.parse(batch.resumes_at) % 86_400_000).toBe(0);
     expect(batch.counts.failed).toBe(0);
     expect(batch.counts.done).toBeGreaterThanOrEqual(1);
     expect(batch.counts.pending).toBe(80 - batch.counts.done);
-    expect(billed(fake.calls)).toBeLessThanOrEqual(1000);
+    expect(billed(fake.calls)).toBeLessThanOrEqual(10_000);
     expect((await usageOf(t, key)).tokens).toBe(billed(fake.calls));
 
     // A retry while the budget is still short pauses it again without a call upstream.

@@ -34,6 +34,22 @@ describe("observability where there is no Node response to write to (Workers, ap
     expect(lines.find((l) => l.request_id === ids[3])).toMatchObject({ status: 405 });
   });
 
+  it("names the caller of a request its key was recognised for, though the access checks refused it", async () => {
+    const { lines, log } = capture();
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN_KEY }, { log });
+    const key = await makeKey(t, { name: "k", tenant: "acme", scopes: ["evaluate"], rate_limit_rpm: 1 });
+    const refused = [
+      await t.send("GET", "/v1/keys", undefined, bearer(key.key)), // 403: no admin scope
+      await t.send("GET", "/v1/usage", undefined, bearer(key.key)),
+      await t.send("GET", "/v1/usage", undefined, bearer(key.key)), // 429: its rate limit
+      await t.send("GET", "/v1/usage", undefined, bearer("tbx_not_a_key")), // 401: nobody
+    ];
+    expect(refused.map((r) => r.status)).toEqual([403, 200, 429, 401]);
+    const lineOf = (r: (typeof refused)[number]) => lines.find((l) => l.request_id === r.headers.get("x-request-id"));
+    for (const r of [refused[0]!, refused[2]!]) expect(lineOf(r)).toMatchObject({ tenant: "acme", key_id: key.id, status: r.status });
+    expect(lineOf(refused[3]!)).toMatchObject({ tenant: null, key_id: null, status: 401 });
+  });
+
   it("ignores a malformed traceparent rather than forwarding it", async () => {
     const { lines, log } = capture();
     const t = makeApp(upstreamEnv(fake), { log });

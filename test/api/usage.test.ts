@@ -52,13 +52,14 @@ describe("GET /v1/usage", () => {
 
   it("429 when a call's reservation would not fit what is left of the daily budget, naming the budget", async () => {
     const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN });
-    // Room for one grading's reservation (its prompt, its schema and an allowance for its answer), not two.
-    const key = (await t.post("/v1/keys", { name: "tight", scopes: ["evaluate"], daily_token_budget: 900 }, bearer(ADMIN))).json;
+    // Room for one grading's reservation (its prompt and schema at a token a byte, about 2,400 here,
+    // and an allowance for its answer), not for another once the first has spent about 300.
+    const key = (await t.post("/v1/keys", { name: "tight", scopes: ["evaluate"], daily_token_budget: 2600 }, bearer(ADMIN))).json;
     expect((await t.post("/v1/evaluations", evaluation, bearer(key.key))).status).toBe(200);
     const over = await t.post("/v1/evaluations", { ...evaluation, response: "Hello there." }, bearer(key.key));
     expect(over.status).toBe(429);
     expect(over.json.code).toBe("budget_exceeded");
-    expect(over.json.detail).toContain("900");
+    expect(over.json.detail).toContain("2600");
     expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(fake.calls).toHaveLength(1);
   });

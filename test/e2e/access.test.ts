@@ -2,6 +2,7 @@
 // and the log it writes read back — one JSON line per request, naming the request, never a key or
 // any request text.
 import { type ChildProcess, spawn } from "node:child_process";
+import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
@@ -92,7 +93,47 @@ describe("an open server turned secure on the same database", () => {
   });
 });
 
+/** Sends raw bytes on a new connection (and, unless `hold`, nothing more) and reads what comes back until the server closes it. */
+function rawExchange(url: string, text: string, hold = false): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolveText, reject) => {
+    const socket = connect(Number(port), hostname, () => (hold ? socket.write(text) : socket.end(text)));
+    let received = "";
+    socket.on("data", (d) => (received += d));
+    socket.on("close", () => resolveText(received));
+    socket.on("error", reject);
+  });
+}
+
 describe("the request log", () => {
+  it("names requests Node refuses before the app sees them: X-Request-Id on the answer, and a line in the log", async () => {
+    const s = await server({ TICKBOX_DB: join(tempDir(), "t.db"), TICKBOX_ADMIN_KEY: ADMIN, TICKBOX_HEADERS_TIMEOUT_MS: "1000" });
+    const answers = [
+      await rawExchange(s.url, "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}"),
+      await rawExchange(s.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`),
+      await rawExchange(s.url, "HELLO\r\n\r\n"),
+      // Headers that never end: cut after TICKBOX_HEADERS_TIMEOUT_MS.
+      await rawExchange(s.url, "GET /healthz HTTP/1.1\r\nHost: x\r\n", true),
+    ];
+    await s.stop();
+    const requests = lines(s.output()).filter((l) => l.msg === "request");
+    for (const [answer, status] of [
+      [answers[0]!, 400],
+      [answers[1]!, 431],
+      [answers[2]!, 400],
+      [answers[3]!, 408],
+    ] as const) {
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      const id = /\r\nx-request-id: ([^\r]+)\r\n/i.exec(answer)?.[1];
+      expect(id, answer.slice(0, 300)).toBeDefined();
+      const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+      expect(body.instance).toBe(`urn:request:${id}`);
+      expect(requests.find((l) => l.request_id === id)).toMatchObject({ status, route: "unparsed", tenant: null, key_id: null, upstream_calls: 0 });
+    }
+    expect(s.output()).not.toContain("a".repeat(100));
+  });
+
+
   it("has one JSON line per request with its id, route, status, tenant, key, cache and upstream use; never a key or request text", async () => {
     const s = await server({ TICKBOX_DB: join(tempDir(), "t.db"), TICKBOX_ADMIN_KEY: ADMIN });
     const operator = { authorization: `Bearer ${ADMIN}` };

@@ -49,6 +49,8 @@ export interface FakeUpstream {
   logprobs: LogprobMode;
   /** Prompt tokens it reports per character of the messages (default 0.25, the usual 4 characters a token). */
   promptTokensPerChar: number;
+  /** Counts a request's prompt tokens its own way instead (see `byteLevelWorstCase`); null: per character. */
+  promptTokensOf: ((body: any) => number) | null;
   checklist: ChecklistItem[];
   answer: (itemId: string, index: number, call: FakeCall) => ItemAnswer;
   /** Answers comparison requests; the default always prefers the response shown first. */
@@ -99,6 +101,26 @@ export function classify(body: any): FakeCall["kind"] {
   if (title === "tickbox_grading") return "grading";
   if (title === "tickbox_comparison") return "comparison";
   return "other";
+}
+
+/** Chat framing of the largest common templates: Llama 3 marks each message with 5 tokens and primes the answer with 5. */
+const FRAMING_PER_MESSAGE = 5;
+const FRAMING_PRIMING = 5;
+
+/**
+ * The most prompt tokens an upstream with a byte-level BPE tokenizer (GPT, Llama 3, Qwen, …) can
+ * bill for a request: every byte of every message and of the answer's schema a token of its own
+ * (no byte-level token is shorter than a byte), plus its chat framing.
+ */
+export function byteLevelWorstCase(body: any): number {
+  const messages: unknown[] = Array.isArray(body?.messages) ? body.messages : [];
+  const schema = body?.response_format?.type === "json_schema" ? body.response_format.json_schema?.schema : undefined;
+  const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+  return (
+    messages.reduce<number>((n, m) => n + bytes(contentText((m as { content?: unknown })?.content)) + FRAMING_PER_MESSAGE, 0) +
+    FRAMING_PRIMING +
+    (schema === undefined ? 0 : bytes(JSON.stringify(schema)))
+  );
 }
 
 function errorBody(status: number, message: string) {
@@ -209,7 +231,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     const withLogprobs = allowLogprobs && body.logprobs === true && fake.logprobs !== "none";
     const promptChars = (Array.isArray(body.messages) ? body.messages : [])
       .reduce((n: number, m: any) => n + contentText(m?.content).length, 0);
-    const prompt_tokens = Math.ceil(promptChars * fake.promptTokensPerChar);
+    const prompt_tokens = fake.promptTokensOf ? fake.promptTokensOf(body) : Math.ceil(promptChars * fake.promptTokensPerChar);
     call.usage = { prompt_tokens, completion_tokens: tokens.length };
     return {
       id: `chatcmpl-fake${++seq}`,
@@ -327,6 +349,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     answersCut: 0,
     logprobs: defaults.logprobs,
     promptTokensPerChar: 0.25,
+    promptTokensOf: null,
     checklist: DEFAULT_CHECKLIST.map((i) => ({ ...i })),
     answer: defaultAnswer,
     compare: defaultCompare,
@@ -340,6 +363,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       fake.latencyMs = defaults.latencyMs;
       fake.logprobs = defaults.logprobs;
       fake.promptTokensPerChar = 0.25;
+      fake.promptTokensOf = null;
       fake.checklist = DEFAULT_CHECKLIST.map((i) => ({ ...i }));
       fake.answer = defaultAnswer;
       fake.compare = defaultCompare;

@@ -15,7 +15,7 @@ export const KeyInfo = z
     created_at: z.number().int().openapi({ description: "Unix seconds." }),
     created_by: z.string().nullable().openapi({
       description:
-        '"operator" (TICKBOX_ADMIN_KEY) or the id of the tenant admin key that made it. "unrecorded": made before this was recorded. "open": made before this was recorded, on a day the server was open; not honoured.',
+        '"operator" (TICKBOX_ADMIN_KEY) or the id of the tenant admin key that made it. "unrecorded": made before this was recorded, on a day the server had an admin key. "open": made before this was recorded, on a day the server was open or nothing shows it had an admin key; not honoured.',
     }),
   })
   .openapi("ApiKey");
