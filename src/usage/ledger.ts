@@ -33,7 +33,7 @@ function whose(principal: Principal, level: KeyLimits, budget: number): { name: 
  * refused; one that would, waits for them. When the call is over, the reservations are released
  * and the call's real usage booked in the same step, so spent tokens are never counted nowhere.
  * What a budget can be overrun by is what answers bill beyond their allowance in the calls in
- * flight when it ran out (see README, Budgets).
+ * flight when it ran out (see docs/budgets.md).
  */
 export class UsageLedger {
   /** Tokens reserved by calls in flight, by the key whose budget they are reserved from. */
