@@ -1,14 +1,25 @@
 // The processes a page's examples run in: `npm start` as a reader starts it, and one bash session
 // per page, so that a variable set by one command is there for the next, as in a reader's terminal.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "./markdown";
 
-/** Stops a process group started with `detached: true`: SIGTERM, then SIGKILL if it lingers. */
-export async function stopGroup(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+const closings = new WeakMap<ChildProcess, Promise<void>>();
+
+/**
+ * Starts a command in a process group of its own, noting when every process holding its pipes
+ * has gone: npm's exit alone says nothing of the server it started.
+ */
+function spawnGroup(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  const child = spawn(command, args, { ...options, detached: true });
+  closings.set(child, new Promise((resolve) => child.once("close", () => resolve())));
+  return child;
+}
+
+/** Stops a process group: SIGTERM, then SIGKILL if any of it lingers; resolves once all of it is gone. */
+export async function stopGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  const closed = closings.get(child)!;
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, name);
@@ -18,15 +29,14 @@ export async function stopGroup(child: ChildProcess, graceMs = 5000): Promise<vo
   };
   signal("SIGTERM");
   const timer = setTimeout(() => signal("SIGKILL"), graceMs);
-  await exited;
+  await closed;
   clearTimeout(timer);
 }
 
 /** `npm start` in a process group of its own, on a free port; resolves once it listens. */
 export async function npmStart(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn("npm", ["start"], {
+  const child = spawnGroup("npm", ["start"], {
     cwd: root,
-    detached: true,
     env: { ...process.env, ...env, PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -72,10 +82,9 @@ export class Shell {
   constructor(cwd: string, env: Record<string, string | undefined>, outDir: string) {
     this.outDir = outDir;
     mkdirSync(outDir, { recursive: true });
-    this.child = spawn("bash", ["--noprofile", "--norc"], {
+    this.child = spawnGroup("bash", ["--noprofile", "--norc"], {
       cwd,
       env,
-      detached: true,
       stdio: ["pipe", "ignore", "ignore", "pipe"],
     });
     let pending = "";
