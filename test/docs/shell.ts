@@ -61,7 +61,7 @@ export async function npmStart(env: Record<string, string>): Promise<{ url: stri
   return { url, child };
 }
 
-export interface Ran {
+interface Ran {
   code: number;
   stdout: string;
   stderr: string;
