@@ -1,5 +1,5 @@
 import type { Principal, RequestContext } from "../context";
-import type { Limiter } from "../llm/limiter";
+import type { Slots } from "../llm/limiter";
 import type { Logger } from "../log";
 import type { UsageLedger } from "../usage/ledger";
 import { usageKey } from "../usage/ledger";
@@ -23,7 +23,7 @@ export interface ContextDeps {
 export class ContextBuilder {
   constructor(private readonly deps: ContextDeps) {}
 
-  build(principal: Principal, request: { requestId: string; traceparent?: string | undefined; slots?: Limiter | undefined }): RequestContext {
+  build(principal: Principal, request: { requestId: string; traceparent?: string | undefined; slots?: Slots | undefined }): RequestContext {
     return {
       requestId: request.requestId,
       principal,
