@@ -58,7 +58,7 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
     // An open server has one caller; a key is looked up, and a budget read, only where there is one.
     const principal = auth.open ? OPEN_PRINCIPAL : await auth.fromAuthorization(requestHeader(c, "authorization"));
     for (const need of needs) requireScope(principal, need, name);
-    takeRateLimit(limiter, principal);
+    await takeRateLimit(limiter, principal);
     if (access.spends && principal.dailyTokenBudget !== null) await services.ledger.requireBudgetLeft(principal);
     const ctx = services.contexts.build(principal, { requestId: c.get("requestId"), traceparent: c.get("traceparent") });
     c.set("ctx", ctx);
@@ -71,9 +71,9 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
   };
 }
 
-function takeRateLimit(limiter: Services["access"]["limiter"], principal: Principal): void {
+async function takeRateLimit(limiter: Services["access"]["limiter"], principal: Principal): Promise<void> {
   if (principal.rateLimitRpm === null || !principal.keyId) return;
-  const taken = limiter.take(principal.keyId, principal.rateLimitRpm);
+  const taken = await limiter.take(principal.keyId, principal.rateLimitRpm);
   if (!taken.ok) {
     throw new ProblemError("rate_limited", `this key is limited to ${principal.rateLimitRpm} requests a minute`, undefined, taken.retryAfter);
   }
