@@ -3,7 +3,7 @@ import { ProblemError } from "../errors";
 import type { Slots } from "../llm/limiter";
 import type { ItemClaims } from "../store/batch-claims";
 import type { BatchRow, BatchStore } from "../store/batch-store";
-import { type BatchHalt, type Evaluate, gradeItem, itemProblem } from "./grade";
+import { type BatchHalt, ClaimLost, type Evaluate, gradeItem, itemProblem } from "./grade";
 import { type BatchMessage, type BatchQueue, type QueueRunner, itemMessage, sendMessages } from "./queue-runner";
 
 /** A message as a queue delivers it (a Cloudflare Queues `Message` is one). */
@@ -115,7 +115,7 @@ export class QueueWork {
     }
     const item = await claims.claimItem(m.batch, m.index, m.claim);
     if (!item) return "ack";
-    const graded = await gradeItem(this.deps.evaluate, item, { tenant: row.tenant, keyId: row.keyId }, this.deps.slotsFor(row), `${m.batch}/${m.index}`);
+    const graded = await gradeItem(this.deps.evaluate, item, { tenant: row.tenant, keyId: row.keyId }, this.whileRunning(row), `${m.batch}/${m.index}`);
     switch (graded.kind) {
       case "finished":
         await store.finishItems(m.batch, [{ idx: m.index, outcome: graded.outcome }]);
@@ -133,8 +133,26 @@ export class QueueWork {
         await claims.noteProblem(m.batch, m.index, m.claim, graded.problem);
         return { retryAfterSeconds: this.deps.retryDelaySeconds(attempts) };
       case "dropped":
+        // Cancelled or paused while the item waited for a slot: it waits as pending.
+        await claims.releaseItem(m.batch, m.index, m.claim);
         return "ack";
     }
+  }
+
+  /**
+   * The batch's slots, each taken only while the batch is still running (read from D1 once the
+   * slot is free, just before the upstream call): a cancel or pause reaches items that were waiting
+   * for a slot in any consumer, as it reaches those not yet delivered.
+   */
+  private whileRunning(row: BatchRow): Slots {
+    const slots = this.deps.slotsFor(row);
+    return {
+      run: (task, deadline) =>
+        slots.run(async () => {
+          if ((await this.deps.store.batchById(row.id))?.status !== "running") throw new ClaimLost(`batch ${row.id} is no longer running`);
+          return task();
+        }, deadline),
+    };
   }
 
   /** Cancels or pauses a running batch as a halt says; the first halt decides, and a pause schedules its wake-up. */
