@@ -11,6 +11,7 @@ import { ProblemError, problemBody } from "./errors";
 import { reviewKeys } from "./auth/review";
 import type { BatchQueue } from "./batches/queue-runner";
 import { consoleLogger } from "./log";
+import type { MetricsScope } from "./metrics";
 import { buildServices, type ServiceOptions } from "./services";
 import type { BatchGate } from "./workers/batch-gate";
 import { DurableBudgets, DurableRateLimits, batchSlots } from "./workers/durable-clients";
@@ -73,11 +74,16 @@ export type WorkerBindings = { DB: D1Database } & Record<string, unknown>;
 /** The longest wait between two attempts of an item the upstream failed. */
 const MAX_RETRY_DELAY_SECONDS = 300;
 
-/** Each isolate's /metrics says it is one isolate's, and which. */
-const METRICS_SCOPE = {
-  note: "tickbox on Cloudflare Workers: these counts are this isolate's alone (isolates share no memory); usage (/v1/usage) and batch counts are exact, from D1",
-  labels: { scope: "isolate", isolate: crypto.randomUUID().slice(0, 8) },
-};
+/**
+ * Each isolate's /metrics says it is one isolate's, and which (named on its first request: a Worker
+ * may not draw random numbers at start-up).
+ */
+let metricsScope: MetricsScope | undefined;
+const isolateScope = (): MetricsScope =>
+  (metricsScope ??= {
+    note: "tickbox on Cloudflare Workers: these counts are this isolate's alone (isolates share no memory); usage (/v1/usage) and batch counts are exact, from D1",
+    labels: { scope: "isolate", isolate: crypto.randomUUID().slice(0, 8) },
+  });
 
 /** The app and services for one env object, or why its bindings cannot make them. */
 export type WorkerInstance = { app: ReturnType<typeof createApp>; services: Services; deadLetterQueue: string } | { problem: ProblemError };
@@ -100,7 +106,7 @@ function build(env: WorkerBindings): WorkerInstance {
   const db = drizzle(DB) as unknown as SqliteDb;
   // The Worker's console is its log: one JSON line per request, as on Node.
   const log = consoleLogger();
-  const options: ServiceOptions = { capabilities: workerCapabilities, log, docsScript: async () => docsScript as string, metricsScope: METRICS_SCOPE };
+  const options: ServiceOptions = { capabilities: workerCapabilities, log, docsScript: async () => docsScript as string, metricsScope: isolateScope() };
   if (BATCH_QUEUE && BATCH_GATES) {
     options.capabilities = { ...workerCapabilities, background: true };
     options.queue = {
