@@ -1,7 +1,6 @@
 import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError } from "../errors";
 import type { EvaluationInput } from "../judge/judge";
-import type { Slots } from "../llm/limiter";
 import { createItemClaims } from "../store/batch-claims";
 import { fingerprint } from "../store/fingerprint";
 import type { BatchItemRow, BatchRow, BatchStore } from "../store/batch-store";
@@ -11,6 +10,7 @@ import { BatchIntake, STAGING_EXPIRY_MS, stagedAt } from "./intake";
 import { LocalRunner } from "./local-runner";
 import { type BatchQueue, QueueRunner } from "./queue-runner";
 import { QueueWork } from "./queue-work";
+import type { DeliverySlots } from "./slot-pool";
 import { LEASE_MS, type Runner } from "./run";
 import type { BatchRunner } from "./runner";
 import { type BatchView, batchView } from "./view";
@@ -28,8 +28,8 @@ export interface QueueDeps {
   queue: BatchQueue;
   /** The database the consumers record items in (D1), for their claims. */
   db: SqliteDb;
-  /** A batch's upstream slots, shared by every consumer. */
-  slotsFor: (row: BatchRow) => Slots;
+  /** A batch's upstream slots for one delivery, shared with every consumer. */
+  slotsFor: (row: BatchRow) => DeliverySlots;
   /** Seconds before a message that failed `attempts` times is delivered again. */
   retryDelaySeconds: (attempts: number) => number;
 }

@@ -2,6 +2,7 @@ import { and, asc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { batchItems } from "./schema-batches";
 import type { BatchItemRow } from "./batch-store";
 import type { SqliteDb } from "./store";
+import { allInOneTransaction, inOneTransaction } from "./transactions";
 
 /**
  * Items as queue messages hold them (on Workers): every message names one item and carries a claim,
@@ -15,25 +16,30 @@ export function createItemClaims(db: SqliteDb) {
 
   return {
     /**
-     * Takes one unfinished item for the queue message `claim` (on Workers): a pending item, or one
-     * running under the same claim (the message delivered again). Undefined when the item is
-     * finished or another message holds it.
+     * Takes unfinished items for the queue messages that name them, in one transaction: each a
+     * pending item, or one running under the same claim (its message delivered again). The items
+     * taken, by index; an item finished, or held by another message, is not among them.
      */
-    async claimItem(batchId: string, idx: number, claim: string): Promise<BatchItemRow | undefined> {
-      const [row] = await db
-        .update(batchItems)
-        .set({ status: "running", claim })
-        .where(and(item(batchId, idx), or(eq(batchItems.status, "pending"), and(eq(batchItems.status, "running"), eq(batchItems.claim, claim)))))
-        .returning();
-      return row;
+    async claimItems(batchId: string, claims: readonly { idx: number; claim: string }[]): Promise<Map<number, BatchItemRow>> {
+      const results = await allInOneTransaction<BatchItemRow>(
+        db,
+        claims.map(({ idx, claim }) =>
+          db
+            .update(batchItems)
+            .set({ status: "running", claim })
+            .where(and(item(batchId, idx), or(eq(batchItems.status, "pending"), and(eq(batchItems.status, "running"), eq(batchItems.claim, claim)))))
+            .returning(),
+        ),
+      );
+      return new Map(results.flatMap((rows) => rows.map((row) => [row.idx, row] as const)));
     },
 
-    /** Puts an item the message `claim` holds back to pending, for another message to take. */
-    async releaseItem(batchId: string, idx: number, claim: string): Promise<void> {
-      await db
-        .update(batchItems)
-        .set({ status: "pending", claim: null })
-        .where(heldBy(batchId, idx, claim));
+    /** Puts items the messages hold back to pending, for other messages to take, in one transaction. */
+    async releaseItems(batchId: string, claims: readonly { idx: number; claim: string }[]): Promise<void> {
+      await inOneTransaction(
+        db,
+        claims.map(({ idx, claim }) => db.update(batchItems).set({ status: "pending", claim: null }).where(heldBy(batchId, idx, claim))),
+      );
     },
 
     /** Keeps the problem of an attempt that failed on a running item, for when it fails for good. */

@@ -50,3 +50,13 @@ export async function runEach<P extends object>(
   }
   await inOneTransaction(db, values.map(build));
 }
+
+/**
+ * Runs queries that return rows as one transaction and returns each one's rows: one `db.batch()` on
+ * D1, one after another in a transaction on better-sqlite3.
+ */
+export async function allInOneTransaction<R>(db: SqliteDb, queries: { all(): R[] | Promise<R[]> }[]): Promise<R[][]> {
+  if (queries.length === 0) return [];
+  if (isSync(db)) return db.transaction(() => queries.map((query) => query.all() as R[]));
+  return (await (db as unknown as BatchingDb).batch(queries)) as R[][];
+}

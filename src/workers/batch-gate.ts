@@ -5,9 +5,9 @@ import { type Grants, SlotBook } from "../batches/slot-book";
 /**
  * One batch's upstream slots, shared by every queue consumer: a Durable Object per batch (named by
  * the batch's id) keeping a SlotBook, so that the batch's `concurrency` bounds its upstream calls in
- * flight across consumers and isolates. Callers wait inside `acquire` until a slot comes free. The
- * grants are stored (the object may be evicted while calls it granted are out); callers waiting
- * keep it in memory.
+ * flight across consumers and isolates. Callers wait inside `acquire` until a slot comes free (a
+ * delivery's calls ask together: see PooledSlots). The grants are stored (the object may be evicted
+ * while calls it granted are out); callers waiting keep it in memory.
  */
 export class BatchGate extends DurableObject {
   private readonly slots: SlotBook;
@@ -17,13 +17,17 @@ export class BatchGate extends DurableObject {
     this.slots = new SlotBook(ctx.storage.kv.get<Grants>("grants") ?? {}, (grants) => ctx.storage.kv.put("grants", grants));
   }
 
-  /** True once `token` holds one of `limit` slots; false if none came free by `deadline`. */
-  acquire(token: string, limit: number, deadline: number): Promise<boolean> {
-    return this.slots.acquire(token, limit, deadline);
+  /** Tokens of up to `want` of the batch's `limit` slots, once one is free; none if `deadline` comes first. */
+  acquire(holder: string, limit: number, deadline: number, want: number): Promise<string[]> {
+    return this.slots.acquire(holder, limit, deadline, want);
   }
 
-  release(token: string): void {
-    this.slots.release(token);
+  release(tokens: string[]): void {
+    this.slots.release(tokens);
+  }
+
+  close(holder: string): void {
+    this.slots.close(holder);
   }
 
   /** Slots held now (for tests and the curious). */

@@ -1,8 +1,7 @@
 // Workers only: the ports of the services (rate limits, budgets, a batch's slots) over the Durable
 // Objects that keep them for every isolate.
 import type { RateLimits, Taken } from "../auth/rate-limit";
-import { deadlinePassed } from "../llm/failure";
-import type { Slots } from "../llm/limiter";
+import { type DeliverySlots, PooledSlots } from "../batches/slot-pool";
 import type { BatchRow } from "../store/batch-store";
 import type { BudgetBook, Hold } from "../usage/ledger";
 import type { BatchGate } from "./batch-gate";
@@ -41,21 +40,19 @@ export class DurableBudgets implements BudgetBook {
 /** How long a call without a deadline may wait for, and hold, a slot. */
 const SLOT_WITHOUT_DEADLINE_MS = 10 * 60_000;
 
-/** A batch's slots, kept by its BatchGate object: its `concurrency` bounds its upstream calls across consumers. */
-export function batchSlots(namespace: DurableObjectNamespace<BatchGate>, row: BatchRow): Slots {
+/**
+ * A batch's slots for one delivery of its items, kept by its BatchGate object: its `concurrency`
+ * bounds its upstream calls in flight across consumers (see PooledSlots).
+ */
+export function batchSlots(namespace: DurableObjectNamespace<BatchGate>, row: BatchRow): DeliverySlots {
   const gate = namespace.get(namespace.idFromName(row.id));
-  const limit = Math.max(1, row.concurrency);
-  return {
-    async run<T>(task: () => Promise<T>, deadline?: number): Promise<T> {
-      const token = crypto.randomUUID();
-      if (!(await gate.acquire(token, limit, deadline ?? Date.now() + SLOT_WITHOUT_DEADLINE_MS))) {
-        throw deadlinePassed("while the call waited for one of its batch's slots (the batch's concurrency)");
-      }
-      try {
-        return await task();
-      } finally {
-        await gate.release(token).catch((error: unknown) => console.error(`[batch ${row.id}] slot release:`, error));
-      }
+  return new PooledSlots(
+    {
+      acquire: (holder, limit, deadline, want) => gate.acquire(holder, limit, deadline, want) as Promise<string[]>,
+      release: (tokens) => gate.release(tokens) as Promise<void>,
+      close: (holder) => gate.close(holder) as Promise<void>,
     },
-  };
+    Math.max(1, row.concurrency),
+    SLOT_WITHOUT_DEADLINE_MS,
+  );
 }

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Bucket, takeToken } from "../../src/auth/rate-limit";
 import { GRANT_GRACE_MS, SlotBook } from "../../src/batches/slot-book";
+import { PooledSlots } from "../../src/batches/slot-pool";
 import { DayBook, HOLD_GRACE_MS } from "../../src/usage/day-book";
 
 describe("a key's token bucket", () => {
@@ -105,42 +106,111 @@ describe("a key's budget day", () => {
 });
 
 describe("a batch's slots", () => {
-  it("never grants more than the limit at once, grants in arrival order, and grants everyone once slots come back", async () => {
+  /** A SlotBook reached as a Durable Object is: every call a round trip, counted. */
+  function gateOver(book: SlotBook) {
+    const gate = {
+      calls: 0,
+      acquire: async (holder: string, limit: number, deadline: number, want: number) => (gate.calls++, book.acquire(holder, limit, deadline, want)),
+      release: async (tokens: string[]) => void (gate.calls++, book.release(tokens)),
+      close: async (holder: string) => void (gate.calls++, book.close(holder)),
+    };
+    return gate;
+  }
+
+  it("bounds the calls in flight of every consumer together by the limit, grants each call, and asks the gate at most twice a call", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 25 }), async (limit, holds) => {
-        const book = new SlotBook({}, () => {});
-        let inside = 0;
-        let most = 0;
-        const order: number[] = [];
-        await Promise.all(
-          holds.map(async (holdMs, i) => {
-            const token = `t${i}`;
-            expect(await book.acquire(token, limit, Date.now() + 10_000)).toBe(true);
-            order.push(i);
-            most = Math.max(most, ++inside);
-            await new Promise((r) => setTimeout(r, holdMs));
-            inside--;
-            book.release(token);
-          }),
-        );
-        expect(most).toBeLessThanOrEqual(limit);
-        expect(order).toEqual(holds.map((_, i) => i));
-        expect(book.granted).toBe(0);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 4 }),
+        async (limit, consumers) => {
+          const book = new SlotBook({}, () => {});
+          const gate = gateOver(book);
+          let inFlight = 0;
+          let most = 0;
+          let calls = 0;
+          await Promise.all(
+            consumers.map(async (holds) => {
+              // One delivery: its calls, then its slots closed.
+              const slots = new PooledSlots(gate, limit, 10_000);
+              await Promise.all(
+                holds.map((ms) =>
+                  slots.run(async () => {
+                    calls++;
+                    most = Math.max(most, ++inFlight);
+                    await new Promise((r) => setTimeout(r, ms));
+                    inFlight--;
+                  }, Date.now() + 10_000),
+                ),
+              );
+              await slots.close();
+            }),
+          );
+          expect(most).toBeLessThanOrEqual(limit);
+          expect(calls).toBe(consumers.flat().length);
+          // Closed deliveries hold nothing and wait for nothing: the next caller gets every slot at once.
+          expect(book.granted).toBe(0);
+          expect(await book.acquire("next", limit, Date.now() + 10, limit)).toHaveLength(limit);
+          expect(gate.calls).toBeLessThanOrEqual(2 * calls + consumers.length);
+        },
+      ),
       { numRuns: 40 },
     );
+  });
+
+  it("asks the gate a few times for a delivery's calls, rather than twice a call", async () => {
+    const gate = gateOver(new SlotBook({}, () => {}));
+    const slots = new PooledSlots(gate, 16, 10_000);
+    await Promise.all(Array.from({ length: 50 }, () => slots.run(() => new Promise((r) => setTimeout(r, 5)), Date.now() + 10_000)));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(gate.calls).toBeLessThan(20);
+  });
+
+  it("closing a delivery answers its asks still waiting at the gate and gives back what it holds", async () => {
+    const book = new SlotBook({}, () => {});
+    const [other] = await book.acquire("other", 1, Date.now() + 10_000);
+    const slots = new PooledSlots(gateOver(book), 1, 10_000);
+    // Its call waits at the gate behind "other"; the delivery gives up on it (its deadline) and closes.
+    await expect(slots.run(async () => "never", Date.now() + 20)).rejects.toMatchObject({ code: "upstream_timeout" });
+    await slots.close();
+    book.release([other!]);
+    // Nothing was left waiting for the freed slot: the next caller has it.
+    expect(await book.acquire("next", 1, Date.now() + 10)).toHaveLength(1);
+  });
+
+  it("grants in arrival order, as many as are free up to what is asked", async () => {
+    const book = new SlotBook({}, () => {});
+    const first = await book.acquire("a", 3, Date.now() + 1_000, 2);
+    expect(first).toHaveLength(2);
+    const second = book.acquire("b", 3, Date.now() + 1_000, 5);
+    const third = book.acquire("c", 3, Date.now() + 1_000, 1);
+    expect(await second).toHaveLength(1);
+    book.release(first);
+    expect(await third).toHaveLength(1);
+    expect(book.granted).toBe(2);
   });
 
   it("gives a waiter up at its deadline, and takes back a slot never returned once its call's deadline and grace have passed", async () => {
     let now = 0;
     const stored: Record<string, number>[] = [];
     const book = new SlotBook({}, (grants) => stored.push({ ...grants }), () => now);
-    expect(await book.acquire("lost", 1, 100)).toBe(true);
+    const [lost] = await book.acquire("lost", 1, 100);
+    expect(lost).toBeDefined();
     // Nobody returns "lost": a waiter whose deadline comes first is refused.
-    expect(await book.acquire("impatient", 1, 0)).toBe(false);
+    expect(await book.acquire("impatient", 1, 0)).toEqual([]);
     // Once the lost holder's deadline and grace are over, the next caller gets its slot.
     now = 100 + GRANT_GRACE_MS + 1;
-    expect(await book.acquire("next", 1, now + 100)).toBe(true);
-    expect(Object.keys(stored.at(-1)!)).toEqual(["next"]);
+    const [next] = await book.acquire("next", 1, now + 100);
+    expect(Object.keys(stored.at(-1)!)).toEqual([next]);
+  });
+
+  it("a delivery's call that waits past its deadline is a 504 that blames no one upstream", async () => {
+    const book = new SlotBook({}, () => {});
+    const slots = new PooledSlots(gateOver(book), 1, 10_000);
+    let release!: () => void;
+    const holding = slots.run(() => new Promise<void>((r) => (release = r)), Date.now() + 5_000);
+    await new Promise((r) => setTimeout(r, 5));
+    await expect(slots.run(async () => "late", Date.now() + 20)).rejects.toMatchObject({ code: "upstream_timeout", health: "local" });
+    release();
+    await holding;
   });
 });

@@ -77,9 +77,9 @@ describe("batches on the queue", () => {
   });
 
   it("fails no item in an outage mid-batch: what the breaker refuses is sent afresh until calls go through", async () => {
-    await upstream.script({ latencyMs: 20 });
+    await upstream.script({ latencyMs: 40 });
     const client = workerClient(bindingsWith(vars));
-    const created = await client.post("/v1/batches?concurrency=4", freshItems(24, "outage"));
+    const created = await client.post("/v1/batches?concurrency=4", freshItems(60, "outage"));
     for (let done = 0; done < 4; done = (await client.get(`/v1/batches/${created.json.id}`)).json.counts.done) {
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -87,9 +87,9 @@ describe("batches on the queue", () => {
     const outage = 8;
     await upstream.script({ faults: Array.from({ length: outage }, () => ({ kind: "reset" as const })) });
     const done = await settled(client, created.json.id, {}, 60_000);
-    expect(done).toMatchObject({ status: "completed", counts: { done: 24, failed: 0 } });
+    expect(done).toMatchObject({ status: "completed", counts: { done: 60, failed: 0 } });
     // Every item graded once, besides the calls the outage took.
-    expect(await gradings()).toBe(24 + outage);
+    expect(await gradings()).toBe(60 + outage);
   }, 70_000);
 
   it("pauses a batch whose key's budget is spent, and wakes it by a delayed message", async () => {
