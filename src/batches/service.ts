@@ -163,7 +163,16 @@ export class BatchService {
       throw error;
     }
     await this.runner.start(id);
+    // Where no sweep runs (Workers), uploads that died are dropped as later ones arrive.
+    await this.dropDeadUploads().catch((error) => console.error("could not drop staged items of uploads that died", error));
     return this.view(id);
+  }
+
+  /** Drops the items staged by uploads that began more than STAGING_EXPIRY_MS ago (they died). */
+  private async dropDeadUploads(): Promise<void> {
+    for (const staging of await this.deps.store.stagingIds()) {
+      if (stagedAt(staging) < this.now() - STAGING_EXPIRY_MS) await this.deps.store.discardStaged(staging);
+    }
   }
 
   /** Resumes every batch left running (by a process that was killed, say); paused ones wake when their time comes. */
@@ -186,9 +195,7 @@ export class BatchService {
   async sweep(): Promise<void> {
     try {
       await this.resumeAll();
-      for (const staging of await this.deps.store.stagingIds()) {
-        if (stagedAt(staging) < this.now() - STAGING_EXPIRY_MS) await this.deps.store.discardStaged(staging);
-      }
+      await this.dropDeadUploads();
     } catch (error) {
       console.error("batch sweep failed", error);
     }
