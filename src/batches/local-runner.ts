@@ -4,7 +4,7 @@ import { BatchRun, type Runner } from "./run";
 import type { BatchRunner } from "./runner";
 import { WakeUps } from "./wake-ups";
 
-export interface LocalRunnerDeps {
+interface LocalRunnerDeps {
   store: BatchStore;
   evaluate: Evaluate;
   /** This process, as named in the leases it takes. */

@@ -20,7 +20,7 @@ export interface BatchQueue {
 /** Messages per `sendBatch` at most (a Cloudflare Queues limit, with 256 KB in all). */
 const SEND_GROUP = 100;
 /** Items one `dispatch` message covers: its consumer sends their messages, five groups of 100. */
-export const DISPATCH_RANGE = 500;
+const DISPATCH_RANGE = 500;
 /** The longest a message may be delayed (a Cloudflare Queues limit: 12 hours). */
 const MAX_DELAY_SECONDS = 12 * 60 * 60;
 

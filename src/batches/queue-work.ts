@@ -8,7 +8,7 @@ import { type BatchMessage, type BatchQueue, type QueueRunner, itemMessage, send
 import type { DeliverySlots } from "./slot-pool";
 
 /** A message as a queue delivers it (a Cloudflare Queues `Message` is one). */
-export interface Delivered {
+interface Delivered {
   readonly body: unknown;
   /** 1 on the first delivery, one more on each redelivery. */
   readonly attempts: number;
@@ -16,7 +16,7 @@ export interface Delivered {
   retry(options?: { delaySeconds?: number }): void;
 }
 
-export interface QueueWorkDeps {
+interface QueueWorkDeps {
   store: BatchStore;
   claims: ItemClaims;
   evaluate: Evaluate;
