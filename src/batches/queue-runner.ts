@@ -58,6 +58,8 @@ export class QueueRunner implements BatchRunner {
   async start(id: string): Promise<void> {
     const row = await this.store.batchById(id);
     if (row?.status !== "running") return;
+    // Nothing left to grade (a retry with no failed item): completed at once, as on Node.
+    if (await this.store.completeIfFinished(id, this.now())) return;
     const dispatches: BatchMessage[] = [];
     for (let from = 0; from < row.total; from += DISPATCH_RANGE) {
       dispatches.push({ kind: "dispatch", batch: id, from, to: Math.min(row.total, from + DISPATCH_RANGE) });

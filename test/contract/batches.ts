@@ -90,6 +90,10 @@ export function batchContract(get: () => BatchTarget) {
       const after = await settled(one, created.json.id);
       expect(after).toMatchObject({ status: "completed", counts: { done: 4, failed: 0 } });
       expect((await t.upstream.calls()).length - callsBefore).toBe(1);
+      // Nothing failed is left: a retry completes it again at once, calling nothing.
+      expect((await one.post(`/v1/batches/${created.json.id}/retry`, undefined)).status).toBe(200);
+      expect(await settled(one, created.json.id)).toMatchObject({ status: "completed", counts: { done: 4, failed: 0 } });
+      expect((await t.upstream.calls()).length - callsBefore).toBe(1);
     });
 
     it("cancels: items in hand finish, pending ones stay pending, and retry finishes the rest, no item graded twice", async () => {
