@@ -3,7 +3,7 @@ import type { Authenticator } from "../auth/principals";
 import { ProblemError } from "../errors";
 import type { EvaluationInput, EvaluationView, Judge } from "../judge/judge";
 import type { UsageLedger } from "../usage/ledger";
-import { BatchHalt, type Evaluate } from "./run";
+import { BatchHalt, type Evaluate } from "./grade";
 
 const nextUtcDay = (now: number) => (Math.floor(now / 86_400_000) + 1) * 86_400_000;
 
