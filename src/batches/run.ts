@@ -67,7 +67,7 @@ export class BatchRun {
   private halt: BatchHalt | null = null;
   /** Items a halt turned back, to go back to pending with the unstarted ones. */
   private readonly turnedBack: number[] = [];
-  /** The batch's slots, each taken only once the lease is known to be this runner's. */
+  /** The batch's slots; a call under one is sent only once the lease is known to be this runner's (`ready`). */
   private readonly slots: Slots;
   private readonly groupSize: number;
   /** Items claimed (marked running) but not yet taken by a worker, in input order. */
@@ -93,13 +93,8 @@ export class BatchRun {
     this.startedAt = this.renewedAt = deps.now();
     const workers = concurrency + Math.ceil(concurrency * EXTRA_WORKERS);
     const limiter = new Limiter(concurrency);
-    this.slots = {
-      run: (task, deadline) =>
-        limiter.run(async () => {
-          await this.holdLease();
-          return task();
-        }, deadline),
-    };
+    // The lease is checked as late as it can be: after every wait, right before the call is sent.
+    this.slots = { run: (task, deadline) => limiter.run(task, deadline), ready: () => this.holdLease() };
     this.groupSize = Math.min(workers, GROUP_MAX);
     this.heartbeat = setInterval(() => void this.renewLease(), deps.leaseMs / 3);
     (this.heartbeat as { unref?: () => void }).unref?.();

@@ -12,6 +12,11 @@ interface Waiter {
  */
 export interface Slots {
   run<T>(task: () => Promise<T>, deadline?: number): Promise<T>;
+  /**
+   * Called right before each call under a slot is sent, after every wait (the batch's lease is
+   * still its runner's): what it throws ends the call unsent.
+   */
+  ready?: () => Promise<void>;
 }
 
 /**
