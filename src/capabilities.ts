@@ -3,7 +3,8 @@ import { ProblemError } from "./errors";
 /**
  * What the runtime under the service can do beyond answering requests. Node is one long-running
  * process; a Worker isolate lives for a request (plus `waitUntil`), so work that outlives the
- * request, such as background batches, has no place to run there.
+ * request, such as background batches, runs there only on a queue, when the Worker has one bound
+ * (src/worker.ts then says `background: true`).
  */
 export interface Capabilities {
   background: boolean;

@@ -2,7 +2,7 @@
 // request (or per batch item) by the context builder (src/auth/contexts.ts) and passed, required,
 // to every service call. Nothing here knows HTTP.
 import { ProblemError } from "./errors";
-import type { Limiter } from "./llm/limiter";
+import type { Slots } from "./llm/limiter";
 import type { Logger } from "./log";
 import type { Scope } from "./store/schema-keys";
 import type { Meter } from "./usage/meter";
@@ -60,13 +60,16 @@ export type Requirement = Scope | "operator";
 
 /** A reservation of upstream tokens, settled to what the call really cost once it is over. */
 export interface Reservation {
-  settle(spent: Meter): void;
+  settle(spent: Meter): void | Promise<void>;
 }
 
 /** The caller's upstream spending: every upstream call reserves its estimate here first. */
 export interface TokenBudget {
-  /** Reserves `estimate` tokens, or throws `budget_exceeded` (429) when they would not fit. */
-  reserve(estimate: number): Promise<Reservation>;
+  /**
+   * Reserves `estimate` tokens for a call that ends by `deadline` (epoch ms), or throws
+   * `budget_exceeded` (429) when they would not fit.
+   */
+  reserve(estimate: number, deadline?: number): Promise<Reservation>;
 }
 
 export interface RequestContext {
@@ -83,7 +86,7 @@ export interface RequestContext {
   /** The caller's W3C traceparent, forwarded on upstream calls. */
   readonly traceparent: string | undefined;
   /** Upstream slots shared with other work (a batch's concurrency), besides the server-wide limit. */
-  readonly slots: Limiter | undefined;
+  readonly slots: Slots | undefined;
   /**
    * For work that outlives the request that started it (a batch item): throws when its principal
    * may no longer spend (its key revoked since), checked right before each upstream attempt is sent.

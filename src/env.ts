@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Access } from "./auth/access";
 import type { ContextBuilder } from "./auth/contexts";
 import type { Authenticator } from "./auth/principals";
-import type { RateLimiter } from "./auth/rate-limit";
+import type { RateLimits } from "./auth/rate-limit";
 import type { BatchService } from "./batches/service";
 import type { Capabilities } from "./capabilities";
 import type { PriceTable } from "./config";
@@ -48,7 +48,7 @@ export interface Services {
   ledger: UsageLedger;
   /** The one builder of request contexts (HTTP requests, batch items, the command line). */
   contexts: ContextBuilder;
-  access: { auth: Authenticator; limiter: RateLimiter; metricsPublic: boolean };
+  access: { auth: Authenticator; limiter: RateLimits; metricsPublic: boolean };
   limits: RequestLimits & { maxBodyBytes: number; maxBatchBodyBytes: number; bodyTimeoutMs: number };
   /** Request lines and errors: pino on Node, JSON console lines on Workers, nothing in-process tests. */
   log: Logger;

@@ -84,8 +84,20 @@ class Histogram {
   }
 }
 
+/** What a rendering of the metrics covers, when less than the deployment: a comment, and the labels of a series. */
+export interface MetricsScope {
+  note: string;
+  labels: Labels;
+}
+
 /** The service's Prometheus metrics, kept in memory per process (per isolate on Workers). */
 export class Metrics {
+  /**
+   * `scope`: what the counts cover when it is less than the whole deployment (one isolate of a
+   * Worker), said at the top of every rendering, as a comment and as a series.
+   */
+  constructor(private readonly scope?: MetricsScope) {}
+
   readonly requests = new Counter("tickbox_http_requests_total", "HTTP requests by route, method and status.");
   readonly cache = new Counter("tickbox_cache_lookups_total", "Result cache lookups by kind and outcome (hit, miss, shared).");
   readonly upstreamCalls = new Counter("tickbox_upstream_calls_total", "Upstream model calls by kind and outcome.");
@@ -104,7 +116,12 @@ export class Metrics {
   );
 
   render(): string {
+    const { scope } = this;
+    const header = scope
+      ? `# ${scope.note}\n# HELP tickbox_metrics_scope What these counts cover.\n# TYPE tickbox_metrics_scope gauge\ntickbox_metrics_scope{${renderLabels(scope.labels)}} 1\n`
+      : "";
     return (
+      header +
       [this.requests, this.cache, this.upstreamCalls, this.upstreamTokens, this.upstreamLatency, this.breakerState]
         .map((m) => m.render())
         .join("\n") + "\n"

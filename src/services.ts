@@ -6,18 +6,19 @@ import { Authenticator } from "./auth/principals";
 import { evaluateAsOwner } from "./batches/owner";
 import { type Logger, silentLogger } from "./log";
 import { BudgetedLlm } from "./usage/budgeted-llm";
+import { type BudgetBook, LocalBudgets } from "./usage/budget-book";
 import { UsageLedger } from "./usage/ledger";
 import { Comparisons } from "./judge/comparison";
 import { Calibrations } from "./judge/calibrations";
 import { Confidence } from "./judge/confidence";
-import { BatchService, type Runner } from "./batches/service";
+import { BatchService, type QueueDeps, type Runner } from "./batches/service";
 import { Judge } from "./judge/judge";
 import { Refinements } from "./judge/refinement";
 import { Selections } from "./judge/selection";
-import { RateLimiter } from "./auth/rate-limit";
+import { RateLimiter, type RateLimits } from "./auth/rate-limit";
 import { CircuitBreaker } from "./llm/breaker";
 import { OpenAiCompatibleClient } from "./llm/openai-client";
-import { Metrics } from "./metrics";
+import { Metrics, type MetricsScope } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
 import { createPairwiseStore } from "./store/pairwise-store";
 import { createCalibrationStore } from "./store/calibration-store";
@@ -29,16 +30,30 @@ import { createBatchViews } from "./store/batch-views";
 import { createListings } from "./store/listings";
 import { createDrizzleStore, type SqliteDb } from "./store/store";
 
+/** What a runtime brings to the services beyond the configuration and the database. */
+export interface ServiceOptions {
+  fetch?: typeof fetch;
+  capabilities?: Capabilities;
+  /** Node: batches graded by this process (`runner` names it in their leases). */
+  background?: boolean;
+  runner?: Runner;
+  /** Workers: batches graded by the consumers of a queue. */
+  queue?: Omit<QueueDeps, "db">;
+  /** Where rate limits and budgets are kept; this process's memory unless given (Workers: Durable Objects). */
+  rateLimits?: RateLimits;
+  budgets?: BudgetBook;
+  /** Said at the top of /metrics when the counts are not the whole deployment's (one isolate's, on Workers). */
+  metricsScope?: MetricsScope;
+  log?: Logger;
+  docsScript?: () => Promise<string>;
+}
+
 /**
  * Wires the judge to the database (better-sqlite3 on Node, D1 on Workers) and, when configured, to
  * the upstream model: the same on every runtime.
  */
-export function buildServices(
-  config: Config,
-  db: SqliteDb,
-  options: { fetch?: typeof fetch; capabilities?: Capabilities; background?: boolean; runner?: Runner; log?: Logger; docsScript?: () => Promise<string> } = {},
-): Services {
-  const metrics = new Metrics();
+export function buildServices(config: Config, db: SqliteDb, options: ServiceOptions = {}): Services {
+  const metrics = new Metrics(options.metricsScope);
   const store = createDrizzleStore(db);
   const upstream = upstreamSettings(config);
   const client = upstream.configured
@@ -87,11 +102,11 @@ export function buildServices(
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
   const keys = createKeyStore(db);
   const log = options.log ?? silentLogger;
-  const ledger = new UsageLedger(usage.recorder, keys);
+  const ledger = new UsageLedger(usage.recorder, options.budgets ?? new LocalBudgets(usage.recorder, keys));
   const contexts = new ContextBuilder({ ledger, recorder: usage.recorder, log, deadlineMs: config.TICKBOX_REQUEST_DEADLINE_MS });
   const access = {
     auth: new Authenticator(keys, config.TICKBOX_ADMIN_KEY),
-    limiter: new RateLimiter(),
+    limiter: options.rateLimits ?? new RateLimiter(),
     metricsPublic: config.TICKBOX_METRICS_PUBLIC,
   };
   const services: Services = {
@@ -124,12 +139,13 @@ export function buildServices(
     },
     capabilities: options.capabilities ?? nodeCapabilities,
   };
-  if (options.background) {
+  if (options.background || options.queue) {
     services.batches = new BatchService({
       store: createBatchStore(db),
       evaluate: evaluateAsOwner({ auth: access.auth, ledger, contexts, judge }),
       defaultConcurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
-      runner: options.runner,
+      ...(options.queue ? { queue: { ...options.queue, db } } : {}),
+      ...(options.runner ? { runner: options.runner } : {}),
       leaseMs: config.TICKBOX_BATCH_LEASE_MS,
     });
   }

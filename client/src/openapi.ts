@@ -660,7 +660,7 @@ export interface Batch {
     done: number;
     failed: number;
   };
-  /** Items per second: since this process (re)started the batch while it runs, over its whole life once completed. */
+  /** Items per second: since this process (re)started the batch while it runs (on Workers, since the batch was made), over its whole life once completed. */
   throughput: number | null;
   eta_seconds: number | null;
   summary: {

@@ -4,6 +4,7 @@ import type { AppEnv, Services } from "../env";
 import { ProblemError } from "../errors";
 import { readJsonBody, requestHeader } from "../middleware/body";
 import { OPEN_PRINCIPAL } from "./principals";
+import type { RateLimit } from "./rate-limit";
 import { replay } from "../middleware/replay";
 
 /**
@@ -59,7 +60,7 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
     const principal = auth.open ? OPEN_PRINCIPAL : await auth.fromAuthorization(requestHeader(c, "authorization"));
     c.set("caller", principal);
     for (const need of needs) requireScope(principal, need, name);
-    takeRateLimit(limiter, principal);
+    await takeRateLimit(limiter, principal);
     // A budget is read only where there is one (the key's, or one above it).
     if (access.spends && limitsOf(principal).some((level) => level.dailyTokenBudget !== null)) await services.ledger.requireBudgetLeft(principal);
     const ctx = services.contexts.build(principal, { requestId: c.get("requestId"), traceparent: c.get("traceparent") });
@@ -74,11 +75,11 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
 }
 
 /** A request takes a token from its key's rate limit and from those of the keys above it. */
-function takeRateLimit(limiter: Services["access"]["limiter"], principal: Principal): void {
-  const limits: { key: string; rpm: number }[] = [];
+async function takeRateLimit(limiter: Services["access"]["limiter"], principal: Principal): Promise<void> {
+  const limits: RateLimit[] = [];
   for (const level of limitsOf(principal)) if (level.rateLimitRpm !== null) limits.push({ key: level.keyId, rpm: level.rateLimitRpm });
   if (limits.length === 0) return;
-  const taken = limiter.take(limits);
+  const taken = await limiter.take(limits);
   if (!taken.ok) {
     const whose = taken.key === principal.keyId ? "this key is" : `key ${taken.key}, which this key was made under, and the keys made under it are`;
     throw new ProblemError("rate_limited", `${whose} limited to ${taken.rpm} requests a minute`, undefined, taken.retryAfter);

@@ -1,5 +1,5 @@
 import type { Principal, RequestContext } from "../context";
-import type { Limiter } from "../llm/limiter";
+import type { Slots } from "../llm/limiter";
 import type { Logger } from "../log";
 import type { UsageLedger } from "../usage/ledger";
 import { usageKey } from "../usage/ledger";
@@ -25,16 +25,15 @@ export class ContextBuilder {
 
   build(
     principal: Principal,
-    request: { requestId: string; traceparent?: string | undefined; slots?: Limiter | undefined; recheck?: () => Promise<void> },
+    request: { requestId: string; traceparent?: string | undefined; slots?: Slots | undefined; recheck?: () => Promise<void> },
   ): RequestContext {
-    const deadline = Date.now() + this.deps.deadlineMs;
     return {
       requestId: request.requestId,
       principal,
       tenant: principal.tenant,
       meter: new Meter(),
-      budget: this.deps.ledger.account(principal, deadline),
-      deadline,
+      budget: this.deps.ledger.account(principal),
+      deadline: Date.now() + this.deps.deadlineMs,
       log: this.deps.log,
       traceparent: request.traceparent,
       slots: request.slots,

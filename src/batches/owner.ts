@@ -3,7 +3,7 @@ import type { Authenticator } from "../auth/principals";
 import { ProblemError } from "../errors";
 import type { EvaluationInput, EvaluationView, Judge } from "../judge/judge";
 import type { UsageLedger } from "../usage/ledger";
-import { BatchHalt, type Evaluate } from "./run";
+import { BatchHalt, type Evaluate } from "./grade";
 
 const nextUtcDay = (now: number) => (Math.floor(now / 86_400_000) + 1) * 86_400_000;
 
@@ -29,9 +29,11 @@ export function evaluateAsOwner(deps: { auth: Authenticator; ledger: UsageLedger
       throw error;
     }
     // Re-checked before each upstream call too, so calls that waited for a slot stop with the key.
+    // Then the slots' own check (the lease), the last thing before the call is sent.
     const recheck = async () => {
       const refused = await deps.auth.refusal(owner);
       if (refused) throw new BatchHalt("cancelled", refused);
+      await slots.ready?.();
     };
     const ctx = deps.contexts.build(principal, { requestId: label, slots, recheck });
     try {

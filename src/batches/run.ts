@@ -1,35 +1,6 @@
-import { ProblemError, problemBody } from "../errors";
-import type { EvaluationInput, EvaluationView } from "../judge/judge";
-import { Limiter } from "../llm/limiter";
+import { Limiter, type Slots } from "../llm/limiter";
 import type { BatchItemRow, BatchStore, FinishedItem, ItemOutcome } from "../store/batch-store";
-
-/** Who a batch belongs to: the tenant that owns it and the key its usage is booked to. */
-export interface BatchOwner {
-  tenant: string;
-  keyId: string | null;
-}
-
-/**
- * Grades one item as its owner, as the server knows the owner when the item starts, its upstream
- * calls each taking one of the batch's slots. Throws a BatchHalt when the owner may not go on.
- */
-export type Evaluate = (input: EvaluationInput, owner: BatchOwner, slots: Limiter, label: string) => Promise<EvaluationView>;
-
-/**
- * The batch must stop before this item, which goes back to pending: its owner's key was revoked
- * (the batch is cancelled), or the owner's daily token budget is spent (it is paused until `until`,
- * the next UTC day, or a retry). Workers finish the items they hold and take no more.
- */
-export class BatchHalt extends Error {
-  override name = "BatchHalt";
-  constructor(
-    readonly status: "cancelled" | "paused",
-    readonly reason: string,
-    readonly until: number | null = null,
-  ) {
-    super(reason);
-  }
-}
+import { type BatchHalt, type BatchOwner, ClaimLost, type Evaluate, failedOutcome, gradeItem } from "./grade";
 
 /**
  * A process that works on batches, as named in a batch's lease, and what it knows of the others:
@@ -64,35 +35,40 @@ export interface BatchRunDeps {
   written: () => void;
 }
 
-/** Everything evaluation results depend on that timing does not: `cached` and `usage` are left out. */
-function stableResult(view: EvaluationView): Record<string, unknown> {
-  const { cached: _cached, usage: _usage, ...rest } = view;
-  return rest;
-}
-
-function itemProblem(error: unknown): { problem: Record<string, unknown>; logged: boolean } {
-  const known = error instanceof ProblemError;
-  const problem = known ? error : new ProblemError("internal", "an unexpected error occurred while grading this item");
-  const { instance: _instance, ...body } = problemBody(problem, "batch");
-  return { problem: body, logged: !known };
-}
+/**
+ * An item the upstream fails (an outage) is tried again this many times in all, OUTAGE_BACKOFF_MS
+ * times the attempt apart, unless the circuit breaker refuses it in between: that says the upstream
+ * fails everyone, not this item, and the count starts again (see `gradeUntilSettled`).
+ */
+const OUTAGE_ATTEMPTS = 3;
+const OUTAGE_BACKOFF_MS = 1_000;
 
 /**
  * One batch worked on by this process, which holds its lease: workers claim items a group at a
  * time, grade them with at most `concurrency` upstream calls in flight, and finished items are
  * written a group at a time. `done` settles once the workers have stopped, everything finished is
  * written, unstarted claims are put back, and the batch is marked completed if nothing is left.
+ *
+ * While the upstream is down (the breaker refuses calls, or an item's calls fail with an outage),
+ * items are not failed: their workers wait and ask again. A run whose lease was last renewed more
+ * than half a lease ago (the process was stopped, say) renews it before each upstream call, and
+ * lets the batch go, calling nothing more, if another runner has taken it meanwhile.
  */
 export class BatchRun {
   readonly startedAt: number;
   finishedHere = 0;
   private stopping = false;
   private leaseLost = false;
+  /** When the lease was last renewed (or taken). */
+  private renewedAt: number;
+  /** The renewal under way, which workers about to call the upstream share. */
+  private renewing: Promise<void> | null = null;
   /** Why the run stopped by itself, if it did; the first halt decides the batch's status. */
   private halt: BatchHalt | null = null;
   /** Items a halt turned back, to go back to pending with the unstarted ones. */
   private readonly turnedBack: number[] = [];
-  private readonly slots: Limiter;
+  /** The batch's slots; a call under one is sent only once the lease is known to be this runner's (`ready`). */
+  private readonly slots: Slots;
   private readonly groupSize: number;
   /** Items claimed (marked running) but not yet taken by a worker, in input order. */
   private readonly queue: BatchItemRow[] = [];
@@ -103,6 +79,8 @@ export class BatchRun {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   /** The writes under way, in order. */
   private writes: Promise<void> = Promise.resolve();
+  /** Workers waiting for the upstream to come back, woken early by `stop`. */
+  private readonly waiting = new Set<() => void>();
   private readonly heartbeat: ReturnType<typeof setInterval>;
   readonly done: Promise<void>;
 
@@ -112,9 +90,11 @@ export class BatchRun {
     concurrency: number,
     private readonly deps: BatchRunDeps,
   ) {
-    this.startedAt = deps.now();
+    this.startedAt = this.renewedAt = deps.now();
     const workers = concurrency + Math.ceil(concurrency * EXTRA_WORKERS);
-    this.slots = new Limiter(concurrency);
+    const limiter = new Limiter(concurrency);
+    // The lease is checked as late as it can be: after every wait, right before the call is sent.
+    this.slots = { run: (task, deadline) => limiter.run(task, deadline), ready: () => this.holdLease() };
     this.groupSize = Math.min(workers, GROUP_MAX);
     this.heartbeat = setInterval(() => void this.renewLease(), deps.leaseMs / 3);
     (this.heartbeat as { unref?: () => void }).unref?.();
@@ -128,14 +108,58 @@ export class BatchRun {
   /** Workers finish the item in hand and take no more. */
   stop(): void {
     this.stopping = true;
+    for (const wake of this.waiting) wake();
   }
 
   private async work(): Promise<void> {
     for (let item = await this.next(); item; item = await this.next()) {
-      const outcome = await this.grade(item);
+      const outcome = await this.gradeUntilSettled(item);
       if (outcome) this.queueWrite({ idx: item.idx, outcome });
-      else this.turnedBack.push(item.idx);
+      else if (!this.leaseLost) this.turnedBack.push(item.idx);
     }
+  }
+
+  /**
+   * The item's outcome, once it has one; undefined when it is to stay unfinished (a halt turned it
+   * back, the run stopped while it waited for the upstream, or the batch is another runner's now).
+   */
+  private async gradeUntilSettled(item: BatchItemRow): Promise<ItemOutcome | undefined> {
+    const label = `${this.id}/${item.idx}`;
+    for (let outages = 0; !this.stopping; ) {
+      const graded = await gradeItem(this.deps.evaluate, item, this.owner, this.slots, label);
+      switch (graded.kind) {
+        case "finished":
+          return graded.outcome;
+        case "halted":
+          this.halt ??= graded.halt;
+          this.stopping = true;
+          return undefined;
+        case "dropped":
+          return undefined;
+        case "waiting":
+          outages = 0;
+          await this.pause(graded.retryAfterMs);
+          break;
+        case "outage":
+          if (++outages >= OUTAGE_ATTEMPTS) return failedOutcome(graded.problem);
+          await this.pause(OUTAGE_BACKOFF_MS * outages);
+          break;
+      }
+    }
+    return undefined;
+  }
+
+  /** Waits `ms`, or less if the run is stopped meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiting.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.waiting.add(wake);
+    });
   }
 
   /** The next item to grade: from the claimed queue, claiming a group when it is empty. */
@@ -158,30 +182,6 @@ export class BatchRun {
       return 0;
     } finally {
       this.claiming = null;
-    }
-  }
-
-  /** The item's outcome; undefined when a halt turned it back (it stays to be graded). */
-  private async grade(item: BatchItemRow): Promise<ItemOutcome | undefined> {
-    try {
-      const view = await this.deps.evaluate(item.request as unknown as EvaluationInput, this.owner, this.slots, `${this.id}/${item.idx}`);
-      return {
-        status: "done",
-        result: stableResult(view),
-        passed: view.passed,
-        weighted: view.scores.weighted,
-        usage: view.usage,
-        cached: view.cached,
-      };
-    } catch (error) {
-      if (error instanceof BatchHalt) {
-        this.halt ??= error;
-        this.stopping = true;
-        return undefined;
-      }
-      const { problem, logged } = itemProblem(error);
-      if (logged) console.error(`[batch ${this.id} item ${item.idx}]`, error);
-      return { status: "failed", problem, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, cached: false };
     }
   }
 
@@ -212,18 +212,33 @@ export class BatchRun {
   }
 
   /**
+   * Before an upstream call: when the lease was last renewed more than half a lease ago (no other
+   * runner can have taken it sooner), renews it first, and throws ClaimLost if it is no longer this
+   * runner's. Concurrent callers share one renewal.
+   */
+  private async holdLease(): Promise<void> {
+    if (this.deps.now() - this.renewedAt > this.deps.leaseMs / 2) {
+      this.renewing ??= this.renewLease().finally(() => (this.renewing = null));
+      await this.renewing;
+    }
+    if (this.leaseLost) throw new ClaimLost(`batch ${this.id} is another runner's now`);
+  }
+
+  /**
    * Renews the lease. A batch whose lease another runner took (this one having been silent too
    * long) is let go; one cancelled by another process is stopped, as a cancel here would.
    */
   private async renewLease(): Promise<void> {
     try {
-      const status = await this.deps.store.renewLease(this.id, this.deps.runner.id, this.deps.now());
+      const now = this.deps.now();
+      const status = await this.deps.store.renewLease(this.id, this.deps.runner.id, now);
+      if (status !== null) this.renewedAt = now;
       if (status === "running") return;
-      if (status === null) {
+      if (status === null && !this.leaseLost) {
         console.error(`[batch ${this.id}] another process took over the batch; stopping here`);
         this.leaseLost = true;
       }
-      this.stopping = true;
+      this.stop();
     } catch (error) {
       console.error(`[batch ${this.id}] could not renew the lease`, error);
     }
@@ -237,16 +252,9 @@ export class BatchRun {
       // runner has the batch now: they are its to put back.
       const unstarted = this.queue.splice(0).map((item) => item.idx);
       if (!this.leaseLost) await store.release(this.id, [...unstarted, ...this.turnedBack]);
-      if (this.halt && !this.leaseLost) {
-        const row = await store.batchById(this.id);
-        if (row?.status === "running") await store.setStatus(this.id, this.halt.status, null, this.halt.reason, this.halt.until);
-      }
+      if (this.halt && !this.leaseLost) await store.setStatus(this.id, this.halt.status, null, this.halt.reason, this.halt.until, "running");
       if (this.stopping) return;
-      const counts = await store.counts(this.id);
-      if (counts.pending === 0 && counts.running === 0) {
-        const row = await store.batchById(this.id);
-        if (row?.status === "running") await store.setStatus(this.id, "completed", this.deps.now());
-      }
+      await store.completeIfFinished(this.id, this.deps.now());
     } catch (error) {
       console.error(`[batch ${this.id}] could not settle`, error);
     } finally {

@@ -1,19 +1,37 @@
 import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError } from "../errors";
 import type { EvaluationInput } from "../judge/judge";
+import { createItemClaims } from "../store/batch-claims";
 import { fingerprint } from "../store/fingerprint";
 import type { BatchItemRow, BatchRow, BatchStore } from "../store/batch-store";
+import type { SqliteDb } from "../store/store";
+import type { BatchOwner, Evaluate } from "./grade";
 import { BatchIntake, STAGING_EXPIRY_MS, stagedAt } from "./intake";
-import { type BatchOwner, BatchRun, type Evaluate, LEASE_MS, type Runner } from "./run";
-import { WakeUps } from "./wake-ups";
-
+import { LocalRunner } from "./local-runner";
+import { type BatchQueue, QueueRunner } from "./queue-runner";
+import { QueueWork } from "./queue-work";
+import type { DeliverySlots } from "./slot-pool";
+import { LEASE_MS, type Runner } from "./run";
+import type { BatchRunner } from "./runner";
 import { type BatchView, batchView } from "./view";
 
-export { BatchHalt, type BatchOwner, type Runner } from "./run";
+export { BatchHalt, type BatchOwner } from "./grade";
+export type { Runner } from "./run";
 export { type BatchView, resultLine } from "./view";
 
 export interface BatchItemInput extends EvaluationInput {
   custom_id?: string | undefined;
+}
+
+/** Batches on a Cloudflare Queue (Workers): the producer, and what the consumers need. */
+export interface QueueDeps {
+  queue: BatchQueue;
+  /** The database the consumers record items in (D1), for their claims. */
+  db: SqliteDb;
+  /** A batch's upstream slots for one delivery, shared with every consumer. */
+  slotsFor: (row: BatchRow) => DeliverySlots;
+  /** Seconds before a message that failed `attempts` times is delivered again. */
+  retryDelaySeconds: (attempts: number) => number;
 }
 
 export interface BatchServiceDeps {
@@ -22,9 +40,14 @@ export interface BatchServiceDeps {
   evaluate: Evaluate;
   /** Upstream calls in flight per batch when the request names none: the upstream concurrency limit. */
   defaultConcurrency: number;
-  /** Who works on batches here (default: a random id, other runners known gone only by their silence). */
+  /**
+   * Workers: items go to this queue and its consumers grade them (QueueRunner, QueueWork). Without
+   * it, this process grades them (LocalRunner, Node).
+   */
+  queue?: QueueDeps;
+  /** Node: who works on batches here (default: a random id, other runners known gone only by their silence). */
   runner?: Runner;
-  /** How long a silent runner keeps its lease (default LEASE_MS). */
+  /** Node: how long a silent runner keeps its lease (default LEASE_MS). */
   leaseMs?: number;
   now?: () => number;
 }
@@ -32,36 +55,49 @@ export interface BatchServiceDeps {
 /** Told when items of a batch finish or its status changes; `ended`: this process stopped working on it. */
 type Listener = (ended: boolean) => void;
 
-/** A batch this process works on, and the end of that work (its run settled and forgotten here). */
-interface Active {
-  run: BatchRun;
-  done: Promise<void>;
-}
-
 /**
- * Runs batches of evaluations in the background, item by item through the judge (and so through
- * its cache and upstream limiter), with every item's state in the database (see BatchRun). One
- * process at a time works on a batch: the one holding its lease. A batch found running at start-up
- * resumes once its lease is free: items that were running (claimed, or finished but not yet
- * written) when the process died are graded again, and their grading is served from the cache,
- * where it was stored before the item counted as finished, so nothing is paid for twice.
+ * Batches of evaluations, graded in the background with every item's state in the database: the
+ * same operations and answers on every runtime. Who grades the items is the runner's business (see
+ * BatchRunner): this process on Node, queue consumers on Workers.
  */
 export class BatchService {
-  private readonly active = new Map<string, Active>();
-  private readonly starting = new Map<string, Promise<void>>();
+  private readonly runner: BatchRunner;
+  /** On Workers: handles what the batch queue delivers. */
+  readonly consumer: QueueWork | undefined;
   // Plain listener sets rather than node:events, so that the module loads on Workers too.
   private readonly listeners = new Map<string, Set<Listener>>();
-  /** Paused batches waiting for their owner's budget to renew. */
-  private readonly wakeUps: WakeUps;
   private readonly now: () => number;
-
-  private readonly runner: Runner;
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: BatchServiceDeps) {
     this.now = deps.now ?? Date.now;
-    this.wakeUps = new WakeUps(this.now);
-    this.runner = deps.runner ?? { id: `runner/${crypto.randomUUID()}`, gone: () => false };
+    const { store, evaluate, queue } = deps;
+    if (queue) {
+      const runner = new QueueRunner(store, queue.queue, this.now);
+      this.runner = runner;
+      this.consumer = new QueueWork({
+        store,
+        claims: createItemClaims(queue.db),
+        evaluate,
+        queue: queue.queue,
+        runner,
+        slotsFor: queue.slotsFor,
+        resume: (id) => this.resumePaused(id),
+        retryDelaySeconds: queue.retryDelaySeconds,
+        now: this.now,
+      });
+    } else {
+      this.runner = new LocalRunner({
+        store,
+        evaluate,
+        runner: deps.runner ?? { id: `runner/${crypto.randomUUID()}`, gone: () => false },
+        leaseMs: deps.leaseMs ?? LEASE_MS,
+        now: this.now,
+        changed: (id, ended) => this.emit(id, ended),
+        resume: (id) => this.resumePaused(id),
+      });
+      this.consumer = undefined;
+    }
   }
 
   private get leaseMs(): number {
@@ -126,16 +162,22 @@ export class BatchService {
       await intake.discard();
       throw error;
     }
-    await this.start(id);
+    await this.runner.start(id);
+    // Where no sweep runs (Workers), uploads that died are dropped as later ones arrive.
+    await this.dropDeadUploads().catch((error) => console.error("could not drop staged items of uploads that died", error));
     return this.view(id);
   }
 
+  /** Drops the items staged by uploads that began more than STAGING_EXPIRY_MS ago (they died). */
+  private async dropDeadUploads(): Promise<void> {
+    for (const staging of await this.deps.store.stagingIds()) {
+      if (stagedAt(staging) < this.now() - STAGING_EXPIRY_MS) await this.deps.store.discardStaged(staging);
+    }
+  }
+
   /** Resumes every batch left running (by a process that was killed, say); paused ones wake when their time comes. */
-  async resumeAll(): Promise<string[]> {
-    const ids = await this.deps.store.batchIdsWithStatus("running");
-    for (const id of ids) await this.start(id);
-    for (const id of await this.deps.store.batchIdsWithStatus("paused")) await this.wakeLater(id);
-    return ids;
+  resumeAll(): Promise<string[]> {
+    return this.runner.resumeAll();
   }
 
   /**
@@ -149,28 +191,19 @@ export class BatchService {
     (this.sweeper as { unref?: () => void }).unref?.();
   }
 
-  /** One sweep (see `sweepEvery`); returns the batches this process works on afterwards. */
-  async sweep(): Promise<string[]> {
+  /** One sweep (see `sweepEvery`). */
+  async sweep(): Promise<void> {
     try {
       await this.resumeAll();
-      for (const staging of await this.deps.store.stagingIds()) {
-        if (stagedAt(staging) < this.now() - STAGING_EXPIRY_MS) await this.deps.store.discardStaged(staging);
-      }
+      await this.dropDeadUploads();
     } catch (error) {
       console.error("batch sweep failed", error);
     }
-    return [...this.active.keys()];
   }
 
-  /** Resumes a paused batch when its pause ends (at once if it has). */
-  private async wakeLater(id: string): Promise<void> {
-    const row = await this.get(id);
-    if (row.status !== "paused") return;
-    this.wakeUps.schedule(id, row.pausedUntil ?? 0, async () => {
-      if ((await this.get(id)).status !== "paused") return;
-      await this.deps.store.setStatus(id, "running", null);
-      await this.start(id);
-    });
+  /** Resumes a paused batch (its pause has ended): it runs again from its pending items. */
+  async resumePaused(id: string): Promise<void> {
+    if (await this.deps.store.setStatus(id, "running", null, null, null, "paused")) await this.runner.start(id);
   }
 
   async get(id: string): Promise<BatchRow> {
@@ -182,8 +215,7 @@ export class BatchService {
   async view(id: string): Promise<BatchView> {
     const row = await this.get(id);
     const [counts, totals] = await Promise.all([this.deps.store.counts(id), this.deps.store.totals(id)]);
-    const active = this.active.get(id);
-    return batchView(row, counts, totals, active && { startedAt: active.run.startedAt, finishedHere: active.run.finishedHere }, this.now());
+    return batchView(row, counts, totals, row.status === "running" ? this.runner.pace(row, counts) : undefined, this.now());
   }
 
   /** Stops taking new items; those running finish and are recorded. Pending items stay pending. */
@@ -191,22 +223,18 @@ export class BatchService {
     const row = await this.get(id);
     if (row.status === "running" || row.status === "paused") {
       await this.deps.store.setStatus(id, "cancelled", null);
-      const active = this.active.get(id);
-      if (active) {
-        active.run.stop();
-        await active.done;
-      }
+      await this.runner.halt(id);
       this.emit(id, true);
     }
     return this.view(id);
   }
 
-  /** Puts the failed items back in the queue and runs the batch again (a cancelled one resumes too). */
+  /** Puts the failed items back in the queue and runs the batch again (a cancelled or paused one resumes too). */
   async retry(id: string): Promise<BatchView> {
     await this.get(id);
     await this.deps.store.requeueFailed(id);
     await this.deps.store.setStatus(id, "running", null);
-    await this.start(id);
+    await this.runner.start(id);
     return this.view(id);
   }
 
@@ -217,7 +245,8 @@ export class BatchService {
 
   /**
    * Calls `listener` whenever items of the batch finish or its status changes (with `ended` true
-   * once this process has stopped working on it); returns the unsubscribe.
+   * once this process has stopped working on it); returns the unsubscribe. Where other processes
+   * grade the items (queue consumers), nobody calls: the events route reads the batch every second.
    */
   subscribe(id: string, listener: Listener): () => void {
     const set = this.listeners.get(id) ?? new Set();
@@ -233,68 +262,15 @@ export class BatchService {
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
-    this.wakeUps.clear();
-    const all = [...this.active.values()];
-    for (const a of all) a.run.stop();
-    await Promise.all(all.map((a) => a.done));
+    await this.runner.stop();
   }
 
   /** Resolves when the batch is no longer worked on by this process and its status is settled. */
-  async idle(id: string): Promise<void> {
-    await this.active.get(id)?.done;
+  idle(id: string): Promise<void> {
+    return this.runner.idle(id);
   }
 
   private emit(id: string, ended = false) {
     for (const listener of this.listeners.get(id) ?? []) listener(ended);
-  }
-
-  /** Starts of one batch are serialised, so two requests for it never start two sets of workers. */
-  private start(id: string): Promise<void> {
-    const pending = this.starting.get(id);
-    if (pending) return pending;
-    const started = this.startNow(id).finally(() => this.starting.delete(id));
-    this.starting.set(id, started);
-    return started;
-  }
-
-  private async startNow(id: string): Promise<void> {
-    const existing = this.active.get(id);
-    if (existing && !existing.run.stopped) return;
-    // A cancelled run still finishing its last items must be out of the way first.
-    if (existing) await existing.done;
-    const row = await this.get(id);
-    if (row.status !== "running") return;
-    // Another process at work on it keeps it; this one follows its progress in the database.
-    if (!(await this.takeLease(row))) return;
-    // No worker of this process holds any of its items, and the lease says no live process does,
-    // so "running" ones are a dead process's.
-    await this.deps.store.requeueRunning(id);
-    const { store, evaluate } = this.deps;
-    const run = new BatchRun(id, { tenant: row.tenant, keyId: row.keyId }, Math.max(1, row.concurrency), {
-      store,
-      evaluate,
-      runner: this.runner,
-      leaseMs: this.leaseMs,
-      now: this.now,
-      written: () => this.emit(id),
-    });
-    const active: Active = {
-      run,
-      done: run.done.then(async () => {
-        if (this.active.get(id) === active) this.active.delete(id);
-        // A batch its run paused (its owner's budget is spent) wakes when the budget renews.
-        await this.wakeLater(id).catch((error) => console.error(`[batch ${id}] could not schedule its resumption`, error));
-        this.emit(id, true);
-      }),
-    };
-    this.active.set(id, active);
-  }
-
-  /** Takes the batch's lease when it is free, already this runner's, stale, or its runner's is gone. */
-  private async takeLease(row: BatchRow): Promise<boolean> {
-    const held = row.runner;
-    const stale = row.heartbeatAt === null || row.heartbeatAt < this.now() - this.leaseMs;
-    if (held !== null && held !== this.runner.id && !stale && !this.runner.gone(held)) return false;
-    return this.deps.store.takeLease(row.id, held, this.runner.id, this.now());
   }
 }

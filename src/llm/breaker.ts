@@ -14,6 +14,14 @@ export interface BreakerOptions {
 export type BreakerState = "closed" | "open" | "half_open";
 
 /**
+ * A call the breaker refused without sending it (open, or half-open with its probe out): nothing is
+ * known against the request itself, so work that can wait (a batch item) waits and asks again.
+ */
+export class BreakerRefusal extends ProblemError {
+  override name = "BreakerRefusal";
+}
+
+/**
  * A circuit breaker in front of an LlmClient. After `failures` consecutive outages it opens and
  * answers 503 at once, so a dead upstream does not pile up waiting requests; after the cooldown one
  * probe is let through (half-open): success closes the circuit, failure opens it again.
@@ -47,9 +55,9 @@ export class CircuitBreaker implements LlmClient {
     this.options.onStateChange?.(state);
   }
 
-  private unavailable(): ProblemError {
+  private unavailable(): BreakerRefusal {
     const wait = Math.max(1, Math.ceil((this.openedAt + this.options.cooldownMs - this.now()) / 1000));
-    return new ProblemError(
+    return new BreakerRefusal(
       "upstream_unavailable",
       `the upstream model failed ${this.options.failures} times in a row; requests fail fast until it recovers (next probe in about ${wait} s)`,
       undefined,

@@ -6,11 +6,25 @@ interface Waiter {
 }
 
 /**
+ * Upstream slots shared by a group of calls (a batch's concurrency): `run` waits for one, or gives up
+ * with a 504 once `deadline` passes. A Limiter in this process on Node; a Durable Object counter
+ * shared by every queue consumer on Workers (src/workers/durable-clients.ts).
+ */
+export interface Slots {
+  run<T>(task: () => Promise<T>, deadline?: number): Promise<T>;
+  /**
+   * Called right before each call under a slot is sent, after every wait (the batch's lease is
+   * still its runner's): what it throws ends the call unsent.
+   */
+  ready?: () => Promise<void>;
+}
+
+/**
  * A counting semaphore: at most `limit` tasks run at once; the rest wait in arrival order. A task
  * with a deadline leaves the queue when it passes (a 504 that blames no one upstream), so that
  * callers who have given up do not keep a queue long after the upstream has caught up.
  */
-export class Limiter {
+export class Limiter implements Slots {
   private active = 0;
   private readonly waiting: Waiter[] = [];
 

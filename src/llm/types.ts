@@ -1,6 +1,6 @@
 import type { TokenBudget } from "../context";
 import type { Meter } from "../usage/meter";
-import type { Limiter } from "./limiter";
+import type { Slots } from "./limiter";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -36,7 +36,7 @@ export interface ChatRequest {
    * A limit on calls in flight that this request shares with others (a batch's concurrency),
    * taken before the server-wide one.
    */
-  slots?: Limiter | undefined;
+  slots?: Slots | undefined;
   /** The caller's token budget: the call reserves its estimate there before it is sent. */
   budget?: TokenBudget | undefined;
   /** The caller's W3C traceparent, sent on to the upstream. */

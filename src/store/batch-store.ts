@@ -1,43 +1,8 @@
-import { and, asc, eq, gt, gte, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNull, lt, notExists, or, sql } from "drizzle-orm";
 import type { StoredUsage } from "./schema";
 import { batchItems, batches } from "./schema-batches";
 import type { SqliteDb } from "./store";
-
-/** The part of a better-sqlite3 database that runs a synchronous transaction. */
-interface SyncDb {
-  transaction<T>(run: () => T): T;
-}
-
-/** better-sqlite3 runs each statement as it is called, so a group of them can share a transaction. */
-function isSync(db: SqliteDb): db is SqliteDb & SyncDb {
-  return (db as unknown as { resultKind?: string }).resultKind === "sync";
-}
-
-/**
- * Runs a prepared statement once per set of values: in one transaction on better-sqlite3 (one
- * commit for the group, which is most of a write's cost on a WAL file), one by one on an
- * asynchronous driver.
- */
-async function runEach<P>(db: SqliteDb, statement: { run(values: P): unknown }, values: P[]): Promise<void> {
-  if (isSync(db)) {
-    db.transaction(() => {
-      for (const v of values) statement.run(v);
-    });
-    return;
-  }
-  for (const v of values) await statement.run(v);
-}
-
-/** Runs statements in one transaction on better-sqlite3, one after another on an asynchronous driver. */
-async function inOneTransaction(db: SqliteDb, statements: { run(): unknown }[]): Promise<void> {
-  if (isSync(db)) {
-    db.transaction(() => {
-      for (const statement of statements) statement.run();
-    });
-    return;
-  }
-  for (const statement of statements) await statement.run();
-}
+import { inOneTransaction, runEach } from "./transactions";
 
 /**
  * Items of a batch still arriving are stored under a staging name, `up_<epoch ms>_<random>`, until
@@ -82,9 +47,43 @@ export interface FinishedItem {
   outcome: ItemOutcome;
 }
 
+const FINISH_FIELDS = [
+  "batchId",
+  "idx",
+  "status",
+  "result",
+  "problem",
+  "passed",
+  "weighted",
+  "cached",
+  "upstreamCalls",
+  "promptTokens",
+  "completionTokens",
+  "finishedAt",
+] as const;
+type FinishField = (typeof FINISH_FIELDS)[number];
+
+/** The values `finishItems` writes, one set per item. */
+function finishParams(batchId: string, items: FinishedItem[], finishedAt: number) {
+  return items.map(({ idx, outcome }) => ({
+    batchId,
+    idx,
+    status: outcome.status,
+    result: outcome.result ?? null,
+    problem: outcome.problem ?? null,
+    passed: outcome.passed ?? null,
+    weighted: outcome.weighted ?? null,
+    cached: outcome.cached,
+    upstreamCalls: outcome.usage.upstream_calls,
+    promptTokens: outcome.usage.prompt_tokens,
+    completionTokens: outcome.usage.completion_tokens,
+    finishedAt,
+  }));
+}
+
 /**
  * Persistence of batches and their items. Every write is one statement, except `insertItems` and
- * `finishItems`, which run one prepared statement per item (see `runEach`).
+ * `finishItems`, which run one statement per item in one transaction (see `runEach`).
  */
 export function createBatchStore(db: SqliteDb) {
   const byStatus = (batchId: string, status: ItemStatus) => and(eq(batchItems.batchId, batchId), eq(batchItems.status, status));
@@ -110,27 +109,22 @@ export function createBatchStore(db: SqliteDb) {
     .values({ batchId: ph("batchId"), idx: ph("idx"), status: "pending", customId: ph("customId"), request: ph("request") })
     .onConflictDoNothing()
     .prepare();
-  const finish = db
-    .update(batchItems)
-    .set({
-      status: ph("status"),
-      result: ph("result"),
-      problem: ph("problem"),
-      passed: ph("passed"),
-      weighted: ph("weighted"),
-      cached: ph("cached"),
-      upstreamCalls: ph("upstreamCalls"),
-      promptTokens: ph("promptTokens"),
-      completionTokens: ph("completionTokens"),
-      finishedAt: ph("finishedAt"),
-    })
-    .where(and(eq(batchItems.batchId, ph("batchId")), eq(batchItems.idx, ph("idx")), eq(batchItems.status, "running")))
-    .prepare();
+  // One finished item's UPDATE, over its values (D1) or over placeholders (prepared once, Node).
+  const finishWith = (v: Record<FinishField, unknown>) => {
+    const { batchId, idx, ...columns } = v;
+    return db
+      .update(batchItems)
+      .set(columns as never)
+      .where(and(eq(batchItems.batchId, batchId as never), eq(batchItems.idx, idx as never), eq(batchItems.status, "running")));
+  };
+  const finish = finishWith(Object.fromEntries(FINISH_FIELDS.map((name) => [name, ph(name)])) as unknown as Record<FinishField, unknown>).prepare();
+  const insertWith = (values: { batchId: string } & NewBatchItem) =>
+    db.insert(batchItems).values({ ...values, status: "pending" }).onConflictDoNothing();
 
   return {
     /** Idempotent: items already stored under the same (batch, index) are left alone. */
     async insertItems(batchId: string, items: NewBatchItem[]): Promise<void> {
-      await runEach(db, insertItem, items.map((item) => ({ batchId, ...item })));
+      await runEach(db, insertItem, insertWith, items.map((item) => ({ batchId, ...item })));
     },
 
     /**
@@ -176,9 +170,38 @@ export function createBatchStore(db: SqliteDb) {
       return (await db.select({ id: batches.id }).from(batches).where(eq(batches.status, status))).map((r) => r.id);
     },
 
-    /** Sets the status; a reason and a resume time only go with a pause or a cancel the batch did not ask for. */
-    async setStatus(id: string, status: BatchStatus, finishedAt: number | null, reason: string | null = null, pausedUntil: number | null = null): Promise<void> {
-      await db.update(batches).set({ status, finishedAt, statusReason: reason, pausedUntil }).where(eq(batches.id, id));
+    /**
+     * Sets the status; a reason and a resume time only go with a pause or a cancel the batch did not
+     * ask for. With `from`, only a batch in that status changes (compare and set): whether it did.
+     */
+    async setStatus(
+      id: string,
+      status: BatchStatus,
+      finishedAt: number | null,
+      reason: string | null = null,
+      pausedUntil: number | null = null,
+      from?: BatchStatus,
+    ): Promise<boolean> {
+      const changed = await db
+        .update(batches)
+        .set({ status, finishedAt, statusReason: reason, pausedUntil })
+        .where(and(eq(batches.id, id), from === undefined ? undefined : eq(batches.status, from)))
+        .returning({ id: batches.id });
+      return changed.length > 0;
+    },
+
+    /** Marks a running batch completed if none of its items is pending or running; whether it did. */
+    async completeIfFinished(id: string, now: number): Promise<boolean> {
+      const left = db
+        .select({ idx: batchItems.idx })
+        .from(batchItems)
+        .where(and(eq(batchItems.batchId, id), inArray(batchItems.status, ["pending", "running"])));
+      const changed = await db
+        .update(batches)
+        .set({ status: "completed", finishedAt: now, statusReason: null, pausedUntil: null })
+        .where(and(eq(batches.id, id), eq(batches.status, "running"), notExists(left)))
+        .returning({ id: batches.id });
+      return changed.length > 0;
     },
 
     /** Makes `to` the batch's runner if its runner is still `from` (compare and set); whether it did. */
@@ -214,7 +237,7 @@ export function createBatchStore(db: SqliteDb) {
     async requeueFailed(batchId: string): Promise<number> {
       const rows = await db
         .update(batchItems)
-        .set({ status: "pending", problem: null, cached: null, upstreamCalls: null, promptTokens: null, completionTokens: null, finishedAt: null })
+        .set({ status: "pending", problem: null, cached: null, upstreamCalls: null, promptTokens: null, completionTokens: null, finishedAt: null, claim: null })
         .where(byStatus(batchId, "failed"))
         .returning({ idx: batchItems.idx });
       return rows.length;
@@ -237,22 +260,7 @@ export function createBatchStore(db: SqliteDb) {
 
     /** Records finished items; only items still running are changed. */
     async finishItems(batchId: string, items: FinishedItem[]): Promise<void> {
-      const finishedAt = Date.now();
-      const params = items.map(({ idx, outcome }) => ({
-        batchId,
-        idx,
-        status: outcome.status,
-        result: outcome.result ?? null,
-        problem: outcome.problem ?? null,
-        passed: outcome.passed ?? null,
-        weighted: outcome.weighted ?? null,
-        cached: outcome.cached,
-        upstreamCalls: outcome.usage.upstream_calls,
-        promptTokens: outcome.usage.prompt_tokens,
-        completionTokens: outcome.usage.completion_tokens,
-        finishedAt,
-      }));
-      await runEach(db, finish, params);
+      await runEach(db, finish, finishWith, finishParams(batchId, items, Date.now()));
     },
 
     async counts(batchId: string): Promise<BatchCounts> {

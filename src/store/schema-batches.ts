@@ -54,6 +54,11 @@ export const batchItems = sqliteTable(
     request: text("request", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
     result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
     problem: text("problem", { mode: "json" }).$type<Record<string, unknown>>(),
+    /**
+     * On Workers, the queue message that holds a running item: its redeliveries may take the item
+     * up again, another message for the same item may not (see src/batches/queue-work.ts).
+     */
+    claim: text("claim"),
   },
   (t) => [primaryKey({ columns: [t.batchId, t.idx] }), index("batch_items_by_status").on(t.batchId, t.status, t.idx)],
 );

@@ -13,13 +13,13 @@ export class BudgetedLlm implements LlmClient {
 
   async complete(request: ChatRequest): Promise<ChatResult> {
     if (!request.budget) throw new Error("an upstream call was made without the request's budget");
-    const reservation = await request.budget.reserve(estimateTokens(request));
+    const reservation = await request.budget.reserve(estimateTokens(request), request.deadline);
     const call = new Meter();
     try {
       return await this.inner.complete({ ...request, meter: call });
     } finally {
       request.meter?.absorb(call);
-      reservation.settle(call);
+      await reservation.settle(call);
     }
   }
 }

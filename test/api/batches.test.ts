@@ -104,7 +104,9 @@ describe("POST /v1/batches — happy paths", () => {
   it("records a failing item with its problem, finishes the batch, and retries only the failed", async () => {
     const t = batchApp();
     const items = infobenchItems(4);
-    fake.enqueue({ kind: "status", status: 500 });
+    // Refused for the request's own sake (a 4xx): the item's failure. An outage (5xx, reset) is
+    // not: its item is tried again (test/e2e/batch-outage.test.ts).
+    fake.enqueue({ kind: "status", status: 401 });
     const res = await t.post("/v1/batches?concurrency=1", items);
     const done = await settled(t.get, res.json.id);
     expect(done.status).toBe("completed");

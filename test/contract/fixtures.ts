@@ -29,3 +29,27 @@ export const NODE_SEEDED_EVALUATION = { ...FIXED_EVALUATION, response: "Written 
 export const FIXED_CHECKLIST_ID = "cl_574ab817a9e0b48170c5b83186eeb77c";
 // An evaluation's id names its grading and the threshold it was judged at (the default, 0.8).
 export const FIXED_EVALUATION_ID = "ev_4d12c9e15b784c27426226553b65a3ae~0.8";
+
+/** Real InFoBench rows as a batch, each with its decomposed questions (graded, never generated). */
+export const CONTRACT_BATCH_ITEMS = sample
+  .trim()
+  .split("\n")
+  .map((line) => JSON.parse(line) as InfoBenchRow)
+  .slice(0, 12)
+  .map((row, i) => ({
+    custom_id: `contract-${row.id}`,
+    instruction: row.instruction,
+    context: row.input || null,
+    response: row.output,
+    checklist: { items: row.decomposed_questions.map((question) => ({ question })) },
+    ...(i % 4 === 3 ? { pass_threshold: 0.5 } : {}),
+  }));
+
+/** How the fake upstream answers the contract batch: by question position, a NO among the YESes. */
+export const CONTRACT_BATCH_SCRIPT = {
+  answers: [
+    { verdict: "YES" as const, p_yes: 0.97 },
+    { verdict: "NO" as const, p_yes: 0.18 },
+    { verdict: "YES" as const, p_yes: 0.74 },
+  ],
+};

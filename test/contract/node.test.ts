@@ -9,9 +9,12 @@ import { clientOver } from "../support/client";
 import { localControl } from "../support/fake-control";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
 import { type ContractTarget, contractSuite } from "./scenarios";
+import { type BatchTarget, batchContract } from "./batches";
+import { nodeBatchRun } from "../support/node-batch";
 
 let fake: FakeUpstream;
 let target: ContractTarget;
+let batchTarget: BatchTarget;
 const sqlite = openSqlite(":memory:");
 beforeAll(async () => {
   fake = await startFakeUpstream();
@@ -28,6 +31,15 @@ beforeAll(async () => {
     },
     upstream: localControl(fake),
   };
+  batchTarget = {
+    runtime: "node",
+    instance: (vars) => {
+      const app = createApp(buildServices(parseConfig(vars), sqlite.db, { background: true }));
+      return clientOver((request) => app.request(request));
+    },
+    upstream: localControl(fake),
+    nodeRun: () => nodeBatchRun(localControl(fake)),
+  };
 });
 afterAll(async () => {
   await fake.close();
@@ -35,3 +47,4 @@ afterAll(async () => {
 });
 
 contractSuite(() => target);
+batchContract(() => batchTarget);

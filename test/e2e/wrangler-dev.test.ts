@@ -1,7 +1,9 @@
 // The deployment as it will be checked: the wrangler CLI applies the migrations to a local D1,
 // `wrangler dev --local` bundles src/worker.ts with wrangler.toml (no nodejs_compat) and serves
-// it from workerd, pointed at the fake upstream on 127.0.0.1. Its answers are compared with the
-// Node service's, shape by shape.
+// it from workerd, with the local queue and Durable Objects of wrangler.toml, pointed at the fake
+// upstream on 127.0.0.1. Its answers are compared with the Node service's, shape by shape; a batch
+// of 1,000 items completes through the local queue with Node's results; a key's rate limit holds
+// under parallel clients. It runs with an admin key, as a deployed Worker must.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -10,12 +12,17 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FIXED_CHECKLIST_ID, FIXED_EVALUATION, FIXED_EVALUATION_ID, FIXED_ITEMS } from "../contract/fixtures";
+import { settled } from "../contract/settle";
+import { infobenchItems } from "../support/batches";
+import { clientAt } from "../support/client";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
 import { makeApp, upstreamEnv } from "../support/harness";
 
 const root = resolve(import.meta.dirname, "../..");
 const wrangler = join(root, "node_modules/.bin/wrangler");
 const quiet = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+const ADMIN = "wrangler-dev-admin-key-0123456789";
+const asAdmin = { authorization: `Bearer ${ADMIN}` };
 
 let fake: FakeUpstream;
 let dir: string;
@@ -48,7 +55,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "tickbox-wrangler-"));
   await promisify(execFile)(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], { cwd: root, env: quiet });
   const port = await freePort();
-  const vars = { ...upstreamEnv(fake), TICKBOX_JUDGE_MODEL: "judge-test" };
+  const vars = { ...upstreamEnv(fake), TICKBOX_JUDGE_MODEL: "judge-test", TICKBOX_ADMIN_KEY: ADMIN };
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir, "--inspector-port", String(await freePort())];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   let output = "";
@@ -71,7 +78,7 @@ afterAll(async () => {
 beforeEach(() => fake.reset());
 
 async function call(method: string, path: string, body?: string, type = "application/json") {
-  const res = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { body, headers: { "content-type": type } }) });
+  const res = await fetch(`${base}${path}`, { method, headers: { ...asAdmin, ...(body === undefined ? {} : { "content-type": type }) }, ...(body === undefined ? {} : { body }) });
   return { status: res.status, type: res.headers.get("content-type"), json: (await res.json()) as any };
 }
 
@@ -123,11 +130,12 @@ describe("wrangler dev --local on D1, compared with the Node service", () => {
     expect(shell.headers.get("content-security-policy")).toContain("script-src 'self'");
     // A page's content comes from the API in process; here the Worker's D1 holds an evaluation.
     await call("POST", "/v1/evaluations", JSON.stringify(FIXED_EVALUATION));
-    const page = await (await fetch(`${base}/ui/evaluations/${FIXED_EVALUATION_ID}`, { headers: { "x-tickbox-partial": "1" } })).text();
+    const page = await (await fetch(`${base}/ui/evaluations/${FIXED_EVALUATION_ID}`, { headers: { "x-tickbox-partial": "1", ...asAdmin } })).text();
     expect(page).toContain(FIXED_EVALUATION.instruction);
-    // Batches need the Node server: the page says so instead of failing.
-    const batches = await fetch(`${base}/ui/batches`, { headers: { "x-tickbox-partial": "1" } });
-    expect(batches.headers.get("x-tickbox-problem")).toBe("501");
+    // Batches run here too (on the queue): the page lists them rather than saying where they run.
+    const batches = await fetch(`${base}/ui/batches`, { headers: { "x-tickbox-partial": "1", ...asAdmin } });
+    expect(batches.status).toBe(200);
+    expect(batches.headers.get("x-tickbox-problem")).toBeNull();
     node.close();
   });
 
@@ -141,5 +149,46 @@ describe("wrangler dev --local on D1, compared with the Node service", () => {
     expect(fake.calls).toHaveLength(1);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('tickbox_cache_lookups_total{kind="grading",outcome="hit"}');
+    // Counted per isolate, and said so.
+    expect(metrics).toMatch(/^# tickbox on Cloudflare Workers: these counts are this isolate's alone/);
+    expect(metrics).toMatch(/tickbox_metrics_scope\{isolate="[0-9a-f]{8}",scope="isolate"\} 1/);
+  });
+
+  it("completes a batch of 1,000 items through the local queue, with the results Node gives", async () => {
+    const items = infobenchItems(1_000);
+    const node = makeApp(upstreamEnv(fake), { background: true });
+    const reference = await node.post("/v1/batches?concurrency=16", items);
+    const nodeView = await settled(node, reference.json.id, {}, 120_000);
+    const nodeResults = (await node.get(`/v1/batches/${reference.json.id}/results`)).text;
+    await node.services.batches?.stop();
+    node.close();
+    fake.reset();
+
+    const edge = clientAt(base);
+    const created = await edge.post("/v1/batches?concurrency=16", items, asAdmin);
+    expect(created.status).toBe(202);
+    expect(created.json.id).toBe(reference.json.id);
+    const view = await settled(edge, created.json.id, asAdmin, 240_000);
+    expect(view.status).toBe("completed");
+    expect(view.counts).toEqual(nodeView.counts);
+    expect(view.summary).toEqual(nodeView.summary);
+    expect((await edge.send("GET", `/v1/batches/${created.json.id}/results`, undefined, asAdmin)).text).toBe(nodeResults);
+    // Each item graded once: one upstream call per item.
+    expect(fake.calls.filter((c) => c.kind === "grading")).toHaveLength(items.length);
+  }, 300_000);
+
+  it("holds a key's rate limit under parallel clients", async () => {
+    const rpm = 20;
+    const key = await call("POST", "/v1/keys", JSON.stringify({ name: "hammered", scopes: ["evaluate"], rate_limit_rpm: rpm }));
+    expect(key.status).toBe(201);
+    const started = Date.now();
+    const statuses = await Promise.all(
+      Array.from({ length: rpm * 4 }, async () => (await fetch(`${base}/v1/checklists/cl_nothing_here`, { headers: { authorization: `Bearer ${key.json.key}` } })).status),
+    );
+    const elapsedMs = Date.now() - started;
+    const admitted = statuses.filter((s) => s !== 429).length;
+    expect(statuses.every((s) => s === 404 || s === 429)).toBe(true);
+    expect(admitted).toBeGreaterThanOrEqual(rpm);
+    expect(admitted).toBeLessThanOrEqual(rpm + Math.floor((rpm * elapsedMs) / 60_000));
   });
 });

@@ -18,7 +18,9 @@ export interface UpstreamControl {
   baseUrl: string;
   reset(): Promise<void>;
   script(script: FakeScript): Promise<void>;
-  calls(): Promise<Pick<FakeCall, "kind">[]>;
+  calls(): Promise<Pick<FakeCall, "kind" | "usage">[]>;
+  /** The most chat calls it has answered at once since the last reset. */
+  maxInFlight(): Promise<number>;
 }
 
 export function applyScript(fake: FakeUpstream, script: FakeScript): void {
@@ -31,7 +33,7 @@ export function applyScript(fake: FakeUpstream, script: FakeScript): void {
 }
 
 /**
- * Serves /_control/reset, /_control/script and /_control/calls; returns null for other paths,
+ * Serves /_control/reset, /_control/script, /_control/calls and /_control/in-flight; returns null for other paths,
  * which the fake then handles as upstream requests.
  */
 export function controlResponse(fake: FakeUpstream, method: string, path: string, raw: string): { status: number; body: unknown } | null {
@@ -45,7 +47,10 @@ export function controlResponse(fake: FakeUpstream, method: string, path: string
     return { status: 200, body: { ok: true } };
   }
   if (method === "GET" && path === "/_control/calls") {
-    return { status: 200, body: fake.calls.map((c) => ({ kind: c.kind })) };
+    return { status: 200, body: fake.calls.map((c) => ({ kind: c.kind, usage: c.usage })) };
+  }
+  if (method === "GET" && path === "/_control/in-flight") {
+    return { status: 200, body: { max: fake.maxInFlight } };
   }
   return { status: 404, body: { error: `no control route ${method} ${path}` } };
 }
@@ -56,7 +61,8 @@ export function localControl(fake: FakeUpstream): UpstreamControl {
     baseUrl: fake.baseUrl,
     reset: async () => fake.reset(),
     script: async (script) => applyScript(fake, script),
-    calls: async () => fake.calls.map((c) => ({ kind: c.kind })),
+    calls: async () => fake.calls.map((c) => ({ kind: c.kind, usage: c.usage })),
+    maxInFlight: async () => fake.maxInFlight,
   };
 }
 
@@ -75,6 +81,7 @@ export function remoteControl(baseUrl: string): UpstreamControl {
     baseUrl,
     reset: async () => void (await call("POST", "reset", {})),
     script: async (script) => void (await call("POST", "script", script)),
-    calls: async () => (await call("GET", "calls")) as Pick<FakeCall, "kind">[],
+    calls: async () => (await call("GET", "calls")) as Pick<FakeCall, "kind" | "usage">[],
+    maxInFlight: async () => ((await call("GET", "in-flight")) as { max: number }).max,
   };
 }

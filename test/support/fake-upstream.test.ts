@@ -353,7 +353,9 @@ describe("latency and bookkeeping", () => {
     expect(graded.choices[0].message.content).toMatch(/"q2":\{[^}]*"verdict":"YES"/);
     const listed = await chat({ response_format: jsonSchemaFormat(checklistSchema) });
     expect(JSON.parse(listed.choices[0].message.content).items[0].question).toBe("Is it remote?");
-    expect(await control.calls()).toEqual([{ kind: "other" }, { kind: "grading" }, { kind: "checklist" }]);
+    const calls = await control.calls();
+    expect(calls.map((c) => c.kind)).toEqual(["other", "grading", "checklist"]);
+    expect(calls[1]!.usage!.completion_tokens).toBeGreaterThan(0);
     await control.reset();
     expect(await control.calls()).toEqual([]);
     expect(fake.checklist[0]!.question).not.toBe("Is it remote?");

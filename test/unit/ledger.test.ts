@@ -7,6 +7,7 @@ import { ProblemError } from "../../src/errors";
 import { createKeyStore } from "../../src/store/keys-store";
 import { openSqlite } from "../../src/store/sqlite";
 import { createUsageStore } from "../../src/store/usage-store";
+import { LocalBudgets } from "../../src/usage/budget-book";
 import { UsageLedger } from "../../src/usage/ledger";
 import { Meter } from "../../src/usage/meter";
 import { UsageRecorder } from "../../src/usage/recorder";
@@ -15,7 +16,9 @@ const principal: Principal = { keyId: "key_a", tenant: "t", scopes: ["evaluate"]
 
 function ledger() {
   const { db } = openSqlite(":memory:");
-  return new UsageLedger(new UsageRecorder(createUsageStore(db)), createKeyStore(db));
+  const recorder = new UsageRecorder(createUsageStore(db));
+  const book = new LocalBudgets(recorder, createKeyStore(db));
+  return Object.assign(new UsageLedger(recorder, book), { reservedBy: (key: string) => book.reservedBy(key) });
 }
 
 const spent = (tokens: number) => {

@@ -1,5 +1,6 @@
 import type { D1Migration } from "cloudflare:test";
 import type { ChecklistRow, EvaluationRow } from "../../src/store/store";
+import type { BatchGate, KeyLimits } from "../../src/worker";
 
 declare global {
   namespace Cloudflare {
@@ -9,6 +10,9 @@ declare global {
     interface Env {
       DB: D1Database;
       TEST_MIGRATIONS: D1Migration[];
+      BATCH_QUEUE: Queue<unknown>;
+      BATCH_GATES: DurableObjectNamespace<BatchGate>;
+      KEY_LIMITS: DurableObjectNamespace<KeyLimits>;
     }
   }
 }
@@ -17,5 +21,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     upstreamUrl: string;
     nodeSeededRows: { checklists: ChecklistRow[]; evaluations: EvaluationRow[] };
+    nodeBatchRun: import("../contract/settle").NodeBatchRun;
   }
 }

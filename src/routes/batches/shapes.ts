@@ -38,7 +38,7 @@ export const Batch = z
     total: z.number().int(),
     concurrency: z.number().int(),
     counts: Counts,
-    throughput: z.number().nullable().openapi({ description: "Items per second: since this process (re)started the batch while it runs, over its whole life once completed." }),
+    throughput: z.number().nullable().openapi({ description: "Items per second: since this process (re)started the batch while it runs (on Workers, since the batch was made), over its whole life once completed." }),
     eta_seconds: z.number().nullable(),
     summary: z.object({
       items_finished: z.number().int(),
@@ -63,14 +63,14 @@ export const batchOk = { 200: { description: "The batch.", content: batchContent
 
 /**
  * The batch service as the caller may use it: their tenant's batches only, new ones made under
- * their key. A 501 where this deployment has no long-running process for it.
+ * their key. A 501 where this deployment has no long-running process or queue for it.
  */
 export function batchesOf(c: Context<AppEnv>) {
   const batches = c.get("services").batches;
   if (!batches) {
     throw new ProblemError(
       "not_implemented",
-      "background batches need a long-running process: run the Node server (npm start or tickbox serve)",
+      "background batches need a long-running process or a queue: run the Node server (npm start or tickbox serve), or bind BATCH_QUEUE on Workers (wrangler.toml)",
     );
   }
   return batches.forContext(contextOf(c));
