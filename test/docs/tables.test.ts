@@ -1,6 +1,7 @@
 // The README's tables are checked against what they describe, so that none can drift: the
 // configuration table against the zod schema that reads the environment, the route table against
-// the contract and the app, the errors page against the error catalog.
+// the contract and the app, the errors page against the error catalog, and the Cloudflare page's
+// bindings and vars against what the Worker reads and wrangler.toml binds.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,6 +44,41 @@ describe("the configuration table", () => {
       } else {
         expect(spans, `${variable}: its default is ${JSON.stringify(value)}`).toEqual([typeof value === "object" ? JSON.stringify(value) : String(value)]);
       }
+    }
+  });
+});
+
+describe("the Worker's bindings and vars (docs/cloudflare.md)", () => {
+  const page = read("docs/cloudflare.md");
+  const worker = read("src/worker.ts");
+  // What src/worker.ts reads beyond Node's configuration: the keys of its `configSchema.extend({…})`.
+  const extension = /configSchema\s*\.extend\(\{([\s\S]*?)\n {2}\}\)/.exec(worker)?.[1];
+  const sourceLines = (extension ?? "").split("\n");
+  const keys = sourceLines.flatMap((line) => /^ {4}([A-Z][A-Z0-9_]*):/.exec(line)?.[1] ?? []);
+  const named = (rows: string[][]) =>
+    rows.map(([first = "", second = ""]) => ({ name: codeSpans(first)[0] ?? "", fallback: second })).filter(({ name }) => /^[A-Z][A-Z0-9_]*$/.test(name));
+  const bindings = named(tableAfter(page, "## Bindings and vars"));
+  const vars = named(tableAfter(page, "### The Worker's own vars"));
+
+  it("lists every binding and var src/worker.ts reads beyond Node's configuration, and no other, once each", () => {
+    expect(keys.length, "no configSchema.extend({…}) found in src/worker.ts").toBeGreaterThan(0);
+    const documented = [...bindings, ...vars].map((b) => b.name);
+    expect(new Set(documented).size, "a name listed twice").toBe(documented.length);
+    expect([...documented].sort()).toEqual([...keys].sort());
+  });
+
+  it("names each binding as wrangler.toml binds it", () => {
+    const toml = read("wrangler.toml");
+    const unbound = bindings.filter(({ name }) => !new RegExp(`^\\s*(binding|name)\\s*=\\s*"${name}"`, "m").test(toml));
+    expect(unbound.map((b) => b.name)).toEqual([]);
+  });
+
+  it("gives each var the default its schema applies", () => {
+    for (const { name, fallback } of vars) {
+      const line = sourceLines.find((l) => l.startsWith(`    ${name}:`)) ?? "";
+      const [value = ""] = codeSpans(fallback);
+      const applied = line.includes(`.default("${value}")`) || line.includes(`.default(${value})`) || line.includes(`? ${value} :`);
+      expect(applied, `${name}: the table gives ${fallback}, src/worker.ts reads ${line.trim()}`).toBe(true);
     }
   });
 });
