@@ -1,4 +1,4 @@
-// How far a daily token budget can be overrun, measured (README, Budgets). For each scenario, a
+// How far a daily token budget can be overrun, measured (docs/budgets.md). For each scenario, a
 // fresh service and a key with the budget; `concurrency` evaluations at once, then one at a time
 // until the key is refused. What was spent is the fake upstream's own bill. Scenarios:
 //   honest   the upstream counts 4 characters a token (English with a GPT tokenizer); rationales short

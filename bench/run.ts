@@ -1,4 +1,4 @@
-// npm run bench: ratios measured in one run, on loopback only (see README, Performance).
+// npm run bench: ratios measured in one run, on loopback only (see docs/performance.md).
 //   P1  cache-hit POST /v1/evaluations throughput ÷ bare Hono hello-world throughput (target ≥ 0.5).
 //       The hello-world gets the very same request (POST, same body), so both runs put the same
 //       bytes on the wire and the ratio isolates the server's own work; a GET hello-world is

@@ -6,7 +6,7 @@ import type { App, AppEnv, Services } from "../env";
 
 /**
  * One operation of the API, as a module under src/routes/ exports it: its route (createRoute), its
- * access declaration, and `register`, which mounts the handler. See README, "Adding an operation".
+ * access declaration, and `register`, which mounts the handler. See docs/adding-an-operation.md.
  */
 export interface Operation {
   route: RouteConfig;
@@ -67,7 +67,7 @@ export function mountOperations(app: App, services: Services, operations: readon
   }
   for (const { method, path } of app.routes) {
     if (method === "ALL") continue;
-    if (!table.has(`${method} ${path}`)) throw new Error(`${method} ${path} is served without an access declaration (see README, "Adding an operation")`);
+    if (!table.has(`${method} ${path}`)) throw new Error(`${method} ${path} is served without an access declaration (see docs/adding-an-operation.md)`);
   }
 }
 

@@ -3,7 +3,7 @@ import type { ChatRequest } from "../llm/types";
 /**
  * Tokens a free-text field of an answer may take: a rationale is "one or two sentences", which
  * judges write in 20 to 40 tokens. Answers longer than their allowance are what a budget can be
- * overrun by (see README, Budgets).
+ * overrun by (see docs/budgets.md).
  */
 const TEXT_FIELD_TOKENS = 64;
 /** Tokens for a number, a boolean or an enum value, and for each member name and its punctuation. */
@@ -86,7 +86,7 @@ export function promptTokensAtMost(request: Pick<ChatRequest, "messages" | "sche
  * prompt can count (promptTokensAtMost), plus the allowance for its answer, read from the answer's
  * schema, or for a free-text answer (a revision) the size of the text it revises. The prompt part
  * is a bound; the answer's is an estimate, and an answer longer than its allowance is what a
- * budget can be overrun by (see README, Budgets).
+ * budget can be overrun by (see docs/budgets.md).
  */
 export function estimateTokens(request: Pick<ChatRequest, "messages" | "schema">): number {
   const answer = request.schema

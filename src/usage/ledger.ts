@@ -45,8 +45,8 @@ function whose(principal: Principal, level: BudgetLevel): { name: string; spentB
  * that would not fit what is left once the calls in flight settle is refused; one that would, waits
  * for them. When the call is over, the reservations are released and the call's real usage booked
  * in the same step, so spent tokens are never counted nowhere. What a budget can be overrun by is
- * what answers bill beyond their allowance in the calls in flight when it ran out (see README,
- * Budgets).
+ * what answers bill beyond their allowance in the calls in flight when it ran out (see
+ * docs/budgets.md).
  */
 export class UsageLedger {
   constructor(

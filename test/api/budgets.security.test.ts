@@ -1,5 +1,5 @@
 // Daily token budgets raced by concurrent requests and by a batch. The truth is the fake upstream's
-// own count of the tokens it billed (FakeCall.usage), not tickbox's. The bound (README, Budgets):
+// own count of the tokens it billed (FakeCall.usage), not tickbox's. The bound (docs/budgets.md):
 // what a key spends ≤ its budget + Σ over the calls in flight when it ran out of (billed − reserved),
 // so ≤ budget when no call bills more than its reservation, and at most n × the largest excess
 // with n calls in flight.

@@ -1,5 +1,5 @@
 // What one item costs on the Workers build, counted on the bindings themselves: D1 queries and rows,
-// queue messages, Durable Object calls, upstream calls. The figures the README's costs are computed
+// queue messages, Durable Object calls, upstream calls. The figures docs/cloudflare.md's costs are computed
 // from (printed as COSTS), and the bound wrangler.toml's max_batch_size rests on: a delivery of that
 // many items stays within the subrequests one invocation may make.
 import { env } from "cloudflare:workers";

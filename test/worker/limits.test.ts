@@ -44,7 +44,7 @@ describe("limits across isolates", () => {
   });
 
   it("keeps a key's daily budget across isolates: what the upstream billed stays within it, and usage says so exactly", async () => {
-    // Room for three calls in flight at once (each reserves about 3,100: see README, Budgets).
+    // Room for three calls in flight at once (each reserves about 3,100: see docs/budgets.md).
     const budget = 12_000;
     const key = await makeKey({ name: `budget ${run}`, daily_token_budget: budget });
     await upstream.script({ latencyMs: 80 });
