@@ -1,8 +1,11 @@
 import type { MiddlewareHandler } from "hono";
+import type { z } from "zod";
 import { OBJECT_SCOPES, type ObjectKind, type Principal, type RequestContext, type Requirement, limitsOf, requireScope } from "../context";
 import type { AppEnv, Services } from "../env";
 import { ProblemError } from "../errors";
-import { readJsonBody, requestHeader } from "../middleware/body";
+import { jsonBodyValue, readJsonBody, requestHeader } from "../middleware/body";
+import type { RequestLimits } from "../middleware/limits";
+import { validateInput } from "../middleware/validate";
 import { OPEN_PRINCIPAL } from "./principals";
 import { replay } from "../middleware/replay";
 
@@ -64,7 +67,6 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
     if (access.spends && limitsOf(principal).some((level) => level.dailyTokenBudget !== null)) await services.ledger.requireBudgetLeft(principal);
     const ctx = services.contexts.build(principal, { requestId: c.get("requestId"), traceparent: c.get("traceparent") });
     c.set("ctx", ctx);
-    c.set("access", access);
     try {
       await next();
     } finally {
@@ -86,10 +88,31 @@ function takeRateLimit(limiter: Services["access"]["limiter"], principal: Princi
 }
 
 /**
- * The middleware an operation's declaration puts in front of it: authentication, scopes, rate limit
- * and spent budget; then its body, read within its limit; then the replay cache, when it allows it.
+ * A JSON body's one check, after the replay cache (which answers repeats unparsed): parsed, then
+ * the schema and the configured limits as for every body format (`validateInput`), then the scopes
+ * of the objects it names. The value is what the handler's `c.req.valid("json")` gives.
  */
-export function accessChain(services: Services, access: Access, method: string, path: string): MiddlewareHandler<AppEnv>[] {
+function checkedBody(schema: z.ZodType, access: KeyAccess, limits: RequestLimits): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const body = validateInput(schema, await jsonBodyValue(c), limits);
+    checkBodyObjects(access, c.get("ctx")!, body);
+    c.req.addValidatedData("json", body as object);
+    await next();
+  };
+}
+
+/**
+ * The middleware an operation's declaration puts in front of it: authentication, scopes, rate limit
+ * and spent budget; then its body, read within its limit; then the replay cache, when it allows it;
+ * then a JSON body's check against `bodySchema`, its route's.
+ */
+export function accessChain(
+  services: Services,
+  access: Access,
+  method: string,
+  path: string,
+  bodySchema?: z.ZodType,
+): MiddlewareHandler<AppEnv>[] {
   const name = `${method} ${path}`;
   if (access.auth === "public") {
     if (!access.operatorOnly?.(services) || services.access.auth.open) return [];
@@ -110,6 +133,10 @@ export function accessChain(services: Services, access: Access, method: string, 
     chain.push(readJsonBody(body, { [path]: rule }));
   }
   if (access.replay && services.replay.enabled) chain.push(replay(services.replay, services.metrics, access.replay));
+  if (access.body === "json") {
+    if (!bodySchema) throw new Error(`${name} declares a JSON body but its route gives no schema for it`);
+    chain.push(checkedBody(bodySchema, access, services.limits));
+  }
   return chain;
 }
 
@@ -129,8 +156,7 @@ function present(body: unknown, pointer: string): boolean {
  * After the body is validated: each object the body names, and each it would create, needs its
  * kind's scope (an evaluate-only key naming a calibration profile is refused before any work).
  */
-export function checkBodyObjects(access: Access | undefined, ctx: RequestContext | undefined, body: unknown): void {
-  if (!access || access.auth !== "key" || !ctx) return;
+function checkBodyObjects(access: KeyAccess, ctx: RequestContext, body: unknown): void {
   for (const [fields, verb] of [
     [access.objects, "names"],
     [access.creates, "would create"],
