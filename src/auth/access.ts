@@ -93,9 +93,10 @@ function takeRateLimit(limiter: Services["access"]["limiter"], principal: Princi
  * of the objects it names. The value is what the handler's `c.req.valid("json")` gives.
  */
 function checkedBody(schema: z.ZodType, access: KeyAccess, limits: RequestLimits): MiddlewareHandler<AppEnv> {
+  const fields = objectFields(access);
   return async (c, next) => {
     const body = validateInput(schema, await jsonBodyValue(c), limits);
-    checkBodyObjects(access, c.get("ctx")!, body);
+    checkBodyObjects(fields, c.get("ctx")!, body);
     c.req.addValidatedData("json", body as object);
     await next();
   };
@@ -140,29 +141,41 @@ export function accessChain(
   return chain;
 }
 
-/** Whether a JSON Pointer (with `*` for every element of an array) names a value in `body`. */
-function present(body: unknown, pointer: string): boolean {
-  const walk = (value: unknown, parts: string[]): boolean => {
-    if (parts.length === 0) return value !== undefined && value !== null;
-    if (value === null || typeof value !== "object") return false;
-    const [part, ...rest] = parts as [string, ...string[]];
-    if (part === "*") return Array.isArray(value) && value.some((v) => walk(v, rest));
-    return walk((value as Record<string, unknown>)[part], rest);
-  };
-  return walk(body, pointer.split("/").slice(1));
+/** Whether the path of a JSON Pointer (with `*` for every element of an array) names a value in `body`. */
+function present(value: unknown, parts: readonly string[], at = 0): boolean {
+  if (at === parts.length) return value !== undefined && value !== null;
+  if (value === null || typeof value !== "object") return false;
+  const part = parts[at]!;
+  if (part === "*") return Array.isArray(value) && value.some((v) => present(v, parts, at + 1));
+  return present((value as Record<string, unknown>)[part], parts, at + 1);
+}
+
+interface ObjectField {
+  parts: readonly string[];
+  scope: Requirement;
+  /** The scope's reason, as `requireScope` names it. */
+  reason: string;
+}
+
+/** The body fields that name objects, or would create them, of an operation; read once, when its chain is built. */
+function objectFields(access: KeyAccess): ObjectField[] {
+  const fields: ObjectField[] = [];
+  for (const [declared, verb] of [
+    [access.objects, "names"],
+    [access.creates, "would create"],
+  ] as const) {
+    for (const [pointer, kind] of Object.entries(declared ?? {})) {
+      if (pointer === "path") continue;
+      fields.push({ parts: pointer.split("/").slice(1), scope: OBJECT_SCOPES[kind], reason: `${pointer}, which ${verb} ${kind === "evaluation" ? "an" : "a"} ${kind}` });
+    }
+  }
+  return fields;
 }
 
 /**
  * After the body is validated: each object the body names, and each it would create, needs its
  * kind's scope (an evaluate-only key naming a calibration profile is refused before any work).
  */
-function checkBodyObjects(access: KeyAccess, ctx: RequestContext, body: unknown): void {
-  for (const [fields, verb] of [
-    [access.objects, "names"],
-    [access.creates, "would create"],
-  ] as const) {
-    for (const [pointer, kind] of Object.entries(fields ?? {})) {
-      if (pointer !== "path" && present(body, pointer)) requireScope(ctx.principal, OBJECT_SCOPES[kind], `${pointer}, which ${verb} ${kind === "evaluation" ? "an" : "a"} ${kind}`);
-    }
-  }
+function checkBodyObjects(fields: readonly ObjectField[], ctx: RequestContext, body: unknown): void {
+  for (const { parts, scope, reason } of fields) if (present(body, parts)) requireScope(ctx.principal, scope, reason);
 }
