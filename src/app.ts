@@ -1,13 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { HTTPException } from "hono/http-exception";
-import { checkBodyObjects } from "./auth/access";
 import type { AppEnv, Services } from "./env";
 import { ProblemError, problemBody } from "./errors";
 import { errorFields } from "./log";
 import { allowedMethods } from "./middleware/allowed-methods";
 import { requestHeader } from "./middleware/body";
-import { enforceLimits, problemOf, schemaFindings } from "./middleware/validate";
+import { problemOf, schemaFindings } from "./middleware/validate";
 import * as cancelBatch from "./routes/batches/cancel";
 import * as createBatch from "./routes/batches/create";
 import * as batchEvents from "./routes/batches/events";
@@ -33,7 +31,7 @@ import * as promptfoo from "./routes/integrations/promptfoo";
 import * as createKey from "./routes/keys/create";
 import * as deleteKey from "./routes/keys/delete";
 import * as listKeys from "./routes/keys/list";
-import { mountOperations } from "./routes/operation";
+import { type Operation, type Pages, mountOperations } from "./routes/operation";
 import * as createRefinement from "./routes/refinements/create";
 import * as createSelection from "./routes/selections/create";
 import * as docs from "./routes/system/docs";
@@ -118,14 +116,6 @@ function problemResponse(c: Context<AppEnv>, error: ProblemError, headers: Recor
 /** Maps anything thrown to a ProblemError; unknown errors become a 500 that does not echo their message. */
 function asProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
-  if (error instanceof HTTPException) {
-    if (error.status === 415) {
-      return new ProblemError("unsupported_media_type", "send the body as application/json");
-    }
-    if (error.status === 400) {
-      return new ProblemError("invalid_json", "the body could not be parsed as JSON", [{ path: "", message: "malformed JSON" }]);
-    }
-  }
   return new ProblemError("internal", "an unexpected error occurred; the request id identifies it in the logs");
 }
 
@@ -174,23 +164,38 @@ function observe(services: Services) {
 }
 
 /**
- * Builds the HTTP application over ready-made services. The Node and Workers entries differ only
- * in how they build `services`.
+ * OpenAPIHono, but for the JSON body of an operation: the route declares it (the contract shows it)
+ * and the access chain checks it, once, after the replay cache (src/auth/access.ts: checkedBody),
+ * rather than zod-openapi's own validators checking it again. Query and path parameters are
+ * validated by zod-openapi as usual.
  */
-export function createApp(services: Services) {
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
-      // The same checks as every other body format (src/middleware/validate.ts: checkInput).
+class OperationsApp extends OpenAPIHono<AppEnv> {
+  constructor(init: ConstructorParameters<typeof OpenAPIHono<AppEnv>>[0]) {
+    super(init);
+    const mount = this.openapi;
+    this.openapi = ((route, handler, hook) => {
+      if (!route.request?.body || route.hide) return mount(route, handler, hook);
+      const { middleware: _, hide: __, ...documented } = route;
+      this.openAPIRegistry.registerPath(documented);
+      return mount({ ...route, hide: true, request: { ...route.request, body: undefined } }, handler, hook);
+    }) as OpenAPIHono<AppEnv>["openapi"];
+  }
+}
+
+/**
+ * Builds the HTTP application over ready-made services. The Node and Workers entries differ only
+ * in how they build `services`. `served` is the API's operations and the viewer's pages, unless a
+ * test serves others in the same app.
+ */
+export function createApp(services: Services, served: { operations: readonly Operation[]; pages: readonly Pages[] } = { operations, pages: [viewer] }) {
+  const app = new OperationsApp({
+    defaultHook: (result) => {
       if (!result.success) throw problemOf(schemaFindings(result.error));
-      if (result.target === "json") {
-        enforceLimits(result.data, c.get("services").limits);
-        checkBodyObjects(c.get("access"), c.get("ctx"), result.data);
-      }
     },
   });
 
   app.use("*", observe(services));
-  mountOperations(app, services, operations, [viewer]);
+  mountOperations(app, services, served.operations, served.pages);
 
   const allowed = allowedMethods(app.routes);
   app.notFound((c) => {

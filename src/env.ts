@@ -1,5 +1,4 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Access } from "./auth/access";
 import type { ContextBuilder } from "./auth/contexts";
 import type { Authenticator } from "./auth/principals";
 import type { RateLimits } from "./auth/rate-limit";
@@ -71,9 +70,7 @@ export interface AppEnv {
     caller?: Principal;
     /** The request's context, made by the access middleware of every operation that needs a key. */
     ctx?: RequestContext;
-    /** The declaration of the operation being served. */
-    access?: Access;
-    /** The raw JSON body, read once by `readJsonBody`. */
+    /** The raw JSON body, read once by `readJsonBody`; parsed and checked after the replay cache. */
     bodyText?: string;
     /** For a route whose body is streamed: the limits `streamBody` reads it within. */
     bodyLimits?: BodyLimits;

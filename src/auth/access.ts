@@ -1,8 +1,11 @@
 import type { MiddlewareHandler } from "hono";
+import type { z } from "zod";
 import { OBJECT_SCOPES, type ObjectKind, type Principal, type RequestContext, type Requirement, limitsOf, requireScope } from "../context";
 import type { AppEnv, Services } from "../env";
 import { ProblemError } from "../errors";
-import { readJsonBody, requestHeader } from "../middleware/body";
+import { jsonBodyValue, readJsonBody, requestHeader } from "../middleware/body";
+import type { RequestLimits } from "../middleware/limits";
+import { validateInput } from "../middleware/validate";
 import { OPEN_PRINCIPAL } from "./principals";
 import type { RateLimit } from "./rate-limit";
 import { replay } from "../middleware/replay";
@@ -65,7 +68,6 @@ function authenticate(services: Services, access: KeyAccess, name: string): Midd
     if (access.spends && limitsOf(principal).some((level) => level.dailyTokenBudget !== null)) await services.ledger.requireBudgetLeft(principal);
     const ctx = services.contexts.build(principal, { requestId: c.get("requestId"), traceparent: c.get("traceparent") });
     c.set("ctx", ctx);
-    c.set("access", access);
     try {
       await next();
     } finally {
@@ -87,10 +89,32 @@ async function takeRateLimit(limiter: Services["access"]["limiter"], principal: 
 }
 
 /**
- * The middleware an operation's declaration puts in front of it: authentication, scopes, rate limit
- * and spent budget; then its body, read within its limit; then the replay cache, when it allows it.
+ * A JSON body's one check, after the replay cache (which answers repeats unparsed): parsed, then
+ * the schema and the configured limits as for every body format (`validateInput`), then the scopes
+ * of the objects it names. The value is what the handler's `c.req.valid("json")` gives.
  */
-export function accessChain(services: Services, access: Access, method: string, path: string): MiddlewareHandler<AppEnv>[] {
+function checkedBody(schema: z.ZodType, access: KeyAccess, limits: RequestLimits): MiddlewareHandler<AppEnv> {
+  const fields = objectFields(access);
+  return async (c, next) => {
+    const body = validateInput(schema, await jsonBodyValue(c), limits);
+    checkBodyObjects(fields, c.get("ctx")!, body);
+    c.req.addValidatedData("json", body as object);
+    await next();
+  };
+}
+
+/**
+ * The middleware an operation's declaration puts in front of it: authentication, scopes, rate limit
+ * and spent budget; then its body, read within its limit; then the replay cache, when it allows it;
+ * then a JSON body's check against `bodySchema`, its route's.
+ */
+export function accessChain(
+  services: Services,
+  access: Access,
+  method: string,
+  path: string,
+  bodySchema?: z.ZodType,
+): MiddlewareHandler<AppEnv>[] {
   const name = `${method} ${path}`;
   if (access.auth === "public") {
     if (!access.operatorOnly?.(services) || services.access.auth.open) return [];
@@ -111,33 +135,48 @@ export function accessChain(services: Services, access: Access, method: string, 
     chain.push(readJsonBody(body, { [path]: rule }));
   }
   if (access.replay && services.replay.enabled) chain.push(replay(services.replay, services.metrics, access.replay));
+  if (access.body === "json") {
+    if (!bodySchema) throw new Error(`${name} declares a JSON body but its route gives no schema for it`);
+    chain.push(checkedBody(bodySchema, access, services.limits));
+  }
   return chain;
 }
 
-/** Whether a JSON Pointer (with `*` for every element of an array) names a value in `body`. */
-function present(body: unknown, pointer: string): boolean {
-  const walk = (value: unknown, parts: string[]): boolean => {
-    if (parts.length === 0) return value !== undefined && value !== null;
-    if (value === null || typeof value !== "object") return false;
-    const [part, ...rest] = parts as [string, ...string[]];
-    if (part === "*") return Array.isArray(value) && value.some((v) => walk(v, rest));
-    return walk((value as Record<string, unknown>)[part], rest);
-  };
-  return walk(body, pointer.split("/").slice(1));
+/** Whether the path of a JSON Pointer (with `*` for every element of an array) names a value in `body`. */
+function present(value: unknown, parts: readonly string[], at = 0): boolean {
+  if (at === parts.length) return value !== undefined && value !== null;
+  if (value === null || typeof value !== "object") return false;
+  const part = parts[at]!;
+  if (part === "*") return Array.isArray(value) && value.some((v) => present(v, parts, at + 1));
+  return present((value as Record<string, unknown>)[part], parts, at + 1);
+}
+
+interface ObjectField {
+  parts: readonly string[];
+  scope: Requirement;
+  /** The scope's reason, as `requireScope` names it. */
+  reason: string;
+}
+
+/** The body fields that name objects, or would create them, of an operation; read once, when its chain is built. */
+function objectFields(access: KeyAccess): ObjectField[] {
+  const fields: ObjectField[] = [];
+  for (const [declared, verb] of [
+    [access.objects, "names"],
+    [access.creates, "would create"],
+  ] as const) {
+    for (const [pointer, kind] of Object.entries(declared ?? {})) {
+      if (pointer === "path") continue;
+      fields.push({ parts: pointer.split("/").slice(1), scope: OBJECT_SCOPES[kind], reason: `${pointer}, which ${verb} ${kind === "evaluation" ? "an" : "a"} ${kind}` });
+    }
+  }
+  return fields;
 }
 
 /**
  * After the body is validated: each object the body names, and each it would create, needs its
  * kind's scope (an evaluate-only key naming a calibration profile is refused before any work).
  */
-export function checkBodyObjects(access: Access | undefined, ctx: RequestContext | undefined, body: unknown): void {
-  if (!access || access.auth !== "key" || !ctx) return;
-  for (const [fields, verb] of [
-    [access.objects, "names"],
-    [access.creates, "would create"],
-  ] as const) {
-    for (const [pointer, kind] of Object.entries(fields ?? {})) {
-      if (pointer !== "path" && present(body, pointer)) requireScope(ctx.principal, OBJECT_SCOPES[kind], `${pointer}, which ${verb} ${kind === "evaluation" ? "an" : "a"} ${kind}`);
-    }
-  }
+function checkBodyObjects(fields: readonly ObjectField[], ctx: RequestContext, body: unknown): void {
+  for (const { parts, scope, reason } of fields) if (present(body, parts)) requireScope(ctx.principal, scope, reason);
 }

@@ -7,6 +7,12 @@ import { ProblemError } from "../errors";
 export interface IncomingMessage {
   headers: Record<string, string | string[] | undefined>;
   readableEnded: boolean;
+  /** Whether anything has read from the stream (events or `read`). */
+  readableDidRead: boolean;
+  /** Bytes received and not yet read. */
+  readableLength: number;
+  /** Everything buffered, as one chunk (null when nothing is). */
+  read(): Uint8Array | null;
   on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
   removeAllListeners(event: "data"): unknown;
   once(event: "end" | "close", listener: () => void): unknown;
@@ -150,8 +156,29 @@ function beforeDue<T>(read: Promise<T>, due: number, limits: BodyLimits): Promis
   return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A Node request's body when every byte its Content-Length declares has arrived and nothing has
+ * read it yet: taken from the request's buffer at once, with no listener or timer (most bodies come
+ * in the packet that brings their headers). Null otherwise: then it is read as a stream.
+ */
+function arrived(incoming: IncomingMessage | undefined, limits: BodyLimits): Uint8Array | null {
+  const declared = incoming?.headers["content-length"];
+  if (!incoming || incoming.readableDidRead || declared === undefined || incoming.readableLength !== Number(declared)) return null;
+  const whole = incoming.read() ?? new Uint8Array(0);
+  // The parser marks the message complete right after its last byte; flowing, the stream then ends
+  // (the server reads nothing more of it, and knows the request was read to its end).
+  incoming.resume();
+  if (whole.length > limits.maxBytes) throw tooLarge(limits);
+  return whole;
+}
+
 /** The whole body as one byte array, read within the limits. */
 export async function readBody(...args: Parameters<typeof bodyChunks>): Promise<Uint8Array> {
+  // The middleware runs as soon as the headers are parsed; the body the connection has received
+  // with them is in the request's buffer by the next microtask.
+  await undefined;
+  const early = arrived(args[0].incoming, args[1]);
+  if (early) return early;
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of bodyChunks(...args)) {

@@ -61,8 +61,8 @@ export function streamBody(c: Context<AppEnv>): AsyncGenerator<Uint8Array> {
 /**
  * Checks the media type and reads the body once, before any handler runs: 415 for anything but
  * JSON (or JSON Lines where the route takes it), 413 past the size limit, 408 when it arrives too
- * slowly, 400 when its bytes are not UTF-8 (naming the offset). The text is left in Hono's body
- * cache, so the route's validator parses it without reading the stream again. Routes listed in
+ * slowly, 400 when its bytes are not UTF-8 (naming the offset). The text is left in the context
+ * (`bodyText`) for the replay cache and the body's check (`jsonBodyValue`). Routes listed in
  * `rules` (by exact path) get their own limit, may accept JSON Lines, and may take the body as a
  * stream instead (bounded memory however large it is).
  */
@@ -90,10 +90,38 @@ export function readJsonBody(
       c.set("bodyLimits", limits);
       return next();
     }
-    const text = decodeUtf8(await readBody(sourceOf(c), limits));
-    // Hono keeps the pending read in its body cache; a settled one stands in for it.
-    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
-    c.set("bodyText", text);
+    c.set("bodyText", decodeUtf8(await readBody(sourceOf(c), limits)));
     await next();
   };
+}
+
+/** The media types a route declaring `application/json` takes (zod-openapi's rule for a declared JSON body). */
+const DECLARED_JSON = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+
+const notDeclaredJson = () => new ProblemError("unsupported_media_type", "send the body as application/json");
+
+/** The problem for a body that is not JSON. */
+export const malformedJson = () =>
+  new ProblemError("invalid_json", "the body could not be parsed as JSON", [{ path: "", message: "malformed JSON" }]);
+
+/**
+ * The JSON value of a body `readJsonBody` has read, for a route that declares an `application/json`
+ * body: 415 for a media type outside the declared one, 400 for text that is not JSON, and `{}` for
+ * a request with no body at all (which the route's schema then refuses, naming the fields it lacks).
+ */
+export async function jsonBodyValue(c: Context<AppEnv>): Promise<unknown> {
+  const type = requestHeader(c, "content-type");
+  if (!type) {
+    // Over HTTP/1.1 a request with neither a length nor chunks has no body (see readJsonBody); a
+    // web request (in-process, or from a runtime that drops the length) may carry one all the same.
+    const overHttp = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming !== undefined;
+    if (!overHttp && c.req.raw.body && (await c.req.arrayBuffer()).byteLength > 0) throw notDeclaredJson();
+    return {};
+  }
+  if (!DECLARED_JSON.test(type)) throw notDeclaredJson();
+  try {
+    return JSON.parse(c.get("bodyText") ?? "");
+  } catch {
+    throw malformedJson();
+  }
 }

@@ -52,6 +52,7 @@ function pathOf(visit: Visit): Key[] {
  * Pointers.
  */
 export function limitFindings(value: unknown, limits: RequestLimits, place: Placement = asIs): Finding[] {
+  if (withinLimits(value, limits, null, 0)) return [];
   const findings: Finding[] = [];
   const found = (visit: Visit, kind: Finding["kind"], message: string) =>
     findings.push({ kind, path: pointer(place(pathOf(visit))), message });
@@ -91,4 +92,25 @@ export function limitFindings(value: unknown, limits: RequestLimits, place: Plac
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return findings;
+}
+
+/**
+ * Whether `limitFindings` finds nothing in a value: the same checks, answered yes or no without
+ * keeping a path for every value (almost every request passes; the walk that names what is wrong
+ * runs only for one that does not). Recursive: it stops at MAX_DEPTH, so the stack stays shallow.
+ */
+function withinLimits(value: unknown, limits: RequestLimits, key: Key | null, depth: number): boolean {
+  if (typeof value === "string") return isWellFormed(value) && fitsChars(value, limits.maxTextChars);
+  if (value === null || typeof value !== "object") return true;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    if (key === "candidates" && value.length > limits.maxCandidates) return false;
+    if (key === "items" && value.length > limits.maxChecklistItems) return false;
+    for (let i = 0; i < value.length; i++) if (!withinLimits(value[i], limits, i, depth + 1)) return false;
+    return true;
+  }
+  for (const k of Object.keys(value)) {
+    if (!isWellFormed(k) || !withinLimits((value as Record<string, unknown>)[k], limits, k, depth + 1)) return false;
+  }
+  return true;
 }

@@ -1,4 +1,4 @@
-import type { RouteConfig } from "@hono/zod-openapi";
+import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type Access, accessChain, pathRequirements } from "../auth/access";
 import type { RequestContext } from "../context";
@@ -33,6 +33,12 @@ export interface Pages {
   register(app: App): unknown;
 }
 
+/** The zod schema a route declares for an `application/json` body, if any. */
+function jsonSchemaOf(route: RouteConfig): z.ZodType | undefined {
+  const schema = (route.request?.body?.content as Record<string, { schema?: unknown }> | undefined)?.["application/json"]?.schema;
+  return schema instanceof z.ZodType ? schema : undefined;
+}
+
 const declared = new WeakMap<App, Map<string, Access>>();
 
 /** The declarations of an app's operations, by `METHOD /hono/path`. */
@@ -57,7 +63,7 @@ export function mountOperations(app: App, services: Services, operations: readon
     const method = route.method.toUpperCase();
     const path = honoPath(route.path);
     table.set(`${method} ${path}`, access);
-    const chain = accessChain(services, access, method, route.path);
+    const chain = accessChain(services, access, method, route.path, jsonSchemaOf(route));
     if (chain.length > 0) app.on([method], [path], ...chain);
     register(app);
   }
