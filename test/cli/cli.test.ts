@@ -144,7 +144,7 @@ describe("tickbox against a server that needs a key", () => {
     expect([0, 1]).toContain(JSON.parse(selected.stdout).winner);
   });
 
-  it("calibrate sends the key, and refuses a cascade it cannot grade there", { timeout: 30_000 }, async () => {
+  it("calibrate sends the key, and refuses a cascade it cannot grade there", { timeout: 60_000 }, async () => {
     const dir = tempDir();
     const lines = infobenchItems(3).map(({ custom_id: _, ...item }, i) => ({ ...item, label: i % 2 }));
     writeFileSync(join(dir, "labelled.jsonl"), jsonLines(lines));

@@ -175,9 +175,9 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
 
     // What the page shows must be what it would show if it were loaded now: the same parts,
     // rendered afresh by the server for this key. Throughput and ETA change with the clock. With
-    // answers 3 s apart the batch holds still long enough to compare: a fresh rendering, the
+    // answers 5 s apart the batch holds still long enough to compare: a fresh rendering, the
     // page, and a fresh rendering again, until the two renderings agree and the page with them.
-    world.fake.latencyMs = 3000;
+    world.fake.latencyMs = 5000;
     const shown = (p: Page) =>
       p.evaluate(() => {
         const doc = (globalThis as any).document;
@@ -194,7 +194,7 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
     };
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     let agreed: Awaited<ReturnType<typeof shown>> | null = null;
-    for (let i = 0; i < 60 && agreed === null; i++) {
+    for (let i = 0; i < 120 && agreed === null; i++) {
       const before = await rendered();
       const live = await shown(page);
       const after = await rendered();

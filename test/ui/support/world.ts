@@ -58,13 +58,21 @@ function scriptVerdicts(fake: FakeUpstream) {
 }
 
 /** Synthetic pairwise judges when the Trust-or-Escalate data are not beside the checkout. */
-function syntheticPairwise(seed: number, sharpness: number) {
+/**
+ * Pairwise examples of judges that disagree with people exactly as often as they say (a judge sure
+ * at c is right with probability c), on the same 400 items with the same labels: sharper judges
+ * decide more, and the cascade certifies a threshold as real judges' data does.
+ */
+function syntheticCascade(seed: number, sharpness: number[]) {
   const rng = seeded(seed);
-  return Array.from({ length: 400 }, () => {
-    const truth = rng() < 0.5 ? 1 : 0;
-    const signal = 0.5 + (truth ? 1 : -1) * sharpness * rng();
-    return { p_a: Math.min(0.999, Math.max(0.001, rng() < 0.8 ? signal : 1 - signal)), label: (truth ? "a" : "b") as "a" | "b" };
-  });
+  const truths = Array.from({ length: 400 }, () => (rng() < 0.5 ? "a" : "b") as "a" | "b");
+  return sharpness.map((s) =>
+    truths.map((label) => {
+      const sure = 0.5 + s * rng();
+      const right = rng() < sure;
+      return { p_a: (label === "a") === right ? sure : 1 - sure, label };
+    }),
+  );
 }
 
 export async function startWorld(options: { adminKey?: boolean } = {}): Promise<World> {
@@ -142,14 +150,8 @@ export async function startWorld(options: { adminKey?: boolean } = {}): Promise<
   // A pointwise profile of this judge, and a pairwise cascade of three judges.
   const pointwise = (await must("POST", "/v1/calibrations", as(acme), { name: "judge-test soft score", kind: "pointwise", judge: "judge-test", examples: pointwiseExamples(400, 3) })).id as string;
   const judges: (typeof TOE_JUDGES)[number][] = ["mistral-7b-instruct", "gpt-3.5-turbo", "gpt-4-turbo"];
-  const cascadeJudges = trustOrEscalatePresent
-    ? judges.map((model) => ({ model, examples: trustOrEscalateExamples(model) }))
-    : judges.map((model, k) => ({ model, examples: syntheticPairwise(7, 0.3 + 0.15 * k) }));
-  if (!trustOrEscalatePresent) {
-    // A cascade's judges label the same items alike: take the first judge's labels for all.
-    const labels = cascadeJudges[0]!.examples.map((e) => e.label);
-    for (const j of cascadeJudges) j.examples.forEach((e, i) => (e.label = labels[i]!));
-  }
+  const synthetic = syntheticCascade(7, [0.3, 0.4, 0.49]);
+  const cascadeJudges = judges.map((model, k) => ({ model, examples: trustOrEscalatePresent ? trustOrEscalateExamples(model) : synthetic[k]! }));
   const cascade = (await must("POST", "/v1/calibrations", as(acme), { name: "trust-or-escalate cascade", kind: "pairwise", judges: cascadeJudges, target: { alpha: 0.2, delta: 0.1 } })).id as string;
 
   // Usage on earlier days, booked as the service books it.
