@@ -45,6 +45,8 @@ export const configSchema = z.object({
   OPENAI_API_KEY: optionalText,
   TICKBOX_JUDGE_MODEL: optionalText,
   TICKBOX_CHECKLIST_MODEL: optionalText,
+  // Models a request may name as its judge (`judge`), besides TICKBOX_JUDGE_MODEL: comma-separated.
+  TICKBOX_JUDGE_MODELS: optionalText,
   TICKBOX_REVISER_MODEL: optionalText,
   TICKBOX_UPSTREAM_CONCURRENCY: intIn(1, 1024, 16),
   TICKBOX_UPSTREAM_TIMEOUT_MS: intIn(100, 600_000, 60_000),
@@ -125,6 +127,8 @@ export type UpstreamSettings =
       baseURL: string | undefined;
       apiKey: string | undefined;
       judgeModel: string;
+      /** Every model a request may name as its judge: the judge model first, then TICKBOX_JUDGE_MODELS. */
+      judgeModels: string[];
       checklistModel: string;
     }
   | { configured: false; missing: string[] };
@@ -139,6 +143,7 @@ export function upstreamSettings(config: Config): UpstreamSettings {
     baseURL: config.OPENAI_BASE_URL,
     apiKey: config.OPENAI_API_KEY,
     judgeModel: config.TICKBOX_JUDGE_MODEL,
+    judgeModels: [...new Set([config.TICKBOX_JUDGE_MODEL, ...(config.TICKBOX_JUDGE_MODELS ?? "").split(",").map((m) => m.trim()).filter((m) => m !== "")])],
     checklistModel: config.TICKBOX_CHECKLIST_MODEL ?? config.TICKBOX_JUDGE_MODEL,
   };
 }

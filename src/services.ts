@@ -86,6 +86,7 @@ export function buildServices(config: Config, db: SqliteDb, options: ServiceOpti
     llm,
     missingUpstream: upstream.configured ? [] : upstream.missing,
     judgeModel: upstream.configured ? upstream.judgeModel : null,
+    judgeModels: upstream.configured ? upstream.judgeModels : [],
     checklistModel: upstream.configured ? upstream.checklistModel : null,
     structuredOutput: config.TICKBOX_STRUCTURED_OUTPUT,
     passThreshold: config.TICKBOX_PASS_THRESHOLD,

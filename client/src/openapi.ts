@@ -19,6 +19,8 @@ export interface BatchItem {
   max_items?: number;
   /** Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD). */
   pass_threshold?: number;
+  /** The judge model: TICKBOX_JUDGE_MODEL (the default) or one of TICKBOX_JUDGE_MODELS; any other is a 422, as is one other than a calibration profile's judge. Each judge's answers are stored apart, so the same items judged by each judge of a cascade can be fitted as one (tickbox calibrate --server --judge a,b). */
+  judge?: string;
   /** The caller's name for the item, echoed in its result. */
   custom_id?: string;
 }
@@ -199,6 +201,8 @@ export interface CreateEvaluationRequest {
   max_items?: number;
   /** Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD). */
   pass_threshold?: number;
+  /** The judge model: TICKBOX_JUDGE_MODEL (the default) or one of TICKBOX_JUDGE_MODELS; any other is a 422, as is one other than a calibration profile's judge. Each judge's answers are stored apart, so the same items judged by each judge of a cascade can be fitted as one (tickbox calibrate --server --judge a,b). */
+  judge?: string;
   /** A pointwise calibration profile: the response then carries its confidence block, and the profile's judge grades. */
   calibration_id?: string;
 }
@@ -374,6 +378,8 @@ export interface CreateComparisonRequest {
   max_items?: number;
   /** `checklist` (default): grade both against one checklist and compare as a selection of two would (must-pass line, weighted verdict score, then the soft score among verdict ties). `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie. */
   method?: "checklist" | "direct" | "both";
+  /** The judge model: TICKBOX_JUDGE_MODEL (the default) or one of TICKBOX_JUDGE_MODELS; any other is a 422, as is one other than a calibration profile's judge. Each judge's answers are stored apart, so the same items judged by each judge of a cascade can be fitted as one (tickbox calibrate --server --judge a,b). */
+  judge?: string;
   /** A pairwise calibration profile (needs method direct or both). The comparison is then made by the profile's judge model (the first of a cascade), and the answer carries a confidence block for its p_a; when a cascade's judge abstains, the next one compares the same pair directly, until one answers. */
   calibration_id?: string;
 }

@@ -53,6 +53,8 @@ export interface ComparisonInput extends ChecklistSource {
   a: string;
   b: string;
   method?: "checklist" | "direct" | "both" | undefined;
+  /** The judge the caller names (one the server allows: `Judge.judgeNamed`); the configured one if none. */
+  judge?: string | undefined;
   /** Judge with this model instead of the configured one (a calibration profile's judge). */
   model?: string | undefined;
 }
@@ -91,9 +93,10 @@ export class Comparisons {
   async compare(input: ComparisonInput, ctx: RequestContext): Promise<ComparisonView> {
     const method = input.method ?? "checklist";
     const context = input.context ?? null;
+    const model = input.model ?? this.deps.judge.judgeNamed(input.judge, "/judge");
     const [byChecklist, direct] = await settleAll([
-      method === "direct" ? Promise.resolve(null) : this.byChecklist({ ...input, context }, ctx),
-      method === "checklist" ? Promise.resolve(null) : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b, model: input.model }, ctx),
+      method === "direct" ? Promise.resolve(null) : this.byChecklist({ ...input, context, model }, ctx),
+      method === "checklist" ? Promise.resolve(null) : this.direct({ instruction: input.instruction, context, a: input.a, b: input.b, model }, ctx),
     ]);
     const usage = addUsage(byChecklist?.usage ?? noUsage(), direct?.usage ?? noUsage());
     // With both, the checklist decides and the direct judgement settles what the checklist ties.

@@ -58,6 +58,18 @@ type Escalate = (model: string | undefined) => Promise<{ raw: Raw; evaluationId:
  * hands the item to the next judge model (Jung, Brahman & Choi 2024), graded on the same
  * checklist, until one answers or none is left.
  */
+/**
+ * A profile's first judge, which grades what the profile is applied to: a request naming another
+ * judge is refused (the profile says nothing of that judge's probabilities).
+ */
+function firstJudge(profile: CalibrationView, named: string | undefined): string | undefined {
+  const judge = profile.judges[0]!.judge ?? undefined;
+  if (named !== undefined && named !== judge) {
+    throw invalid("/judge", `the profile calibrates ${judge ?? "the server's judge"}, which grades here: drop judge, or name that one`);
+  }
+  return judge;
+}
+
 export class Confidence {
   constructor(
     private readonly calibrations: Calibrations,
@@ -131,7 +143,7 @@ export class Confidence {
     const { calibration_id, ...request } = input;
     const profile = await this.calibrations.byId(calibration_id, ctx, "/calibration_id");
     if (profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
-    const comparison = await this.comparisons.compare({ ...request, model: profile.judges[0]!.judge ?? undefined }, ctx);
+    const comparison = await this.comparisons.compare({ ...request, model: firstJudge(profile, input.judge) }, ctx);
     if (comparison.p_a === null) return { ...comparison, confidence: null };
     const pair = { instruction: input.instruction, context: input.context ?? null, a: input.a, b: input.b };
     const escalate: Escalate = async (model) => {
@@ -149,7 +161,7 @@ export class Confidence {
   ): Promise<EvaluationView & { confidence: ConfidenceView }> {
     const profile = await this.calibrations.byId(input.calibration_id, ctx, "/calibration_id");
     if (profile.kind !== "pointwise") throw invalid("/calibration_id", "an evaluation needs a pointwise profile");
-    const evaluation = await this.judge.evaluate({ ...input, model: profile.judges[0]!.judge ?? undefined }, ctx);
+    const evaluation = await this.judge.evaluate({ ...input, model: firstJudge(profile, input.judge) }, ctx);
     const gradable = { instruction: input.instruction, context: input.context ?? null, response: input.response };
     const { usage, ...confidence } = await this.fromEvaluation(profile, evaluation, gradable, ctx);
     return { ...evaluation, usage, confidence };

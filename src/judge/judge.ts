@@ -25,6 +25,8 @@ export interface JudgeDeps {
   llm: LlmClient | null;
   missingUpstream: string[];
   judgeModel: string | null;
+  /** The models a request may name as its judge (the judge model among them). */
+  judgeModels: string[];
   checklistModel: string | null;
   structuredOutput: StructuredOutputMode;
   passThreshold: number;
@@ -51,6 +53,8 @@ export interface ChecklistSource {
 export interface EvaluationInput extends ChecklistSource {
   response: string;
   pass_threshold?: number | undefined;
+  /** The judge the caller names (one the server allows: `judgeNamed`); the configured one if none. */
+  judge?: string | undefined;
   /** Grade with this judge model instead of the configured one (a cascade's later judges). */
   model?: string | undefined;
 }
@@ -243,13 +247,26 @@ export class Judge {
     return { row, computed, usage: computed ? row.usage : noUsage() };
   }
 
+  /**
+   * The judge a request names, if the server allows it (TICKBOX_JUDGE_MODELS): a 400 at `path`
+   * otherwise, naming the models it may name. A caller can thus grade the same items with each judge
+   * of a cascade before fitting it; what a judge grades is cached under its own name.
+   */
+  judgeNamed(name: string | undefined, path: string): string | undefined {
+    if (name === undefined || this.deps.judgeModels.includes(name)) return name;
+    const allowed = this.deps.judgeModels.length > 0 ? `this server grades with ${this.deps.judgeModels.join(", ")}` : "this server has no judge model configured";
+    const message = `${allowed}, not ${name}; the operator allows more in TICKBOX_JUDGE_MODELS`;
+    throw new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
+  }
+
   /** Grades a response against a stored, inline or generated checklist, at the request's pass threshold. */
   async evaluate(input: EvaluationInput, ctx: RequestContext): Promise<EvaluationView> {
     const context = input.context ?? null;
+    const model = input.model ?? this.judgeNamed(input.judge, "/judge");
     const checklist = await this.resolveChecklist({ ...input, context }, ctx);
     const graded = await this.grade(
       checklist.row,
-      { instruction: input.instruction, context, response: input.response, model: input.model },
+      { instruction: input.instruction, context, response: input.response, model },
       ctx,
     );
     const usage = addUsage(checklist.usage, graded.usage);

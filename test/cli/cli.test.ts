@@ -87,7 +87,7 @@ describe("tickbox against a server that needs a key", () => {
   let evaluator: string;
   let calibrator: string;
   beforeAll(async () => {
-    server = await startServer({ ...upstreamEnv(fake), TICKBOX_DB: ":memory:", PORT: "0", TICKBOX_ADMIN_KEY: ADMIN_KEY });
+    server = await startServer({ ...upstreamEnv(fake), TICKBOX_DB: ":memory:", PORT: "0", TICKBOX_ADMIN_KEY: ADMIN_KEY, TICKBOX_JUDGE_MODELS: "judge-strong", TICKBOX_LOG: "off" });
     const key = async (scopes: string[]) => {
       const res = await fetch(`${server.url}/v1/keys`, {
         method: "POST",
@@ -144,7 +144,7 @@ describe("tickbox against a server that needs a key", () => {
     expect([0, 1]).toContain(JSON.parse(selected.stdout).winner);
   });
 
-  it("calibrate sends the key, and refuses a cascade it cannot grade there", { timeout: 60_000 }, async () => {
+  it("calibrate sends the key, and grades a cascade with each judge the server allows", { timeout: 60_000 }, async () => {
     const dir = tempDir();
     const lines = infobenchItems(3).map(({ custom_id: _, ...item }, i) => ({ ...item, label: i % 2 }));
     writeFileSync(join(dir, "labelled.jsonl"), jsonLines(lines));
@@ -156,13 +156,17 @@ describe("tickbox against a server that needs a key", () => {
     expect(ran.code).toBe(0);
     expect(JSON.parse(ran.stdout).judges[0].model).toBe("judge-test");
 
-    const named = await tickbox([...args, "--judge", "judge-test"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
-    expect(named.code).toBe(0);
     const other = await tickbox([...args, "--judge", "another-model"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
     expect(other.code).toBe(2);
-    expect(other.stderr).toContain("grades with judge-test, not another-model");
-    const cascade = await tickbox([...args, "--judge", "a,b"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
-    expect(cascade.code).toBe(2);
-    expect(cascade.stderr).toContain("run calibrate without --server");
+    expect(other.stderr).toContain("grades with judge-test, judge-strong, not another-model");
+    // A cascade: each judge grades every line on the server, the later one the first one's checklists.
+    fake.reset();
+    const cascade = await tickbox([...args, "--judge", "judge-test,judge-strong"], { cwd: dir, env: { TICKBOX_API_KEY: ADMIN_KEY } });
+    expect(cascade.code).toBe(0);
+    expect(JSON.parse(cascade.stdout).judges.map((j: { model: string }) => j.model)).toEqual(["judge-test", "judge-strong"]);
+    const graded = fake.calls.filter((c) => c.kind === "grading").map((c) => c.body.model);
+    // The first judge's gradings were stored by the runs above: only the strong judge is asked.
+    expect(graded).toEqual(["judge-strong", "judge-strong", "judge-strong"]);
   });
+
 });

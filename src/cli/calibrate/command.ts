@@ -36,13 +36,6 @@ function diagramPath(file: string, options: CalibrateOptions, k: number, judges:
 }
 
 function checkOptions(options: CalibrateOptions, judges: (string | undefined)[], env: Record<string, string | undefined>): void {
-  if (options.server && judges.length > 1) {
-    throw new CliError(
-      EXIT.input,
-      "a cascade needs every judge's gradings, and a server grades with the one judge model it is configured with: " +
-        "run calibrate without --server (the service then runs here, grading with each judge in turn on TICKBOX_DB)",
-    );
-  }
   if (!options.server && judges.length > 1 && env.TICKBOX_DB === ":memory:") {
     throw new CliError(EXIT.input, "a cascade grades with each judge in turn on one database: set TICKBOX_DB to a file, not :memory:");
   }
@@ -155,8 +148,9 @@ export async function calibrateCommand(file: string, options: CalibrateOptions, 
 }
 
 /**
- * The model a judge's gradings came from. Evaluations name theirs; a server grades with its own,
- * so a --judge that differs from it is refused rather than written into the profile.
+ * The model a judge's gradings came from. Evaluations name theirs; a --judge that differs from it
+ * (a server that does not know the request's `judge` field) is refused rather than written into
+ * the profile.
  */
 function modelOf(judge: string | undefined, grades: Map<number, PointwiseGrade | PairwiseGrade>, options: CalibrateOptions, env: Record<string, string | undefined>): string | null {
   const seen = new Set([...grades.values()].flatMap((g) => ("model" in g ? [g.model] : [])));

@@ -56,6 +56,7 @@ export async function gradePointwise(
     instruction: l.instruction,
     ...(l.context === undefined ? {} : { context: l.context }),
     response: l.response,
+    ...(options.judge ? { judge: options.judge } : {}),
     ...(checklists ? { checklist_id: checklists.get(l.line)! } : l.checklist ? { checklist: l.checklist as NonNullable<BatchItem["checklist"]> } : {}),
   }));
   // Failed items of an earlier run are tried again: a profile wants every label it can get.
@@ -102,7 +103,8 @@ export async function gradePairwise(client: TickboxClient, lines: PairwiseLine[]
   };
   const compare = async (l: PairwiseLine): Promise<Comparison> => {
     const context = l.context === undefined ? {} : { context: l.context };
-    return client.post("/v1/comparisons", { body: { instruction: l.instruction, ...context, a: l.a, b: l.b, method: "direct" } });
+    const judge = options.judge ? { judge: options.judge } : {};
+    return client.post("/v1/comparisons", { body: { instruction: l.instruction, ...context, a: l.a, b: l.b, method: "direct", ...judge } });
   };
   const worker = async () => {
     while (next < lines.length && !options.interruption.signal) {

@@ -45,13 +45,14 @@ export const route = createRoute({
 
 /**
  * The items as they stream past, each checklist they name checked to be the caller's as it first
- * appears: a 404 at the first item naming a missing one, before the batch exists (the items stored
- * so far are dropped with it).
+ * appears, and each judge they name to be one the server grades with: a 404 or 400 at the first item
+ * that fails, before the batch exists (the items stored so far are dropped with it).
  */
-async function* ownChecklists(items: AsyncIterable<BatchItemInput>, judge: Judge, ctx: RequestContext): AsyncGenerator<BatchItemInput> {
+async function* checkedItems(items: AsyncIterable<BatchItemInput>, judge: Judge, ctx: RequestContext): AsyncGenerator<BatchItemInput> {
   const seen = new Set<string>();
   let i = 0;
   for await (const item of items) {
+    judge.judgeNamed(item.judge, `/${i}/judge`);
     if (item.checklist_id && !seen.has(item.checklist_id)) {
       await judge.checklistById(item.checklist_id, ctx, `/${i}/checklist_id`);
       seen.add(item.checklist_id);
@@ -71,6 +72,6 @@ export function register(app: App) {
     const { limits, judge } = c.get("services");
     const format = isJsonLinesMediaType(requestHeader(c, "content-type") ?? "") ? "jsonl" : "json";
     const items = batchItems(streamBody(c), format, { schema: BatchItem, limits, maxItems: MAX_BATCH_ITEMS, maxItemBytes: limits.maxBodyBytes });
-    return c.json(await batches.create(ownChecklists(items, judge, contextOf(c)), concurrency), 202);
+    return c.json(await batches.create(checkedItems(items, judge, contextOf(c)), concurrency), 202);
   });
 }

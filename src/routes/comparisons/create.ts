@@ -3,6 +3,7 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
 import { ConfidenceBlock } from "../calibrations/schemas";
+import { evaluationFields } from "../evaluations/create";
 import {
   ChecklistChoice,
   Context,
@@ -27,6 +28,7 @@ export const CreateComparisonBody = z
       description:
         "`checklist` (default): grade both against one checklist and compare as a selection of two would (must-pass line, weighted verdict score, then the soft score among verdict ties). `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie.",
     }),
+    judge: evaluationFields.judge,
     calibration_id: maxChars(z.string().min(1), 100).optional().openapi({
       description:
         "A pairwise calibration profile (needs method direct or both). The comparison is then made by the profile's judge model (the first of a cascade), and the answer carries a confidence block for its p_a; when a cascade's judge abstains, the next one compares the same pair directly, until one answers.",

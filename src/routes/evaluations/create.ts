@@ -16,6 +16,10 @@ export const evaluationFields = {
   pass_threshold: z.number().min(0).max(1).optional().openapi({
     description: "Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD).",
   }),
+  judge: maxChars(z.string().min(1), 200).optional().openapi({
+    description:
+      "The judge model: TICKBOX_JUDGE_MODEL (the default) or one of TICKBOX_JUDGE_MODELS; any other is a 422, as is one other than a calibration profile's judge. Each judge's answers are stored apart, so the same items judged by each judge of a cascade can be fitted as one (tickbox calibrate --server --judge a,b).",
+  }),
 };
 
 export const oneChecklistSource: [(b: { checklist_id?: string | undefined; checklist?: unknown }) => boolean, { message: string; path: string[] }] = [
