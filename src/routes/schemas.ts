@@ -197,6 +197,7 @@ export const ChecklistChoice = {
   max_items: MaxItems,
 };
 
+/** The one rule of `ChecklistChoice`: a stored checklist or inline items, never both (neither: one is generated). */
 export const notBothChecklists: [
   (b: { checklist_id?: string | undefined; checklist?: unknown }) => boolean,
   { message: string; path: string[] },

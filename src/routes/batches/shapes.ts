@@ -2,19 +2,18 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { BatchService } from "../../batches/service";
 import type { AppEnv } from "../../env";
+import { MAX_BATCH_ITEMS } from "../../config";
 import { ProblemError } from "../../errors";
 import { contextOf } from "../operation";
-import { evaluationFields, oneChecklistSource } from "../evaluations/create";
-import { IdParam, Usage, commonErrors, maxChars, notFound, notImplemented } from "../schemas";
-
-export const MAX_BATCH_ITEMS = 100_000;
+import { evaluationFields } from "../evaluations/create";
+import { IdParam, Usage, commonErrors, maxChars, notBothChecklists, notFound, notImplemented } from "../schemas";
 
 export const BatchItem = z
   .strictObject({
     ...evaluationFields,
     custom_id: maxChars(z.string().min(1), 200).optional().openapi({ description: "The caller's name for the item, echoed in its result." }),
   })
-  .refine(...oneChecklistSource)
+  .refine(...notBothChecklists)
   .openapi("BatchItem", { description: "An evaluation request (as for POST /v1/evaluations) with an optional custom_id." });
 
 export const BatchItems = z.array(BatchItem).min(1, "a batch needs at least one item").max(MAX_BATCH_ITEMS);

@@ -3,25 +3,18 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
 import { ConfidenceBlock } from "../calibrations/schemas";
-import { Context, Evaluation, Instruction, ItemsInput, MaxItems, ResponseText, commonErrors, jsonBody, maxChars, notFound, upstreamErrors } from "../schemas";
+import { ChecklistChoice, Context, Evaluation, Instruction, ResponseText, commonErrors, jsonBody, maxChars, notBothChecklists, notFound, upstreamErrors } from "../schemas";
 
 /** The fields of an evaluation request, shared with batch items. */
 export const evaluationFields = {
   instruction: Instruction,
   context: Context,
   response: ResponseText.openapi({ description: "The response to grade." }),
-  checklist_id: maxChars(z.string().min(1), 100).optional().openapi({ description: "A stored checklist to grade against." }),
-  checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
-  max_items: MaxItems,
+  ...ChecklistChoice,
   pass_threshold: z.number().min(0).max(1).optional().openapi({
     description: "Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD).",
   }),
 };
-
-export const oneChecklistSource: [(b: { checklist_id?: string | undefined; checklist?: unknown }) => boolean, { message: string; path: string[] }] = [
-  (b) => !(b.checklist_id && b.checklist),
-  { message: "give checklist_id or checklist, not both", path: ["checklist"] },
-];
 
 export const CreateEvaluationBody = z
   .strictObject({
@@ -30,7 +23,7 @@ export const CreateEvaluationBody = z
       description: "A pointwise calibration profile: the response then carries its confidence block, and the profile's judge grades.",
     }),
   })
-  .refine(...oneChecklistSource)
+  .refine(...notBothChecklists)
   .openapi("CreateEvaluationRequest");
 export type CreateEvaluationBody = z.infer<typeof CreateEvaluationBody>;
 
