@@ -1,7 +1,7 @@
-import { z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { BatchService } from "../../batches/service";
-import type { AppEnv } from "../../env";
+import type { App, AppEnv } from "../../env";
 import { MAX_BATCH_ITEMS } from "../../config";
 import { ProblemError } from "../../errors";
 import { contextOf } from "../operation";
@@ -58,7 +58,7 @@ export const batchContent = { "application/json": { schema: Batch } };
 /** The answers every operation on one batch shares. */
 export const batchByIdErrors = { ...notFound, 500: commonErrors[500], ...notImplemented } as const;
 
-export const batchOk = { 200: { description: "The batch.", content: batchContent } };
+const batchOk = { 200: { description: "The batch.", content: batchContent } };
 
 /**
  * The batch service as the caller may use it: their tenant's batches only, new ones made under
@@ -73,4 +73,18 @@ export function batchesOf(c: Context<AppEnv>) {
     );
   }
   return batches.forContext(contextOf(c));
+}
+
+/**
+ * The route and handler of an operation on one batch that answers the batch as it then stands:
+ * GET, cancel, retry. The operation's file keeps its declaration and its access.
+ */
+export function batchOperation<M extends "get" | "post", P extends string>(
+  declared: { method: M; path: P; summary: string; description?: string },
+  act: (batches: ReturnType<typeof batchesOf>, id: string) => ReturnType<BatchService["view"]>,
+) {
+  const { method, path, ...described } = declared;
+  const route = createRoute({ method, path, tags: ["batches"], ...described, request: { params: BatchId }, responses: { ...batchOk, ...batchByIdErrors } });
+  const register = (app: App) => app.openapi(route, async (c) => c.json(await act(batchesOf(c), c.req.valid("param").id), 200));
+  return { route, register };
 }
