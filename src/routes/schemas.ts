@@ -138,7 +138,7 @@ export const upstreamErrors = {
 } as const;
 
 export const notImplemented = {
-  501: problemResponse("This deployment has no long-running process for background work; run the Node server."),
+  501: problemResponse("This deployment has no long-running process or queue for background work; run the Node server, or bind BATCH_QUEUE on Workers."),
 } as const;
 
 export const notFound = { 404: problemResponse("No such resource.") } as const;

@@ -37,12 +37,12 @@ describe("the Worker entry", () => {
     expect(res.json.detail).not.toContain("soon");
   });
 
-  it("builds services once per env object and says background work is not available", async () => {
+  it("builds services once per env object, without batches where no queue is bound", async () => {
     const bindings = { DB: env.DB };
     const first = instanceFor(bindings);
     expect(instanceFor(bindings)).toBe(first);
     expect(instanceFor({ DB: env.DB })).not.toBe(first);
-    expect("services" in first && first.services.capabilities).toEqual({ background: false });
+    expect("services" in first && first.services.batches).toBeUndefined();
   });
 
   it("answers 413 for a streamed body over the limit that declares no length", async () => {
