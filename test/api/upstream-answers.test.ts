@@ -36,13 +36,17 @@ describe.each([
     const first = await t.post("/v1/evaluations", evaluation);
     expect(first.status).toBe(200);
     expect(first.json.signal).toBe("logprobs");
-    for (const r of first.json.results) expect(r.p_yes).toBeGreaterThanOrEqual(0);
+    // The fake samples "YES" for p(YES) 0.9, 95% of it on that spelling (test/support/fake-tokens.ts):
+    // without alternatives, the sampled token's own probability is all there is to read.
+    for (const r of first.json.results) expect(r.p_yes).toBeCloseTo(0.9 * 0.95, 9);
     // Logprob support, learnt from that answer, does not break the next ones.
     fake.enqueue(strip, strip);
+    fake.compare = (call) => (JSON.stringify(call.body).indexOf("Hello!") < JSON.stringify(call.body).indexOf("Go away.") ? { better: "FIRST", p_first: 0.9 } : { better: "SECOND", p_first: 0.3 });
     const direct = await t.post("/v1/comparisons", comparison);
     expect(direct.status).toBe(200);
-    expect(direct.json.p_a).toBeGreaterThanOrEqual(0);
-    expect(direct.json.p_a).toBeLessThanOrEqual(1);
+    // a first: "FIRST" sampled, read as p(a) = 0.9 · 0.95; b first: "SECOND" sampled with 0.7 · 0.95,
+    // read as p(FIRST) = 1 − 0.665, so p(a) = 0.665. p_a is the mean of the two orders.
+    expect(direct.json.p_a).toBeCloseTo((0.9 * 0.95 + 0.7 * 0.95) / 2, 9);
   });
 
   it.each([
