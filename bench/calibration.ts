@@ -26,7 +26,7 @@ import {
   topLabelCalibrationError,
   type FittedCalibrator,
   type Label,
-} from '../src/calibration/index.js';
+} from '../src/calibration/index';
 
 const JUDGES = ['gpt-4-turbo', 'gpt-3.5-turbo', 'mistral-7b-instruct'] as const;
 /** Cheapest first, as in the paper. */

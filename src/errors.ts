@@ -59,7 +59,7 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
-export function problemType(code: ProblemCode): string {
+function problemType(code: ProblemCode): string {
   return `/problems/${code}`;
 }
 

@@ -1,5 +1,5 @@
-import { clipProbability } from './numeric.js';
-import { assertIntegerAtLeast, assertScoredLabels } from './validate.js';
+import { clipProbability } from './numeric';
+import { assertIntegerAtLeast, assertScoredLabels } from './validate';
 
 /*
  * Calibration is measured mainly on the probability of the positive outcome against the 0/1 label

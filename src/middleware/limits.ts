@@ -21,7 +21,7 @@ export interface Finding extends FieldError {
   kind: "invalid" | "limit";
 }
 
-export type Key = string | number;
+type Key = string | number;
 
 /** Where a part of a value sits in the request: the identity, or e.g. a batch item's index in front. */
 export type Placement = (path: Key[]) => Key[];

@@ -28,7 +28,7 @@ export const MaxItems = z.number().int().min(2).max(12).optional().openapi({
   description: "Upper bound on generated questions (2-12, default 8).",
 });
 
-export const ItemInput = z
+const ItemInput = z
   .strictObject({
     question: maxChars(z.string().trim().min(1, "must not be empty"), 2_000),
     weight: z.number().int().min(1).max(100).optional().openapi({ description: "Importance 1-100 (default 50)." }),
@@ -70,7 +70,7 @@ export const Checklist = z
   })
   .openapi("Checklist");
 
-export const Result = z
+const Result = z
   .object({
     item_id: z.string(),
     verdict: z.enum(["YES", "NO"]),

@@ -17,8 +17,8 @@ import {
   topLabelCalibrationError,
   reliabilityBins,
   sigmoid,
-} from '../../src/calibration/index.js';
-import { syntheticJudge } from './helpers.js';
+} from '../../src/calibration/index';
+import { syntheticJudge } from './helpers';
 
 describe('point metrics', () => {
   it('Brier, log loss and accuracy by hand', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reliabilityBins, reliabilitySvg } from '../../src/calibration/index.js';
-import { syntheticJudge } from './helpers.js';
+import { reliabilityBins, reliabilitySvg } from '../../src/calibration/index';
+import { syntheticJudge } from './helpers';
 
 /** Minimal well-formedness check: balanced tags, quoted attributes, no raw '<' or bare '&' in text. */
 function assertWellFormed(xml: string): void {

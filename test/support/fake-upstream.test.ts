@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
-import { tokenize } from "./fake-tokens.js";
-import { remoteControl } from "./fake-control.js";
+import { startFakeUpstream, type FakeUpstream } from "./fake-upstream";
+import { tokenize } from "./fake-tokens";
+import { remoteControl } from "./fake-control";
 
 let fake: FakeUpstream;
 

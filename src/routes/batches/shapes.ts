@@ -16,9 +16,7 @@ export const BatchItem = z
   .refine(...notBothChecklists)
   .openapi("BatchItem", { description: "An evaluation request (as for POST /v1/evaluations) with an optional custom_id." });
 
-export const BatchItems = z.array(BatchItem).min(1, "a batch needs at least one item").max(MAX_BATCH_ITEMS);
-
-export const Counts = z.object({
+const Counts = z.object({
   pending: z.number().int(),
   running: z.number().int(),
   done: z.number().int(),

@@ -9,7 +9,7 @@ const Target = z
   })
   .openapi("CalibrationTarget");
 
-export const ExampleInput = z
+const ExampleInput = z
   .strictObject({
     p: Probability.optional().openapi({ description: "Pointwise: the judge's raw probability that the response is good." }),
     p_a: Probability.optional().openapi({ description: "Pairwise: the judge's raw probability that response A wins." }),
@@ -85,7 +85,7 @@ const MetricsWithIntervals = z
 const ReliabilityBin = z
   .object({ lo: z.number(), hi: z.number(), count: z.number().int(), mean_confidence: z.number().nullable(), accuracy: z.number().nullable() })
   .openapi("ReliabilityBin");
-export const Threshold = z
+const Threshold = z
   .object({
     lambda: z.number(),
     scale: z.enum(["raw", "calibrated"]).openapi({
