@@ -96,7 +96,10 @@ class Figure {
 const figures = new Map<string, Figure>();
 const figure = (key: string): Figure => {
   let f = figures.get(key);
-  if (!f) figures.set(key, (f = new Figure()));
+  if (!f) {
+    f = new Figure();
+    figures.set(key, f);
+  }
   return f;
 };
 

@@ -119,7 +119,9 @@ export function reliabilitySvg(panels: ReadonlyArray<ReliabilityPanel>, options:
     });
   }
   parts.push(`<g transform="translate(0 ${shift})">`);
-  panels.forEach((panel, i) => parts.push(...panelSvg(panel, MARGIN.left + i * (PANEL + GAP))));
+  panels.forEach((panel, i) => {
+    parts.push(...panelSvg(panel, MARGIN.left + i * (PANEL + GAP)));
+  });
   parts.push(...legend.parts);
   parts.push('</g>', '</svg>');
   return parts.join('\n');

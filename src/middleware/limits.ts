@@ -79,7 +79,9 @@ export function limitFindings(value: unknown, limits: RequestLimits, place: Plac
       if (visit.key === "items" && current.length > limits.maxChecklistItems) {
         found(visit, "limit", `more than the limit of ${limits.maxChecklistItems} checklist items (TICKBOX_MAX_CHECKLIST_ITEMS)`);
       }
-      current.forEach((v, i) => children.push({ value: v, key: i, parent: visit, depth: visit.depth + 1 }));
+      current.forEach((v, i) => {
+        children.push({ value: v, key: i, parent: visit, depth: visit.depth + 1 });
+      });
     } else {
       for (const [k, v] of Object.entries(current)) {
         const child: Visit = { value: v, key: k, parent: visit, depth: visit.depth + 1 };

@@ -51,7 +51,12 @@ describe.each([
 
   it.each([
     ["a logprob of 1000", (t: any) => (t.logprob = 1000)],
-    ["a positive alternative", (t: any) => t.top_logprobs[0] && (t.top_logprobs[0].logprob = 3)],
+    [
+      "a positive alternative",
+      (t: any) => {
+        if (t.top_logprobs[0]) t.top_logprobs[0].logprob = 3;
+      },
+    ],
     ["a string logprob", (t: any) => (t.logprob = "-0.1")],
     ["a token that is not a string", (t: any) => (t.token = 7)],
     ["bytes that are not bytes", (t: any) => (t.bytes = [300])],
@@ -135,7 +140,16 @@ describe.each([
     ["an empty body", { kind: "raw", body: "" }],
     ["JSON that is not a completion", { kind: "raw", body: '{"hello":"world"}' }],
     ["no choices", { kind: "mutate", mutate: (c: any) => ({ ...c, choices: [] }) }],
-    ["content that is not text", { kind: "mutate", mutate: (c: any) => (c.choices[0].message.content = { a: 1 }, c) }],
+    [
+      "content that is not text",
+      {
+        kind: "mutate",
+        mutate: (c: any) => {
+          c.choices[0].message.content = { a: 1 };
+          return c;
+        },
+      },
+    ],
   ] as const)("%s: 502 upstream_invalid_output", async (_name, fault) => {
     const t = app({ TICKBOX_BREAKER_FAILURES: "1" });
     fake.enqueue(fault as never);

@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { BatchService } from "../../batches/service";
 import type { App, AppEnv } from "../../env";
-import { MAX_BATCH_ITEMS } from "../../config";
 import { ProblemError } from "../../errors";
 import { contextOf } from "../operation";
 import { evaluationFields } from "../evaluations/create";
