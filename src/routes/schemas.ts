@@ -184,15 +184,18 @@ export const QueryInstant = z
   })
   .transform((text) => Date.parse(text));
 
+/** The id of a stored object (a checklist, an evaluation, a profile, a batch), in a body, a query or a path. */
+export const ObjectId = maxChars(z.string().min(1), 100);
+
 export const IdParam = (prefix: string) =>
-  z.object({ id: maxChars(z.string().min(1), 100).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
+  z.object({ id: ObjectId.openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
 
 /** A response under judgement; kept byte for byte (no trimming), but blank is refused. */
 export const ResponseText = limitedText(z.string()).refine((s) => s.trim().length > 0, "must not be empty");
 
 /** `checklist_id` or inline `checklist.items` (or neither: one is generated). */
 export const ChecklistChoice = {
-  checklist_id: maxChars(z.string().min(1), 100).optional().openapi({ description: "A stored checklist to grade against." }),
+  checklist_id: ObjectId.optional().openapi({ description: "A stored checklist to grade against." }),
   checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
   max_items: MaxItems,
 };

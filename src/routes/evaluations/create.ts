@@ -3,7 +3,7 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
 import { ConfidenceBlock } from "../calibrations/schemas";
-import { ChecklistChoice, Context, Evaluation, Instruction, ResponseText, commonErrors, jsonBody, maxChars, notBothChecklists, notFound, upstreamErrors } from "../schemas";
+import { ChecklistChoice, Context, Evaluation, Instruction, ObjectId, ResponseText, commonErrors, jsonBody, notBothChecklists, notFound, upstreamErrors } from "../schemas";
 
 /** The fields of an evaluation request, shared with batch items. */
 export const evaluationFields = {
@@ -19,7 +19,7 @@ export const evaluationFields = {
 export const CreateEvaluationBody = z
   .strictObject({
     ...evaluationFields,
-    calibration_id: maxChars(z.string().min(1), 100).optional().openapi({
+    calibration_id: ObjectId.optional().openapi({
       description: "A pointwise calibration profile: the response then carries its confidence block, and the profile's judge grades.",
     }),
   })
