@@ -19,6 +19,8 @@ export interface GetByIdDeclaration<P extends string, S extends z.ZodType> {
  * The route and handler of `GET /v1/<resource>/{id}`: one object of the caller's tenant, as `load`
  * finds it, or the 404 `load` throws. The operation's file keeps its declaration and its access.
  */
+// `load`'s answer is checked against the declared schema as a handler's would be: what does not
+// fit (as JSON) makes its type `never`, so a mismatch fails to compile in the operation's file.
 export function getById<P extends string, S extends z.ZodType, T>(
   declared: GetByIdDeclaration<P, S>,
   load: (id: string, c: Context<AppEnv>) => Promise<T & (JSONParsed<T> extends z.output<S> ? unknown : never)>,
