@@ -26,7 +26,7 @@ import {
   topLabelCalibrationError,
   type FittedCalibrator,
   type Label,
-} from '../src/calibration/index.js';
+} from '../src/calibration/index';
 
 const JUDGES = ['gpt-4-turbo', 'gpt-3.5-turbo', 'mistral-7b-instruct'] as const;
 /** Cheapest first, as in the paper. */
@@ -96,7 +96,10 @@ class Figure {
 const figures = new Map<string, Figure>();
 const figure = (key: string): Figure => {
   let f = figures.get(key);
-  if (!f) figures.set(key, (f = new Figure()));
+  if (!f) {
+    f = new Figure();
+    figures.set(key, f);
+  }
   return f;
 };
 

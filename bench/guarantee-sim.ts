@@ -27,7 +27,7 @@ import {
   type Label,
   type ProfileKind,
   type Rng,
-} from '../src/calibration/index.js';
+} from '../src/calibration/index';
 
 export interface JudgeModel {
   /** Noise on the latent z. */

@@ -12,8 +12,8 @@
  * run with the rule as fitted before (maps fitted and certified on the same labels) to show what
  * validity costs in coverage. The last line is one JSON object.
  */
-import { clopperPearsonUpper, inverseRegularizedIncompleteBeta, minLabelsFor, type CalibrationMethod, type FitMethod } from '../src/calibration/index.js';
-import { CASCADE_JUDGES, finitePoolShares, population, runCell, SINGLE_JUDGES, SPREAD, type World } from './guarantee-sim.js';
+import { clopperPearsonUpper, inverseRegularizedIncompleteBeta, minLabelsFor, type CalibrationMethod, type FitMethod } from '../src/calibration/index';
+import { CASCADE_JUDGES, finitePoolShares, population, runCell, SINGLE_JUDGES, SPREAD, type World } from './guarantee-sim';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {

@@ -52,12 +52,12 @@ const filler = "All of this is part of a long and unremarkable answer. ".repeat(
 
 /** Line `i` of the batch; the last one invalid (a number for a response) when `invalidLast`. */
 const line = (i: number, invalidLast: boolean) =>
-  JSON.stringify({
+  `${JSON.stringify({
     instruction: "Answer the customer's question.",
     response: invalidLast && i === ITEMS - 1 ? 42 : `Reply ${i}. ${filler}`,
     checklist: { items: [{ question: "Does it answer the question?" }] },
     custom_id: `item-${i}`,
-  }) + "\n";
+  })}\n`;
 
 /** POSTs the batch as a stream of ~1 MiB writes, minding backpressure; resolves with the status. */
 function postBatch(url: string, invalidLast: boolean): Promise<{ status: number; bytes: number }> {

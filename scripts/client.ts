@@ -5,6 +5,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
 
+// A JSON Schema as openapi.yaml spells it: read field by field, its shape checked where it is used.
+// biome-ignore lint/suspicious/noExplicitAny: the generator walks arbitrary JSON Schema
 type Schema = Record<string, any>;
 
 const root = resolve(import.meta.dirname, "..");

@@ -7,6 +7,9 @@ import { z } from "zod";
  */
 export const LIMIT_CEILINGS = { textChars: 200_000, candidates: 64, checklistItems: 50 } as const;
 
+/** The most items one batch may hold, however it is sent (a JSON array or JSON Lines). */
+export const MAX_BATCH_ITEMS = 100_000;
+
 const optionalText = z
   .string()
   .trim()

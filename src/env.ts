@@ -3,7 +3,6 @@ import type { ContextBuilder } from "./auth/contexts";
 import type { Authenticator } from "./auth/principals";
 import type { RateLimits } from "./auth/rate-limit";
 import type { BatchService } from "./batches/service";
-import type { Capabilities } from "./capabilities";
 import type { PriceTable } from "./config";
 import type { Principal, RequestContext } from "./context";
 import type { Calibrations } from "./judge/calibrations";
@@ -51,11 +50,11 @@ export interface Services {
   limits: RequestLimits & { maxBodyBytes: number; maxBatchBodyBytes: number; bodyTimeoutMs: number };
   /** Request lines and errors: pino on Node, JSON console lines on Workers, nothing in-process tests. */
   log: Logger;
-  /** What this runtime can do; features that need more answer 501 (see `requireCapability`). */
-  capabilities: Capabilities;
   /**
-   * Background batches need a process that outlives the request: built by the Node entry
-   * (`buildServices(…, { background: true })`), absent elsewhere, where the batch routes answer 501.
+   * Background batches need a process that outlives the request or a queue: built by the Node
+   * entry (`background: true`) and by a Worker with BATCH_QUEUE bound (`queue`), absent elsewhere.
+   * Its absence is the one thing this runtime cannot do: the batch routes then answer 501
+   * (`batchesOf`, src/routes/batches/shapes.ts).
    */
   batches?: BatchService;
 }

@@ -59,7 +59,7 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
-export function problemType(code: ProblemCode): string {
+function problemType(code: ProblemCode): string {
   return `/problems/${code}`;
 }
 
@@ -78,5 +78,5 @@ export function problemBody(error: ProblemError, requestId: string): ProblemBody
 
 /** Renders a zod-style issue path (`["items", 2, "question"]`) as a JSON Pointer (`/items/2/question`). */
 export function pointer(path: readonly PropertyKey[]): string {
-  return "/" + path.map((p) => String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("/");
+  return `/${path.map((p) => String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`;
 }

@@ -27,9 +27,18 @@ export function nodeLogger(dest: number | string = 1): Logger & { flush(): void 
   }, FLUSH_MS);
   timer.unref();
   return {
-    info: (fields, message) => (handOver(), logger.info(fields, message)),
-    warn: (fields, message) => (handOver(), logger.warn(fields, message)),
-    error: (fields, message) => (handOver(), logger.error(fields, message)),
+    info(fields, message) {
+      handOver();
+      logger.info(fields, message);
+    },
+    warn(fields, message) {
+      handOver();
+      logger.warn(fields, message);
+    },
+    error(fields, message) {
+      handOver();
+      logger.error(fields, message);
+    },
     // In pino's format, built without its serialiser (see requestLineJson).
     request(line) {
       gathered += requestLineJson(line);

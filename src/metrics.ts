@@ -77,7 +77,9 @@ class Histogram {
   }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((le, i) => lines.push(`${this.name}_bucket{le="${le}"} ${this.counts[i]}`));
+    this.buckets.forEach((le, i) => {
+      lines.push(`${this.name}_bucket{le="${le}"} ${this.counts[i]}`);
+    });
     lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`);
     lines.push(`${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
     return lines.join("\n");

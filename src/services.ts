@@ -1,4 +1,3 @@
-import { type Capabilities, nodeCapabilities } from "./capabilities";
 import { type Config, upstreamSettings } from "./config";
 import type { Services } from "./env";
 import { ContextBuilder } from "./auth/contexts";
@@ -33,7 +32,6 @@ import { createDrizzleStore, type SqliteDb } from "./store/store";
 /** What a runtime brings to the services beyond the configuration and the database. */
 export interface ServiceOptions {
   fetch?: typeof fetch;
-  capabilities?: Capabilities;
   /** Node: batches graded by this process (`runner` names it in their leases). */
   background?: boolean;
   runner?: Runner;
@@ -138,7 +136,6 @@ export function buildServices(config: Config, db: SqliteDb, options: ServiceOpti
       maxCandidates: config.TICKBOX_MAX_CANDIDATES,
       maxChecklistItems: config.TICKBOX_MAX_CHECKLIST_ITEMS,
     },
-    capabilities: options.capabilities ?? nodeCapabilities,
   };
   if (options.background || options.queue) {
     services.batches = new BatchService({

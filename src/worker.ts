@@ -4,7 +4,6 @@
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { createApp } from "./app";
-import { workerCapabilities } from "./capabilities";
 import { configSchema } from "./config";
 import type { Services } from "./env";
 import { ProblemError, problemBody } from "./errors";
@@ -106,9 +105,8 @@ function build(env: WorkerBindings): WorkerInstance {
   const db = drizzle(DB) as unknown as SqliteDb;
   // The Worker's console is its log: one JSON line per request, as on Node.
   const log = consoleLogger();
-  const options: ServiceOptions = { capabilities: workerCapabilities, log, docsScript: async () => docsScript as string, metricsScope: isolateScope() };
+  const options: ServiceOptions = { log, docsScript: async () => docsScript as string, metricsScope: isolateScope() };
   if (BATCH_QUEUE && BATCH_GATES) {
-    options.capabilities = { ...workerCapabilities, background: true };
     options.queue = {
       queue: BATCH_QUEUE as BatchQueue,
       slotsFor: (row) => batchSlots(BATCH_GATES, row),

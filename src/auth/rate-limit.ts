@@ -82,7 +82,10 @@ export class RateLimiter implements RateLimits {
 
   private bucket(key: string, rpm: number, now: number): Bucket {
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = { tokens: rpm, at: now }));
+    if (!bucket) {
+      bucket = { tokens: rpm, at: now };
+      this.buckets.set(key, bucket);
+    }
     return bucket;
   }
 }

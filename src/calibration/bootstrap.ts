@@ -1,8 +1,8 @@
-import { DEFAULT_BINS, metricsUnchecked, type Metrics } from './metrics.js';
-import { quantileSorted } from './numeric.js';
-import { mulberry32, resampleIndices } from './random.js';
-import { sortSample, weightedMetrics, type CalibrationSums } from './weighted-metrics.js';
-import { assertIntegerAtLeast, assertOpenUnit, assertScoredLabels } from './validate.js';
+import { DEFAULT_BINS, metricsUnchecked, type Metrics } from './metrics';
+import { quantileSorted } from './numeric';
+import { mulberry32, resampleIndices } from './random';
+import { sortSample, weightedMetrics, type CalibrationSums } from './weighted-metrics';
+import { assertIntegerAtLeast, assertOpenUnit, assertScoredLabels } from './validate';
 
 export interface BootstrapOptions {
   /** Number of resamples; default 1,000. */
@@ -12,7 +12,7 @@ export interface BootstrapOptions {
   seed?: number;
 }
 
-export interface Interval {
+interface Interval {
   /** The statistic on the sample itself. */
   estimate: number;
   /**
@@ -26,9 +26,9 @@ export interface Interval {
   hi: number;
 }
 
-export type MetricName = Exclude<keyof Metrics, 'n'>;
+type MetricName = Exclude<keyof Metrics, 'n'>;
 /** The metrics of computeMetrics that get an interval. */
-export const METRIC_NAMES: ReadonlyArray<MetricName> = ['ece', 'adaptive_ece', 'top_label_ece', 'brier', 'log_loss', 'auroc', 'accuracy'];
+const METRIC_NAMES: ReadonlyArray<MetricName> = ['ece', 'adaptive_ece', 'top_label_ece', 'brier', 'log_loss', 'auroc', 'accuracy'];
 
 export interface MetricsWithIntervals {
   n: number;

@@ -1,5 +1,5 @@
-import { CalibrationInputError } from './errors.js';
-import { applyIsotonic, fitIsotonic, type IsotonicParams } from './isotonic.js';
+import { CalibrationInputError } from './errors';
+import { applyIsotonic, fitIsotonic, type IsotonicParams } from './isotonic';
 import {
   applyBeta,
   applyPlatt,
@@ -10,8 +10,8 @@ import {
   type BetaParams,
   type PlattParams,
   type TemperatureParams,
-} from './parametric.js';
-import { assertScoredLabels } from './validate.js';
+} from './parametric';
+import { assertScoredLabels } from './validate';
 
 export type FitMethod = 'temperature' | 'platt' | 'beta' | 'isotonic';
 export type CalibrationMethod = FitMethod | 'auto';

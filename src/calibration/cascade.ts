@@ -1,12 +1,12 @@
-import { fixedSequenceTest, type Certificate, type CertifyOptions, type StageScores } from './certify.js';
-import { CalibrationInputError } from './errors.js';
+import { fixedSequenceTest, type Certificate, type CertifyOptions, type StageScores } from './certify';
+import { CalibrationInputError } from './errors';
 
 /** One judge's view of the same labelled items: confidence in its pick, and whether the pick matched people. */
 export interface CascadeJudge extends StageScores {
   name?: string;
 }
 
-export interface CascadeStage {
+interface CascadeStage {
   judge: number;
   name?: string;
   /** Certification items that reach this judge (every earlier one abstained), that it decides, and that it decides against people. */

@@ -1,6 +1,6 @@
-import { clopperPearsonUpper } from './clopper-pearson.js';
-import { CalibrationInputError } from './errors.js';
-import { assertIntegerAtLeast, assertOpenUnit, assertProbabilities } from './validate.js';
+import { clopperPearsonUpper } from './clopper-pearson';
+import { CalibrationInputError } from './errors';
+import { assertIntegerAtLeast, assertOpenUnit, assertProbabilities } from './validate';
 
 /** Below 30 accepted items even zero errors bound the error rate only loosely (1 − δ^(1/n)). */
 export const DEFAULT_MIN_ACCEPTED = 30;
@@ -9,7 +9,7 @@ export const DEFAULT_MIN_ACCEPTED = 30;
  * the whole sequence, and on a few dozen of the most confident items two or three confident
  * mistakes end it; a profile that can answer only a sliver of its items is of little use anyway.
  */
-export const MIN_ACCEPTED_SHARE = 0.1;
+const MIN_ACCEPTED_SHARE = 0.1;
 
 /**
  * The thresholds tested, fixed before any data is seen: 1, 0.99, …, 0.50. A grid fixed in

@@ -1,6 +1,6 @@
-import { inverseRegularizedIncompleteBeta } from './special.js';
-import { CalibrationInputError } from './errors.js';
-import { assertOpenUnit } from './validate.js';
+import { inverseRegularizedIncompleteBeta } from './special';
+import { CalibrationInputError } from './errors';
+import { assertOpenUnit } from './validate';
 
 /**
  * Exact one-sided upper confidence bound on a binomial proportion (Clopper & Pearson 1934): the

@@ -1,10 +1,10 @@
-import { pairwiseAgreement, pairwiseConfidence } from './certify.js';
-import { clopperPearsonUpper } from './clopper-pearson.js';
-import { reliabilityBins, type ReliabilityBin } from './metrics.js';
-import { decisionProbability, type DecisionRule } from './rule.js';
+import { pairwiseAgreement, pairwiseConfidence } from './certify';
+import { clopperPearsonUpper } from './clopper-pearson';
+import { reliabilityBins, type ReliabilityBin } from './metrics';
+import { decisionProbability, type DecisionRule } from './rule';
 
 /** At one threshold λ: what share of the items a judge would answer, and how often it would agree with people. */
-export interface CurvePoint {
+interface CurvePoint {
   lambda: number;
   /** Share of the items reaching the judge whose confidence is ≥ λ. */
   coverage: number;

@@ -1,8 +1,8 @@
-import { fitCalibrator, resolveAutoMethod, type CalibrationMethod, type FitMethod } from './calibrators.js';
-import { CalibrationInputError } from './errors.js';
-import { metricsUnchecked, type Metrics } from './metrics.js';
-import { mulberry32, shuffleInPlace } from './random.js';
-import { assertIntegerAtLeast, assertScoredLabels } from './validate.js';
+import { fitCalibrator, resolveAutoMethod, type CalibrationMethod, type FitMethod } from './calibrators';
+import { CalibrationInputError } from './errors';
+import { metricsUnchecked, type Metrics } from './metrics';
+import { mulberry32, shuffleInPlace } from './random';
+import { assertIntegerAtLeast, assertScoredLabels } from './validate';
 
 export interface CrossValidationOptions {
   folds?: number;

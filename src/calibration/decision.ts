@@ -1,12 +1,12 @@
-import { applyCalibrator, type CalibratorModel } from './calibrators.js';
-import { pairwiseConfidence } from './certify.js';
-import type { ThresholdView } from './profile.js';
-import { decisionProbability, type ProfileKind, type ThresholdScale } from './rule.js';
+import { applyCalibrator, type CalibratorModel } from './calibrators';
+import { pairwiseConfidence } from './certify';
+import type { ThresholdView } from './profile';
+import { decisionProbability, type ProfileKind, type ThresholdScale } from './rule';
 
-export type Verdict = 'pass' | 'fail' | 'a' | 'b';
-export type DecisionReason = 'certified' | 'below_threshold' | 'no_certified_threshold' | 'signal_mismatch';
+type Verdict = 'pass' | 'fail' | 'a' | 'b';
+type DecisionReason = 'certified' | 'below_threshold' | 'no_certified_threshold' | 'signal_mismatch';
 
-export interface Guarantee {
+interface Guarantee {
   /** With probability ≥ `probability`, agreement with people on the answered items is ≥ this. */
   agreement_at_least: number;
   probability: number;

@@ -1,4 +1,4 @@
-import { sigmoid, softplus } from './numeric.js';
+import { sigmoid, softplus } from './numeric';
 
 export interface LogisticFit {
   coef: number[];
@@ -18,7 +18,7 @@ export interface LogisticOptions {
 }
 
 /** Penalty weight in log-likelihood units: negligible next to the ≥ 20 examples a fit requires. */
-export const DEFAULT_RIDGE = 1e-4;
+const DEFAULT_RIDGE = 1e-4;
 
 /**
  * Maximum-likelihood logistic regression with soft targets t ∈ [0, 1], by Newton–Raphson (IRLS)

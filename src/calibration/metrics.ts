@@ -1,5 +1,5 @@
-import { clipProbability } from './numeric.js';
-import { assertIntegerAtLeast, assertScoredLabels } from './validate.js';
+import { clipProbability } from './numeric';
+import { assertIntegerAtLeast, assertScoredLabels } from './validate';
 
 /*
  * Calibration is measured mainly on the probability of the positive outcome against the 0/1 label
@@ -141,7 +141,9 @@ export function brierScore(p: ReadonlyArray<number>, y: ReadonlyArray<number>): 
 function brierUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<number>): number {
   if (p.length === 0) return 0;
   let s = 0;
-  p.forEach((v, i) => (s += (v - (y[i] as number)) ** 2));
+  p.forEach((v, i) => {
+    s += (v - (y[i] as number)) ** 2;
+  });
   return s / p.length;
 }
 
@@ -197,7 +199,9 @@ export function accuracyAt(p: ReadonlyArray<number>, y: ReadonlyArray<number>, t
 function accuracyUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<number>, threshold: number): number {
   if (p.length === 0) return 0;
   let hits = 0;
-  p.forEach((v, i) => (hits += (v >= threshold ? 1 : 0) === y[i] ? 1 : 0));
+  p.forEach((v, i) => {
+    hits += (v >= threshold ? 1 : 0) === y[i] ? 1 : 0;
+  });
   return hits / p.length;
 }
 

@@ -1,5 +1,5 @@
-import { fitLogistic } from './logistic.js';
-import { clipProbability, logit, sigmoid } from './numeric.js';
+import { fitLogistic } from './logistic';
+import { clipProbability, logit, sigmoid } from './numeric';
 
 export interface TemperatureParams {
   temperature: number;
@@ -15,7 +15,7 @@ export interface BetaParams {
 }
 
 /** Temperatures are confined to this range; see fitTemperature. */
-export const TEMPERATURE_RANGE: Readonly<{ min: number; max: number }> = { min: 0.01, max: 1000 };
+const TEMPERATURE_RANGE: Readonly<{ min: number; max: number }> = { min: 0.01, max: 1000 };
 
 /**
  * Temperature scaling (Guo et al. 2017): σ(logit(p)/T), T minimising log loss. Fitted as a

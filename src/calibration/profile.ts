@@ -1,13 +1,13 @@
-import { metricsWithIntervals, type MetricsWithIntervals } from './bootstrap.js';
-import { applyCalibrator, type CalibrationMethod, type CalibratorModel, type FitMethod } from './calibrators.js';
-import type { Certificate } from './certify.js';
-import { crossValidatedMetrics } from './cross-validation.js';
-import { stageDiagnostics, type StageDiagnostics } from './coverage-curve.js';
-import { reliabilityBins, type ReliabilityBin } from './metrics.js';
-import { CV_FOLDS, fitDecisionRule, type DecisionRule, type ProfileKind, type ThresholdScale } from './rule.js';
-import type { Label } from './validate.js';
+import { metricsWithIntervals, type MetricsWithIntervals } from './bootstrap';
+import { applyCalibrator, type CalibrationMethod, type CalibratorModel, type FitMethod } from './calibrators';
+import type { Certificate } from './certify';
+import { crossValidatedMetrics } from './cross-validation';
+import { stageDiagnostics, type StageDiagnostics } from './coverage-curve';
+import { reliabilityBins, type ReliabilityBin } from './metrics';
+import { CV_FOLDS, fitDecisionRule, type DecisionRule, type ProfileKind, type ThresholdScale } from './rule';
+import type { Label } from './validate';
 
-export const BOOTSTRAP_RESAMPLES = 1000;
+const BOOTSTRAP_RESAMPLES = 1000;
 
 export interface StageData {
   /** Judge model name; null for a single-judge profile that does not name one. */

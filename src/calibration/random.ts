@@ -1,4 +1,4 @@
-import { CalibrationInputError } from './errors.js';
+import { CalibrationInputError } from './errors';
 
 /** A source of uniform numbers in [0, 1). */
 export type Rng = () => number;

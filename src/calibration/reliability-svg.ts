@@ -1,5 +1,5 @@
-import type { ReliabilityBin } from './metrics.js';
-import { fitText, wrapText } from './svg-text.js';
+import type { ReliabilityBin } from './metrics';
+import { fitText, wrapText } from './svg-text';
 
 export interface ReliabilityPanel {
   /** What the panel plots, e.g. "Raw signal" or "Calibrated (beta, held-out)". */
@@ -25,7 +25,7 @@ const LEGEND_LINE = 13;
 const LEGEND_GAP = 4;
 
 /** Escapes text for XML character data and attribute values. */
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch] as string);
 }
 
@@ -119,7 +119,9 @@ export function reliabilitySvg(panels: ReadonlyArray<ReliabilityPanel>, options:
     });
   }
   parts.push(`<g transform="translate(0 ${shift})">`);
-  panels.forEach((panel, i) => parts.push(...panelSvg(panel, MARGIN.left + i * (PANEL + GAP))));
+  panels.forEach((panel, i) => {
+    parts.push(...panelSvg(panel, MARGIN.left + i * (PANEL + GAP)));
+  });
   parts.push(...legend.parts);
   parts.push('</g>', '</svg>');
   return parts.join('\n');

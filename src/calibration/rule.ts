@@ -1,9 +1,9 @@
-import { applyCalibrator, fitCalibrator, MIN_LABELS, resolveAutoMethod, type CalibrationMethod, type CalibratorModel, type FitMethod } from './calibrators.js';
-import { certifyCascade, type CascadeCertification } from './cascade.js';
-import { pairwiseAgreement, pairwiseConfidence } from './certify.js';
-import { CalibrationInputError } from './errors.js';
-import { mulberry32, permutation } from './random.js';
-import type { Label } from './validate.js';
+import { applyCalibrator, fitCalibrator, MIN_LABELS, resolveAutoMethod, type CalibrationMethod, type CalibratorModel, type FitMethod } from './calibrators';
+import { certifyCascade, type CascadeCertification } from './cascade';
+import { pairwiseAgreement, pairwiseConfidence } from './certify';
+import { CalibrationInputError } from './errors';
+import { mulberry32, permutation } from './random';
+import type { Label } from './validate';
 
 export type ProfileKind = 'pointwise' | 'pairwise';
 
@@ -14,14 +14,14 @@ export type ProfileKind = 'pointwise' | 'pairwise';
 export type ThresholdScale = 'raw' | 'calibrated';
 
 /** Below this many fitting labels `auto` fits nothing: the raw signal is served, marked uncalibrated. */
-export const MIN_FIT_LABELS = 50;
+const MIN_FIT_LABELS = 50;
 export const CV_FOLDS = 5;
 /**
  * Share of a pointwise profile's labels its calibration maps are fitted on; the rest certify the
  * threshold. Labels a map was fitted on cannot also test it: its in-sample optimism would enter
  * the test and void the guarantee.
  */
-export const POINTWISE_FIT_SHARE = 0.2;
+const POINTWISE_FIT_SHARE = 0.2;
 export const DEFAULT_TARGET = { alpha: 0.2, delta: 0.1 } as const;
 
 export interface JudgeLabels {
@@ -37,7 +37,7 @@ export interface RuleOptions {
   pooled?: boolean;
 }
 
-export interface RuleStage {
+interface RuleStage {
   method: FitMethod | 'identity';
   model: CalibratorModel;
 }

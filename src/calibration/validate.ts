@@ -1,4 +1,4 @@
-import { CalibrationInputError } from './errors.js';
+import { CalibrationInputError } from './errors';
 
 /** Binary outcome: 1 when the positive outcome happened. */
 export type Label = 0 | 1;
@@ -15,7 +15,7 @@ export function assertProbabilities(p: ReadonlyArray<number>, name = 'p'): void 
 }
 
 /** Throws unless every entry is 0 or 1. */
-export function assertLabels(y: ReadonlyArray<number>, name = 'y'): void {
+function assertLabels(y: ReadonlyArray<number>, name = 'y'): void {
   if (!Array.isArray(y)) throw new CalibrationInputError(name, 'must be an array of 0/1 labels');
   y.forEach((v, i) => {
     if (v !== 0 && v !== 1) throw new CalibrationInputError(`${name}[${i}]`, `must be 0 or 1, got ${String(v)}`);

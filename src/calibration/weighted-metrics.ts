@@ -1,5 +1,5 @@
-import { clipProbability } from './numeric.js';
-import { DEFAULT_BINS, type Metrics } from './metrics.js';
+import { clipProbability } from './numeric';
+import { DEFAULT_BINS, type Metrics } from './metrics';
 
 /**
  * Items sorted by p once, so that every bootstrap resample can be scored as a vector of
@@ -22,7 +22,9 @@ export function sortSample(p: ReadonlyArray<number>, y: ReadonlyArray<number>): 
   const n = p.length;
   const order = p.map((_, i) => i).sort((i, j) => (p[i] as number) - (p[j] as number) || i - j);
   const rank = new Uint32Array(n);
-  order.forEach((i, k) => (rank[i] = k));
+  order.forEach((i, k) => {
+    rank[i] = k;
+  });
   const sorted = Float64Array.from(order, (i) => p[i] as number);
   const adaptiveBin = new Uint8Array(n);
   for (let k = 0, bin = 0, end = binSize(n, 0); k < n; k++) {

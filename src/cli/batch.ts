@@ -1,4 +1,4 @@
-import type { Batch, BatchItem, TickboxClient } from "../../client/src/index.js";
+import type { Batch, BatchItem, TickboxClient } from "../../client/src/index";
 import { batchProgress, type Progress } from "./progress";
 import type { Interruption } from "./signals";
 

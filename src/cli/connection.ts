@@ -1,4 +1,4 @@
-import { createClient, type FetchLike, type TickboxClient } from "../../client/src/index.js";
+import { createClient, type FetchLike, type TickboxClient } from "../../client/src/index";
 import { CliError, EXIT } from "./exit";
 
 /** Where a command's requests go: a server, or one started in this process for the command. */

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { BatchItem } from "../../client/src/index.js";
+import type { BatchItem } from "../../client/src/index";
 import { followBatch, resultBytes } from "./batch";
 import { connect } from "./connection";
 import { CliError, EXIT } from "./exit";

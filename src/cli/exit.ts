@@ -1,4 +1,4 @@
-import { TickboxError } from "../../client/src/index.js";
+import { TickboxError } from "../../client/src/index";
 
 /** The exit statuses of `tickbox`, one per thing a script may want to tell apart. */
 export const EXIT = {

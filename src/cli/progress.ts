@@ -1,5 +1,5 @@
 import { SingleBar } from "cli-progress";
-import type { Batch } from "../../client/src/index.js";
+import type { Batch } from "../../client/src/index";
 
 /** How far a piece of work is: items finished (graded or failed) of the total, and how fast. */
 export interface ProgressState {

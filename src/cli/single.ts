@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { TickboxClient } from "../../client/src/index.js";
+import type { TickboxClient } from "../../client/src/index";
 import { connect } from "./connection";
 import { CliError, EXIT } from "./exit";
 

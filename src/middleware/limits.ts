@@ -21,7 +21,7 @@ export interface Finding extends FieldError {
   kind: "invalid" | "limit";
 }
 
-export type Key = string | number;
+type Key = string | number;
 
 /** Where a part of a value sits in the request: the identity, or e.g. a batch item's index in front. */
 export type Placement = (path: Key[]) => Key[];
@@ -80,7 +80,9 @@ export function limitFindings(value: unknown, limits: RequestLimits, place: Plac
       if (visit.key === "items" && current.length > limits.maxChecklistItems) {
         found(visit, "limit", `more than the limit of ${limits.maxChecklistItems} checklist items (TICKBOX_MAX_CHECKLIST_ITEMS)`);
       }
-      current.forEach((v, i) => children.push({ value: v, key: i, parent: visit, depth: visit.depth + 1 }));
+      current.forEach((v, i) => {
+        children.push({ value: v, key: i, parent: visit, depth: visit.depth + 1 });
+      });
     } else {
       for (const [k, v] of Object.entries(current)) {
         const child: Visit = { value: v, key: k, parent: visit, depth: visit.depth + 1 };

@@ -28,7 +28,7 @@ export const MaxItems = z.number().int().min(2).max(12).optional().openapi({
   description: "Upper bound on generated questions (2-12, default 8).",
 });
 
-export const ItemInput = z
+const ItemInput = z
   .strictObject({
     question: maxChars(z.string().trim().min(1, "must not be empty"), 2_000),
     weight: z.number().int().min(1).max(100).optional().openapi({ description: "Importance 1-100 (default 50)." }),
@@ -70,7 +70,7 @@ export const Checklist = z
   })
   .openapi("Checklist");
 
-export const Result = z
+const Result = z
   .object({
     item_id: z.string(),
     verdict: z.enum(["YES", "NO"]),
@@ -138,7 +138,7 @@ export const upstreamErrors = {
 } as const;
 
 export const notImplemented = {
-  501: problemResponse("This deployment has no long-running process for background work; run the Node server."),
+  501: problemResponse("This deployment has no long-running process or queue for background work; run the Node server, or bind BATCH_QUEUE on Workers."),
 } as const;
 
 export const notFound = { 404: problemResponse("No such resource.") } as const;
@@ -184,19 +184,23 @@ export const QueryInstant = z
   })
   .transform((text) => Date.parse(text));
 
+/** The id of a stored object (a checklist, an evaluation, a profile, a batch), in a body, a query or a path. */
+export const ObjectId = maxChars(z.string().min(1), 100);
+
 export const IdParam = (prefix: string) =>
-  z.object({ id: maxChars(z.string().min(1), 100).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
+  z.object({ id: ObjectId.openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
 
 /** A response under judgement; kept byte for byte (no trimming), but blank is refused. */
 export const ResponseText = limitedText(z.string()).refine((s) => s.trim().length > 0, "must not be empty");
 
 /** `checklist_id` or inline `checklist.items` (or neither: one is generated). */
 export const ChecklistChoice = {
-  checklist_id: maxChars(z.string().min(1), 100).optional().openapi({ description: "A stored checklist to grade against." }),
+  checklist_id: ObjectId.optional().openapi({ description: "A stored checklist to grade against." }),
   checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
   max_items: MaxItems,
 };
 
+/** The one rule of `ChecklistChoice`: a stored checklist or inline items, never both (neither: one is generated). */
 export const notBothChecklists: [
   (b: { checklist_id?: string | undefined; checklist?: unknown }) => boolean,
   { message: string; path: string[] },

@@ -1,7 +1,7 @@
 import type { Child } from "hono/jsx";
 import { ASSET_VERSION } from "./assets";
 
-export const NAV = [
+const NAV = [
   { key: "batches", href: "/ui/batches", label: "Batches" },
   { key: "evaluations", href: "/ui/evaluations", label: "Evaluations" },
   { key: "checklists", href: "/ui/checklists", label: "Checklists" },

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { infobenchItems, jsonLines } from "../support/batches";
-import { type FakeUpstream } from "../support/fake-upstream";
 import { useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
 
@@ -48,7 +47,7 @@ describe("batches — errors", () => {
 
   it("400 naming the line for malformed JSON Lines; 422 for an empty batch", async () => {
     const t = makeApp(upstreamEnv(fake), { background: true });
-    const body = jsonLines(infobenchItems(2)) + "{not json\n";
+    const body = `${jsonLines(infobenchItems(2))}{not json\n`;
     const res = await t.post("/v1/batches", body, ndjson);
     expectProblem(res, 400, "invalid_json");
     expect(res.json.detail).toContain("line 3");

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { infobenchItems, jsonLines, parseLines, settled } from "../support/batches";
-import { type FakeUpstream } from "../support/fake-upstream";
 import { useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
 import { useTempDirs } from "../support/temp-dirs";

@@ -88,7 +88,7 @@ describe.each([
   it("says where nesting goes too deep", async () => {
     const res = await client().send("POST", "/v1/integrations/promptfoo", `{"output":${nested(100)},"context":{"prompt":"Hi"}}`, json);
     expectProblem(res, 422, "validation_failed");
-    expect(res.json.errors[0]).toEqual({ path: "/output" + "/0".repeat(63), message: "nested deeper than 64 levels" });
+    expect(res.json.errors[0]).toEqual({ path: `/output${"/0".repeat(63)}`, message: "nested deeper than 64 levels" });
   });
 
   it.each([

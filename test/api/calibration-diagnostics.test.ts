@@ -24,7 +24,10 @@ describe("what a profile keeps for people to see its fit", () => {
     const truth = bins(examples.map((e) => e.p), examples.map((e) => e.label));
     expect(stage.raw_reliability.map((b: any) => b.count)).toEqual(truth.map((b) => b.count));
     stage.raw_reliability.forEach((b: any, k: number) => {
-      if (truth[k]!.count === 0) return expect(b.accuracy).toBeNull();
+      if (truth[k]!.count === 0) {
+        expect(b.accuracy).toBeNull();
+        return;
+      }
       expect(b.mean_confidence).toBeCloseTo(truth[k]!.mean!, 12);
       expect(b.accuracy).toBeCloseTo(truth[k]!.freq!, 12);
     });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { pointwiseExamples } from "../support/calibration-data";
-import { type FakeUpstream } from "../support/fake-upstream";
 import { useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
 

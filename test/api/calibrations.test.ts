@@ -4,6 +4,9 @@ import {
   independentMetrics,
   pointwiseExamples,
   TOE_JUDGES,
+  onTrustOrEscalate,
+  pairwiseExamples,
+  syntheticTrustOrEscalate,
   trustOrEscalateExamples,
   trustOrEscalatePresent,
 } from "../support/calibration-data";
@@ -121,81 +124,100 @@ describe("POST /v1/calibrations — pointwise", () => {
   });
 });
 
-describe.skipIf(!trustOrEscalatePresent)("POST /v1/calibrations — pairwise, on the Trust-or-Escalate data", () => {
-  const data = Object.fromEntries(TOE_JUDGES.map((j) => [j, trustOrEscalatePresent ? trustOrEscalateExamples(j) : []]));
+// On the real judges' data when ../shared is there, and on synthetic judges of the same shape always.
+const pairwiseSources = [
+  {
+    title: onTrustOrEscalate("POST /v1/calibrations — pairwise, on the Trust-or-Escalate data"),
+    present: trustOrEscalatePresent,
+    examples: () => Object.fromEntries(TOE_JUDGES.map((j) => [j, trustOrEscalateExamples(j)])),
+  },
+  {
+    title: "POST /v1/calibrations — pairwise, on synthetic judges of the same shape",
+    present: true,
+    examples: () => {
+      const rows = syntheticTrustOrEscalate();
+      return Object.fromEntries(TOE_JUDGES.map((j) => [j, pairwiseExamples(rows[j])]));
+    },
+  },
+];
 
-  it("fits a symmetric map for GPT-4 whose held-out ECE beats the raw probabilities", async () => {
-    const t = makeApp();
-    const res = await t.post("/v1/calibrations", { name: "gpt-4", kind: "pairwise", judge: "gpt-4-turbo", examples: data["gpt-4-turbo"] });
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ method: "beta", calibrated: true, n: 500, judge: "gpt-4-turbo" });
-    expect(res.json.calibrator.symmetric).toBe(true);
-    expect(res.json.metrics.ece.estimate).toBeLessThan(res.json.raw_metrics.ece.estimate);
-    expect(res.json.threshold).not.toBeNull();
-    const [d] = await calibratedAll(t, res.json.id, [{ p_a: 0.02 }]);
-    expect(d.verdict).toBe("b");
-  });
+for (const source of pairwiseSources) {
+  describe.skipIf(!source.present)(source.title, () => {
+    const data = source.present ? source.examples() : {};
 
-  it("certifies a three-judge cascade as a whole, and routes every signal from the first judge", async () => {
-    const t = makeApp();
-    const judges = TOE_JUDGES.map((model) => ({ model, examples: data[model] }));
-    const res = await t.post("/v1/calibrations", { name: "cascade", kind: "pairwise", judges, target: { alpha: 0.2, delta: 0.1 } });
-    expect(res.status).toBe(200);
-    const body = res.json;
-    expect(body).toMatchObject({ cascade: true, signal: "p_a", scale: "raw", fitted_on: 500, certified_on: 500 });
-    expect(body.judges.map((j: any) => j.judge)).toEqual([...TOE_JUDGES]);
-    // One threshold, certified on every item routed from the first judge, with one δ.
-    const th = body.threshold;
-    for (const j of body.judges) expect(j.threshold).toEqual(th);
-    expect(th.n_items).toBe(500);
-    expect(clopperPearsonUpperByBisection(th.errors, th.n_accepted, 0.1)).toBeLessThanOrEqual(0.2);
-    // Recounted from the examples: each item goes to the first judge whose raw confidence reaches λ.
-    const byJudge = TOE_JUDGES.map(() => ({ reaching: 0, decided: 0, errors: 0 }));
-    for (let i = 0; i < 500; i++) {
-      for (const [k, judge] of TOE_JUDGES.entries()) {
-        byJudge[k]!.reaching++;
-        const e = data[judge]![i]!;
-        if (Math.max(e.p_a, 1 - e.p_a) < th.lambda) continue;
-        byJudge[k]!.decided++;
-        if ((e.p_a >= 0.5 ? "a" : "b") !== e.label) byJudge[k]!.errors++;
-        break;
+    it("fits a symmetric map for GPT-4 whose held-out ECE beats the raw probabilities", async () => {
+      const t = makeApp();
+      const res = await t.post("/v1/calibrations", { name: "gpt-4", kind: "pairwise", judge: "gpt-4-turbo", examples: data["gpt-4-turbo"] });
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ method: "beta", calibrated: true, n: 500, judge: "gpt-4-turbo" });
+      expect(res.json.calibrator.symmetric).toBe(true);
+      expect(res.json.metrics.ece.estimate).toBeLessThan(res.json.raw_metrics.ece.estimate);
+      expect(res.json.threshold).not.toBeNull();
+      const [d] = await calibratedAll(t, res.json.id, [{ p_a: 0.02 }]);
+      expect(d.verdict).toBe("b");
+    });
+
+    it("certifies a three-judge cascade as a whole, and routes every signal from the first judge", async () => {
+      const t = makeApp();
+      const judges = TOE_JUDGES.map((model) => ({ model, examples: data[model] }));
+      const res = await t.post("/v1/calibrations", { name: "cascade", kind: "pairwise", judges, target: { alpha: 0.2, delta: 0.1 } });
+      expect(res.status).toBe(200);
+      const body = res.json;
+      expect(body).toMatchObject({ cascade: true, signal: "p_a", scale: "raw", fitted_on: 500, certified_on: 500 });
+      expect(body.judges.map((j: any) => j.judge)).toEqual([...TOE_JUDGES]);
+      // One threshold, certified on every item routed from the first judge, with one δ.
+      const th = body.threshold;
+      for (const j of body.judges) expect(j.threshold).toEqual(th);
+      expect(th.n_items).toBe(500);
+      expect(clopperPearsonUpperByBisection(th.errors, th.n_accepted, 0.1)).toBeLessThanOrEqual(0.2);
+      // Recounted from the examples: each item goes to the first judge whose raw confidence reaches λ.
+      const byJudge = TOE_JUDGES.map(() => ({ reaching: 0, decided: 0, errors: 0 }));
+      for (let i = 0; i < 500; i++) {
+        for (const [k, judge] of TOE_JUDGES.entries()) {
+          byJudge[k]!.reaching++;
+          const e = data[judge]![i]!;
+          if (Math.max(e.p_a, 1 - e.p_a) < th.lambda) continue;
+          byJudge[k]!.decided++;
+          if ((e.p_a >= 0.5 ? "a" : "b") !== e.label) byJudge[k]!.errors++;
+          break;
+        }
       }
-    }
-    const sum = (pick: (j: (typeof byJudge)[number]) => number) => byJudge.reduce((s, j) => s + pick(j), 0);
-    expect([th.n_accepted, th.errors]).toEqual([sum((j) => j.decided), sum((j) => j.errors)]);
-    // Each judge's own share, as the items route.
-    expect(body.judges.map((j: any) => ({ reaching: j.n_reaching, decided: j.n_decided, errors: j.n_errors }))).toEqual(byJudge);
-    expect(byJudge[1]!.decided).toBeGreaterThan(0);
-    expect(body.coverage).toBeGreaterThan(0.7);
+      const sum = (pick: (j: (typeof byJudge)[number]) => number) => byJudge.reduce((s, j) => s + pick(j), 0);
+      expect([th.n_accepted, th.errors]).toEqual([sum((j) => j.decided), sum((j) => j.errors)]);
+      // Each judge's own share, as the items route.
+      expect(body.judges.map((j: any) => ({ reaching: j.n_reaching, decided: j.n_decided, errors: j.n_errors }))).toEqual(byJudge);
+      expect(byJudge[1]!.decided).toBeGreaterThan(0);
+      expect(body.coverage).toBeGreaterThan(0.7);
 
-    // A raw signal the first judge abstains on cannot be graded here: the answer names the next judge.
-    const res2 = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.5 });
-    expect(res2.json).toMatchObject({ abstain: true, reason: "below_threshold", decided_by: null, escalate_to: { stage: 1, judge: "gpt-3.5-turbo" } });
-    // The next judge's signal comes after the first one's, which decides first if it can.
-    const alone = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.999, stage: 1 });
-    expect(alone.status).toBe(422);
-    expect(alone.json.errors[0].path).toBe("/previous");
-    const mid = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.999, stage: 1, previous: [0.5] });
-    expect(mid.json).toMatchObject({ abstain: false, decided_by: { stage: 1, judge: "gpt-3.5-turbo" }, escalate_to: null, verdict: "a", threshold: th.lambda });
-    expect(mid.json.stages.map((s: any) => s.stage)).toEqual([0, 1]);
-    const first = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.999, stage: 1, previous: [0.001] });
-    expect(first.json).toMatchObject({ abstain: false, decided_by: { stage: 0, judge: "mistral-7b-instruct" }, verdict: "b" });
-  });
+      // A raw signal the first judge abstains on cannot be graded here: the answer names the next judge.
+      const res2 = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.5 });
+      expect(res2.json).toMatchObject({ abstain: true, reason: "below_threshold", decided_by: null, escalate_to: { stage: 1, judge: "gpt-3.5-turbo" } });
+      // The next judge's signal comes after the first one's, which decides first if it can.
+      const alone = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.999, stage: 1 });
+      expect(alone.status).toBe(422);
+      expect(alone.json.errors[0].path).toBe("/previous");
+      const mid = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.999, stage: 1, previous: [0.5] });
+      expect(mid.json).toMatchObject({ abstain: false, decided_by: { stage: 1, judge: "gpt-3.5-turbo" }, escalate_to: null, verdict: "a", threshold: th.lambda });
+      expect(mid.json.stages.map((s: any) => s.stage)).toEqual([0, 1]);
+      const first = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.999, stage: 1, previous: [0.001] });
+      expect(first.json).toMatchObject({ abstain: false, decided_by: { stage: 0, judge: "mistral-7b-instruct" }, verdict: "b" });
+    });
 
-  it("pools earlier judges' probabilities in a pooled cascade, and needs them at query time", async () => {
-    const t = makeApp();
-    const judges = TOE_JUDGES.map((model) => ({ model, examples: data[model] }));
-    const body = (await t.post("/v1/calibrations", { name: "pooled", kind: "pairwise", judges, pooled: true })).json;
-    expect(body).toMatchObject({ pooled: true, cascade: true });
-    const th = body.threshold;
-    expect(clopperPearsonUpperByBisection(th.errors, th.n_accepted, 0.1)).toBeLessThanOrEqual(0.2);
-    const stage2 = body.judges[2];
-    expect(stage2.n_reaching).toBe(body.judges[1].n_reaching - body.judges[1].n_decided);
-    const alone = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.9, stage: 1 });
-    expect(alone.status).toBe(422);
-    expect(alone.json.errors[0].path).toBe("/previous");
-    const pooled = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.9, stage: 1, previous: [0.6] });
-    expect(pooled.status).toBe(200);
-    expect(pooled.json.p_raw).toBeCloseTo(0.75, 12);
+    it("pools earlier judges' probabilities in a pooled cascade, and needs them at query time", async () => {
+      const t = makeApp();
+      const judges = TOE_JUDGES.map((model) => ({ model, examples: data[model] }));
+      const body = (await t.post("/v1/calibrations", { name: "pooled", kind: "pairwise", judges, pooled: true })).json;
+      expect(body).toMatchObject({ pooled: true, cascade: true });
+      const th = body.threshold;
+      expect(clopperPearsonUpperByBisection(th.errors, th.n_accepted, 0.1)).toBeLessThanOrEqual(0.2);
+      const stage2 = body.judges[2];
+      expect(stage2.n_reaching).toBe(body.judges[1].n_reaching - body.judges[1].n_decided);
+      const alone = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.9, stage: 1 });
+      expect(alone.status).toBe(422);
+      expect(alone.json.errors[0].path).toBe("/previous");
+      const pooled = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.9, stage: 1, previous: [0.6] });
+      expect(pooled.status).toBe(200);
+      expect(pooled.json.p_raw).toBeCloseTo(0.75, 12);
+    });
   });
-});
+}

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { pointwiseExamples, seeded } from "../support/calibration-data";
-import { type FakeUpstream } from "../support/fake-upstream";
 import { useFakeUpstream } from "../support/file-fake";
 import { createApp } from "../../src/app";
 import { parseConfig } from "../../src/config";

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { type FakeUpstream } from "../support/fake-upstream";
 import { useFakeUpstream } from "../support/file-fake";
 import { makeApp, upstreamEnv } from "../support/harness";
 import { expectProblem } from "../support/problems";

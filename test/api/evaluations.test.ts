@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { type FakeUpstream } from "../support/fake-upstream";
 import { useFakeUpstream } from "../support/file-fake";
 import { answerLike, infobench, makeApp, upstreamEnv } from "../support/harness";
 
@@ -57,7 +56,9 @@ describe("POST /v1/evaluations — happy paths", () => {
     fake.answer = (_id, i) => ({ verdict: probabilities[i]! >= 0.5 ? "YES" : "NO", p_yes: probabilities[i]! });
     const res = await t.post("/v1/evaluations", evaluationRequest());
     const got = res.json.results.map((r: any) => r.p_yes);
-    got.forEach((p: number, i: number) => expect(p).toBeCloseTo(probabilities[i]!, 6));
+    got.forEach((p: number, i: number) => {
+      expect(p).toBeCloseTo(probabilities[i]!, 6);
+    });
     const w = 1 / got.length;
     expect(res.json.scores.soft).toBeCloseTo(got.reduce((s: number, p: number) => s + w * p, 0), 10);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { type FakeUpstream } from "../support/fake-upstream";
 import { useFakeUpstream } from "../support/file-fake";
 import { infobench, makeApp, payloadOf, upstreamEnv } from "../support/harness";
 

@@ -36,18 +36,27 @@ describe.each([
     const first = await t.post("/v1/evaluations", evaluation);
     expect(first.status).toBe(200);
     expect(first.json.signal).toBe("logprobs");
-    for (const r of first.json.results) expect(r.p_yes).toBeGreaterThanOrEqual(0);
+    // The fake samples "YES" for p(YES) 0.9, 95% of it on that spelling (test/support/fake-tokens.ts):
+    // without alternatives, the sampled token's own probability is all there is to read.
+    for (const r of first.json.results) expect(r.p_yes).toBeCloseTo(0.9 * 0.95, 9);
     // Logprob support, learnt from that answer, does not break the next ones.
     fake.enqueue(strip, strip);
+    fake.compare = (call) => (JSON.stringify(call.body).indexOf("Hello!") < JSON.stringify(call.body).indexOf("Go away.") ? { better: "FIRST", p_first: 0.9 } : { better: "SECOND", p_first: 0.3 });
     const direct = await t.post("/v1/comparisons", comparison);
     expect(direct.status).toBe(200);
-    expect(direct.json.p_a).toBeGreaterThanOrEqual(0);
-    expect(direct.json.p_a).toBeLessThanOrEqual(1);
+    // a first: "FIRST" sampled, read as p(a) = 0.9 · 0.95; b first: "SECOND" sampled with 0.7 · 0.95,
+    // read as p(FIRST) = 1 − 0.665, so p(a) = 0.665. p_a is the mean of the two orders.
+    expect(direct.json.p_a).toBeCloseTo((0.9 * 0.95 + 0.7 * 0.95) / 2, 9);
   });
 
   it.each([
     ["a logprob of 1000", (t: any) => (t.logprob = 1000)],
-    ["a positive alternative", (t: any) => t.top_logprobs[0] && (t.top_logprobs[0].logprob = 3)],
+    [
+      "a positive alternative",
+      (t: any) => {
+        if (t.top_logprobs[0]) t.top_logprobs[0].logprob = 3;
+      },
+    ],
     ["a string logprob", (t: any) => (t.logprob = "-0.1")],
     ["a token that is not a string", (t: any) => (t.token = 7)],
     ["bytes that are not bytes", (t: any) => (t.bytes = [300])],
@@ -131,7 +140,16 @@ describe.each([
     ["an empty body", { kind: "raw", body: "" }],
     ["JSON that is not a completion", { kind: "raw", body: '{"hello":"world"}' }],
     ["no choices", { kind: "mutate", mutate: (c: any) => ({ ...c, choices: [] }) }],
-    ["content that is not text", { kind: "mutate", mutate: (c: any) => (c.choices[0].message.content = { a: 1 }, c) }],
+    [
+      "content that is not text",
+      {
+        kind: "mutate",
+        mutate: (c: any) => {
+          c.choices[0].message.content = { a: 1 };
+          return c;
+        },
+      },
+    ],
   ] as const)("%s: 502 upstream_invalid_output", async (_name, fault) => {
     const t = app({ TICKBOX_BREAKER_FAILURES: "1" });
     fake.enqueue(fault as never);

@@ -12,8 +12,8 @@ import {
   resolveAutoMethod,
   sigmoid,
   type CalibratorModel,
-} from '../../src/calibration/index.js';
-import { syntheticJudge } from './helpers.js';
+} from '../../src/calibration/index';
+import { syntheticJudge } from './helpers';
 
 const grid = Array.from({ length: 101 }, (_, i) => i / 100);
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { certifyCascade, clopperPearsonUpper, evaluateCascade, routeItem, type CascadeJudge } from '../../src/calibration/index.js';
+import { certifyCascade, clopperPearsonUpper, evaluateCascade, routeItem, type CascadeJudge } from '../../src/calibration/index';
 
 /**
  * 300 items. Judge A is sure (0.99) and right on items 0–99, and unsure (0.6) and often wrong on

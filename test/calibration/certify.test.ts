@@ -9,7 +9,7 @@ import {
   logGamma,
   mulberry32,
   regularizedIncompleteBeta,
-} from '../../src/calibration/index.js';
+} from '../../src/calibration/index';
 
 /** Beta(a, b) CDF by composite Simpson integration of the density, independent of the library. */
 function betaCdfBySimpson(x: number, a: number, b: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { regularizedIncompleteBeta } from '../../src/calibration/index.js';
-import { CASCADE_JUDGES, population, runCell, SINGLE_JUDGES, SPREAD, type World } from '../../bench/guarantee-sim.js';
+import { regularizedIncompleteBeta } from '../../src/calibration/index';
+import { CASCADE_JUDGES, population, runCell, SINGLE_JUDGES, SPREAD, type World } from '../../bench/guarantee-sim';
 
 // The certificate against a known truth: a seeded, smaller run of `npm run bench:guarantee`.
 // Judges whose probabilities relate to the truth in a known way are fitted and certified as

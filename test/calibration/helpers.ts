@@ -1,4 +1,4 @@
-import { mulberry32, sigmoid, type Rng } from '../../src/calibration/index.js';
+import { mulberry32, sigmoid, type Rng } from '../../src/calibration/index';
 
 /** Standard normal draw (Box–Muller), for synthetic scores. */
 export function normal(rng: Rng): number {

@@ -17,8 +17,8 @@ import {
   topLabelCalibrationError,
   reliabilityBins,
   sigmoid,
-} from '../../src/calibration/index.js';
-import { syntheticJudge } from './helpers.js';
+} from '../../src/calibration/index';
+import { syntheticJudge } from './helpers';
 
 describe('point metrics', () => {
   it('Brier, log loss and accuracy by hand', () => {
@@ -92,14 +92,14 @@ describe('point metrics', () => {
       const y = p.map((q) => (rng() < q ? 1 : 0));
       let wins = 0;
       let pairs = 0;
-      p.forEach((pi, i) =>
+      p.forEach((pi, i) => {
         p.forEach((pj, j) => {
           if (y[i] === 1 && y[j] === 0) {
             pairs++;
             wins += pi > pj ? 1 : pi === pj ? 0.5 : 0;
           }
-        }),
-      );
+        });
+      });
       const got = auroc(p, y);
       if (pairs === 0) expect(got).toBeNull();
       else expect(got).toBeCloseTo(wins / pairs, 12);
@@ -174,7 +174,9 @@ describe('bootstrap intervals', () => {
 /** Σ_b |Σ_{i in b} d_i| / n: a binned calibration error from per-item gaps d. */
 function binnedGap(bins: number[], d: number[]): number {
   const sums = new Array<number>(10).fill(0);
-  bins.forEach((b, i) => (sums[b]! += d[i]!));
+  bins.forEach((b, i) => {
+    sums[b]! += d[i]!;
+  });
   return sums.reduce((s, v) => s + Math.abs(v), 0) / d.length;
 }
 

@@ -7,8 +7,8 @@ import {
   minLabelsFor,
   pooledSignal,
   type Label,
-} from '../../src/calibration/index.js';
-import { syntheticJudge } from './helpers.js';
+} from '../../src/calibration/index';
+import { syntheticJudge } from './helpers';
 
 describe('calibration profiles', () => {
   it('asks explicit methods for enough labels to fit them on what they are fitted on', () => {

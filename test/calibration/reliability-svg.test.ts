@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reliabilityBins, reliabilitySvg } from '../../src/calibration/index.js';
-import { syntheticJudge } from './helpers.js';
+import { reliabilityBins, reliabilitySvg } from '../../src/calibration/index';
+import { syntheticJudge } from './helpers';
 
 /** Minimal well-formedness check: balanced tags, quoted attributes, no raw '<' or bare '&' in text. */
 function assertWellFormed(xml: string): void {
@@ -51,7 +51,9 @@ describe('reliability diagram SVG', () => {
     const bars = svg.match(/<rect class="bar"[^>]*>/g)!;
     const heights = bars.map((b) => attr(b, 'height'));
     const full = Math.max(...heights.map((h, i) => h / ([...raw, ...calibrated][i]!.accuracy ?? 1)).filter(Number.isFinite));
-    [...raw, ...calibrated].forEach((bin, i) => expect(heights[i]! / full).toBeCloseTo(bin.accuracy ?? 0, 2));
+    [...raw, ...calibrated].forEach((bin, i) => {
+      expect(heights[i]! / full).toBeCloseTo(bin.accuracy ?? 0, 2);
+    });
     const lefts = bars.map((b) => attr(b, 'x'));
     const rightOfFirst = Math.max(...lefts.slice(0, 10).map((x, i) => x + attr(bars[i]!, 'width')));
     expect(Math.min(...lefts.slice(10))).toBeGreaterThan(rightOfFirst + 20);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, mulberry32, resampleIndices } from '../../src/calibration/index.js';
-import { sortSample, weightedMetrics } from '../../src/calibration/weighted-metrics.js';
-import { syntheticJudge } from './helpers.js';
+import { computeMetrics, mulberry32, resampleIndices } from '../../src/calibration/index';
+import { sortSample, weightedMetrics } from '../../src/calibration/weighted-metrics';
+import { syntheticJudge } from './helpers';
 
 /** Scores resample `idx` both ways: materialised and sorted afresh, and as multiplicities. */
 function bothWays(p: number[], y: number[], seed: number) {

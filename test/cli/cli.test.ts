@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../src/server";
 import { infobenchItems, jsonLines, parseLines } from "../support/batches";
 import { ADMIN_KEY, useFakeUpstream } from "../support/file-fake";
-import { upstreamEnv } from "../support/harness";
+import { payloadOf, upstreamEnv } from "../support/harness";
 import { useTempDirs } from "../support/temp-dirs";
 import { tickbox } from "./run";
 
@@ -128,20 +128,22 @@ describe("tickbox against a server that needs a key", () => {
     expect(forbidden.stderr).toContain("lacks the scope");
   });
 
-  it("select and compare send the key too", { timeout: 30_000 }, async () => {
+  it("select and compare send the key too, and print the server's choice", { timeout: 30_000 }, async () => {
     const dir = tempDir();
+    // The second response passes every question and the first fails them: the server picks it.
+    fake.answer = (_id, _index, call) => (/Response B|Two\./.test(payloadOf(call).response) ? { verdict: "YES", p_yes: 0.95 } : { verdict: "NO", p_yes: 0.05 });
     writeFileSync(join(dir, "a.txt"), "Response A");
     const compare = ["compare", "Which is better?", "@a.txt", "Response B", "--server", server.url];
     expect((await tickbox(compare, { cwd: dir })).code).toBe(3);
     const compared = await tickbox(compare, { cwd: dir, env: { TICKBOX_API_KEY: evaluator } });
     expect(compared.code).toBe(0);
-    expect(JSON.parse(compared.stdout).winner).toMatch(/^(a|b|tie)$/);
+    expect(JSON.parse(compared.stdout).winner).toBe("b");
 
     const select = ["select", "Pick the best.", "One.", "Two.", "--server", server.url];
     expect((await tickbox(select, { cwd: dir })).code).toBe(3);
     const selected = await tickbox([...select, "--api-key", evaluator], { cwd: dir });
     expect(selected.code).toBe(0);
-    expect([0, 1]).toContain(JSON.parse(selected.stdout).winner);
+    expect(JSON.parse(selected.stdout).winner).toBe(1);
   });
 
   it("calibrate sends the key, and grades a cascade with each judge the server allows", { timeout: 60_000 }, async () => {

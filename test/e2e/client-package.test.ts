@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_KEY, useFakeUpstream } from "../support/file-fake";
-import { upstreamEnv } from "../support/harness";
+import { payloadOf, upstreamEnv } from "../support/harness";
 import { startProcess } from "../support/process";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -35,7 +35,7 @@ const evaluation: Evaluation = await tickbox.post("/v1/evaluations", { body: { i
 const weighted: number = evaluation.scores.weighted;
 const verdicts: ("YES" | "NO")[] = evaluation.results.map((r) => r.verdict);
 
-const selection = await tickbox.post("/v1/selections", { body: { instruction: "Say hello.", candidates: ["Hello there.", "Hi."], checklist } });
+const selection = await tickbox.post("/v1/selections", { body: { instruction: "Say hello.", candidates: ["Hi.", "Hello there."], checklist } });
 const winner: number | null = selection.winner;
 
 const items = [1, 2, 3].map((i) => ({ custom_id: "item-" + i, instruction: "Say hello.", response: "Hello number " + i + ".", checklist }));
@@ -132,12 +132,14 @@ describe("the packed client in a fresh project", () => {
 
   it("type-checks under NodeNext with strict flags, runs with node against a keyed server, and reads typed fields", { timeout: 60_000 }, async () => {
     expect(typecheck("tsconfig.json", { module: "nodenext", moduleResolution: "nodenext", types: ["node"], outDir: "out" }, ["main.ts"])).toBe("");
+    // "Hi." fails every question, so the selection's winner is the second candidate (a tie would give the first).
+    fake.answer = (_id, _index, call) => (payloadOf(call).response === "Hi." ? { verdict: "NO", p_yes: 0.1 } : { verdict: "YES", p_yes: 0.9 });
     // Not execFileSync: the fake upstream answers from this process, which must keep running.
     const { stdout } = await promisify(execFile)(process.execPath, ["out/main.js", server.url], { cwd: project, env: { ...process.env, TICKBOX_API_KEY: ADMIN_KEY } });
     const seen = JSON.parse(stdout);
     expect(seen.weighted).toBe(1);
     expect(seen.verdicts).toEqual(["YES", "YES"]);
-    expect([0, 1]).toContain(seen.winner);
+    expect(seen.winner).toBe(1);
     expect(seen.batch).toEqual({ status: "completed", total: 3, done: 3 });
     expect(seen.scores).toEqual([1, 1, 1]);
     expect(seen.streamed).toBeGreaterThan(0);

@@ -48,7 +48,7 @@ describe("fuzz: batch bodies", () => {
     const t = makeApp({ ...upstreamEnv(fake), TICKBOX_DB: db, TICKBOX_MAX_TEXT_CHARS: String(TEXT_LIMIT) }, { background: true });
     await fc.assert(
       fc.asyncProperty(fc.array(item, { minLength: 0, maxLength: 6 }), async (items) => {
-        const lines = items.map((i) => writeJson(i)).join("\n") + "\n";
+        const lines = `${items.map((i) => writeJson(i)).join("\n")}\n`;
         const asArray = await t.send("POST", "/v1/batches", `[${items.map((i) => writeJson(i)).join(",")}]`, json);
         const asLines = await t.send("POST", "/v1/batches", lines, ndjson);
         expectSound(asArray, success);

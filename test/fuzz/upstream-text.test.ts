@@ -130,7 +130,13 @@ const cases: Record<string, Case> = {
   },
   refusal: {
     setUp: (f, text, n) => {
-      f.enqueue({ kind: "mutate", mutate: (c) => ((c.choices[0].message = { role: "assistant", content: null, refusal: text.repeat(60) }), c) });
+      f.enqueue({
+        kind: "mutate",
+        mutate: (c) => {
+          c.choices[0].message = { role: "assistant", content: null, refusal: text.repeat(60) };
+          return c;
+        },
+      });
       return { path: "/v1/evaluations", body: { instruction: `Greet me #${n}.`, response: "Hello!", checklist: ITEMS } };
     },
   },

@@ -66,9 +66,9 @@ describe.skipIf(!bin)("promptfoo CLI with a tickbox webhook assertion", () => {
     const outcome = Object.fromEntries(
       out.results.results.map((r: any) => [r.testCase.description, { success: r.success, reason: r.gradingResult.reason, score: r.score }]),
     );
-    expect(outcome["passes"]).toMatchObject({ success: true, score: 1 });
-    expect(outcome["fails"]).toMatchObject({ success: false, score: 0 });
-    expect(outcome["fails"].reason).toContain(row.decomposed_questions[0]);
+    expect(outcome.passes).toMatchObject({ success: true, score: 1 });
+    expect(outcome.fails).toMatchObject({ success: false, score: 0 });
+    expect(outcome.fails.reason).toContain(row.decomposed_questions[0]);
     expect(outcome["generated checklist"]).toMatchObject({ success: true });
     expect(fake.calls.filter((c) => c.kind === "checklist")).toHaveLength(1);
   }, 120_000);

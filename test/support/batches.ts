@@ -14,7 +14,7 @@ export function infobenchItems(count = infobench.length) {
   });
 }
 
-export const jsonLines = (items: unknown[]) => items.map((i) => JSON.stringify(i)).join("\n") + "\n";
+export const jsonLines = (items: unknown[]) => `${items.map((i) => JSON.stringify(i)).join("\n")}\n`;
 
 export const parseLines = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
 

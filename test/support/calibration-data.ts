@@ -17,21 +17,79 @@ export function pointwiseExamples(n: number, seed: number, shrink = 0.95) {
   });
 }
 
-// Read in place from the shared folder beside the checkout; the data are not copied here.
+// Read in place from the shared folder beside the checkout: the data carry no licence and are not
+// copied here. TRUST_OR_ESCALATE_DIR names another folder (an empty one runs the suite without them).
 const TOE_DIR = process.env.TRUST_OR_ESCALATE_DIR ?? resolve(import.meta.dirname, "../../../shared/datasets/trust-or-escalate");
 export const TOE_JUDGES = ["mistral-7b-instruct", "gpt-3.5-turbo", "gpt-4-turbo"] as const;
+export type ToeJudge = (typeof TOE_JUDGES)[number];
 export const trustOrEscalatePresent = TOE_JUDGES.every((j) => existsSync(join(TOE_DIR, `${j}.calibration.jsonl`)));
 
-/** One judge's pairwise examples from the Trust-or-Escalate data: p_a and the human preference. */
-export function trustOrEscalateExamples(judge: (typeof TOE_JUDGES)[number]) {
+/** Why tests on the real data are skipped when they are. */
+export const TOE_ABSENT = "needs ../shared/datasets/trust-or-escalate: absent";
+
+/**
+ * The title of tests on the real data: as given when the data are there; otherwise with the reason
+ * they are skipped, which is also written to the run's output (a skipped test's title is not).
+ */
+export function onTrustOrEscalate(title: string): string {
+  if (trustOrEscalatePresent) return title;
+  console.warn(`skipped: ${title} (${TOE_ABSENT}; TRUST_OR_ESCALATE_DIR names another folder)`);
+  return `${title} (${TOE_ABSENT})`;
+}
+
+/** One row of the Trust-or-Escalate files: a pair's human preference (1: the first) and a judge's probabilities. */
+export interface ToeRow {
+  instruction: string;
+  preferences: { human: number };
+  probs: [number, number];
+}
+
+/** One judge's rows, in file order (every judge's file lists the same items in the same order). */
+export function trustOrEscalateRows(judge: ToeJudge): ToeRow[] {
   return readFileSync(join(TOE_DIR, `${judge}.calibration.jsonl`), "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "")
-    .map((l) => {
-      const row = JSON.parse(l) as { probs: [number, number]; preferences: { human: number } };
-      return { p_a: row.probs[0] / (row.probs[0] + row.probs[1]), label: (row.preferences.human === 1 ? "a" : "b") as "a" | "b" };
-    });
+    .map((l) => JSON.parse(l) as ToeRow);
 }
+
+const gaussian = (rng: () => number) => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * Rows of the same shape for a world whose truth is known: 500 pairs, each with a true chance q that
+ * people prefer the first (its logit normal, sd 2.5) and a human preference drawn from it. Each judge
+ * sees logit(q) through noise (sd 0.8, 0.5, 0.3 from the first judge to the last) and is
+ * overconfident (its logit 3 times too large), so a map fitted on labels has something to correct;
+ * its two probabilities are scaled by a common factor, as the files' are not normalised. Over seeds
+ * 1-60, 56 worlds meet every check the real data meet (raw held-out ECE above 0.1 and at least a
+ * third lower once calibrated, cross-validation better than raw, a cascade covering over 70%); the
+ * four others miss by a little on one check. The tests use seed 11.
+ */
+export function syntheticTrustOrEscalate(seed = 11): Record<ToeJudge, ToeRow[]> {
+  const rng = seeded(seed);
+  const items = Array.from({ length: 500 }, (_, i) => {
+    const margin = 2.5 * gaussian(rng);
+    return { instruction: `synthetic pair ${i}`, margin, human: rng() < sigmoid(margin) ? 1 : 2 };
+  });
+  const noise = { "mistral-7b-instruct": 0.8, "gpt-3.5-turbo": 0.5, "gpt-4-turbo": 0.3 } as const;
+  return Object.fromEntries(
+    TOE_JUDGES.map((judge) => [
+      judge,
+      items.map(({ instruction, margin, human }) => {
+        const p = sigmoid(3 * (margin + noise[judge] * gaussian(rng)));
+        const scale = 0.5 + rng() / 2;
+        return { instruction, preferences: { human }, probs: [p * scale, (1 - p) * scale] as [number, number] };
+      }),
+    ]),
+  ) as Record<ToeJudge, ToeRow[]>;
+}
+
+/** A judge's rows as pairwise examples: p_a and the human preference. */
+export const pairwiseExamples = (rows: ToeRow[]) =>
+  rows.map((row) => ({ p_a: row.probs[0] / (row.probs[0] + row.probs[1]), label: (row.preferences.human === 1 ? "a" : "b") as "a" | "b" }));
+
+/** One judge's pairwise examples from the Trust-or-Escalate data. */
+export const trustOrEscalateExamples = (judge: ToeJudge) => pairwiseExamples(trustOrEscalateRows(judge));
 
 /** P(Binomial(n, r) ≤ k), summed term by term in logs. */
 function binomialCdf(k: number, n: number, r: number): number {

@@ -1,7 +1,7 @@
 // Scripting the fake upstream from where its object cannot be reached: tests running inside
 // workerd talk to the fake (a Node server) over HTTP, under /_control/. Runtime-neutral: no
 // Node imports, so the Worker suite can import the client half.
-import type { ChecklistItem, FakeCall, FakeUpstream, Fault, ItemAnswer, LogprobMode } from "./fake-upstream.js";
+import type { ChecklistItem, FakeCall, FakeUpstream, Fault, ItemAnswer, LogprobMode } from "./fake-upstream";
 
 /** A declarative script: what `fake.answer` and friends do, as plain data that travels as JSON. */
 export interface FakeScript {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
-import { tokenize } from "./fake-tokens.js";
-import { remoteControl } from "./fake-control.js";
+import { startFakeUpstream, type FakeUpstream } from "./fake-upstream";
+import { tokenize } from "./fake-tokens";
+import { remoteControl } from "./fake-control";
 
 let fake: FakeUpstream;
 
@@ -86,7 +86,7 @@ describe("request classification", () => {
 
   it("finds a fenced schema in a message", async () => {
     fake.checklist = [{ question: "Is it in French?", weight: 60, must_pass: true }];
-    const prompt = "Write a checklist.\n\n```schema\n" + JSON.stringify(checklistSchema, null, 2) + "\n```\nAnswer with JSON only.";
+    const prompt = `Write a checklist.\n\n\`\`\`schema\n${JSON.stringify(checklistSchema, null, 2)}\n\`\`\`\nAnswer with JSON only.`;
     const data = await chat({ messages: [{ role: "system", content: "You are a judge." }, { role: "user", content: prompt }] });
     expect(JSON.parse(data.choices[0].message.content).items).toEqual(fake.checklist);
     expect(fake.calls[0]!.kind).toBe("checklist");
@@ -148,7 +148,10 @@ describe("grading", () => {
 
   it("passes id, index and call to the answer function", async () => {
     const seen: [string, number, string][] = [];
-    fake.answer = (id, index, call) => (seen.push([id, index, call.kind]), { verdict: "YES" });
+    fake.answer = (id, index, call) => {
+      seen.push([id, index, call.kind]);
+      return { verdict: "YES" };
+    };
     await chat({ response_format: jsonSchemaFormat(gradingSchema(ids)) });
     expect(seen).toEqual([["c1", 0, "grading"], ["c2", 1, "grading"], ["c3", 2, "grading"]]);
   });

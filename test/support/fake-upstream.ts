@@ -7,10 +7,10 @@ import { fileURLToPath } from "node:url";
 import {
   plainTokens, segmentsText, tokenize,
   type LogprobMode, type Segment, type TokenLogprob, type Verdict,
-} from "./fake-tokens.js";
-import { controlResponse } from "./fake-control.js";
+} from "./fake-tokens";
+import { controlResponse } from "./fake-control";
 
-export type { LogprobMode, Verdict } from "./fake-tokens.js";
+export type { LogprobMode, Verdict } from "./fake-tokens";
 
 export interface ItemAnswer { verdict: Verdict; p_yes?: number; rationale?: string; omit_no?: boolean }
 export type Fault =

@@ -99,7 +99,9 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
     expect(cells.filter((c) => c === "cell cell-none").length).toBe(report.json.outcomes.errored * RUBRIC.length);
     // The bar above each question counts NO over every graded item.
     const bars = await page.locator("svg.heatmap rect.fail-bar title").allTextContents();
-    report.json.checklist.items.forEach((q: any, k: number) => expect(bars[k]).toContain(`NO for ${q.no} of ${q.yes + q.no} graded items`));
+    report.json.checklist.items.forEach((q: any, k: number) => {
+      expect(bars[k]).toContain(`NO for ${q.no} of ${q.yes + q.no} graded items`);
+    });
     await screenshot(page, "batch-finished");
     await screenshotOf(page.locator("svg.heatmap"), "heatmap");
 

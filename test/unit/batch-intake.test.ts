@@ -37,7 +37,10 @@ function open(file = ":memory:", options: { runner?: { id: string; gone: (o: str
     }));
   const batches = new BatchService({
     store,
-    evaluate: async (input) => (await options.grade?.(), view(input)),
+    evaluate: async (input) => {
+      await options.grade?.();
+      return view(input);
+    },
     defaultConcurrency: 2,
     ...(options.runner ? { runner: options.runner } : {}),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),

@@ -235,8 +235,15 @@ describe("batch leases", () => {
   it("a second process leaves a batch another live process works on alone", async () => {
     const open = onOneFile();
     const gradedBy: string[] = [];
-    const a = open(async (input) => (gradedBy.push(`a:${input.response}`), await new Promise((r) => setTimeout(r, 5)), viewFor(input, 1)));
-    const b = open(async (input) => (gradedBy.push(`b:${input.response}`), viewFor(input, 1)));
+    const a = open(async (input) => {
+      gradedBy.push(`a:${input.response}`);
+      await new Promise((r) => setTimeout(r, 5));
+      return viewFor(input, 1);
+    });
+    const b = open(async (input) => {
+      gradedBy.push(`b:${input.response}`);
+      return viewFor(input, 1);
+    });
     const { id } = await a.batches.create(items(12), undefined, OWNER);
     // B starts up (or a CLI is pointed at the same file) while A is at work.
     expect(await b.batches.resumeAll()).toEqual([id]);
@@ -266,7 +273,15 @@ describe("batch leases", () => {
   it("stops, within a third of the lease, a batch another process cancelled", async () => {
     const open = onOneFile();
     let graded = 0;
-    const a = open(async (input) => (graded++, await new Promise((r) => setTimeout(r, 10)), viewFor(input, 1)), { id: "a", gone: () => false }, 90);
+    const a = open(
+      async (input) => {
+        graded++;
+        await new Promise((r) => setTimeout(r, 10));
+        return viewFor(input, 1);
+      },
+      { id: "a", gone: () => false },
+      90,
+    );
     const b = open(async (input) => viewFor(input, 1), { id: "b", gone: () => false }, 90);
     const { id } = await a.batches.create(items(100), undefined, OWNER);
     await new Promise((r) => setTimeout(r, 15));
@@ -281,7 +296,15 @@ describe("batch leases", () => {
   it("lets a batch go when another runner has taken its lease", async () => {
     const open = onOneFile();
     let graded = 0;
-    const a = open(async (input) => (graded++, await new Promise((r) => setTimeout(r, 10)), viewFor(input, 1)), { id: "a", gone: () => false }, 90);
+    const a = open(
+      async (input) => {
+        graded++;
+        await new Promise((r) => setTimeout(r, 10));
+        return viewFor(input, 1);
+      },
+      { id: "a", gone: () => false },
+      90,
+    );
     const { id } = await a.batches.create(items(100), 2, OWNER);
     await new Promise((r) => setTimeout(r, 15));
     expect(await a.store.takeLease(id, "a", "b", Date.now())).toBe(true);

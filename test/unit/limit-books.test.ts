@@ -110,9 +110,18 @@ describe("a batch's slots", () => {
   function gateOver(book: SlotBook) {
     const gate = {
       calls: 0,
-      acquire: async (holder: string, limit: number, deadline: number, want: number) => (gate.calls++, book.acquire(holder, limit, deadline, want)),
-      release: async (tokens: string[]) => void (gate.calls++, book.release(tokens)),
-      close: async (holder: string) => void (gate.calls++, book.close(holder)),
+      acquire: async (holder: string, limit: number, deadline: number, want: number) => {
+        gate.calls++;
+        return book.acquire(holder, limit, deadline, want);
+      },
+      release: async (tokens: string[]) => {
+        gate.calls++;
+        book.release(tokens);
+      },
+      close: async (holder: string) => {
+        gate.calls++;
+        book.close(holder);
+      },
     };
     return gate;
   }

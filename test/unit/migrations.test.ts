@@ -35,7 +35,7 @@ describe("migrations", () => {
   it("are numbered 0, 1, 2 … in journal order, named by their number, with times that only go up, one file each", () => {
     entries.forEach((e, i) => {
       expect(e.idx).toBe(i);
-      expect(e.tag.startsWith(String(i).padStart(4, "0") + "_")).toBe(true);
+      expect(e.tag.startsWith(`${String(i).padStart(4, "0")}_`)).toBe(true);
       if (i > 0) expect(e.when).toBeGreaterThan(entries[i - 1]!.when);
     });
     const files = readdirSync(migrationsFolder).filter((f) => f.endsWith(".sql")).sort();

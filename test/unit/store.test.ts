@@ -11,7 +11,11 @@ function twoProcesses() {
   const dir = tempDir();
   const a = openSqlite(join(dir, "t.db"));
   const b = openSqlite(join(dir, "t.db"));
-  return { a: createDrizzleStore(a.db), b: createDrizzleStore(b.db), close: () => (a.close(), b.close()) };
+  return { a: createDrizzleStore(a.db), b: createDrizzleStore(b.db), close: () => {
+      a.close();
+      b.close();
+    },
+  };
 }
 
 const checklist = {

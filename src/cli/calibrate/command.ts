@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
-import type { CalibrationExample, CreateCalibrationRequest } from "../../../client/src/index.js";
+import type { CalibrationExample, CreateCalibrationRequest } from "../../../client/src/index";
 import { type Connection, connect } from "../connection";
 import { CliError, EXIT } from "../exit";
 import { checkWritable } from "../out-file";

@@ -1,4 +1,4 @@
-import { type BatchItem, type Comparison, TickboxError, type TickboxClient } from "../../../client/src/index.js";
+import { type BatchItem, type Comparison, TickboxError, type TickboxClient } from "../../../client/src/index";
 import { followBatch } from "../batch";
 import { CliError, EXIT } from "../exit";
 import type { Progress } from "../progress";

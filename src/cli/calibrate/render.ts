@@ -93,7 +93,9 @@ export function reportText(report: CalibrationReport): string {
     `labels: ${report.used} of ${report.lines} lines used${report.failed.length ? `; ${report.failed.length} could not be graded and are left out (run again to retry them)` : ""}`,
   ];
   for (const failure of report.failed.slice(0, 5)) out.push(`  line ${failure.line}${failure.judge ? ` (${failure.judge})` : ""}: ${failure.problem}`);
-  report.judges.forEach((j, k) => out.push("", ...judgeText(report, j, k)));
+  report.judges.forEach((j, k) => {
+    out.push("", ...judgeText(report, j, k));
+  });
   out.push("", ...certificationText(report));
   return `${out.join("\n")}\n`;
 }

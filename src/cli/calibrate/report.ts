@@ -1,11 +1,11 @@
 import { DEFAULT_MIN_ACCEPTED, labelsNeeded, type JudgeLabels, type Label, type LabelsNeeded } from "../../calibration/index";
-import type { Calibration, CalibrationJudge, CertifiedThreshold, CreateCalibrationRequest } from "../../../client/src/index.js";
+import type { Calibration, CalibrationJudge, CertifiedThreshold, CreateCalibrationRequest } from "../../../client/src/index";
 import { CliError, EXIT } from "../exit";
 import type { Failure, PairwiseGrade, PointwiseGrade } from "./grade";
 import { type Labelled, labelledItem, type PointwiseLine, unknownItem } from "./labelled";
 import { type Confusion, confusionOf, type Interval, kappaInterval, kappaOf, type Pair } from "./stats";
 
-export interface AgreementReport {
+interface AgreementReport {
   /** How a judgement becomes a verdict: the raw signal on the positive side of ½, as the API's accuracy counts it. */
   verdict: string;
   n: number;
@@ -17,7 +17,7 @@ export interface AgreementReport {
   calibrated_accuracy: Interval;
 }
 
-export interface QuestionAgreement {
+interface QuestionAgreement {
   question: string;
   n: number;
   agreement: number;
@@ -25,7 +25,7 @@ export interface QuestionAgreement {
 }
 
 /** The judge's YES/NO answers against `item_labels`, overall and per question (TICK's item-level agreement). */
-export interface ItemAgreement {
+interface ItemAgreement {
   n: number;
   lines: number;
   agreement: number;

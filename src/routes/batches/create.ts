@@ -2,13 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
 import type { BatchItemInput } from "../../batches/service";
 import type { RequestContext } from "../../context";
+import { MAX_BATCH_ITEMS } from "../../config";
 import type { App } from "../../env";
 import { batchItems } from "../../batches/json-lines";
 import type { Judge } from "../../judge/judge";
 import { contextOf } from "../operation";
 import { JSON_LINES_TYPES, isJsonLinesMediaType, requestHeader, streamBody } from "../../middleware/body";
 import { QueryInt, commonErrors, notFound, notImplemented } from "../schemas";
-import { BatchItem, MAX_BATCH_ITEMS, batchContent, batchesOf } from "./shapes";
+import { BatchItem, batchContent, batchesOf } from "./shapes";
 
 const itemRef = { $ref: "#/components/schemas/BatchItem" };
 
@@ -18,7 +19,7 @@ export const route = createRoute({
   tags: ["batches"],
   summary: "Grade many responses in the background",
   description:
-    "The body is a JSON array of evaluation requests, or JSON Lines (`application/x-ndjson`, one request per line), up to 100,000 items and TICKBOX_MAX_BATCH_BODY_BYTES. It is read as a stream, item by item, each checked as a request of its own would be (TICKBOX_MAX_BODY_BYTES at most), so a large body takes little memory. Answers 202 at once; the items are graded in the background, each through the same cache as POST /v1/evaluations, with their state stored so that the batch resumes after a restart. The batch id is derived from the items: the same body again names the same batch and resumes it rather than starting another.",
+    `The body is a JSON array of evaluation requests, or JSON Lines (\`application/x-ndjson\`, one request per line), up to ${MAX_BATCH_ITEMS.toLocaleString("en-US")} items and TICKBOX_MAX_BATCH_BODY_BYTES. It is read as a stream, item by item, each checked as a request of its own would be (TICKBOX_MAX_BODY_BYTES at most), so a large body takes little memory. Answers 202 at once; the items are graded in the background, each through the same cache as POST /v1/evaluations, with their state stored so that the batch resumes after a restart. The batch id is derived from the items: the same body again names the same batch and resumes it rather than starting another.`,
   request: {
     query: z.object({
       concurrency: QueryInt(1, 1024).optional().openapi({

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
+import { MAX_BATCH_ITEMS } from "../../config";
 import type { App } from "../../env";
 import { ITEM_SORT_KEYS, type ItemOutcome, type ItemRow } from "../../store/batch-views";
 import { previewOf } from "../pagination";
@@ -39,7 +40,7 @@ export const route = createRoute({
       outcome: z.enum(["passed", "failed", "errored", "pending"]).optional(),
       q: maxChars(z.string().min(1), 200).optional().openapi({ description: "Text to find in the custom id, instruction or response." }),
       sort: z.enum(SORTS as [string, ...string[]]).default("index").openapi({ description: "A column, descending with a leading `-`." }),
-      offset: QueryInt(0, 100_000).default(0),
+      offset: QueryInt(0, MAX_BATCH_ITEMS).default(0),
       limit: QueryInt(1, 500).default(100),
     }),
   },

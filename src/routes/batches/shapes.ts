@@ -1,25 +1,21 @@
-import { z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { BatchService } from "../../batches/service";
-import type { AppEnv } from "../../env";
+import type { App, AppEnv } from "../../env";
 import { ProblemError } from "../../errors";
 import { contextOf } from "../operation";
-import { evaluationFields, oneChecklistSource } from "../evaluations/create";
-import { IdParam, Usage, commonErrors, maxChars, notFound, notImplemented } from "../schemas";
-
-export const MAX_BATCH_ITEMS = 100_000;
+import { evaluationFields } from "../evaluations/create";
+import { IdParam, Usage, commonErrors, maxChars, notBothChecklists, notFound, notImplemented } from "../schemas";
 
 export const BatchItem = z
   .strictObject({
     ...evaluationFields,
     custom_id: maxChars(z.string().min(1), 200).optional().openapi({ description: "The caller's name for the item, echoed in its result." }),
   })
-  .refine(...oneChecklistSource)
+  .refine(...notBothChecklists)
   .openapi("BatchItem", { description: "An evaluation request (as for POST /v1/evaluations) with an optional custom_id." });
 
-export const BatchItems = z.array(BatchItem).min(1, "a batch needs at least one item").max(MAX_BATCH_ITEMS);
-
-export const Counts = z.object({
+const Counts = z.object({
   pending: z.number().int(),
   running: z.number().int(),
   done: z.number().int(),
@@ -59,7 +55,7 @@ export const batchContent = { "application/json": { schema: Batch } };
 /** The answers every operation on one batch shares. */
 export const batchByIdErrors = { ...notFound, 500: commonErrors[500], ...notImplemented } as const;
 
-export const batchOk = { 200: { description: "The batch.", content: batchContent } };
+const batchOk = { 200: { description: "The batch.", content: batchContent } };
 
 /**
  * The batch service as the caller may use it: their tenant's batches only, new ones made under
@@ -74,4 +70,18 @@ export function batchesOf(c: Context<AppEnv>) {
     );
   }
   return batches.forContext(contextOf(c));
+}
+
+/**
+ * The route and handler of an operation on one batch that answers the batch as it then stands:
+ * GET, cancel, retry. The operation's file keeps its declaration and its access.
+ */
+export function batchOperation<M extends "get" | "post", P extends string>(
+  declared: { method: M; path: P; summary: string; description?: string },
+  act: (batches: ReturnType<typeof batchesOf>, id: string) => ReturnType<BatchService["view"]>,
+) {
+  const { method, path, ...described } = declared;
+  const route = createRoute({ method, path, tags: ["batches"], ...described, request: { params: BatchId }, responses: { ...batchOk, ...batchByIdErrors } });
+  const register = (app: App) => app.openapi(route, async (c) => c.json(await act(batchesOf(c), c.req.valid("param").id), 200));
+  return { route, register };
 }

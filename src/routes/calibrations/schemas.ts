@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Context, Instruction, ItemsInput, MaxItems, ResponseText, Usage, maxChars } from "../schemas";
+import { Context, Instruction, ItemsInput, MaxItems, ObjectId, ResponseText, Usage, maxChars } from "../schemas";
 
 const Probability = z.number().min(0, "must lie in [0, 1]").max(1, "must lie in [0, 1]");
 const Target = z
@@ -9,11 +9,11 @@ const Target = z
   })
   .openapi("CalibrationTarget");
 
-export const ExampleInput = z
+const ExampleInput = z
   .strictObject({
     p: Probability.optional().openapi({ description: "Pointwise: the judge's raw probability that the response is good." }),
     p_a: Probability.optional().openapi({ description: "Pairwise: the judge's raw probability that response A wins." }),
-    evaluation_id: maxChars(z.string().min(1), 100).optional().openapi({
+    evaluation_id: ObjectId.optional().openapi({
       description: "Pointwise: a stored evaluation; its soft score, or its weighted score without logprobs, is the signal.",
     }),
     label: z.union([z.literal(0), z.literal(1), z.literal("a"), z.literal("b")], { error: 'must be 0 or 1 (pointwise), or "a" or "b" (pairwise)' }).openapi({
@@ -85,7 +85,7 @@ const MetricsWithIntervals = z
 const ReliabilityBin = z
   .object({ lo: z.number(), hi: z.number(), count: z.number().int(), mean_confidence: z.number().nullable(), accuracy: z.number().nullable() })
   .openapi("ReliabilityBin");
-export const Threshold = z
+const Threshold = z
   .object({
     lambda: z.number(),
     scale: z.enum(["raw", "calibrated"]).openapi({
@@ -173,14 +173,14 @@ export const Calibration = z
 
 export const CreateConfidenceBody = z
   .strictObject({
-    calibration_id: maxChars(z.string().min(1), 100),
+    calibration_id: ObjectId,
     p: Probability.optional(),
     p_a: Probability.optional(),
-    evaluation_id: maxChars(z.string().min(1), 100).optional(),
+    evaluation_id: ObjectId.optional(),
     instruction: Instruction.optional(),
     context: Context,
     response: ResponseText.optional(),
-    checklist_id: maxChars(z.string().min(1), 100).optional(),
+    checklist_id: ObjectId.optional(),
     checklist: z.strictObject({ items: ItemsInput }).optional(),
     max_items: MaxItems,
     stage: z.number().int().min(0).optional().openapi({ description: "Cascade only: which judge produced p / p_a (default 0)." }),

@@ -13,7 +13,7 @@ import {
   Usage,
   jsonBody,
   judgedResponses,
-  maxChars,
+  ObjectId,
   notBothChecklists,
 } from "../schemas";
 
@@ -29,7 +29,7 @@ export const CreateComparisonBody = z
         "`checklist` (default): grade both against one checklist and compare as a selection of two would (must-pass line, weighted verdict score, then the soft score among verdict ties). `direct`: ask the judge which is better, once in each order. `both`: the checklist decides, the direct judgement settles a checklist tie.",
     }),
     judge: evaluationFields.judge,
-    calibration_id: maxChars(z.string().min(1), 100).optional().openapi({
+    calibration_id: ObjectId.optional().openapi({
       description:
         "A pairwise calibration profile (needs method direct or both). The comparison is then made by the profile's judge model (the first of a cascade), and the answer carries a confidence block for its p_a; when a cascade's judge abstains, the next one compares the same pair directly, until one answers.",
     }),

@@ -3,16 +3,14 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
 import { ConfidenceBlock } from "../calibrations/schemas";
-import { Context, Evaluation, Instruction, ItemsInput, MaxItems, ResponseText, commonErrors, jsonBody, maxChars, notFound, upstreamErrors } from "../schemas";
+import { ChecklistChoice, Context, Evaluation, Instruction, ObjectId, ResponseText, commonErrors, jsonBody, notBothChecklists, notFound, upstreamErrors } from "../schemas";
 
 /** The fields of an evaluation request, shared with batch items. */
 export const evaluationFields = {
   instruction: Instruction,
   context: Context,
   response: ResponseText.openapi({ description: "The response to grade." }),
-  checklist_id: maxChars(z.string().min(1), 100).optional().openapi({ description: "A stored checklist to grade against." }),
-  checklist: z.strictObject({ items: ItemsInput }).optional().openapi({ description: "Inline items to grade against." }),
-  max_items: MaxItems,
+  ...ChecklistChoice,
   pass_threshold: z.number().min(0).max(1).optional().openapi({
     description: "Weighted score needed to pass (default TICKBOX_PASS_THRESHOLD).",
   }),
@@ -22,19 +20,14 @@ export const evaluationFields = {
   }),
 };
 
-export const oneChecklistSource: [(b: { checklist_id?: string | undefined; checklist?: unknown }) => boolean, { message: string; path: string[] }] = [
-  (b) => !(b.checklist_id && b.checklist),
-  { message: "give checklist_id or checklist, not both", path: ["checklist"] },
-];
-
 export const CreateEvaluationBody = z
   .strictObject({
     ...evaluationFields,
-    calibration_id: maxChars(z.string().min(1), 100).optional().openapi({
+    calibration_id: ObjectId.optional().openapi({
       description: "A pointwise calibration profile: the response then carries its confidence block, and the profile's judge grades.",
     }),
   })
-  .refine(...oneChecklistSource)
+  .refine(...notBothChecklists)
   .openapi("CreateEvaluationRequest");
 export type CreateEvaluationBody = z.infer<typeof CreateEvaluationBody>;
 

@@ -5,7 +5,7 @@ import { computeScores, hasPassed } from "../../judge/scores";
 import { evaluationId } from "../../store/evaluation-ids";
 import { type EvaluationListRow, PREVIEW_CHARS } from "../../store/listings";
 import { NextCursor, createdRange, decodeCursor, isoFromSeconds, nextCursor, pageQuery, previewOf } from "../pagination";
-import { Scores, commonErrors, maxChars } from "../schemas";
+import { ObjectId, Scores, commonErrors, maxChars } from "../schemas";
 import { contextOf } from "../operation";
 
 const LIST = "evaluations";
@@ -36,7 +36,7 @@ export const route = createRoute({
   request: {
     query: z.object({
       ...pageQuery,
-      checklist_id: maxChars(z.string().min(1), 100).optional().openapi({ description: "Only evaluations against this checklist." }),
+      checklist_id: ObjectId.optional().openapi({ description: "Only evaluations against this checklist." }),
       model: maxChars(z.string().min(1), 200).optional().openapi({ description: "Only evaluations graded by this judge model." }),
       passed: z.enum(["true", "false"]).optional().openapi({ description: "Only evaluations that passed (true) or did not (false)." }),
     }),

@@ -24,7 +24,7 @@ export const CreateSelectionBody = z
       .array(ResponseText)
       .min(2, "give at least 2 candidates")
       // How many, TICKBOX_MAX_CANDIDATES bounds, with the other configured limits; the contract states its ceiling.
-      .openapi({ maxItems: LIMIT_CEILINGS.candidates, description: "The responses to choose from (2-64); the winner is an index into this list." }),
+      .openapi({ maxItems: LIMIT_CEILINGS.candidates, description: `The responses to choose from (2-${LIMIT_CEILINGS.candidates}); the winner is an index into this list.` }),
     ...ChecklistChoice,
     tie_break: z.enum(["pairwise", "first", "none"]).optional().openapi({
       description:

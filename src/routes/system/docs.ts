@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { stringify } from "yaml";
 import type { Access } from "../../auth/access";
+import { LIMIT_CEILINGS } from "../../config";
 import type { App } from "../../env";
 import { contractOf, declarationsOf } from "../operation";
 
@@ -14,7 +15,7 @@ export const API_INFO = {
     title: "tickbox",
     version: "0.1.0",
     description:
-      "A checklist-based LLM judge. Given an instruction it writes a checklist of YES/NO questions (TICK), asks a judge model each question about a response, and turns the answers into scores. Every upstream call is cached. Errors are RFC 9457 problem+json. Every `maxLength` counts characters (Unicode code points, an emoji is one), as JSON Schema does; the `maxLength` of texts (200000) and `maxItems` of `candidates` (64) and checklist `items` (50) are the ceilings of the server's configured limits (TICKBOX_MAX_TEXT_CHARS, TICKBOX_MAX_CANDIDATES, TICKBOX_MAX_CHECKLIST_ITEMS), past which a request is a `limit_exceeded`. Each operation's `security` lists the key scopes it needs, and `x-access` its whole access declaration: the objects it reads and the scope each needs, whether it may spend upstream tokens, its body and whether repeats are replayed.",
+      `A checklist-based LLM judge. Given an instruction it writes a checklist of YES/NO questions (TICK), asks a judge model each question about a response, and turns the answers into scores. Every upstream call is cached. Errors are RFC 9457 problem+json. Every \`maxLength\` counts characters (Unicode code points, an emoji is one), as JSON Schema does; the \`maxLength\` of texts (${LIMIT_CEILINGS.textChars}) and \`maxItems\` of \`candidates\` (${LIMIT_CEILINGS.candidates}) and checklist \`items\` (${LIMIT_CEILINGS.checklistItems}) are the ceilings of the server's configured limits (TICKBOX_MAX_TEXT_CHARS, TICKBOX_MAX_CANDIDATES, TICKBOX_MAX_CHECKLIST_ITEMS), past which a request is a \`limit_exceeded\`. Each operation's \`security\` lists the key scopes it needs, and \`x-access\` its whole access declaration: the objects it reads and the scope each needs, whether it may spend upstream tokens, its body and whether repeats are replayed.`,
     license: { name: "MIT", identifier: "MIT" },
   },
   security: [{ bearer: [] }],

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../../../src/server";
 import { Meter } from "../../../src/usage/meter";
-import { type TOE_JUDGES, pointwiseExamples, seeded, trustOrEscalateExamples, trustOrEscalatePresent } from "../../support/calibration-data";
+import { type TOE_JUDGES, pairwiseExamples, pointwiseExamples, seeded, syntheticTrustOrEscalate, trustOrEscalateExamples, trustOrEscalatePresent } from "../../support/calibration-data";
 import { type FakeUpstream, startFakeUpstream } from "../../support/fake-upstream";
 import { type InfoBenchRow, infobench, payloadOf, upstreamEnv } from "../../support/harness";
 import { infobenchItems } from "../../support/batches";
@@ -55,24 +55,6 @@ function scriptVerdicts(fake: FakeUpstream) {
     const p = yes ? 0.8 + 0.19 * spread() : 0.02 + 0.3 * spread();
     return { verdict: yes ? "YES" : "NO", p_yes: Math.round(p * 1000) / 1000, rationale: `${yes ? "Met" : "Not met"}: recorded verdict for question ${index + 1}.` };
   };
-}
-
-/** Synthetic pairwise judges when the Trust-or-Escalate data are not beside the checkout. */
-/**
- * Pairwise examples of judges that disagree with people exactly as often as they say (a judge sure
- * at c is right with probability c), on the same 400 items with the same labels: sharper judges
- * decide more, and the cascade certifies a threshold as real judges' data does.
- */
-function syntheticCascade(seed: number, sharpness: number[]) {
-  const rng = seeded(seed);
-  const truths = Array.from({ length: 400 }, () => (rng() < 0.5 ? "a" : "b") as "a" | "b");
-  return sharpness.map((s) =>
-    truths.map((label) => {
-      const sure = 0.5 + s * rng();
-      const right = rng() < sure;
-      return { p_a: (label === "a") === right ? sure : 1 - sure, label };
-    }),
-  );
 }
 
 export async function startWorld(options: { adminKey?: boolean } = {}): Promise<World> {
@@ -150,8 +132,9 @@ export async function startWorld(options: { adminKey?: boolean } = {}): Promise<
   // A pointwise profile of this judge, and a pairwise cascade of three judges.
   const pointwise = (await must("POST", "/v1/calibrations", as(acme), { name: "judge-test soft score", kind: "pointwise", judge: "judge-test", examples: pointwiseExamples(400, 3) })).id as string;
   const judges: (typeof TOE_JUDGES)[number][] = ["mistral-7b-instruct", "gpt-3.5-turbo", "gpt-4-turbo"];
-  const synthetic = syntheticCascade(7, [0.3, 0.4, 0.49]);
-  const cascadeJudges = judges.map((model, k) => ({ model, examples: trustOrEscalatePresent ? trustOrEscalateExamples(model) : synthetic[k]! }));
+  // The real judges' data when ../shared is there, else synthetic judges of the same shape.
+  const synthetic = trustOrEscalatePresent ? undefined : syntheticTrustOrEscalate();
+  const cascadeJudges = judges.map((model) => ({ model, examples: synthetic ? pairwiseExamples(synthetic[model]) : trustOrEscalateExamples(model) }));
   const cascade = (await must("POST", "/v1/calibrations", as(acme), { name: "trust-or-escalate cascade", kind: "pairwise", judges: cascadeJudges, target: { alpha: 0.2, delta: 0.1 } })).id as string;
 
   // Usage on earlier days, booked as the service books it.
