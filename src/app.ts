@@ -44,10 +44,7 @@ import * as ready from "./routes/system/ready";
 import * as getUsage from "./routes/usage/get";
 import * as viewer from "./ui/routes";
 
-/**
- * The API's operations, each a module with its route, its access declaration and its handler; those
- * whose `register` returns the typed app also shape `AppType`.
- */
+/** The API's operations, each a module with its route, its access declaration and its handler. */
 const operations = [
   health,
   ready,
@@ -211,14 +208,3 @@ export function createApp(services: Services, served: { operations: readonly Ope
   });
   return app;
 }
-
-type SchemaOf<T> = T extends OpenAPIHono<AppEnv, infer S, any> ? S : never;
-type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
-type RouteSchema = Intersection<SchemaOf<ReturnType<(typeof operations)[number]["register"]>>>;
-
-/**
- * The app with every typed operation in its type, for `hc<AppType>(url)` from `hono/client`
- * (see `src/client.ts`). The routes are mounted in a loop, so the type is assembled from what
- * each `register` returns.
- */
-export type AppType = OpenAPIHono<AppEnv, RouteSchema extends object ? RouteSchema : {}, "/">;

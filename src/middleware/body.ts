@@ -24,7 +24,7 @@ export interface BodyRule {
 }
 
 /** The Node request behind a context, when the app runs on @hono/node-server. */
-export function incomingOf(c: Context): IncomingMessage | undefined {
+function incomingOf(c: Context): IncomingMessage | undefined {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   return incoming && typeof incoming.on === "function" && !incoming.readableEnded ? incoming : undefined;
 }
@@ -101,7 +101,7 @@ const DECLARED_JSON = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+)
 const notDeclaredJson = () => new ProblemError("unsupported_media_type", "send the body as application/json");
 
 /** The problem for a body that is not JSON. */
-export const malformedJson = () =>
+const malformedJson = () =>
   new ProblemError("invalid_json", "the body could not be parsed as JSON", [{ path: "", message: "malformed JSON" }]);
 
 /**
