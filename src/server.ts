@@ -7,6 +7,7 @@ import { type ProblemCode, ProblemError, problemBody } from "./errors";
 import { nodeRunner } from "./batches/node-runner";
 import { reviewKeys } from "./auth/review";
 import { nodeFetch } from "./llm/node-fetch";
+import { noUsage } from "./llm/usage";
 import { nodeDocsScript } from "./routes/system/node-docs-script";
 import { nodeLogger, quietLogger } from "./log-node";
 import { buildServices } from "./services";
@@ -70,9 +71,7 @@ const answerClientError = (services: Services) => (error: NodeJS.ErrnoException,
       tenant: null,
       key_id: null,
       cache: "none",
-      upstream_calls: 0,
-      prompt_tokens: 0,
-      completion_tokens: 0,
+      ...noUsage(),
     });
   } else socket.destroy();
 };

@@ -3,6 +3,7 @@ import type { EvaluationInput, EvaluationView } from "../judge/judge";
 import { BreakerRefusal } from "../llm/breaker";
 import { UpstreamProblem } from "../llm/failure";
 import type { Slots } from "../llm/limiter";
+import { noUsage } from "../llm/usage";
 import type { BatchItemRow, ItemOutcome } from "../store/batch-store";
 
 /** Who a batch belongs to: the tenant that owns it and the key its usage is booked to. */
@@ -73,10 +74,8 @@ export function itemProblem(error: unknown): { problem: Problem; logged: boolean
   return { problem: body, logged: !known };
 }
 
-const NO_USAGE = { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 };
-
 /** A failed item's outcome. */
-export const failedOutcome = (problem: Problem): ItemOutcome => ({ status: "failed", problem, usage: NO_USAGE, cached: false });
+export const failedOutcome = (problem: Problem): ItemOutcome => ({ status: "failed", problem, usage: noUsage(), cached: false });
 
 /** How long an item whose slot wait ran out waits before it is asked again. */
 const SLOT_RETRY_MS = 1_000;

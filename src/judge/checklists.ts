@@ -3,7 +3,8 @@ import type { LlmClient } from "../llm/types";
 import type { ChecklistRow, NewChecklistRow } from "../store/store";
 import { fingerprint } from "../store/fingerprint";
 import type { RequestContext } from "../context";
-import { askStructured, noUsage } from "./ask";
+import { askStructured } from "./ask";
+import { noUsage } from "../llm/usage";
 import { CHECKLIST_SCHEMA_NAME, checklistAnswerValidator, checklistSchema } from "./output";
 import { CHECKLIST_PROMPT_VERSION, checklistMessages } from "./prompts";
 

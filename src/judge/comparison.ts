@@ -4,7 +4,8 @@ import { evaluationId } from "../store/evaluation-ids";
 import type { Metrics } from "../metrics";
 import { fingerprint } from "../store/fingerprint";
 import type { ComparisonRow, PairwiseStore } from "../store/pairwise-store";
-import { addUsage, askStructured, noUsage, type Usage } from "./ask";
+import { askStructured } from "./ask";
+import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { ResultCache } from "./cache";
 import type { ChecklistSource, Judge } from "./judge";
 import {

@@ -1,12 +1,11 @@
 import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError } from "../errors";
-import type { StructuredOutputMode } from "../llm/openai-client";
-import type { LlmClient } from "../llm/types";
+import type { LlmClient, StructuredOutputMode } from "../llm/types";
 import type { Metrics } from "../metrics";
 import { parseEvaluationId } from "../store/evaluation-ids";
 import { fingerprint } from "../store/fingerprint";
 import type { ChecklistRow, EvaluationRow, Store } from "../store/store";
-import { addUsage, noUsage, type Usage } from "./ask";
+import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { ResultCache } from "./cache";
 import {
   type ChecklistItemInput,

@@ -5,7 +5,7 @@ import type { Metrics } from "../metrics";
 import { fingerprint } from "../store/fingerprint";
 import type { PairwiseStore } from "../store/pairwise-store";
 import type { ChecklistRow, EvaluationRow } from "../store/store";
-import { addUsage, noUsage, type Usage } from "./ask";
+import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { ResultCache } from "./cache";
 import type { ChecklistSource, Judge } from "./judge";
 import { type FailedItem, REVISION_PROMPT_VERSION, revisionMessages } from "./pairwise-prompts";

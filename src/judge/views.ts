@@ -1,6 +1,6 @@
 import { evaluationId } from "../store/evaluation-ids";
 import type { ChecklistRow, EvaluationRow } from "../store/store";
-import type { Usage } from "./ask";
+import type { Usage } from "../llm/usage";
 import { computeScores, hasPassed } from "./scores";
 
 // What the API answers for stored rows: the public shapes of a checklist and an evaluation.

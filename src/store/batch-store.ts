@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, notExists, or, sql } from "drizzle-orm";
-import type { StoredUsage } from "./schema";
+import type { Usage } from "../llm/usage";
 import { batchItems, batches } from "./schema-batches";
 import type { SqliteDb } from "./store";
 import { inOneTransaction, runEach } from "./transactions";
@@ -27,7 +27,7 @@ export interface ItemOutcome {
   problem?: Record<string, unknown>;
   passed?: boolean;
   weighted?: number;
-  usage: StoredUsage;
+  usage: Usage;
   cached: boolean;
 }
 
@@ -38,7 +38,7 @@ export interface BatchTotals {
   passed: number;
   weightedSum: number;
   cacheHits: number;
-  usage: StoredUsage;
+  usage: Usage;
 }
 
 /** An item's final state, for `finishItems`. */

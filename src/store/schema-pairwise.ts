@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import type { StoredUsage } from "./schema";
+import type { Usage } from "../llm/usage";
 
 /**
  * One direct comparison in one order: which of two responses, shown first and second, the judge
@@ -16,7 +16,7 @@ export const comparisons = sqliteTable("comparisons", {
   rationale: text("rationale").notNull(),
   model: text("model").notNull(),
   promptVersion: text("prompt_version").notNull(),
-  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  usage: text("usage", { mode: "json" }).notNull().$type<Usage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
 });
 
@@ -27,6 +27,6 @@ export const revisions = sqliteTable("revisions", {
   revision: text("revision").notNull(),
   model: text("model").notNull(),
   promptVersion: text("prompt_version").notNull(),
-  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  usage: text("usage", { mode: "json" }).notNull().$type<Usage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
 });

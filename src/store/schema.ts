@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { Usage } from "../llm/usage";
 
 /**
  * A checklist is stored once per tenant and fingerprint: the generation key for a generated
@@ -19,7 +20,7 @@ export const checklists = sqliteTable(
   source: text("source", { enum: ["generated", "provided"] }).notNull(),
   model: text("model"),
   promptVersion: text("prompt_version"),
-  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  usage: text("usage", { mode: "json" }).notNull().$type<Usage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
   },
   (t) => [
@@ -46,7 +47,7 @@ export const evaluations = sqliteTable(
   signal: text("signal", { enum: ["logprobs", "none"] }).notNull(),
   model: text("model").notNull(),
   promptVersion: text("prompt_version").notNull(),
-  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  usage: text("usage", { mode: "json" }).notNull().$type<Usage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
   },
   (t) => [
@@ -69,10 +70,4 @@ export interface StoredResult {
   verdict: "YES" | "NO";
   rationale: string;
   p_yes: number | null;
-}
-
-export interface StoredUsage {
-  upstream_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
 }

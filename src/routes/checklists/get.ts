@@ -3,7 +3,7 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
 import { checklistView } from "../../judge/judge";
-import { noUsage } from "../../judge/ask";
+import { noUsage } from "../../llm/usage";
 import { Checklist, IdParam, commonErrors, notFound } from "../schemas";
 
 export const route = createRoute({
