@@ -5,7 +5,7 @@ import { ProblemError } from "./errors";
 import type { Slots } from "./llm/limiter";
 import type { TokenBudget } from "./llm/types";
 import type { Logger } from "./log";
-import type { Scope } from "./store/schema-keys";
+import type { Scope } from "./store/records";
 import type { Meter } from "./usage/meter";
 
 /** A key's own limits (null: none of its own). */

@@ -12,6 +12,7 @@ import { nodeDocsScript } from "./routes/system/node-docs-script";
 import { nodeLogger, quietLogger } from "./log-node";
 import { buildServices } from "./services";
 import type { Services } from "./env";
+import { createSqlStores } from "./store/sql-stores";
 import { openSqlite } from "./store/sqlite";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
@@ -84,9 +85,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
       `refusing to serve ${config.HOST} without authentication: set TICKBOX_ADMIN_KEY, or TICKBOX_ALLOW_OPEN=true to serve it open`,
     );
   }
-  const { db, close } = openSqlite(config.TICKBOX_DB);
+  const database = openSqlite(config.TICKBOX_DB);
   const log = config.TICKBOX_LOG === "off" ? quietLogger() : nodeLogger(config.TICKBOX_LOG === "stderr" ? 2 : 1);
-  const services = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner(), log, docsScript: nodeDocsScript() });
+  const services = buildServices(config, createSqlStores(database), { background: true, fetch: nodeFetch, runner: nodeRunner(), log, docsScript: nodeDocsScript() });
   const app = createApp(services);
   await reviewKeys(services.keys, services.access.auth, log);
   const flushUsage = () => services.usage.recorder.flush().catch((error) => console.error("usage accounting:", error));
@@ -124,7 +125,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
         clearInterval(flusher);
         await drained;
         await flushUsage();
-        close();
+        database.close();
         log.flush();
         resolve();
       });

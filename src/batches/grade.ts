@@ -4,7 +4,7 @@ import { BreakerRefusal } from "../llm/breaker";
 import { UpstreamProblem } from "../llm/failure";
 import type { Slots } from "../llm/limiter";
 import { noUsage } from "../llm/usage";
-import type { BatchItemRow, ItemOutcome } from "../store/batch-store";
+import type { BatchItemRow, ItemOutcome } from "../store/batch-records";
 
 /** Who a batch belongs to: the tenant that owns it and the key its usage is booked to. */
 export interface BatchOwner {

@@ -1,6 +1,6 @@
 import { ProblemError } from "../errors";
 import type { LlmClient } from "../llm/types";
-import type { ChecklistRow, NewChecklistRow } from "../store/store";
+import type { ChecklistRecord, NewChecklist } from "../store/records";
 import { fingerprint } from "../store/fingerprint";
 import type { RequestContext } from "../context";
 import { askStructured } from "./ask";
@@ -28,23 +28,23 @@ export function numberItems(items: ChecklistItemInput[]) {
 }
 
 /** Identifies what a checklist says: the same text and items hash alike however they arrived. */
-export function checklistContentHash(row: Pick<ChecklistRow, "instruction" | "context" | "items">): Promise<string> {
+export function checklistContentHash(row: Pick<ChecklistRecord, "instruction" | "context" | "items">): Promise<string> {
   return fingerprint({ instruction: row.instruction, context: row.context, items: row.items });
 }
 
-export const checklistIdFor = (fp: string) => `cl_${fp.slice(0, 32)}`;
+/** A checklist as made, before it belongs to anyone: its id and tenant come with its owner (see Judge). */
+export type ChecklistContent = Omit<NewChecklist, "id" | "tenant">;
 
-/** The row for a caller's own checklist: no model involved, keyed by its content. */
-export async function providedChecklistRow(input: {
+/** A caller's own checklist: no model involved, keyed by its content. */
+export async function providedChecklist(input: {
   instruction: string;
   context: string | null;
   items: ChecklistItemInput[];
-}): Promise<NewChecklistRow> {
+}): Promise<ChecklistContent> {
   const items = numberItems(input.items);
   const contentHash = await checklistContentHash({ instruction: input.instruction, context: input.context, items });
   const fp = await fingerprint({ kind: "provided-checklist", content: contentHash });
   return {
-    id: checklistIdFor(fp),
     fingerprint: fp,
     contentHash,
     instruction: input.instruction,
@@ -78,13 +78,13 @@ export function generationFingerprint(input: GenerationInput): Promise<string> {
   });
 }
 
-/** Generates a checklist with the model (TICK), returning the row to store. */
-export async function generateChecklistRow(
+/** Generates a checklist with the model (TICK). */
+export async function generateChecklist(
   llm: LlmClient,
   input: GenerationInput,
   fp: string,
   ctx: RequestContext,
-): Promise<NewChecklistRow> {
+): Promise<ChecklistContent> {
   const answer = await askStructured(llm, {
     model: input.model,
     messages: checklistMessages(input),
@@ -97,7 +97,6 @@ export async function generateChecklistRow(
     throw new ProblemError("upstream_invalid_output", "the generated checklist repeats a question");
   }
   return {
-    id: checklistIdFor(fp),
     fingerprint: fp,
     contentHash: await checklistContentHash({ instruction: input.instruction, context: input.context, items }),
     instruction: input.instruction,

@@ -1,7 +1,7 @@
 import { decideConfidence, foreignSignal, pooledSignal, type Decision } from "../calibration/index";
 import type { RequestContext } from "../context";
 import { ProblemError } from "../errors";
-import type { Store } from "../store/store";
+import type { Store } from "../store/ports";
 import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { type Calibrations, type CalibrationView, evaluationSignal, invalid, type ProfileSignal } from "./calibrations";
 import type { ComparisonInput, Comparisons, ComparisonView } from "./comparison";

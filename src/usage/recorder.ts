@@ -1,5 +1,5 @@
-import type { UsageStore } from "../store/usage-store";
-import { utcDay } from "../store/usage-store";
+import type { UsageStore } from "../store/ports";
+import { utcDay } from "../store/records";
 import type { UsageByModel } from "../llm/usage";
 import { Meter } from "./meter";
 

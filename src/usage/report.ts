@@ -1,6 +1,6 @@
 import type { PriceTable } from "../config";
 import { noUsage, type Usage } from "../llm/usage";
-import type { UsageRow } from "../store/usage-store";
+import type { UsageRow } from "../store/records";
 
 export interface ModelUsage extends Usage {
   model: string;

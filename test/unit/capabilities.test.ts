@@ -4,11 +4,11 @@ import { nodeCapabilities, requireCapability, workerCapabilities } from "../../s
 import { parseConfig } from "../../src/config";
 import { buildServices } from "../../src/services";
 import { openSqlite } from "../../src/store/sqlite";
+import { createSqlStores } from "../../src/store/sql-stores";
 
 /** An app with one route that needs background work, as batches will. */
 function appWith(capabilities: typeof nodeCapabilities | undefined) {
-  const { db } = openSqlite(":memory:");
-  const services = buildServices(parseConfig({}), db, capabilities ? { capabilities } : {});
+  const services = buildServices(parseConfig({}), createSqlStores(openSqlite(":memory:")), capabilities ? { capabilities } : {});
   const app = createApp(services);
   app.get("/v1/background-probe", (c) => {
     requireCapability(c.get("services").capabilities, "background", "background batches");
