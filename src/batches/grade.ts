@@ -83,7 +83,7 @@ const SLOT_RETRY_MS = 1_000;
 /** One attempt at an item: graded through `evaluate`, its failure sorted as `Graded` says. */
 export async function gradeItem(evaluate: Evaluate, item: BatchItemRow, owner: BatchOwner, slots: Slots, label: string): Promise<Graded> {
   try {
-    const view = await evaluate(item.request as unknown as EvaluationInput, owner, slots, label);
+    const view = await evaluate(item.request, owner, slots, label);
     return {
       kind: "finished",
       outcome: { status: "done", result: stableResult(view), passed: view.passed, weighted: view.scores.weighted, usage: view.usage, cached: view.cached },

@@ -4,18 +4,13 @@ import type { ChecklistRecord, NewChecklist } from "../store/records";
 import { fingerprint } from "../store/fingerprint";
 import type { RequestContext } from "../context";
 import { askStructured } from "./ask";
+import type { ChecklistItemInput } from "./inputs";
 import { noUsage } from "../llm/usage";
 import { CHECKLIST_SCHEMA_NAME, checklistAnswerValidator, checklistSchema } from "./output";
 import { CHECKLIST_PROMPT_VERSION, checklistMessages } from "./prompts";
 
 export const DEFAULT_MAX_ITEMS = 8;
 export const DEFAULT_ITEM_WEIGHT = 50;
-
-export interface ChecklistItemInput {
-  question: string;
-  weight?: number | undefined;
-  must_pass?: boolean | undefined;
-}
 
 /** Item ids are positions (`q1`, `q2`…), stable for a checklist's life since checklists never change. */
 export function numberItems(items: ChecklistItemInput[]) {

@@ -8,8 +8,8 @@ import type { ChecklistRecord, GradingRecord } from "../store/records";
 import type { Store } from "../store/ports";
 import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { ResultCache } from "./cache";
+import type { ChecklistInput, ChecklistSource, EvaluationInput } from "./inputs";
 import {
-  type ChecklistItemInput,
   DEFAULT_MAX_ITEMS,
   generateChecklist,
   generationFingerprint,
@@ -32,29 +32,7 @@ export interface JudgeDeps {
   cacheScope: "tenant" | "global";
 }
 
-export interface ChecklistInput {
-  instruction: string;
-  context?: string | null | undefined;
-  max_items?: number | undefined;
-  items?: ChecklistItemInput[] | undefined;
-}
-
-/** What a judging request says about its checklist: stored, inline, or none (generated). */
-export interface ChecklistSource {
-  instruction: string;
-  context?: string | null | undefined;
-  checklist_id?: string | undefined;
-  checklist?: { items: ChecklistItemInput[] } | undefined;
-  max_items?: number | undefined;
-}
-
-export interface EvaluationInput extends ChecklistSource {
-  response: string;
-  pass_threshold?: number | undefined;
-  /** Grade with this judge model instead of the configured one (a cascade's later judges). */
-  model?: string | undefined;
-}
-
+export type { ChecklistInput, ChecklistSource, EvaluationInput } from "./inputs";
 export { type ChecklistView, checklistView, type EvaluationView, evaluationView } from "./views";
 
 /** The judging service: checklists and evaluations over the two ports, with no HTTP in sight. */
@@ -126,21 +104,21 @@ export class Judge {
    * The tenant's stored row for a fingerprint, or (global cache scope) another tenant's result
    * copied in for this tenant, so that sharing a result never shares an object.
    */
-  private async lookup<Row extends { id: string; tenant: string; usage: Usage }>(
+  private async lookup<Row extends ChecklistRecord | GradingRecord>(
     prefix: string,
     ctx: RequestContext,
     fp: string,
     own: (tenant: string, fp: string) => Promise<Row | undefined>,
     any: (fp: string) => Promise<Row | undefined>,
-    put: (row: Row) => Promise<Row>,
-    adapt: (row: Row) => Row = (row) => row,
+    put: (row: Omit<Row, "createdAt">) => Promise<Row>,
+    adapt: (row: Omit<Row, "createdAt">) => Omit<Row, "createdAt"> = (row) => row,
   ): Promise<Row | undefined> {
     const found = await own(ctx.tenant, fp);
     if (found || this.deps.cacheScope === "tenant") return found;
     const shared = await any(fp);
     if (!shared) return undefined;
-    const { createdAt: _, ...copy } = shared as Row & { createdAt?: number };
-    return put(adapt({ ...copy, id: await this.scopedId(prefix, ctx.tenant, fp), tenant: ctx.tenant } as Row));
+    const { createdAt: _, ...copy } = shared;
+    return put(adapt({ ...copy, id: await this.scopedId(prefix, ctx.tenant, fp), tenant: ctx.tenant }));
   }
 
   /** A checklist: the caller's items stored as given, or generated (and cached) from the instruction. */

@@ -1,4 +1,5 @@
 // Batches and their items as the batch service sees them, whatever the engine (see records.ts).
+import type { EvaluationInput } from "../judge/inputs";
 import type { Usage } from "../llm/usage";
 
 /**
@@ -51,7 +52,8 @@ export interface BatchItemRow {
   completionTokens: number | null;
   finishedAt: number | null;
   customId: string | null;
-  request: Record<string, unknown>;
+  /** The item as it was sent, less its custom id: validated before it was stored. */
+  request: EvaluationInput;
   result: Record<string, unknown> | null;
   problem: Record<string, unknown> | null;
   /** On Workers, the queue message that holds a running item (see src/batches/queue-work.ts). */
@@ -61,7 +63,7 @@ export interface BatchItemRow {
 export interface NewBatchItem {
   idx: number;
   customId: string | null;
-  request: Record<string, unknown>;
+  request: EvaluationInput;
 }
 
 export interface ItemOutcome {

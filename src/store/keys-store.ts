@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import type { SqlDatabase } from "./database";
 import type { KeyStore } from "./ports";
-import { type ApiKeyRow, MADE_OPEN } from "./records";
+import { MADE_OPEN } from "./records";
 import { apiKeys } from "./schema-keys";
 import { usageDaily } from "./schema-usage";
 
@@ -35,14 +35,14 @@ export function createKeyStore({ db }: SqlDatabase): KeyStore {
     async create(row) {
       await db.insert(apiKeys).values(row);
     },
-    activeByHash: async (hash) => (await byHash.all({ hash }))[0] as ApiKeyRow | undefined,
-    byId: async (id) => (await byId.all({ id }))[0] as ApiKeyRow | undefined,
+    activeByHash: async (hash) => (await byHash.all({ hash }))[0],
+    byId: async (id) => (await byId.all({ id }))[0],
     listLive: async (tenant) =>
-      (await db
+      db
         .select(columns)
         .from(apiKeys)
         .where(and(isNull(apiKeys.revokedAt), tenant === undefined ? undefined : eq(apiKeys.tenant, tenant)))
-        .orderBy(apiKeys.createdAt, apiKeys.id)) as ApiKeyRow[],
+        .orderBy(apiKeys.createdAt, apiKeys.id),
     async revoke(id, at, tenant) {
       const revoked = await db
         .update(apiKeys)

@@ -12,10 +12,10 @@ export type EvaluationRow = typeof evaluations.$inferSelect;
 type Table = typeof checklists | typeof evaluations;
 
 /**
- * The Store over drizzle, on either SQLite driver. Lookups are prepared once (building the SQL on every call cost more than
- * running it), and have no LIMIT: they go by a primary key or a unique index, and a bound LIMIT
- * parameter cost SQLite as much again as the lookup. Writes are single idempotent statements, so
- * D1 needs no transaction.
+ * The Store over drizzle, on either SQLite driver. Lookups are prepared once (building the SQL on
+ * every call cost more than running it), and have no LIMIT: they go by a primary key or a unique
+ * index, and a bound LIMIT parameter cost SQLite as much again as the lookup. Writes are single
+ * idempotent statements, so they need no transaction.
  */
 export function createDrizzleStore({ db }: SqlDatabase): Store {
   const lookups = <T extends Table>(table: T) => {
