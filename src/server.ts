@@ -12,8 +12,7 @@ import { nodeDocsScript } from "./routes/system/node-docs-script";
 import { nodeLogger, quietLogger } from "./log-node";
 import { buildServices } from "./services";
 import type { Services } from "./env";
-import { createSqlStores } from "./store/sql-stores";
-import { openSqlite } from "./store/sqlite";
+import { openNodeStores } from "./store/node-stores";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
 const MIB = 1024 * 1024;
@@ -85,9 +84,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
       `refusing to serve ${config.HOST} without authentication: set TICKBOX_ADMIN_KEY, or TICKBOX_ALLOW_OPEN=true to serve it open`,
     );
   }
-  const database = openSqlite(config.TICKBOX_DB);
+  const { stores, close: closeStores } = openNodeStores(config.TICKBOX_DB);
   const log = config.TICKBOX_LOG === "off" ? quietLogger() : nodeLogger(config.TICKBOX_LOG === "stderr" ? 2 : 1);
-  const services = buildServices(config, createSqlStores(database), { background: true, fetch: nodeFetch, runner: nodeRunner(), log, docsScript: nodeDocsScript() });
+  const services = buildServices(config, stores, { background: true, fetch: nodeFetch, runner: nodeRunner(), log, docsScript: nodeDocsScript() });
   const app = createApp(services);
   await reviewKeys(services.keys, services.access.auth, log);
   const flushUsage = () => services.usage.recorder.flush().catch((error) => console.error("usage accounting:", error));
@@ -125,7 +124,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
         clearInterval(flusher);
         await drained;
         await flushUsage();
-        database.close();
+        closeStores();
         log.flush();
         resolve();
       });
