@@ -2,7 +2,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 
 // Either driver: better-sqlite3 ("sync") or D1 ("async"); drizzle's builders are awaitable on both.
-export type SqliteDb = BaseSQLiteDatabase<"sync" | "async", any, Record<string, never>>;
+type SqliteDb = BaseSQLiteDatabase<"sync" | "async", any, Record<string, never>>;
 
 /** A statement built by drizzle: run alone, or as one of a group that `atomic` runs. */
 export interface Statement extends BatchItem<"sqlite"> {

@@ -1,4 +1,5 @@
-import { type Principal, type Reservation, type TokenBudget, limitsOf, requireScope } from "../context";
+import { type Principal, limitsOf, requireScope } from "../context";
+import type { Reservation, TokenBudget } from "../llm/types";
 import { ProblemError } from "../errors";
 import { deadlinePassed } from "../llm/failure";
 import type { BudgetBook, BudgetLevel, Hold } from "./budget-book";
