@@ -59,7 +59,6 @@ export function tightest(principal: Principal, limit: "rateLimitRpm" | "dailyTok
 /** What a caller needs: a key scope, or "operator" (TICKBOX_ADMIN_KEY alone). */
 export type Requirement = Scope | "operator";
 
-
 export interface RequestContext {
   readonly requestId: string;
   readonly principal: Principal;
