@@ -12,6 +12,7 @@ import { createApp } from "../src/app";
 import { parseConfig } from "../src/config";
 import { buildServices } from "../src/services";
 import { openSqlite } from "../src/store/sqlite";
+import { createSqlStores } from "../src/store/sql-stores";
 import { estimateTokens } from "../src/usage/estimate";
 import { type FakeCall, byteLevelWorstCase, startFakeUpstream } from "../test/support/fake-upstream";
 
@@ -27,8 +28,8 @@ async function scenario(name: string, budget: number, concurrency: number, worst
   fake.latencyMs = 20;
   fake.promptTokensOf = worstCase ? byteLevelWorstCase : null;
   fake.answer = () => ({ verdict: "YES", p_yes: 0.9, rationale: rationale ? "x".repeat(rationale) : "Met." });
-  const { db, close } = openSqlite(":memory:");
-  const app = createApp(buildServices(parseConfig({ TICKBOX_DB: ":memory:", TICKBOX_ADMIN_KEY: ADMIN, TICKBOX_UPSTREAM_CONCURRENCY: "64", OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: "x", TICKBOX_JUDGE_MODEL: "judge" }), db));
+  const database = openSqlite(":memory:");
+  const app = createApp(buildServices(parseConfig({ TICKBOX_DB: ":memory:", TICKBOX_ADMIN_KEY: ADMIN, TICKBOX_UPSTREAM_CONCURRENCY: "64", OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: "x", TICKBOX_JUDGE_MODEL: "judge" }), createSqlStores(database)));
   const call = async (path: string, body: unknown, key: string) => {
     const res = await app.request(path, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
     return { status: res.status, json: (await res.json()) as any };
@@ -46,7 +47,7 @@ async function scenario(name: string, budget: number, concurrency: number, worst
   const spent = fake.calls.reduce((s, c) => s + billedOf(c), 0);
   const reserved = fake.calls.map(reservedOf);
   const billed = fake.calls.map(billedOf);
-  close();
+  database.close();
   return {
     scenario: name,
     budget,

@@ -11,13 +11,14 @@ import { hashSecret } from "../src/auth/secrets";
 import { parseConfig } from "../src/config";
 import { buildServices } from "../src/services";
 import { openSqlite } from "../src/store/sqlite";
+import { createSqlStores } from "../src/store/sql-stores";
 
 const CALLS = 20_000;
 const UPSTREAM_MS = 20;
 
 const dir = mkdtempSync(join(tmpdir(), "tickbox-recheck-"));
-const { db, close } = openSqlite(join(dir, "bench.db"));
-const services = buildServices(parseConfig({ TICKBOX_DB: join(dir, "bench.db"), TICKBOX_ADMIN_KEY: "bench-admin-key-0123456789" }), db);
+const database = openSqlite(join(dir, "bench.db"));
+const services = buildServices(parseConfig({ TICKBOX_DB: join(dir, "bench.db"), TICKBOX_ADMIN_KEY: "bench-admin-key-0123456789" }), createSqlStores(database));
 const { keys } = services;
 const { auth } = services.access;
 const key = (id: string, createdBy: string) => ({
@@ -48,5 +49,5 @@ const twoAbove = await perCallUs(() => auth.fromAuthorization("Bearer tbx_low"))
 console.log("| measure | µs | ratio |\n|---|---|---|");
 console.log(`| re-check before an upstream call ÷ a ${UPSTREAM_MS} ms call | ${recheck.toFixed(1)} | ${(recheck / (UPSTREAM_MS * 1000)).toFixed(5)} |`);
 console.log(`| admission of a key two levels below the operator's ÷ one the operator made | ${twoAbove.toFixed(1)} / ${operatorMade.toFixed(1)} | ${(twoAbove / operatorMade).toFixed(2)} |`);
-close();
+database.close();
 rmSync(dir, { recursive: true, force: true });

@@ -7,11 +7,12 @@ import { parseConfig } from "../src/config";
 import { openApiYaml } from "../src/routes/system/docs";
 import { buildServices } from "../src/services";
 import { openSqlite } from "../src/store/sqlite";
+import { createSqlStores } from "../src/store/sql-stores";
 
 const file = resolve(import.meta.dirname, "../openapi.yaml");
-const { db, close } = openSqlite(":memory:");
-const generated = openApiYaml(createApp(buildServices(parseConfig({}), db)));
-close();
+const database = openSqlite(":memory:");
+const generated = openApiYaml(createApp(buildServices(parseConfig({}), createSqlStores(database))));
+database.close();
 
 const mode = process.argv[2];
 if (mode === "write") {

@@ -3,8 +3,9 @@
 // to every service call. Nothing here knows HTTP.
 import { ProblemError } from "./errors";
 import type { Slots } from "./llm/limiter";
+import type { TokenBudget } from "./llm/types";
 import type { Logger } from "./log";
-import type { Scope } from "./store/schema-keys";
+import type { Scope } from "./store/records";
 import type { Meter } from "./usage/meter";
 
 /** A key's own limits (null: none of its own). */
@@ -57,20 +58,6 @@ export function tightest(principal: Principal, limit: "rateLimitRpm" | "dailyTok
 
 /** What a caller needs: a key scope, or "operator" (TICKBOX_ADMIN_KEY alone). */
 export type Requirement = Scope | "operator";
-
-/** A reservation of upstream tokens, settled to what the call really cost once it is over. */
-export interface Reservation {
-  settle(spent: Meter): void | Promise<void>;
-}
-
-/** The caller's upstream spending: every upstream call reserves its estimate here first. */
-export interface TokenBudget {
-  /**
-   * Reserves `estimate` tokens for a call that ends by `deadline` (epoch ms), or throws
-   * `budget_exceeded` (429) when they would not fit.
-   */
-  reserve(estimate: number, deadline?: number): Promise<Reservation>;
-}
 
 export interface RequestContext {
   readonly requestId: string;

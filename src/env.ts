@@ -16,11 +16,11 @@ import type { Metrics } from "./metrics";
 import type { BodyLimits } from "./middleware/body-stream";
 import type { RequestLimits } from "./middleware/limits";
 import type { ReplayCache } from "./middleware/replay";
-import type { KeyStore } from "./store/keys-store";
-import type { BatchViews } from "./store/batch-views";
-import type { Listings } from "./store/listings";
-import type { Store } from "./store/store";
-import type { UsageStore } from "./store/usage-store";
+import type { KeyStore } from "./store/ports";
+import type { BatchViews } from "./store/ports";
+import type { Listings } from "./store/ports";
+import type { Store } from "./store/ports";
+import type { UsageStore } from "./store/ports";
 import type { UsageLedger } from "./usage/ledger";
 import type { UsageRecorder } from "./usage/recorder";
 

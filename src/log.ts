@@ -1,10 +1,11 @@
 // Structured logs: one JSON object a line. Node uses pino (src/log-node.ts); Workers, whose console
 // is their log, get the same lines from `consoleLogger`. Nothing here imports a Node module.
+import type { Usage } from "./llm/usage";
 
 export type LogFields = Record<string, unknown>;
 
 /** The one line each request leaves: who asked what, how it ended, what it cost. Never a key or request text. */
-export interface RequestLine {
+export interface RequestLine extends Usage {
   request_id: string;
   method: string;
   /** The route's pattern (`/v1/evaluations/:id`), or "unmatched". */
@@ -14,9 +15,6 @@ export interface RequestLine {
   tenant: string | null;
   key_id: string | null;
   cache: string;
-  upstream_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
   traceparent?: string | undefined;
 }
 

@@ -7,11 +7,12 @@ import { type ProblemCode, ProblemError, problemBody } from "./errors";
 import { nodeRunner } from "./batches/node-runner";
 import { reviewKeys } from "./auth/review";
 import { nodeFetch } from "./llm/node-fetch";
+import { noUsage } from "./llm/usage";
 import { nodeDocsScript } from "./routes/system/node-docs-script";
 import { nodeLogger, quietLogger } from "./log-node";
 import { buildServices } from "./services";
 import type { Services } from "./env";
-import { openSqlite } from "./store/sqlite";
+import { openNodeStores } from "./store/node-stores";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
 const MIB = 1024 * 1024;
@@ -70,9 +71,7 @@ const answerClientError = (services: Services) => (error: NodeJS.ErrnoException,
       tenant: null,
       key_id: null,
       cache: "none",
-      upstream_calls: 0,
-      prompt_tokens: 0,
-      completion_tokens: 0,
+      ...noUsage(),
     });
   } else socket.destroy();
 };
@@ -85,9 +84,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
       `refusing to serve ${config.HOST} without authentication: set TICKBOX_ADMIN_KEY, or TICKBOX_ALLOW_OPEN=true to serve it open`,
     );
   }
-  const { db, close } = openSqlite(config.TICKBOX_DB);
+  const { stores, close: closeStores } = openNodeStores(config.TICKBOX_DB);
   const log = config.TICKBOX_LOG === "off" ? quietLogger() : nodeLogger(config.TICKBOX_LOG === "stderr" ? 2 : 1);
-  const services = buildServices(config, db, { background: true, fetch: nodeFetch, runner: nodeRunner(), log, docsScript: nodeDocsScript() });
+  const services = buildServices(config, stores, { background: true, fetch: nodeFetch, runner: nodeRunner(), log, docsScript: nodeDocsScript() });
   const app = createApp(services);
   await reviewKeys(services.keys, services.access.auth, log);
   const flushUsage = () => services.usage.recorder.flush().catch((error) => console.error("usage accounting:", error));
@@ -125,7 +124,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
         clearInterval(flusher);
         await drained;
         await flushUsage();
-        close();
+        closeStores();
         log.flush();
         resolve();
       });

@@ -19,15 +19,8 @@ import { CircuitBreaker } from "./llm/breaker";
 import { OpenAiCompatibleClient } from "./llm/openai-client";
 import { Metrics, type MetricsScope } from "./metrics";
 import { ReplayCache } from "./middleware/replay";
-import { createPairwiseStore } from "./store/pairwise-store";
-import { createCalibrationStore } from "./store/calibration-store";
-import { createKeyStore } from "./store/keys-store";
-import { createUsageStore } from "./store/usage-store";
+import type { Stores } from "./store/ports";
 import { UsageRecorder } from "./usage/recorder";
-import { createBatchStore } from "./store/batch-store";
-import { createBatchViews } from "./store/batch-views";
-import { createListings } from "./store/listings";
-import { createDrizzleStore, type SqliteDb } from "./store/store";
 
 /** What a runtime brings to the services beyond the configuration and the database. */
 export interface ServiceOptions {
@@ -36,7 +29,7 @@ export interface ServiceOptions {
   background?: boolean;
   runner?: Runner;
   /** Workers: batches graded by the consumers of a queue. */
-  queue?: Omit<QueueDeps, "db">;
+  queue?: Omit<QueueDeps, "claims">;
   /** Where rate limits and budgets are kept; this process's memory unless given (Workers: Durable Objects). */
   rateLimits?: RateLimits;
   budgets?: BudgetBook;
@@ -47,12 +40,12 @@ export interface ServiceOptions {
 }
 
 /**
- * Wires the judge to the database (better-sqlite3 on Node, D1 on Workers) and, when configured, to
- * the upstream model: the same on every runtime.
+ * Wires the judge to the stores (SQLite on Node, D1 on Workers: see src/store/ports.ts) and, when
+ * configured, to the upstream model: the same on every runtime.
  */
-export function buildServices(config: Config, db: SqliteDb, options: ServiceOptions = {}): Services {
+export function buildServices(config: Config, stores: Stores, options: ServiceOptions = {}): Services {
   const metrics = new Metrics(options.metricsScope);
-  const store = createDrizzleStore(db);
+  const store = stores.judge;
   const upstream = upstreamSettings(config);
   const client = upstream.configured
     ? new OpenAiCompatibleClient({
@@ -90,16 +83,16 @@ export function buildServices(config: Config, db: SqliteDb, options: ServiceOpti
     passThreshold: config.TICKBOX_PASS_THRESHOLD,
     cacheScope: config.TICKBOX_CACHE_SCOPE,
   });
-  const pairwise = createPairwiseStore(db);
+  const pairwise = stores.pairwise;
   const comparisons = new Comparisons({ judge, store: pairwise, metrics });
   const selections = new Selections({ judge, comparisons });
   const refinements = new Refinements({ judge, store: pairwise, metrics, reviserModel: config.TICKBOX_REVISER_MODEL ?? null });
-  const calibrations = new Calibrations(createCalibrationStore(db), store);
+  const calibrations = new Calibrations(stores.calibrations, store);
   const confidence = new Confidence(calibrations, judge, store, comparisons);
-  const usageStore = createUsageStore(db);
+  const usageStore = stores.usage;
   const usage = { store: usageStore, recorder: new UsageRecorder(usageStore), prices: config.TICKBOX_PRICES };
   const replay = new ReplayCache(config.TICKBOX_REPLAY_CACHE_MB * 1024 * 1024);
-  const keys = createKeyStore(db);
+  const keys = stores.keys;
   const log = options.log ?? silentLogger;
   const ledger = new UsageLedger(usage.recorder, options.budgets ?? new LocalBudgets(usage.recorder, keys));
   const contexts = new ContextBuilder({ ledger, recorder: usage.recorder, log, deadlineMs: config.TICKBOX_REQUEST_DEADLINE_MS });
@@ -119,8 +112,8 @@ export function buildServices(config: Config, db: SqliteDb, options: ServiceOpti
     metrics,
     replay,
     keys,
-    listings: createListings(db),
-    batchViews: createBatchViews(db),
+    listings: stores.listings,
+    batchViews: stores.batchViews,
     ...(options.docsScript ? { docsScript: options.docsScript } : {}),
     usage,
     ledger,
@@ -139,10 +132,10 @@ export function buildServices(config: Config, db: SqliteDb, options: ServiceOpti
   };
   if (options.background || options.queue) {
     services.batches = new BatchService({
-      store: createBatchStore(db),
+      store: stores.batches,
       evaluate: evaluateAsOwner({ auth: access.auth, ledger, contexts, judge }),
       defaultConcurrency: config.TICKBOX_UPSTREAM_CONCURRENCY,
-      ...(options.queue ? { queue: { ...options.queue, db } } : {}),
+      ...(options.queue ? { queue: { ...options.queue, claims: stores.claims } } : {}),
       ...(options.runner ? { runner: options.runner } : {}),
       leaseMs: config.TICKBOX_BATCH_LEASE_MS,
     });

@@ -1,7 +1,6 @@
 // Cloudflare Workers entry: the same app and services as on Node, over the D1 binding; batches on a
 // Cloudflare Queue, rate limits, budgets and batch slots in Durable Objects.
 // Nothing here may import Node-only modules (server.ts, store/sqlite.ts, better-sqlite3).
-import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { createApp } from "./app";
 import { configSchema } from "./config";
@@ -24,7 +23,8 @@ export { KeyLimits } from "./workers/key-limits";
 // TypeScript sees a JavaScript file there, not the string the rule makes of it.
 // @ts-expect-error: a Text module, whose default export is the file's text
 import docsScript from "../node_modules/@scalar/api-reference/dist/browser/standalone.js";
-import type { SqliteDb } from "./store/store";
+import { openD1 } from "./store/d1";
+import { createSqlStores } from "./store/sql-stores";
 
 const d1Database = z.custom<D1Database>(
   (value) =>
@@ -102,7 +102,7 @@ function build(env: WorkerBindings): WorkerInstance {
     return { problem: new ProblemError("misconfigured", `the Worker's bindings are invalid: ${named.join("; ")}`) };
   }
   const { DB, BATCH_QUEUE, BATCH_GATES, KEY_LIMITS, TICKBOX_DEAD_LETTER_QUEUE: deadLetterQueue, TICKBOX_BATCH_RETRY_SECONDS: retrySeconds, ...config } = parsed.data;
-  const db = drizzle(DB) as unknown as SqliteDb;
+  const stores = createSqlStores(openD1(DB));
   // The Worker's console is its log: one JSON line per request, as on Node.
   const log = consoleLogger();
   const options: ServiceOptions = { log, docsScript: async () => docsScript as string, metricsScope: isolateScope() };
@@ -119,7 +119,7 @@ function build(env: WorkerBindings): WorkerInstance {
   } else {
     console.warn("tickbox worker: KEY_LIMITS is not bound, so each isolate keeps its own rate limits and budget reservations");
   }
-  const services = buildServices(config, db, options);
+  const services = buildServices(config, stores, options);
   reviewed = reviewKeys(services.keys, services.access.auth, log).catch((error) => console.error("key review:", error));
   return { app: createApp(services), services, deadLetterQueue };
 }

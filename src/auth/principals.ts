@@ -1,6 +1,7 @@
 import type { KeyLimits, Principal } from "../context";
 import { ProblemError } from "../errors";
-import { type ApiKeyRow, type KeyStore, MADE_OPEN, madeByKey } from "../store/keys-store";
+import type { KeyStore } from "../store/ports";
+import { type ApiKeyRow, MADE_OPEN, madeByKey } from "../store/records";
 import { constantTimeEqual, hashSecret } from "./secrets";
 
 /** Everyone on a server without TICKBOX_ADMIN_KEY: one tenant, no key management. */

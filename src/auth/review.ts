@@ -1,5 +1,6 @@
 import type { Logger } from "../log";
-import { type ApiKeyRow, type KeyStore, MADE_OPEN } from "../store/keys-store";
+import type { KeyStore } from "../store/ports";
+import { type ApiKeyRow, MADE_OPEN } from "../store/records";
 import type { Authenticator } from "./principals";
 
 const summary = (k: ApiKeyRow) => ({ id: k.id, name: k.name, tenant: k.tenant, scopes: k.scopes, created_at: k.createdAt });

@@ -1,5 +1,5 @@
-import type { BatchItemRow } from "../store/batch-store";
-import type { StoredItem, StoredResult } from "../store/schema";
+import type { BatchItemRow } from "../store/batch-records";
+import type { ChecklistItem, ItemVerdict } from "../store/records";
 
 // A spreadsheet runs a cell that starts like a formula; a text cell that does is prefixed with
 // an apostrophe, which spreadsheets show as text and drop from the value.
@@ -18,7 +18,7 @@ const csvLine = (fields: (string | number | boolean | null | undefined)[]) => `$
 const FIXED_COLUMNS = ["index", "custom_id", "passed", "pass_rate", "weighted", "soft", "evaluation_id", "error"];
 
 /** The header: fixed columns, then one per checklist question when the batch shares one checklist. */
-export function csvHeader(checklist: StoredItem[] | null): string {
+export function csvHeader(checklist: ChecklistItem[] | null): string {
   return csvLine([...FIXED_COLUMNS, ...(checklist ?? []).map((item) => `${item.id}: ${item.question}`)]);
 }
 
@@ -26,11 +26,11 @@ interface StoredEvaluation {
   id: string;
   passed: boolean;
   scores: { pass_rate: number; weighted: number; soft: number | null };
-  results: StoredResult[];
+  results: ItemVerdict[];
 }
 
 /** One item as a CSV row; an item that failed has its problem's code under `error` and no scores. */
-export function csvRow(row: BatchItemRow, checklist: StoredItem[] | null): string {
+export function csvRow(row: BatchItemRow, checklist: ChecklistItem[] | null): string {
   const evaluation = row.result as StoredEvaluation | null;
   const verdicts = (checklist ?? []).map((_, k) => evaluation?.results[k]?.verdict ?? null);
   if (!evaluation) {

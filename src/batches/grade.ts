@@ -3,7 +3,8 @@ import type { EvaluationInput, EvaluationView } from "../judge/judge";
 import { BreakerRefusal } from "../llm/breaker";
 import { UpstreamProblem } from "../llm/failure";
 import type { Slots } from "../llm/limiter";
-import type { BatchItemRow, ItemOutcome } from "../store/batch-store";
+import { noUsage } from "../llm/usage";
+import type { BatchItemRow, ItemOutcome } from "../store/batch-records";
 
 /** Who a batch belongs to: the tenant that owns it and the key its usage is booked to. */
 export interface BatchOwner {
@@ -73,10 +74,8 @@ export function itemProblem(error: unknown): { problem: Problem; logged: boolean
   return { problem: body, logged: !known };
 }
 
-const NO_USAGE = { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 };
-
 /** A failed item's outcome. */
-export const failedOutcome = (problem: Problem): ItemOutcome => ({ status: "failed", problem, usage: NO_USAGE, cached: false });
+export const failedOutcome = (problem: Problem): ItemOutcome => ({ status: "failed", problem, usage: noUsage(), cached: false });
 
 /** How long an item whose slot wait ran out waits before it is asked again. */
 const SLOT_RETRY_MS = 1_000;
@@ -84,7 +83,7 @@ const SLOT_RETRY_MS = 1_000;
 /** One attempt at an item: graded through `evaluate`, its failure sorted as `Graded` says. */
 export async function gradeItem(evaluate: Evaluate, item: BatchItemRow, owner: BatchOwner, slots: Slots, label: string): Promise<Graded> {
   try {
-    const view = await evaluate(item.request as unknown as EvaluationInput, owner, slots, label);
+    const view = await evaluate(item.request, owner, slots, label);
     return {
       kind: "finished",
       outcome: { status: "done", result: stableResult(view), passed: view.passed, weighted: view.scores.weighted, usage: view.usage, cached: view.cached },

@@ -1,5 +1,6 @@
 import { canonicalJson, sha256OfParts } from "../store/fingerprint";
-import { type BatchStore, type NewBatchItem, STAGING_PREFIX } from "../store/batch-store";
+import { type NewBatchItem, STAGING_PREFIX } from "../store/batch-records";
+import type { BatchStore } from "../store/ports";
 import type { BatchItemInput } from "./service";
 
 /** Items written to the store at once while a batch arrives: what bounds the memory a batch takes. */

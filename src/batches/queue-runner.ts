@@ -1,4 +1,5 @@
-import type { BatchCounts, BatchRow, BatchStore } from "../store/batch-store";
+import type { BatchCounts, BatchRow } from "../store/batch-records";
+import type { BatchStore } from "../store/ports";
 import type { BatchRunner } from "./runner";
 
 /**

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { ProblemError } from "../errors";
 import type { Slots } from "../llm/limiter";
-import type { ItemClaims } from "../store/batch-claims";
-import type { BatchItemRow, BatchRow, BatchStore, FinishedItem } from "../store/batch-store";
+import type { ItemClaims } from "../store/ports";
+import type { BatchItemRow, BatchRow, FinishedItem } from "../store/batch-records";
+import type { BatchStore } from "../store/ports";
 import { type BatchHalt, ClaimLost, type Evaluate, gradeItem, itemProblem } from "./grade";
 import { type BatchMessage, type BatchQueue, type QueueRunner, itemMessage, sendMessages } from "./queue-runner";
 import type { DeliverySlots } from "./slot-pool";

@@ -1,5 +1,6 @@
 import { Limiter, type Slots } from "../llm/limiter";
-import type { BatchItemRow, BatchStore, FinishedItem, ItemOutcome } from "../store/batch-store";
+import type { BatchItemRow, FinishedItem, ItemOutcome } from "../store/batch-records";
+import type { BatchStore } from "../store/ports";
 import { type BatchHalt, type BatchOwner, ClaimLost, type Evaluate, failedOutcome, gradeItem } from "./grade";
 
 /**

@@ -1,4 +1,4 @@
-import type { BatchCounts, BatchRow } from "../store/batch-store";
+import type { BatchCounts, BatchRow } from "../store/batch-records";
 
 /**
  * What works on batches, behind the batch service: the service stores batches and answers for them

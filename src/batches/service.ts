@@ -1,10 +1,9 @@
 import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError } from "../errors";
 import type { EvaluationInput } from "../judge/judge";
-import { createItemClaims } from "../store/batch-claims";
+import type { BatchItemRow, BatchRow } from "../store/batch-records";
 import { fingerprint } from "../store/fingerprint";
-import type { BatchItemRow, BatchRow, BatchStore } from "../store/batch-store";
-import type { SqliteDb } from "../store/store";
+import type { BatchStore, ItemClaims } from "../store/ports";
 import type { BatchOwner, Evaluate } from "./grade";
 import { BatchIntake, STAGING_EXPIRY_MS, stagedAt } from "./intake";
 import { LocalRunner } from "./local-runner";
@@ -26,8 +25,8 @@ export interface BatchItemInput extends EvaluationInput {
 /** Batches on a Cloudflare Queue (Workers): the producer, and what the consumers need. */
 export interface QueueDeps {
   queue: BatchQueue;
-  /** The database the consumers record items in (D1), for their claims. */
-  db: SqliteDb;
+  /** The consumers' hold on the items their messages name. */
+  claims: ItemClaims;
   /** A batch's upstream slots for one delivery, shared with every consumer. */
   slotsFor: (row: BatchRow) => DeliverySlots;
   /** Seconds before a message that failed `attempts` times is delivered again. */
@@ -77,7 +76,7 @@ export class BatchService {
       this.runner = runner;
       this.consumer = new QueueWork({
         store,
-        claims: createItemClaims(queue.db),
+        claims: queue.claims,
         evaluate,
         queue: queue.queue,
         runner,

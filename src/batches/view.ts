@@ -1,4 +1,4 @@
-import type { BatchCounts, BatchItemRow, BatchRow, BatchTotals } from "../store/batch-store";
+import type { BatchCounts, BatchItemRow, BatchRow, BatchTotals } from "../store/batch-records";
 
 export interface BatchView {
   id: string;

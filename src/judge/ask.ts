@@ -2,24 +2,9 @@ import type { z } from "zod";
 import { type RequestContext, upstreamCall } from "../context";
 import { ProblemError } from "../errors";
 import type { ChatMessage, LlmClient, TokenLogprob } from "../llm/types";
+import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { reaskMessages } from "./prompts";
 import { readAnswer } from "./output";
-
-export interface Usage {
-  upstream_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-}
-
-export const noUsage = (): Usage => ({ upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 });
-
-export function addUsage(a: Usage, b: Usage): Usage {
-  return {
-    upstream_calls: a.upstream_calls + b.upstream_calls,
-    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
-    completion_tokens: a.completion_tokens + b.completion_tokens,
-  };
-}
 
 export interface StructuredAnswer<T> {
   value: T;

@@ -1,5 +1,5 @@
 import type { Metrics } from "../metrics";
-import { SingleFlight } from "../llm/limiter";
+import { SingleFlight } from "./single-flight";
 
 /**
  * Read-through cache over the store, with single-flight: the first caller for a fingerprint looks

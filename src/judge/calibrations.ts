@@ -15,9 +15,9 @@ import type { StageDiagnostics } from "../calibration/coverage-curve";
 import type { ReliabilityPanel } from "../calibration/reliability-svg";
 import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError, pointer } from "../errors";
-import type { CalibrationStore } from "../store/calibration-store";
+import type { CalibrationStore } from "../store/ports";
 import { fingerprint } from "../store/fingerprint";
-import type { Store } from "../store/store";
+import type { Store } from "../store/ports";
 import { computeScores } from "./scores";
 
 /** Part of the profile id: a change in how profiles are fitted must not reuse old rows. */

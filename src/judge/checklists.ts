@@ -1,20 +1,16 @@
 import { ProblemError } from "../errors";
 import type { LlmClient } from "../llm/types";
-import type { ChecklistRow, NewChecklistRow } from "../store/store";
+import type { ChecklistRecord, NewChecklist } from "../store/records";
 import { fingerprint } from "../store/fingerprint";
 import type { RequestContext } from "../context";
-import { askStructured, noUsage } from "./ask";
+import { askStructured } from "./ask";
+import type { ChecklistItemInput } from "./inputs";
+import { noUsage } from "../llm/usage";
 import { CHECKLIST_SCHEMA_NAME, checklistAnswerValidator, checklistSchema } from "./output";
 import { CHECKLIST_PROMPT_VERSION, checklistMessages } from "./prompts";
 
 export const DEFAULT_MAX_ITEMS = 8;
 export const DEFAULT_ITEM_WEIGHT = 50;
-
-export interface ChecklistItemInput {
-  question: string;
-  weight?: number | undefined;
-  must_pass?: boolean | undefined;
-}
 
 /** Item ids are positions (`q1`, `q2`…), stable for a checklist's life since checklists never change. */
 export function numberItems(items: ChecklistItemInput[]) {
@@ -27,23 +23,23 @@ export function numberItems(items: ChecklistItemInput[]) {
 }
 
 /** Identifies what a checklist says: the same text and items hash alike however they arrived. */
-export function checklistContentHash(row: Pick<ChecklistRow, "instruction" | "context" | "items">): Promise<string> {
+export function checklistContentHash(row: Pick<ChecklistRecord, "instruction" | "context" | "items">): Promise<string> {
   return fingerprint({ instruction: row.instruction, context: row.context, items: row.items });
 }
 
-export const checklistIdFor = (fp: string) => `cl_${fp.slice(0, 32)}`;
+/** A checklist as made, before it belongs to anyone: its id and tenant come with its owner (see Judge). */
+export type ChecklistContent = Omit<NewChecklist, "id" | "tenant">;
 
-/** The row for a caller's own checklist: no model involved, keyed by its content. */
-export async function providedChecklistRow(input: {
+/** A caller's own checklist: no model involved, keyed by its content. */
+export async function providedChecklist(input: {
   instruction: string;
   context: string | null;
   items: ChecklistItemInput[];
-}): Promise<NewChecklistRow> {
+}): Promise<ChecklistContent> {
   const items = numberItems(input.items);
   const contentHash = await checklistContentHash({ instruction: input.instruction, context: input.context, items });
   const fp = await fingerprint({ kind: "provided-checklist", content: contentHash });
   return {
-    id: checklistIdFor(fp),
     fingerprint: fp,
     contentHash,
     instruction: input.instruction,
@@ -77,13 +73,13 @@ export function generationFingerprint(input: GenerationInput): Promise<string> {
   });
 }
 
-/** Generates a checklist with the model (TICK), returning the row to store. */
-export async function generateChecklistRow(
+/** Generates a checklist with the model (TICK). */
+export async function generateChecklist(
   llm: LlmClient,
   input: GenerationInput,
   fp: string,
   ctx: RequestContext,
-): Promise<NewChecklistRow> {
+): Promise<ChecklistContent> {
   const answer = await askStructured(llm, {
     model: input.model,
     messages: checklistMessages(input),
@@ -96,7 +92,6 @@ export async function generateChecklistRow(
     throw new ProblemError("upstream_invalid_output", "the generated checklist repeats a question");
   }
   return {
-    id: checklistIdFor(fp),
     fingerprint: fp,
     contentHash: await checklistContentHash({ instruction: input.instruction, context: input.context, items }),
     instruction: input.instruction,

@@ -3,8 +3,10 @@ import type { RequestContext } from "../context";
 import { evaluationId } from "../store/evaluation-ids";
 import type { Metrics } from "../metrics";
 import { fingerprint } from "../store/fingerprint";
-import type { ComparisonRow, PairwiseStore } from "../store/pairwise-store";
-import { addUsage, askStructured, noUsage, type Usage } from "./ask";
+import type { ComparisonRecord } from "../store/records";
+import type { PairwiseStore } from "../store/ports";
+import { askStructured } from "./ask";
+import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { ResultCache } from "./cache";
 import type { ChecklistSource, Judge } from "./judge";
 import {
@@ -147,7 +149,7 @@ export class Comparisons {
       this.ordered({ ...input, first: input.a, second: input.b }, ctx),
       this.ordered({ ...input, first: input.b, second: input.a }, ctx),
     ]);
-    const seen = (row: ComparisonRow, shownFirst: Side): OrderedVerdict => {
+    const seen = (row: ComparisonRecord, shownFirst: Side): OrderedVerdict => {
       const other: Side = shownFirst === "a" ? "b" : "a";
       const pFirstIsA = shownFirst === "a";
       return {
@@ -165,8 +167,8 @@ export class Comparisons {
   private async ordered(input: { instruction: string; context: string | null; first: string; second: string; model?: string | undefined }, ctx: RequestContext) {
     const { judge, store } = this.deps;
     const model = input.model ?? judge.upstreamModel();
+    const tenant = judge.cacheTenant(ctx);
     const fp = await fingerprint({
-      tenant: judge.cacheTenant(ctx),
       kind: "comparison",
       prompt_version: COMPARISON_PROMPT_VERSION,
       model,
@@ -178,8 +180,8 @@ export class Comparisons {
     });
     const { row, computed } = await this.cache.getOrCompute(
       "comparison",
-      fp,
-      () => store.comparisonByFingerprint(fp),
+      `${tenant}:${fp}`,
+      () => store.comparisonByFingerprint(tenant, fp),
       async () => {
         const { llm } = judge.upstream();
         const answer = await askStructured(llm, {
@@ -193,7 +195,7 @@ export class Comparisons {
           ? choiceProbabilities(answer.content, answer.tokens, fieldOffsets(answer.content, "better", 1, answer.start), COMPARISON_CHOICES)
           : new Map<string, number>();
         return store.putComparison({
-          id: `cmp_${fp.slice(0, 32)}`,
+          tenant,
           fingerprint: fp,
           better: answer.value.better,
           pFirst: p.get("better") ?? null,

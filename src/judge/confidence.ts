@@ -1,8 +1,8 @@
 import { decideConfidence, foreignSignal, pooledSignal, type Decision } from "../calibration/index";
 import type { RequestContext } from "../context";
 import { ProblemError } from "../errors";
-import type { Store } from "../store/store";
-import { addUsage, noUsage, type Usage } from "./ask";
+import type { Store } from "../store/ports";
+import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { type Calibrations, type CalibrationView, evaluationSignal, invalid, type ProfileSignal } from "./calibrations";
 import type { ComparisonInput, Comparisons, ComparisonView } from "./comparison";
 import type { EvaluationInput, EvaluationView, Judge } from "./judge";

@@ -1,15 +1,17 @@
 import type { LlmClient } from "../llm/types";
 import { verdictProbabilities } from "../llm/logprobs";
-import type { ChecklistRow, NewEvaluationRow } from "../store/store";
-import type { StoredResult } from "../store/schema";
+import type { ChecklistRecord, ItemVerdict, NewGrading } from "../store/records";
 import { canonicalJson, sha256Hex } from "../store/fingerprint";
 import type { RequestContext } from "../context";
 import { askStructured } from "./ask";
 import { GRADING_SCHEMA_NAME, gradingAnswerValidator, gradingSchema } from "./output";
 import { GRADING_PROMPT_VERSION, gradingMessages } from "./prompts";
 
+/** A grading as made, before it belongs to anyone: its id and tenant come with its owner (see Judge). */
+export type GradingContent = Omit<NewGrading, "id" | "tenant">;
+
 export interface GradingInput {
-  checklist: Pick<ChecklistRow, "id" | "contentHash" | "items">;
+  checklist: Pick<ChecklistRecord, "id" | "contentHash" | "items">;
   instruction: string;
   context: string | null;
   response: string;
@@ -41,7 +43,7 @@ export async function gradeResponse(
   input: GradingInput,
   fp: string,
   ctx: RequestContext,
-): Promise<NewEvaluationRow> {
+): Promise<GradingContent> {
   const items = input.checklist.items;
   const ids = items.map((item) => item.id);
   const answer = await askStructured(llm, {
@@ -54,7 +56,7 @@ export async function gradeResponse(
   const probabilities = answer.tokens
     ? verdictProbabilities(answer.content, answer.tokens, answer.start)
     : new Map<string, number>();
-  const results: StoredResult[] = ids.map((id) => {
+  const results: ItemVerdict[] = ids.map((id) => {
     const verdict = answer.value[id]!;
     return {
       item_id: id,
@@ -64,7 +66,6 @@ export async function gradeResponse(
     };
   });
   return {
-    id: `ev_${fp.slice(0, 32)}`,
     fingerprint: fp,
     checklistId: input.checklist.id,
     instruction: input.instruction,

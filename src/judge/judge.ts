@@ -1,19 +1,19 @@
 import { type RequestContext, requireObjectScope } from "../context";
 import { ProblemError } from "../errors";
-import type { StructuredOutputMode } from "../llm/openai-client";
-import type { LlmClient } from "../llm/types";
+import type { LlmClient, StructuredOutputMode } from "../llm/types";
 import type { Metrics } from "../metrics";
 import { parseEvaluationId } from "../store/evaluation-ids";
 import { fingerprint } from "../store/fingerprint";
-import type { ChecklistRow, EvaluationRow, Store } from "../store/store";
-import { addUsage, noUsage, type Usage } from "./ask";
+import type { ChecklistRecord, GradingRecord } from "../store/records";
+import type { Store } from "../store/ports";
+import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { ResultCache } from "./cache";
+import type { ChecklistInput, ChecklistSource, EvaluationInput } from "./inputs";
 import {
-  type ChecklistItemInput,
   DEFAULT_MAX_ITEMS,
-  generateChecklistRow,
+  generateChecklist,
   generationFingerprint,
-  providedChecklistRow,
+  providedChecklist,
 } from "./checklists";
 import { gradeResponse, gradingFingerprint } from "./grading";
 import { type EvaluationView, evaluationView, storedEvaluationView } from "./views";
@@ -34,31 +34,7 @@ export interface JudgeDeps {
   cacheScope: "tenant" | "global";
 }
 
-export interface ChecklistInput {
-  instruction: string;
-  context?: string | null | undefined;
-  max_items?: number | undefined;
-  items?: ChecklistItemInput[] | undefined;
-}
-
-/** What a judging request says about its checklist: stored, inline, or none (generated). */
-export interface ChecklistSource {
-  instruction: string;
-  context?: string | null | undefined;
-  checklist_id?: string | undefined;
-  checklist?: { items: ChecklistItemInput[] } | undefined;
-  max_items?: number | undefined;
-}
-
-export interface EvaluationInput extends ChecklistSource {
-  response: string;
-  pass_threshold?: number | undefined;
-  /** The judge the caller names (one the server allows: `judgeNamed`); the configured one if none. */
-  judge?: string | undefined;
-  /** Grade with this judge model instead of the configured one (a cascade's later judges). */
-  model?: string | undefined;
-}
-
+export type { ChecklistInput, ChecklistSource, EvaluationInput } from "./inputs";
 export { type ChecklistView, checklistView, type EvaluationView, evaluationView } from "./views";
 
 /** The judging service: checklists and evaluations over the two ports, with no HTTP in sight. */
@@ -66,10 +42,10 @@ export class Judge {
   private readonly cache: ResultCache;
   // Checklist rows never change once stored, so the ones in use (a batch grades many responses
   // against one) are kept in memory, small ones only, a bounded number.
-  private readonly checklistRows = new Map<string, ChecklistRow>();
+  private readonly checklistRows = new Map<string, ChecklistRecord>();
   // A caller's own checklist, by the exact items it sent: a request that names inline items again
   // (a pipeline grading many responses against one checklist does) skips two hashes.
-  private readonly providedRows = new Map<string, ChecklistRow>();
+  private readonly providedRows = new Map<string, ChecklistRecord>();
 
   constructor(private readonly deps: JudgeDeps) {
     this.cache = new ResultCache(deps.metrics);
@@ -106,7 +82,7 @@ export class Judge {
     return this.deps.cacheScope === "global" ? "*" : ctx.tenant;
   }
 
-  private rememberChecklist(row: ChecklistRow): ChecklistRow {
+  private rememberChecklist(row: ChecklistRecord): ChecklistRecord {
     if (row.instruction.length + (row.context?.length ?? 0) > 16_384) return row;
     if (this.checklistRows.size >= 1_000) this.checklistRows.delete(this.checklistRows.keys().next().value!);
     this.checklistRows.set(`${row.tenant}\n${row.fingerprint}`, row);
@@ -114,7 +90,7 @@ export class Judge {
   }
 
   /** The tenant's checklist with this fingerprint, from memory when it was seen lately. */
-  private checklistByFingerprint = async (tenant: string, fp: string): Promise<ChecklistRow | undefined> => {
+  private checklistByFingerprint = async (tenant: string, fp: string): Promise<ChecklistRecord | undefined> => {
     const known = this.checklistRows.get(`${tenant}\n${fp}`);
     if (known) return known;
     const row = await this.deps.store.checklistByFingerprint(tenant, fp);
@@ -130,25 +106,25 @@ export class Judge {
    * The tenant's stored row for a fingerprint, or (global cache scope) another tenant's result
    * copied in for this tenant, so that sharing a result never shares an object.
    */
-  private async lookup<Row extends { id: string; tenant: string; usage: Usage }>(
+  private async lookup<Row extends ChecklistRecord | GradingRecord>(
     prefix: string,
     ctx: RequestContext,
     fp: string,
     own: (tenant: string, fp: string) => Promise<Row | undefined>,
     any: (fp: string) => Promise<Row | undefined>,
-    put: (row: Row) => Promise<Row>,
-    adapt: (row: Row) => Row = (row) => row,
+    put: (row: Omit<Row, "createdAt">) => Promise<Row>,
+    adapt: (row: Omit<Row, "createdAt">) => Omit<Row, "createdAt"> = (row) => row,
   ): Promise<Row | undefined> {
     const found = await own(ctx.tenant, fp);
     if (found || this.deps.cacheScope === "tenant") return found;
     const shared = await any(fp);
     if (!shared) return undefined;
-    const { createdAt: _, ...copy } = shared as Row & { createdAt?: number };
-    return put(adapt({ ...copy, id: await this.scopedId(prefix, ctx.tenant, fp), tenant: ctx.tenant } as Row));
+    const { createdAt: _, ...copy } = shared;
+    return put(adapt({ ...copy, id: await this.scopedId(prefix, ctx.tenant, fp), tenant: ctx.tenant }));
   }
 
   /** A checklist: the caller's items stored as given, or generated (and cached) from the instruction. */
-  async checklist(input: ChecklistInput, ctx: RequestContext): Promise<{ row: ChecklistRow; cached: boolean; usage: Usage }> {
+  async checklist(input: ChecklistInput, ctx: RequestContext): Promise<{ row: ChecklistRecord; cached: boolean; usage: Usage }> {
     requireObjectScope(ctx, "checklist");
     const { store } = this.deps;
     const context = input.context ?? null;
@@ -156,7 +132,7 @@ export class Judge {
       const sent = `${ctx.tenant}\n${JSON.stringify([input.instruction, context, input.items])}`;
       const known = this.providedRows.get(sent);
       if (known) return { row: known, cached: true, usage: noUsage() };
-      const made = await providedChecklistRow({ instruction: input.instruction, context, items: input.items });
+      const made = await providedChecklist({ instruction: input.instruction, context, items: input.items });
       const existing = await this.checklistByFingerprint(ctx.tenant, made.fingerprint);
       const row = existing ?? this.rememberChecklist(await store.putChecklist({ ...made, id: await this.scopedId("cl", ctx.tenant, made.fingerprint), tenant: ctx.tenant }));
       if (sent.length <= 16_384) {
@@ -179,7 +155,7 @@ export class Judge {
       () => this.lookup("cl", ctx, fp, this.checklistByFingerprint, store.anyChecklistByFingerprint, store.putChecklist),
       async () => {
         const { llm } = this.upstream();
-        const generated = await generateChecklistRow(llm, generation, fp, ctx);
+        const generated = await generateChecklist(llm, generation, fp, ctx);
         return store.putChecklist({ ...generated, id: await this.scopedId("cl", ctx.tenant, fp), tenant: ctx.tenant });
       },
     );
@@ -189,7 +165,7 @@ export class Judge {
   }
 
   /** The tenant's checklist; `path` names the request field that carried the id, if any. */
-  async checklistById(id: string, ctx: RequestContext, path?: string): Promise<ChecklistRow> {
+  async checklistById(id: string, ctx: RequestContext, path?: string): Promise<ChecklistRecord> {
     requireObjectScope(ctx, "checklist");
     const row = await this.deps.store.checklistById(ctx.tenant, id);
     if (!row) throw new ProblemError("not_found", `no checklist with id ${id}`, path ? [{ path, message: "no checklist with this id" }] : undefined);
@@ -200,7 +176,7 @@ export class Judge {
   async resolveChecklist(
     input: ChecklistSource & { context: string | null },
     ctx: RequestContext,
-  ): Promise<{ row: ChecklistRow; usage: Usage }> {
+  ): Promise<{ row: ChecklistRecord; usage: Usage }> {
     if (input.checklist_id) {
       requireObjectScope(ctx, "checklist");
       const row = await this.deps.store.checklistById(ctx.tenant, input.checklist_id);
@@ -220,10 +196,10 @@ export class Judge {
 
   /** One response graded against a checklist: from the store, or one upstream call, single-flight. */
   async grade(
-    checklist: ChecklistRow,
+    checklist: ChecklistRecord,
     input: { instruction: string; context: string | null; response: string; model?: string | undefined },
     ctx: RequestContext,
-  ): Promise<{ row: EvaluationRow; computed: boolean; usage: Usage }> {
+  ): Promise<{ row: GradingRecord; computed: boolean; usage: Usage }> {
     requireObjectScope(ctx, "evaluation");
     const { store } = this.deps;
     const { model, ...texts } = input;
@@ -233,14 +209,14 @@ export class Judge {
       "grading",
       `${ctx.tenant}:${fp}`,
       () =>
-        this.lookup("ev", ctx, fp, store.evaluationByFingerprint, store.anyEvaluationByFingerprint, store.putEvaluation, (row) => ({
+        this.lookup("ev", ctx, fp, store.gradingByFingerprint, store.anyGradingByFingerprint, store.putGrading, (row) => ({
           ...row,
           checklistId: checklist.id, // the tenant's own copy of the same checklist
         })),
       async () => {
         const { llm } = this.upstream();
         const graded = await gradeResponse(llm, grading, fp, ctx);
-        return store.putEvaluation({ ...graded, id: await this.scopedId("ev", ctx.tenant, fp), tenant: ctx.tenant });
+        return store.putGrading({ ...graded, id: await this.scopedId("ev", ctx.tenant, fp), tenant: ctx.tenant });
       },
     );
     if (!computed) ctx.meter.hit(row.usage);

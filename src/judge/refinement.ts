@@ -3,9 +3,9 @@ import { type RequestContext, upstreamCall } from "../context";
 import { evaluationId } from "../store/evaluation-ids";
 import type { Metrics } from "../metrics";
 import { fingerprint } from "../store/fingerprint";
-import type { PairwiseStore } from "../store/pairwise-store";
-import type { ChecklistRow, EvaluationRow } from "../store/store";
-import { addUsage, noUsage, type Usage } from "./ask";
+import type { PairwiseStore } from "../store/ports";
+import type { ChecklistRecord, GradingRecord } from "../store/records";
+import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { ResultCache } from "./cache";
 import type { ChecklistSource, Judge } from "./judge";
 import { type FailedItem, REVISION_PROMPT_VERSION, revisionMessages } from "./pairwise-prompts";
@@ -45,7 +45,7 @@ export interface RefinementView {
  * soft score: the must-pass line, then the weighted score): improvement is judged on what the
  * judge answered, not on its confidence.
  */
-function standingOf(checklist: ChecklistRow, graded: EvaluationRow, threshold: number): Standing {
+function standingOf(checklist: ChecklistRecord, graded: GradingRecord, threshold: number): Standing {
   return rankCandidates([{ index: 0, items: checklist.items, results: graded.results }], threshold).standings[0]!;
 }
 
@@ -135,8 +135,8 @@ export class Refinements {
   ) {
     const model = this.reviserModel;
     const params = { temperature: 0 };
+    const tenant = this.deps.judge.cacheTenant(ctx);
     const fp = await fingerprint({
-      tenant: this.deps.judge.cacheTenant(ctx),
       kind: "revision",
       prompt_version: REVISION_PROMPT_VERSION,
       model,
@@ -148,8 +148,8 @@ export class Refinements {
     });
     const { row, computed } = await this.cache.getOrCompute(
       "revision",
-      fp,
-      () => this.deps.store.revisionByFingerprint(fp),
+      `${tenant}:${fp}`,
+      () => this.deps.store.revisionByFingerprint(tenant, fp),
       async () => {
         const { llm } = this.deps.judge.upstream();
         const result = await llm.complete({
@@ -162,7 +162,7 @@ export class Refinements {
         const revision = result.content.trim();
         if (!revision) throw new ProblemError("upstream_invalid_output", "the reviser answered with an empty revision");
         return this.deps.store.putRevision({
-          id: `rv_${fp.slice(0, 32)}`,
+          tenant,
           fingerprint: fp,
           revision,
           model,

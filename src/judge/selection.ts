@@ -1,7 +1,7 @@
 import { ProblemError } from "../errors";
 import type { RequestContext } from "../context";
 import { evaluationId } from "../store/evaluation-ids";
-import { addUsage, type Usage } from "./ask";
+import { addUsage, type Usage } from "../llm/usage";
 import type { Comparisons, DirectVerdict } from "./comparison";
 import type { ChecklistSource, Judge } from "./judge";
 import { settleAll } from "./settle";

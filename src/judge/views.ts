@@ -1,6 +1,6 @@
 import { evaluationId } from "../store/evaluation-ids";
-import type { ChecklistRow, EvaluationRow } from "../store/store";
-import type { Usage } from "./ask";
+import type { ChecklistRecord, GradingRecord } from "../store/records";
+import type { Usage } from "../llm/usage";
 import { computeScores, hasPassed } from "./scores";
 
 // What the API answers for stored rows: the public shapes of a checklist and an evaluation.
@@ -8,7 +8,7 @@ import { computeScores, hasPassed } from "./scores";
 export type ChecklistView = ReturnType<typeof checklistView>;
 export type EvaluationView = ReturnType<typeof evaluationView>;
 
-export function checklistView(row: ChecklistRow, cached: boolean, usage: Usage) {
+export function checklistView(row: ChecklistRecord, cached: boolean, usage: Usage) {
   return {
     id: row.id,
     instruction: row.instruction,
@@ -24,8 +24,8 @@ export function checklistView(row: ChecklistRow, cached: boolean, usage: Usage) 
 
 /** An evaluation: a stored grading judged at `threshold`, named by both (see evaluation-ids.ts). */
 export function evaluationView(
-  row: EvaluationRow,
-  checklist: ChecklistRow,
+  row: GradingRecord,
+  checklist: ChecklistRecord,
   cached: boolean,
   usage: Usage,
   threshold: number,
@@ -48,7 +48,7 @@ export function evaluationView(
 }
 
 /** A stored evaluation as GET /v1/evaluations/{id} gives it: the grading and what was graded. */
-export function storedEvaluationView(row: EvaluationRow, checklist: ChecklistRow, usage: Usage, threshold: number, id?: string) {
+export function storedEvaluationView(row: GradingRecord, checklist: ChecklistRecord, usage: Usage, threshold: number, id?: string) {
   return {
     ...evaluationView(row, checklist, true, usage, threshold, id),
     instruction: row.instruction,

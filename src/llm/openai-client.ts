@@ -6,9 +6,8 @@ import { parseAnswer, readCompletion, usageOf } from "./answer";
 import { UpstreamProblem, deadlinePassed } from "./failure";
 import { Limiter } from "./limiter";
 import { type RetryPolicy, backoffMs, isRetryableStatus, retryAfterMs } from "./retry";
-import type { ChatMessage, ChatRequest, ChatResult, LlmClient } from "./types";
-
-export type StructuredOutputMode = "json_schema" | "json_object" | "text";
+import type { ChatMessage, ChatRequest, ChatResult, LlmClient, StructuredOutputMode } from "./types";
+import type { TokenCounts } from "./usage";
 
 export interface OpenAiClientOptions {
   baseURL: string | undefined;
@@ -116,7 +115,7 @@ export class OpenAiCompatibleClient implements LlmClient {
     await request.beforeSend?.();
     const started = performance.now();
     let outcome = "error";
-    let usage = { prompt_tokens: 0, completion_tokens: 0 };
+    let usage: TokenCounts = { prompt_tokens: 0, completion_tokens: 0 };
     // The caller's deadline may leave less than the upstream's own timeout: a call it cuts short
     // says nothing about the upstream.
     const timeout = request.deadline === undefined ? timeoutMs : Math.min(timeoutMs, request.deadline - Date.now());

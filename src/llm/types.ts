@@ -1,6 +1,30 @@
-import type { TokenBudget } from "../context";
-import type { Meter } from "../usage/meter";
 import type { Slots } from "./limiter";
+import type { TokenCounts, Usage, UsageByModel } from "./usage";
+
+/**
+ * How the upstream is held to an answer's shape (TICKBOX_STRUCTURED_OUTPUT): a strict JSON Schema,
+ * JSON mode, or plain text with the schema in the prompt. Part of every cache key.
+ */
+export type StructuredOutputMode = "json_schema" | "json_object" | "text";
+
+/** Where a call books what each of its attempts cost (a request's meter). */
+export interface UsageSink {
+  charge(model: string, usage: Usage): void;
+}
+
+/** A reservation of upstream tokens, settled to what the call really cost once it is over. */
+export interface Reservation {
+  settle(spent: UsageByModel): void | Promise<void>;
+}
+
+/** The caller's upstream spending: every upstream call reserves its estimate here first. */
+export interface TokenBudget {
+  /**
+   * Reserves `estimate` tokens for a call that ends by `deadline` (epoch ms), or throws
+   * `budget_exceeded` (429) when they would not fit.
+   */
+  reserve(estimate: number, deadline?: number): Promise<Reservation>;
+}
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -31,7 +55,7 @@ export interface ChatRequest {
   /** Epoch ms after which no attempt is started and a running one is cut short (a 504). */
   deadline?: number | undefined;
   /** Books every attempt's call and tokens to the request that caused it. */
-  meter?: Meter | undefined;
+  meter?: UsageSink | undefined;
   /**
    * A limit on calls in flight that this request shares with others (a batch's concurrency),
    * taken before the server-wide one.
@@ -53,7 +77,7 @@ export interface ChatResult {
   /** Token logprobs of the content, or null when the server returned none (or none valid). */
   tokens: TokenLogprob[] | null;
   /** Non-negative integer token counts, as the upstream reported them (0 when it did not). */
-  usage: { prompt_tokens: number; completion_tokens: number };
+  usage: TokenCounts;
 }
 
 /** The upstream model port: an OpenAI-compatible server in production, a scripted one in tests. */

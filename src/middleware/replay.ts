@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { hasScope } from "../context";
 import type { AppEnv } from "../env";
+import { noUsage } from "../llm/usage";
 import type { Metrics } from "../metrics";
 
 /**
@@ -79,7 +80,7 @@ export function replay(cache: ReplayCache, metrics: Metrics, kind: string): Midd
     if (c.res.status === 200 && replayable) {
       const { prompt_tokens, completion_tokens } = ctx.meter.totals();
       const tokens = ctx.meter.tokensSaved + prompt_tokens + completion_tokens;
-      const body = JSON.stringify({ ...replayable, cached: true, usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 } });
+      const body = JSON.stringify({ ...replayable, cached: true, usage: noUsage() });
       cache.set(key, { body, tokens });
     }
   };

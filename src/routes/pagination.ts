@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { QueryInstant, QueryInt, maxChars } from "./schemas";
 import { ProblemError } from "../errors";
 import { clipText, fitsChars } from "../text";
-import { type CreatedRange, PREVIEW_CHARS, type Position } from "../store/listings";
+import { type CreatedRange, PREVIEW_CHARS, type Position } from "../store/list-records";
 
 /**
  * A cursor names the list it belongs to and where its page ended. It is opaque to callers

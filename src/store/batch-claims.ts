@@ -1,8 +1,8 @@
 import { and, asc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { batchItems } from "./schema-batches";
-import type { BatchItemRow } from "./batch-store";
-import type { SqliteDb } from "./store";
-import { allInOneTransaction, inOneTransaction } from "./transactions";
+import type { BatchItemRow } from "./batch-records";
+import type { SqlDatabase } from "./database";
+import type { ItemClaims } from "./ports";
 
 /**
  * Items as queue messages hold them (on Workers): every message names one item and carries a claim,
@@ -10,7 +10,7 @@ import { allInOneTransaction, inOneTransaction } from "./transactions";
  * message delivered again (same claim) takes it up again; a second message for the same item
  * (sent twice, or a duplicate delivery) finds it held or finished and leaves it alone.
  */
-export function createItemClaims(db: SqliteDb) {
+export function createItemClaims({ db, atomic, atomicRows }: SqlDatabase): ItemClaims {
   const item = (batchId: string, idx: number) => and(eq(batchItems.batchId, batchId), eq(batchItems.idx, idx));
   const heldBy = (batchId: string, idx: number, claim: string) => and(item(batchId, idx), eq(batchItems.status, "running"), eq(batchItems.claim, claim));
 
@@ -20,9 +20,8 @@ export function createItemClaims(db: SqliteDb) {
      * pending item, or one running under the same claim (its message delivered again). The items
      * taken, by index; an item finished, or held by another message, is not among them.
      */
-    async claimItems(batchId: string, claims: readonly { idx: number; claim: string }[]): Promise<Map<number, BatchItemRow>> {
-      const results = await allInOneTransaction<BatchItemRow>(
-        db,
+    async claimItems(batchId, claims) {
+      const results = await atomicRows<BatchItemRow>(() =>
         claims.map(({ idx, claim }) =>
           db
             .update(batchItems)
@@ -35,9 +34,8 @@ export function createItemClaims(db: SqliteDb) {
     },
 
     /** Puts items the messages hold back to pending, for other messages to take, in one transaction. */
-    async releaseItems(batchId: string, claims: readonly { idx: number; claim: string }[]): Promise<void> {
-      await inOneTransaction(
-        db,
+    async releaseItems(batchId, claims) {
+      await atomic(() =>
         claims.map(({ idx, claim }) => db.update(batchItems).set({ status: "pending", claim: null }).where(heldBy(batchId, idx, claim))),
       );
     },
@@ -83,5 +81,3 @@ export function createItemClaims(db: SqliteDb) {
 
   };
 }
-
-export type ItemClaims = ReturnType<typeof createItemClaims>;

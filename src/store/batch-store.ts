@@ -1,67 +1,10 @@
-import { and, asc, eq, gt, gte, inArray, isNull, lt, notExists, or, sql } from "drizzle-orm";
-import type { StoredUsage } from "./schema";
+import { type SQLWrapper, and, asc, eq, gt, gte, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { BatchCounts, BatchItemRow, BatchRow, BatchStatus, BatchTotals, FinishedItem, ItemStatus, NewBatchItem } from "./batch-records";
+import { STAGING_PREFIX } from "./batch-records";
+import type { SqlDatabase } from "./database";
+import type { BatchStore } from "./ports";
 import { batchItems, batches } from "./schema-batches";
-import type { SqliteDb } from "./store";
-import { inOneTransaction, runEach } from "./transactions";
-
-/**
- * Items of a batch still arriving are stored under a staging name, `up_<epoch ms>_<random>`, until
- * the whole body has been read and has named the batch (see BatchIntake).
- */
-export const STAGING_PREFIX = "up_";
-
-export type BatchRow = typeof batches.$inferSelect;
-export type BatchItemRow = typeof batchItems.$inferSelect;
-export type BatchStatus = BatchRow["status"];
-export type ItemStatus = BatchItemRow["status"];
-
-export interface NewBatchItem {
-  idx: number;
-  customId: string | null;
-  request: Record<string, unknown>;
-}
-
-export interface ItemOutcome {
-  status: "done" | "failed";
-  result?: Record<string, unknown>;
-  problem?: Record<string, unknown>;
-  passed?: boolean;
-  weighted?: number;
-  usage: StoredUsage;
-  cached: boolean;
-}
-
-export type BatchCounts = Record<ItemStatus, number>;
-
-export interface BatchTotals {
-  done: number;
-  passed: number;
-  weightedSum: number;
-  cacheHits: number;
-  usage: StoredUsage;
-}
-
-/** An item's final state, for `finishItems`. */
-export interface FinishedItem {
-  idx: number;
-  outcome: ItemOutcome;
-}
-
-const FINISH_FIELDS = [
-  "batchId",
-  "idx",
-  "status",
-  "result",
-  "problem",
-  "passed",
-  "weighted",
-  "cached",
-  "upstreamCalls",
-  "promptTokens",
-  "completionTokens",
-  "finishedAt",
-] as const;
-type FinishField = (typeof FINISH_FIELDS)[number];
 
 /** The values `finishItems` writes, one set per item. */
 function finishParams(batchId: string, items: FinishedItem[], finishedAt: number) {
@@ -80,14 +23,18 @@ function finishParams(batchId: string, items: FinishedItem[], finishedAt: number
     finishedAt,
   }));
 }
+type FinishValues = ReturnType<typeof finishParams>[number];
+
+/** A placeholder for a column's value in a prepared UPDATE, its value encoded as the column encodes it. */
+const placeheld = <C extends SQLiteColumn>(column: C, name: keyof FinishValues) => sql<C["_"]["data"]>`${sql.param(sql.placeholder(name), column)}`;
 
 /**
- * Persistence of batches and their items. Every write is one statement, except `insertItems` and
- * `finishItems`, which run one statement per item in one transaction (see `runEach`).
+ * Persistence of batches and their items over drizzle, on either SQLite driver. Every write is one
+ * statement, except `insertItems`, `adoptStaged` and `finishItems`, which run as one transaction
+ * (see SqlDatabase).
  */
-export function createBatchStore(db: SqliteDb) {
+export function createBatchStore({ db, atomic, atomicEach }: SqlDatabase): BatchStore {
   const byStatus = (batchId: string, status: ItemStatus) => and(eq(batchItems.batchId, batchId), eq(batchItems.status, status));
-  const ph = (name: string) => sql.placeholder(name) as unknown as never;
   // The statements every item runs are prepared once: building and compiling them per item cost
   // more than running them.
   const claim = db
@@ -95,7 +42,7 @@ export function createBatchStore(db: SqliteDb) {
     .set({ status: "running" })
     .where(
       and(
-        eq(batchItems.batchId, ph("batchId")),
+        eq(batchItems.batchId, sql.placeholder("batchId")),
         inArray(
           batchItems.idx,
           sql`(select ${batchItems.idx} from ${batchItems} where ${batchItems.batchId} = ${sql.placeholder("batchId")} and ${batchItems.status} = 'pending' order by ${batchItems.idx} limit ${sql.placeholder("limit")})`,
@@ -106,25 +53,42 @@ export function createBatchStore(db: SqliteDb) {
     .prepare();
   const insertItem = db
     .insert(batchItems)
-    .values({ batchId: ph("batchId"), idx: ph("idx"), status: "pending", customId: ph("customId"), request: ph("request") })
+    .values({
+      batchId: sql.placeholder("batchId"),
+      idx: sql.placeholder("idx"),
+      status: "pending",
+      customId: sql.placeholder("customId"),
+      request: sql.placeholder("request"),
+    })
     .onConflictDoNothing()
     .prepare();
-  // One finished item's UPDATE, over its values (D1) or over placeholders (prepared once, Node).
-  const finishWith = (v: Record<FinishField, unknown>) => {
-    const { batchId, idx, ...columns } = v;
-    return db
-      .update(batchItems)
-      .set(columns as never)
-      .where(and(eq(batchItems.batchId, batchId as never), eq(batchItems.idx, idx as never), eq(batchItems.status, "running")));
-  };
-  const finish = finishWith(Object.fromEntries(FINISH_FIELDS.map((name) => [name, ph(name)])) as unknown as Record<FinishField, unknown>).prepare();
   const insertWith = (values: { batchId: string } & NewBatchItem) =>
     db.insert(batchItems).values({ ...values, status: "pending" }).onConflictDoNothing();
+  // A finished item's UPDATE: only an item still running changes.
+  const stillRunning = (batchId: string | SQLWrapper, idx: number | SQLWrapper) =>
+    and(eq(batchItems.batchId, batchId), eq(batchItems.idx, idx), eq(batchItems.status, "running"));
+  const finishWith = ({ batchId, idx, ...columns }: FinishValues) => db.update(batchItems).set(columns).where(stillRunning(batchId, idx));
+  const finish = db
+    .update(batchItems)
+    .set({
+      status: placeheld(batchItems.status, "status"),
+      result: placeheld(batchItems.result, "result"),
+      problem: placeheld(batchItems.problem, "problem"),
+      passed: placeheld(batchItems.passed, "passed"),
+      weighted: placeheld(batchItems.weighted, "weighted"),
+      cached: placeheld(batchItems.cached, "cached"),
+      upstreamCalls: placeheld(batchItems.upstreamCalls, "upstreamCalls"),
+      promptTokens: placeheld(batchItems.promptTokens, "promptTokens"),
+      completionTokens: placeheld(batchItems.completionTokens, "completionTokens"),
+      finishedAt: placeheld(batchItems.finishedAt, "finishedAt"),
+    })
+    .where(stillRunning(sql.placeholder("batchId"), sql.placeholder("idx")))
+    .prepare();
 
   return {
     /** Idempotent: items already stored under the same (batch, index) are left alone. */
     async insertItems(batchId: string, items: NewBatchItem[]): Promise<void> {
-      await runEach(db, insertItem, insertWith, items.map((item) => ({ batchId, ...item })));
+      await atomicEach(insertItem, insertWith, items.map((item) => ({ batchId, ...item })));
     },
 
     /**
@@ -132,9 +96,9 @@ export function createBatchStore(db: SqliteDb) {
      * one transaction: a batch row exists only once all its items do. When the batch is stored
      * already (the same content sent again), its items are left alone and the staged copy dropped.
      */
-    async adoptStaged(stagingId: string, row: typeof batches.$inferInsert): Promise<void> {
+    async adoptStaged(stagingId, row) {
       const absent = notExists(db.select({ id: batches.id }).from(batches).where(eq(batches.id, row.id)));
-      await inOneTransaction(db, [
+      await atomic(() => [
         // Items of the same id with no batch row cannot be complete: they are replaced.
         db.delete(batchItems).where(and(eq(batchItems.batchId, row.id), absent)),
         db.update(batchItems).set({ batchId: row.id }).where(and(eq(batchItems.batchId, stagingId), absent)),
@@ -260,7 +224,7 @@ export function createBatchStore(db: SqliteDb) {
 
     /** Records finished items; only items still running are changed. */
     async finishItems(batchId: string, items: FinishedItem[]): Promise<void> {
-      await runEach(db, finish, finishWith, finishParams(batchId, items, Date.now()));
+      await atomicEach(finish, finishWith, finishParams(batchId, items, Date.now()));
     },
 
     async counts(batchId: string): Promise<BatchCounts> {
@@ -328,5 +292,3 @@ export function createBatchStore(db: SqliteDb) {
     },
   };
 }
-
-export type BatchStore = ReturnType<typeof createBatchStore>;

@@ -1,71 +1,9 @@
 import { type SQL, and, eq, inArray, lt, sql } from "drizzle-orm";
-import { PREVIEW_CHARS } from "./listings";
-import type { StoredItem } from "./schema";
+import type { SqlDatabase } from "./database";
+import { type ItemQuery, type ItemRow, type ItemSortKey, type ItemStanding, type ItemTotals, type ModelTokens, PREVIEW_CHARS, type SharedChecklist } from "./list-records";
+import type { BatchViews } from "./ports";
+import type { ChecklistItem } from "./records";
 import { batchItems } from "./schema-batches";
-import type { SqliteDb } from "./store";
-
-/** What became of an item: graded and passed or failed, errored (no grade), or not finished yet. */
-export type ItemOutcome = "passed" | "failed" | "errored" | "pending";
-
-export const ITEM_SORT_KEYS = ["index", "custom_id", "weighted", "pass_rate", "soft"] as const;
-export type ItemSortKey = (typeof ITEM_SORT_KEYS)[number];
-
-export interface ItemQuery {
-  outcome?: ItemOutcome | undefined;
-  /** Text searched for, literally (ASCII letters in either case), in the custom id, instruction and response. */
-  search?: string | undefined;
-  sort: ItemSortKey;
-  descending: boolean;
-  offset: number;
-  limit: number;
-}
-
-/** One item of a batch as its table shows it; scores and verdicts only once it is graded. */
-export interface ItemRow {
-  idx: number;
-  customId: string | null;
-  status: "pending" | "running" | "done" | "failed";
-  passed: boolean | null;
-  weighted: number | null;
-  passRate: number | null;
-  soft: number | null;
-  evaluationId: string | null;
-  checklistId: string | null;
-  /** The verdicts in checklist order, as a JSON array text (null until graded). */
-  verdicts: string | null;
-  problemCode: string | null;
-  problemDetail: string | null;
-  instruction: string | null;
-  response: string | null;
-}
-
-/** A checklist every graded item of a batch shares, with how often each of its items was YES. */
-export interface SharedChecklist {
-  id: string;
-  items: StoredItem[];
-  /** Per checklist item, in order: graded items that answered YES, and graded items. */
-  yes: number[];
-  graded: number;
-}
-
-export interface ModelTokens {
-  model: string;
-  upstreamCalls: number;
-  promptTokens: number;
-  completionTokens: number;
-}
-
-export interface ItemTotals {
-  passed: number;
-  failed: number;
-  errored: number;
-  pending: number;
-  meanPassRate: number | null;
-  meanWeighted: number | null;
-  /** Over the graded items that have a soft score (those graded with logprobs). */
-  meanSoft: number | null;
-  softCount: number;
-}
 
 const json = (column: unknown, path: string) => sql`json_extract(${column}, ${path})`;
 const passRate = json(batchItems.result, "$.scores.pass_rate");
@@ -79,7 +17,7 @@ const SORT_COLUMN: Record<ItemSortKey, SQL | typeof batchItems.idx> = {
   soft,
 };
 
-function outcomeIs(outcome: ItemOutcome): SQL {
+function outcomeIs(outcome: ItemStanding): SQL {
   switch (outcome) {
     case "passed":
       return sql`${batchItems.status} = 'done' and ${batchItems.passed} = 1`;
@@ -107,7 +45,7 @@ function searchIn(text: string): SQL {
  * checklist the graded items share, totals and tokens by model. Batch ids are checked against the
  * caller's tenant by the batch service before any of these run.
  */
-export function createBatchViews(db: SqliteDb) {
+export function createBatchViews({ db }: SqlDatabase): BatchViews {
   const where = (batchId: string, query: Pick<ItemQuery, "outcome" | "search">) =>
     and(
       eq(batchItems.batchId, batchId),
@@ -169,7 +107,7 @@ export function createBatchViews(db: SqliteDb) {
         .from(sql`${batchItems}, json_each(${batchItems.result}, '$.results') as j`)
         .where(graded)
         .groupBy(sql`j.key`);
-      const parsed = JSON.parse(items) as StoredItem[];
+      const parsed = JSON.parse(items) as ChecklistItem[];
       const yes = parsed.map(() => 0);
       let total = 0;
       for (const c of counts) {
@@ -233,5 +171,3 @@ export function createBatchViews(db: SqliteDb) {
     },
   };
 }
-
-export type BatchViews = ReturnType<typeof createBatchViews>;

@@ -1,19 +1,9 @@
 import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
+import type { SqlDatabase } from "./database";
+import type { KeyStore } from "./ports";
+import { MADE_OPEN } from "./records";
 import { apiKeys } from "./schema-keys";
 import { usageDaily } from "./schema-usage";
-import type { SqliteDb } from "./store";
-
-export type ApiKeyRow = typeof apiKeys.$inferSelect;
-export type NewApiKeyRow = typeof apiKeys.$inferInsert;
-
-/** `created_by` of keys that may have been made by anyone, on a server without an admin key. */
-export const MADE_OPEN = "open";
-
-/** Whether a `created_by` names the key that made it (rather than the operator, or an unknown maker). */
-export const madeByKey = (createdBy: string | null): createdBy is string => createdBy !== null && createdBy.startsWith("key_");
-
-/** A key's own limits, as the keys above another key are listed. */
-export type KeyLimitsRow = Pick<ApiKeyRow, "id" | "rateLimitRpm" | "dailyTokenBudget">;
 
 /** Keys are made by keys a few levels deep at most; a longer chain is cut here rather than followed. */
 const MAX_DEPTH = 32;
@@ -33,24 +23,8 @@ const createdBy = sql<string | null>`case when ${apiKeys.createdBy} = 'unrecorde
 ) then ${MADE_OPEN} else ${apiKeys.createdBy} end`;
 const columns = { ...getTableColumns(apiKeys), createdBy };
 
-export interface KeyStore {
-  create(row: NewApiKeyRow): Promise<void>;
-  /** The live (not revoked) key with this secret hash. */
-  activeByHash(hash: string): Promise<ApiKeyRow | undefined>;
-  /** The key with this id, live or revoked. */
-  byId(id: string): Promise<ApiKeyRow | undefined>;
-  /** Live keys, of one tenant or (undefined) all. */
-  listLive(tenant: string | undefined): Promise<ApiKeyRow[]>;
-  /** Marks a key revoked; false when there is no live key with this id (in this tenant, if given). */
-  revoke(id: string, at: number, tenant: string | undefined): Promise<boolean>;
-  /** The key `makerId` and the keys above it (each the one that made the one before), nearest first. */
-  lineage(makerId: string): Promise<KeyLimitsRow[]>;
-  /** The key and every key made under it, at any depth, live or revoked. */
-  under(id: string): Promise<string[]>;
-}
-
 /** Lookups by hash or id go by unique indexes, without a LIMIT (see createDrizzleStore). */
-export function createKeyStore(db: SqliteDb): KeyStore {
+export function createKeyStore({ db }: SqlDatabase): KeyStore {
   const byHash = db
     .select(columns)
     .from(apiKeys)
@@ -61,14 +35,14 @@ export function createKeyStore(db: SqliteDb): KeyStore {
     async create(row) {
       await db.insert(apiKeys).values(row);
     },
-    activeByHash: async (hash) => (await byHash.all({ hash }))[0] as ApiKeyRow | undefined,
-    byId: async (id) => (await byId.all({ id }))[0] as ApiKeyRow | undefined,
+    activeByHash: async (hash) => (await byHash.all({ hash }))[0],
+    byId: async (id) => (await byId.all({ id }))[0],
     listLive: async (tenant) =>
-      (await db
+      db
         .select(columns)
         .from(apiKeys)
         .where(and(isNull(apiKeys.revokedAt), tenant === undefined ? undefined : eq(apiKeys.tenant, tenant)))
-        .orderBy(apiKeys.createdAt, apiKeys.id)) as ApiKeyRow[],
+        .orderBy(apiKeys.createdAt, apiKeys.id),
     async revoke(id, at, tenant) {
       const revoked = await db
         .update(apiKeys)

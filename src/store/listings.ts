@@ -1,30 +1,12 @@
 import { type SQL, and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type StoredItem, type StoredResult, checklists, evaluations } from "./schema";
+import type { SqlDatabase } from "./database";
+import type { BatchFilter, CalibrationFilter, ChecklistFilter, CreatedRange, EvaluationFilter, EvaluationListRow, Page, Position } from "./list-records";
+import { PREVIEW_CHARS } from "./list-records";
+import type { Listings } from "./ports";
+import { checklists, evaluations } from "./schema";
 import { batches } from "./schema-batches";
 import { calibrations } from "./schema-calibration";
-import type { SqliteDb } from "./store";
-
-/** Where a page ends in a newest-first list: the last row's creation time and id. */
-export interface Position {
-  createdAt: number;
-  id: string;
-}
-
-export interface Page<Row> {
-  rows: Row[];
-  /** Where the next page starts; null when this page reached the end. */
-  next: Position | null;
-}
-
-/** A creation-time range in milliseconds: at or after `from`, before `to`. */
-export interface CreatedRange {
-  from?: number | undefined;
-  to?: number | undefined;
-}
-
-/** Characters of a long text that a list shows. */
-export const PREVIEW_CHARS = 200;
 
 // A filter the database cannot apply (an evaluation's `passed` depends on the pass threshold) is
 // applied to rows read in chunks; one page reads at most this many rows before it answers with
@@ -89,44 +71,13 @@ async function pageOf<Row extends { createdAt: number; id: string }>(
   }
 }
 
-export interface EvaluationFilter extends CreatedRange {
-  checklistId?: string | undefined;
-  model?: string | undefined;
-}
-
-export interface ChecklistFilter extends CreatedRange {
-  source?: "generated" | "provided" | undefined;
-}
-
-export interface CalibrationFilter extends CreatedRange {
-  kind?: "pointwise" | "pairwise" | undefined;
-}
-
-export interface BatchFilter extends CreatedRange {
-  status?: "running" | "cancelled" | "completed" | undefined;
-}
-
-/** An evaluation as a list reads it: texts cut to a preview, its checklist's items to score it by. */
-export interface EvaluationListRow {
-  id: string;
-  checklistId: string;
-  model: string;
-  promptVersion: string;
-  signal: "logprobs" | "none";
-  results: StoredResult[];
-  instruction: string;
-  response: string;
-  createdAt: number;
-  items: StoredItem[];
-}
-
 const preview = (column: SQLiteColumn) => sql<string>`substr(${column}, 1, ${PREVIEW_CHARS + 1})`;
 
 /**
  * Newest-first lists of a tenant's objects, a page at a time. Every query names the tenant: a
  * list never shows another tenant's rows.
  */
-export function createListings(db: SqliteDb) {
+export function createListings({ db }: SqlDatabase): Listings {
   const evaluationRows = (tenant: string, filter: EvaluationFilter) => (from: Position | null, n: number): Promise<EvaluationListRow[]> =>
     db
       .select({
@@ -230,5 +181,3 @@ export function createListings(db: SqliteDb) {
       ),
   };
 }
-
-export type Listings = ReturnType<typeof createListings>;

@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { EvaluationInput } from "../judge/inputs";
 
 /**
  * A batch of evaluations. Its id is derived from the content of its items, so the same input sent
@@ -51,7 +52,7 @@ export const batchItems = sqliteTable(
     completionTokens: integer("completion_tokens"),
     finishedAt: integer("finished_at"),
     customId: text("custom_id"),
-    request: text("request", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
+    request: text("request", { mode: "json" }).notNull().$type<EvaluationInput>(),
     result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
     problem: text("problem", { mode: "json" }).$type<Record<string, unknown>>(),
     /**

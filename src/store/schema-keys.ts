@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { Scope } from "./records";
 
 /** API keys. Only a hash of the secret is kept; the secret is shown once, when the key is made. */
 export const apiKeys = sqliteTable(
@@ -24,6 +25,3 @@ export const apiKeys = sqliteTable(
   },
   (t) => [index("api_keys_by_tenant").on(t.tenant)],
 );
-
-export const SCOPES = ["evaluate", "calibrate", "admin"] as const;
-export type Scope = (typeof SCOPES)[number];

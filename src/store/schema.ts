@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { Usage } from "../llm/usage";
+import type { ChecklistItem, ItemVerdict } from "./records";
 
 /**
  * A checklist is stored once per tenant and fingerprint: the generation key for a generated
@@ -15,11 +17,11 @@ export const checklists = sqliteTable(
   contentHash: text("content_hash").notNull(),
   instruction: text("instruction").notNull(),
   context: text("context"),
-  items: text("items", { mode: "json" }).notNull().$type<StoredItem[]>(),
+  items: text("items", { mode: "json" }).notNull().$type<ChecklistItem[]>(),
   source: text("source", { enum: ["generated", "provided"] }).notNull(),
   model: text("model"),
   promptVersion: text("prompt_version"),
-  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  usage: text("usage", { mode: "json" }).notNull().$type<Usage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
   },
   (t) => [
@@ -42,11 +44,11 @@ export const evaluations = sqliteTable(
   instruction: text("instruction").notNull(),
   context: text("context"),
   response: text("response").notNull(),
-  results: text("results", { mode: "json" }).notNull().$type<StoredResult[]>(),
+  results: text("results", { mode: "json" }).notNull().$type<ItemVerdict[]>(),
   signal: text("signal", { enum: ["logprobs", "none"] }).notNull(),
   model: text("model").notNull(),
   promptVersion: text("prompt_version").notNull(),
-  usage: text("usage", { mode: "json" }).notNull().$type<StoredUsage>(),
+  usage: text("usage", { mode: "json" }).notNull().$type<Usage>(),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
   },
   (t) => [
@@ -56,23 +58,3 @@ export const evaluations = sqliteTable(
     index("evaluations_by_tenant_checklist").on(t.tenant, t.checklistId, t.createdAt, t.id),
   ],
 );
-
-export interface StoredItem {
-  id: string;
-  question: string;
-  weight: number;
-  must_pass: boolean;
-}
-
-export interface StoredResult {
-  item_id: string;
-  verdict: "YES" | "NO";
-  rationale: string;
-  p_yes: number | null;
-}
-
-export interface StoredUsage {
-  upstream_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-}

@@ -3,15 +3,19 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import type { SqliteDb } from "./store";
+import type { Query, SqlDatabase } from "./database";
 
 export const migrationsFolder = resolve(import.meta.dirname, "../../migrations");
 
 /**
  * Opens (creating its folder) the SQLite file, or `:memory:`, and applies the migrations.
  * WAL lets readers go on while a write commits; NORMAL sync is durable across process crashes.
+ *
+ * better-sqlite3 runs each statement as it is called, so a group of them shares one transaction
+ * (one commit, which is most of a write's cost on a WAL file). The transaction is synchronous: an
+ * `await` inside it would let other statements in, so the group is built first and run inside it.
  */
-export function openSqlite(path: string): { db: SqliteDb; close: () => void } {
+export function openSqlite(path: string): SqlDatabase & { close: () => void } {
   if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma("journal_mode = WAL");
@@ -20,5 +24,24 @@ export function openSqlite(path: string): { db: SqliteDb; close: () => void } {
   sqlite.pragma("foreign_keys = ON");
   const db = drizzle(sqlite);
   migrate(db, { migrationsFolder });
-  return { db, close: () => sqlite.close() };
+  return {
+    db,
+    async atomic(build) {
+      const statements = build();
+      sqlite.transaction(() => {
+        for (const statement of statements) statement.run();
+      })();
+    },
+    async atomicRows<R>(build: () => Query<R>[]) {
+      const queries = build();
+      // Synchronous here: better-sqlite3 answers each query as it is run.
+      return sqlite.transaction(() => queries.map((query) => query.all() as R[]))();
+    },
+    async atomicEach(prepared, _build, values) {
+      sqlite.transaction(() => {
+        for (const v of values) prepared.run(v as Record<string, unknown>);
+      })();
+    },
+    close: () => sqlite.close(),
+  };
 }

@@ -1,46 +1,23 @@
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import type { SQLiteInsertValue } from "drizzle-orm/sqlite-core";
+import type { SqlDatabase } from "./database";
 import { parseEvaluationId } from "./evaluation-ids";
+import type { Store } from "./ports";
 import { checklists, evaluations } from "./schema";
 
+/** The drizzle rows behind the records (tests that seed a database write them). */
 export type ChecklistRow = typeof checklists.$inferSelect;
-export type NewChecklistRow = typeof checklists.$inferInsert;
 export type EvaluationRow = typeof evaluations.$inferSelect;
-export type NewEvaluationRow = typeof evaluations.$inferInsert;
-
-/**
- * The persistence port of the judge: the same contract on better-sqlite3 and on D1. Every object
- * belongs to a tenant; reads by id or fingerprint see only that tenant's rows, except the
- * `any…ByFingerprint` lookups behind a globally shared cache.
- */
-export interface Store {
-  checklistById(tenant: string, id: string): Promise<ChecklistRow | undefined>;
-  checklistByFingerprint(tenant: string, fingerprint: string): Promise<ChecklistRow | undefined>;
-  anyChecklistByFingerprint(fingerprint: string): Promise<ChecklistRow | undefined>;
-  /** Inserts unless the tenant has a row with the same fingerprint; returns the row that is stored. */
-  putChecklist(row: NewChecklistRow & { tenant: string }): Promise<ChecklistRow>;
-  /** The grading an evaluation id names (with or without its threshold: see evaluation-ids.ts). */
-  evaluationById(tenant: string, id: string): Promise<EvaluationRow | undefined>;
-  evaluationByFingerprint(tenant: string, fingerprint: string): Promise<EvaluationRow | undefined>;
-  anyEvaluationByFingerprint(fingerprint: string): Promise<EvaluationRow | undefined>;
-  /** Inserts unless the tenant has a row with the same fingerprint; returns the row that is stored. */
-  putEvaluation(row: NewEvaluationRow & { tenant: string }): Promise<EvaluationRow>;
-  /** A cheap query that fails when the database cannot be reached. */
-  ping(): Promise<void>;
-}
-
-// Either driver: better-sqlite3 ("sync") or D1 ("async"); drizzle's builders are awaitable on both.
-export type SqliteDb = BaseSQLiteDatabase<"sync" | "async", any, Record<string, never>>;
 
 type Table = typeof checklists | typeof evaluations;
 
 /**
- * A Store over drizzle. Lookups are prepared once (building the SQL on every call cost more than
- * running it), and have no LIMIT: they go by a primary key or a unique index, and a bound LIMIT
- * parameter cost SQLite as much again as the lookup. Writes are single idempotent statements, so
- * D1 needs no transaction.
+ * The Store over drizzle, on either SQLite driver. Lookups are prepared once (building the SQL on
+ * every call cost more than running it), and have no LIMIT: they go by a primary key or a unique
+ * index, and a bound LIMIT parameter cost SQLite as much again as the lookup. Writes are single
+ * idempotent statements, so they need no transaction.
  */
-export function createDrizzleStore(db: SqliteDb): Store {
+export function createDrizzleStore({ db }: SqlDatabase): Store {
   const lookups = <T extends Table>(table: T) => {
     const t = table as typeof checklists;
     type Row = T["$inferSelect"];
@@ -49,8 +26,8 @@ export function createDrizzleStore(db: SqliteDb): Store {
     const byId = prepared("id");
     const byFingerprint = prepared("fingerprint");
     const anyByFingerprint = db.select().from(t).where(eq(t.fingerprint, sql.placeholder("key"))).limit(1).prepare();
-    // Rows come back as value arrays in column order and are mapped here: drizzle's general mapper
-    // cost as much as the query.
+    // Rows come back as value arrays in column order and are mapped to records here, the store's
+    // edge: drizzle's general mapper cost as much as the query.
     const fields = Object.entries(getTableColumns(t));
     const toRow = (values: unknown[] | undefined) => {
       if (!values) return undefined;
@@ -67,7 +44,7 @@ export function createDrizzleStore(db: SqliteDb): Store {
     const columns = Object.keys(getTableColumns(t));
     const insert = db
       .insert(t)
-      .values(Object.fromEntries(columns.map((name) => [name, sql.placeholder(name)])) as unknown as NewChecklistRow)
+      .values(Object.fromEntries(columns.map((name) => [name, sql.placeholder(name)])) as SQLiteInsertValue<typeof checklists>)
       .onConflictDoNothing()
       .returning({ id: t.id })
       .prepare();
@@ -76,10 +53,11 @@ export function createDrizzleStore(db: SqliteDb): Store {
       byFingerprint: async (tenant: string, key: string) => toRow((await byFingerprint.values({ tenant, key }))[0]),
       anyByFingerprint: async (key: string) => (await anyByFingerprint.all({ key }))[0] as Row | undefined,
       /** Inserts unless the fingerprint is stored already for the tenant; returns the row written, or the one stored before. */
-      async put(row: T["$inferInsert"] & { tenant: string }): Promise<Row> {
+      async put(row: Omit<Row, "createdAt">): Promise<Row> {
         // On a conflict (another process stored the same fingerprint first) nothing comes back and
         // the stored row is read instead.
-        const values = Object.fromEntries(columns.map((name) => [name, (row as Record<string, unknown>)[name] ?? null]));
+        const given: Record<string, unknown> = row;
+        const values = Object.fromEntries(columns.map((name) => [name, given[name] ?? null]));
         values.createdAt = Math.floor(Date.now() / 1000); // as the column's default, unixepoch()
         if ((await insert.all(values)).length > 0) return values as Row;
         const stored = toRow((await byFingerprint.values({ tenant: row.tenant, key: row.fingerprint }))[0]);
@@ -99,9 +77,9 @@ export function createDrizzleStore(db: SqliteDb): Store {
       const gradingId = parseEvaluationId(id)?.gradingId;
       return gradingId === undefined ? undefined : e.byId(tenant, gradingId);
     },
-    evaluationByFingerprint: e.byFingerprint,
-    anyEvaluationByFingerprint: e.anyByFingerprint,
-    putEvaluation: e.put,
+    gradingByFingerprint: e.byFingerprint,
+    anyGradingByFingerprint: e.anyByFingerprint,
+    putGrading: e.put,
     async ping() {
       await c.byId("", "");
     },

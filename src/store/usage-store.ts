@@ -1,32 +1,20 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Meter } from "../usage/meter";
+import type { SqlDatabase } from "./database";
+import type { UsageStore } from "./ports";
 import { usageDaily } from "./schema-usage";
-import type { SqliteDb } from "./store";
 
-export type UsageRow = typeof usageDaily.$inferSelect;
-
-export interface UsageStore {
-  /** Adds `requests` requests and their meter to the key's day, one upsert per model. */
-  record(keyId: string, tenant: string, day: string, meter: Meter, requests: number): Promise<void>;
-  /** Upstream tokens the keys have spent on a day, together. */
-  tokensOn(keyIds: readonly string[], day: string): Promise<number>;
-  list(filter: { keyId?: string; tenant?: string; from?: string; to?: string }): Promise<UsageRow[]>;
-}
-
-export const utcDay = (ms = Date.now()) => new Date(ms).toISOString().slice(0, 10);
-
-export function createUsageStore(db: SqliteDb): UsageStore {
+export function createUsageStore({ db }: SqlDatabase): UsageStore {
   const spent = db
     .select({ tokens: sql<number>`coalesce(sum(${usageDaily.promptTokens} + ${usageDaily.completionTokens}), 0)` })
     .from(usageDaily)
     .where(and(eq(usageDaily.keyId, sql.placeholder("key")), eq(usageDaily.day, sql.placeholder("day"))))
     .prepare();
   return {
-    async record(keyId, tenant, day, meter, requests) {
+    async record(keyId, tenant, day, tally, requests) {
       // The request itself and the cache's savings are booked on the "" model row.
       const rows: (typeof usageDaily.$inferInsert)[] = [
-        { keyId, day, tenant, model: "", requests, cacheHits: meter.cacheHits, tokensSaved: meter.tokensSaved },
-        ...[...meter.byModel].map(([model, u]) => ({
+        { keyId, day, tenant, model: "", requests, cacheHits: tally.cacheHits, tokensSaved: tally.tokensSaved },
+        ...[...tally.byModel].map(([model, u]) => ({
           keyId,
           day,
           tenant,
@@ -73,7 +61,7 @@ export function createUsageStore(db: SqliteDb): UsageStore {
         .select()
         .from(usageDaily)
         .where(conditions.length ? and(...conditions) : undefined)
-        .orderBy(usageDaily.day, usageDaily.keyId, usageDaily.model)) as UsageRow[];
+        .orderBy(usageDaily.day, usageDaily.keyId, usageDaily.model));
     },
   };
 }

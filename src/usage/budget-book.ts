@@ -1,4 +1,4 @@
-import type { KeyStore } from "../store/keys-store";
+import type { KeyStore } from "../store/ports";
 import type { UsageRecorder } from "./recorder";
 
 /** One daily budget a call is under: its key's own, or that of a key above it (see limitsOf). */

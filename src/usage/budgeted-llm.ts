@@ -18,7 +18,7 @@ export class BudgetedLlm implements LlmClient {
     try {
       return await this.inner.complete({ ...request, meter: call });
     } finally {
-      request.meter?.absorb(call);
+      if (request.meter) for (const [model, usage] of call.byModel) request.meter.charge(model, usage);
       await reservation.settle(call);
     }
   }

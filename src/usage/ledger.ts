@@ -1,8 +1,9 @@
-import { type Principal, type Reservation, type TokenBudget, limitsOf, requireScope } from "../context";
+import { type Principal, limitsOf, requireScope } from "../context";
+import type { Reservation, TokenBudget } from "../llm/types";
 import { ProblemError } from "../errors";
 import { deadlinePassed } from "../llm/failure";
 import type { BudgetBook, BudgetLevel, Hold } from "./budget-book";
-import type { Meter } from "./meter";
+import { totalsOf, type UsageByModel } from "../llm/usage";
 import type { UsageRecorder } from "./recorder";
 
 /** The key a principal's usage is booked to: its id, "admin" for the operator, "open" without keys. */
@@ -95,11 +96,11 @@ export class UsageLedger {
     const key = usageKey(principal);
     let open = true;
     return {
-      settle: (spent: Meter) => {
+      settle: (spent: UsageByModel) => {
         if (!open) return;
         open = false;
         // Released and booked in one step: no await between them.
-        const { prompt_tokens, completion_tokens } = spent.totals();
+        const { prompt_tokens, completion_tokens } = totalsOf(spent);
         const released = hold?.release(prompt_tokens + completion_tokens);
         this.recorder.addUpstream(key, principal.tenant, spent, this.now());
         return released;

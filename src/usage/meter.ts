@@ -1,11 +1,12 @@
-import type { Usage } from "../judge/ask";
+import type { UsageSink } from "../llm/types";
+import { totalsOf, type Usage, type UsageByModel } from "../llm/usage";
 
 /**
  * What one request (or one upstream call) cost upstream, by model, and what the cache saved it.
  * The upstream client records each attempt into a call's meter; the call's meter is then added to
  * its request's (`absorb`), which the request's log line and answer report.
  */
-export class Meter {
+export class Meter implements UsageSink, UsageByModel {
   readonly byModel = new Map<string, Usage>();
   cacheHits = 0;
   tokensSaved = 0;
@@ -24,7 +25,7 @@ export class Meter {
   }
 
   /** Adds another meter's upstream usage (one call's) to this one. */
-  absorb(other: Meter): void {
+  absorb(other: UsageByModel): void {
     for (const [model, usage] of other.byModel) this.charge(model, usage);
   }
 
@@ -36,13 +37,7 @@ export class Meter {
 
   /** Upstream calls and tokens over every model. */
   totals(): Usage {
-    const total = { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 };
-    for (const u of this.byModel.values()) {
-      total.upstream_calls += u.upstream_calls;
-      total.prompt_tokens += u.prompt_tokens;
-      total.completion_tokens += u.completion_tokens;
-    }
-    return total;
+    return totalsOf(this);
   }
 
   /** How the cache served the request: replay, hit (nothing upstream), miss (all upstream), partial, or none. */

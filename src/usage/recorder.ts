@@ -1,5 +1,6 @@
-import type { UsageStore } from "../store/usage-store";
-import { utcDay } from "../store/usage-store";
+import type { UsageStore } from "../store/ports";
+import { utcDay } from "../store/records";
+import type { UsageByModel } from "../llm/usage";
 import { Meter } from "./meter";
 
 interface Entry {
@@ -55,7 +56,7 @@ export class UsageRecorder {
   }
 
   /** One upstream call's usage (every attempt of it), booked as the call settles. */
-  addUpstream(keyId: string, tenant: string, call: Meter, now = Date.now()): void {
+  addUpstream(keyId: string, tenant: string, call: UsageByModel, now = Date.now()): void {
     if (call.byModel.size > 0) this.entry(keyId, tenant, now).meter.absorb(call);
   }
 

@@ -1,22 +1,17 @@
 import type { PriceTable } from "../config";
-import type { UsageRow } from "../store/usage-store";
+import { noUsage, type Usage } from "../llm/usage";
+import type { UsageRow } from "../store/records";
 
-export interface ModelUsage {
+export interface ModelUsage extends Usage {
   model: string;
-  upstream_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
   cost_usd: number | null;
 }
 
-export interface DayUsage {
+export interface DayUsage extends Usage {
   key_id: string;
   tenant: string;
   day: string;
   requests: number;
-  upstream_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
   cache_hits: number;
   tokens_saved: number;
   /** Estimated from the price table; null when a model used that day has no price. */
@@ -42,9 +37,7 @@ export function usageReport(rows: UsageRow[], prices: PriceTable): DayUsage[] {
         tenant: row.tenant,
         day: row.day,
         requests: 0,
-        upstream_calls: 0,
-        prompt_tokens: 0,
-        completion_tokens: 0,
+        ...noUsage(),
         cache_hits: 0,
         tokens_saved: 0,
         cost_usd: 0,

@@ -2,7 +2,7 @@
 // Objects that keep them for every isolate.
 import type { BucketAnswer, RateLimit, RateLimits, Taken } from "../auth/rate-limit";
 import { type DeliverySlots, PooledSlots } from "../batches/slot-pool";
-import type { BatchRow } from "../store/batch-store";
+import type { BatchRow } from "../store/batch-records";
 import type { BudgetBook, BudgetLevel, Hold, Refusal } from "../usage/budget-book";
 import type { BatchGate } from "./batch-gate";
 import type { KeyLimits } from "./key-limits";

@@ -97,8 +97,7 @@ describe("a paused batch", () => {
   });
 
   it("waits with its items pending until the pause ends, then finishes them", async () => {
-    const { db } = openSqlite(":memory:");
-    const store = createBatchStore(db);
+    const store = createBatchStore(openSqlite(":memory:"));
     let budgetRenewsAt = Date.now() + 300;
     const graded: string[] = [];
     const batches = new BatchService({

@@ -6,6 +6,7 @@ import { parseConfig } from "../../src/config";
 import { buildServices } from "../../src/services";
 import { createCalibrationStore } from "../../src/store/calibration-store";
 import { openSqlite } from "../../src/store/sqlite";
+import { createSqlStores } from "../../src/store/sql-stores";
 import { clientOver } from "../support/client";
 import { infobench, makeApp, upstreamEnv } from "../support/harness";
 
@@ -176,10 +177,10 @@ describe("profiles stored before they recorded their signal", () => {
 
   it("are applied as they were certified, to raw signals only: an evaluation's signal is unknown to them", async () => {
     const config = parseConfig({ TICKBOX_DB: ":memory:", ...upstreamEnv(fake) });
-    const { db } = openSqlite(config.TICKBOX_DB);
-    const app = createApp(buildServices(config, db));
+    const database = openSqlite(config.TICKBOX_DB);
+    const app = createApp(buildServices(config, createSqlStores(database)));
     const t = clientOver((request) => app.request(request));
-    const store = createCalibrationStore(db);
+    const store = createCalibrationStore(database);
     for (const kind of ["pointwise", "pairwise"] as const) {
       const profile = legacyProfile(`cb_legacy_${kind}`, kind);
       await store.putCalibration({ id: profile.id, tenant: "default", name: profile.name, kind, profile });

@@ -7,6 +7,7 @@ import { batches } from "../../src/store/schema-batches";
 import { calibrations } from "../../src/store/schema-calibration";
 import { checklists, evaluations } from "../../src/store/schema";
 import { openSqlite } from "../../src/store/sqlite";
+import { createSqlStores } from "../../src/store/sql-stores";
 import { clientOver } from "../support/client";
 
 // Lists are checked against a reference written here: rows are put straight into the database
@@ -18,10 +19,10 @@ const PASS_THRESHOLD = 0.8;
 
 function world(background = false) {
   const config = parseConfig({ TICKBOX_DB: ":memory:", TICKBOX_PASS_THRESHOLD: String(PASS_THRESHOLD) });
-  const { db, close } = openSqlite(config.TICKBOX_DB);
-  const services = buildServices(config, db, { background });
+  const database = openSqlite(config.TICKBOX_DB);
+  const services = buildServices(config, createSqlStores(database), { background });
   const app = createApp(services);
-  return { db, close, ...clientOver((request) => app.request(request)) };
+  return { db: database.db, close: database.close, ...clientOver((request) => app.request(request)) };
 }
 
 /** Follows next_cursor from the first page to the last; the rows in the order served. */

@@ -5,6 +5,7 @@ import { parseConfig } from "../../src/config";
 import { buildServices } from "../../src/services";
 import { checklists, evaluations } from "../../src/store/schema";
 import { openSqlite } from "../../src/store/sqlite";
+import { createSqlStores } from "../../src/store/sql-stores";
 import { clientOver } from "../support/client";
 import { localControl } from "../support/fake-control";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream";
@@ -21,7 +22,7 @@ beforeAll(async () => {
   target = {
     runtime: "node",
     instance: (vars) => {
-      const app = createApp(buildServices(parseConfig(vars), sqlite.db));
+      const app = createApp(buildServices(parseConfig(vars), createSqlStores(sqlite)));
       return clientOver((request) => app.request(request));
     },
     rowCount: async (table, id) => {
@@ -34,7 +35,7 @@ beforeAll(async () => {
   batchTarget = {
     runtime: "node",
     instance: (vars) => {
-      const app = createApp(buildServices(parseConfig(vars), sqlite.db, { background: true }));
+      const app = createApp(buildServices(parseConfig(vars), createSqlStores(sqlite), { background: true }));
       return clientOver((request) => app.request(request));
     },
     upstream: localControl(fake),

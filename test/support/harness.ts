@@ -4,6 +4,7 @@ import { parseConfig } from "../../src/config";
 import { nodeDocsScript } from "../../src/routes/system/node-docs-script";
 import { buildServices } from "../../src/services";
 import { openSqlite } from "../../src/store/sqlite";
+import { createSqlStores } from "../../src/store/sql-stores";
 import type { FakeCall, FakeUpstream } from "./fake-upstream";
 import { upstreamVars } from "./upstream-vars";
 import { clientOver } from "./client";
@@ -19,12 +20,12 @@ export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
  */
 export function makeApp(env: Record<string, string> = {}, options: Parameters<typeof buildServices>[2] = {}) {
   const config = parseConfig({ TICKBOX_DB: ":memory:", ...env });
-  const { db, close } = openSqlite(config.TICKBOX_DB);
+  const database = openSqlite(config.TICKBOX_DB);
   // The API reference's script as the Node server reads it, unless a test leaves it out.
   const { docsScript, ...rest } = "docsScript" in options ? options : { ...options, docsScript: nodeDocsScript() };
-  const services = buildServices(config, db, { ...rest, ...(docsScript ? { docsScript } : {}) });
+  const services = buildServices(config, createSqlStores(database), { ...rest, ...(docsScript ? { docsScript } : {}) });
   const app = createApp(services);
-  return { app, services, close, ...clientOver((request) => app.request(request)) };
+  return { app, services, close: database.close, ...clientOver((request) => app.request(request)) };
 }
 
 export interface InfoBenchRow {

@@ -28,8 +28,9 @@ const view = (input: EvaluationInput): EvaluationView => ({
 });
 
 function open(file = ":memory:", options: { runner?: { id: string; gone: (o: string) => boolean }; leaseMs?: number; grade?: () => Promise<void> } = {}) {
-  const { db } = openSqlite(file);
-  const store = createBatchStore(db);
+  const database = openSqlite(file);
+  const { db } = database;
+  const store = createBatchStore(database);
   const requests = async (id: string) =>
     (await db.select().from(batchItems).where(eq(batchItems.batchId, id)).orderBy(asc(batchItems.idx))).map((r) => ({
       ...r.request,

@@ -30,8 +30,7 @@ function viewFor(input: EvaluationInput, weighted: number): EvaluationView {
 }
 
 function service(evaluate: (input: EvaluationInput) => Promise<EvaluationView>) {
-  const { db } = openSqlite(":memory:");
-  const store = createBatchStore(db);
+  const store = createBatchStore(openSqlite(":memory:"));
   return { store, batches: new BatchService({ store, evaluate, defaultConcurrency: 3 }) };
 }
 
@@ -70,7 +69,7 @@ describe("BatchService", () => {
     const { store, batches } = service(async (input) => viewFor(input, 1));
     const id = await BatchService.idFor(items(4), OWNER.tenant);
     await store.insertItems(id, items(4).map((request, idx) => ({ idx, customId: null, request })));
-    await store.insertBatch({ id, status: "running", total: 4, concurrency: 2, createdAt: Date.now() });
+    await store.insertBatch({ id, tenant: "default", keyId: null, status: "running", total: 4, concurrency: 2, createdAt: Date.now() });
     // As a killed process leaves them: one item done, two claimed, one untouched.
     expect((await store.claim(id, 1)).map((r) => r.idx)).toEqual([0]);
     await store.finishItems(id, [{ idx: 0, outcome: { status: "done", result: { id: "ev_r0" }, usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 }, cached: false } }]);
@@ -210,7 +209,7 @@ describe("BatchService under concurrent starts", () => {
     });
     const id = await BatchService.idFor(items(12), OWNER.tenant);
     await store.insertItems(id, items(12).map((request, idx) => ({ idx, customId: null, request })));
-    await store.insertBatch({ id, status: "running", total: 12, concurrency: 2, createdAt: Date.now() });
+    await store.insertBatch({ id, tenant: "default", keyId: null, status: "running", total: 12, concurrency: 2, createdAt: Date.now() });
     await Promise.all([batches.resumeAll(), batches.resumeAll(), batches.retry(id)]);
     await batches.idle(id);
     expect(seen).toHaveLength(12);
@@ -226,8 +225,7 @@ describe("batch leases", () => {
   function onOneFile() {
     const dir = tempDir();
     return (evaluate: (input: EvaluationInput) => Promise<EvaluationView>, runner?: Runner, leaseMs?: number) => {
-      const { db } = openSqlite(join(dir, "b.db"));
-      const store = createBatchStore(db);
+      const store = createBatchStore(openSqlite(join(dir, "b.db")));
       return { store, batches: new BatchService({ store, evaluate, defaultConcurrency: 2, ...(runner ? { runner } : {}), ...(leaseMs ? { leaseMs } : {}) }) };
     };
   }
@@ -261,7 +259,7 @@ describe("batch leases", () => {
       const { store, batches } = open(async (input) => viewFor(input, 1), { id: "me", gone: (other) => gone && other === holder });
       const id = await BatchService.idFor(items(3).map((item) => ({ ...item, custom_id: holder })), OWNER.tenant);
       await store.insertItems(id, items(3).map((request, idx) => ({ idx, customId: holder, request })));
-      await store.insertBatch({ id, status: "running", total: 3, concurrency: 2, createdAt: Date.now() });
+      await store.insertBatch({ id, tenant: "default", keyId: null, status: "running", total: 3, concurrency: 2, createdAt: Date.now() });
       expect(await store.takeLease(id, null, holder, heartbeat)).toBe(true);
       await store.claim(id, 2); // the items it held
       expect(await batches.resumeAll()).toContain(id);
@@ -319,7 +317,7 @@ describe("batch leases", () => {
     const { store, batches } = open(async (input) => viewFor(input, 1), { id: "me", gone: () => false });
     const id = await BatchService.idFor(items(2), OWNER.tenant);
     await store.insertItems(id, items(2).map((request, idx) => ({ idx, customId: null, request })));
-    await store.insertBatch({ id, status: "running", total: 2, concurrency: 1, createdAt: Date.now() });
+    await store.insertBatch({ id, tenant: "default", keyId: null, status: "running", total: 2, concurrency: 1, createdAt: Date.now() });
     await store.takeLease(id, null, "busy-runner", Date.now());
     await batches.resumeAll();
     await batches.idle(id);

@@ -15,9 +15,9 @@ import { UsageRecorder } from "../../src/usage/recorder";
 const principal: Principal = { keyId: "key_a", tenant: "t", scopes: ["evaluate"], operator: false, rateLimitRpm: null, dailyTokenBudget: 100, above: [] };
 
 function ledger() {
-  const { db } = openSqlite(":memory:");
-  const recorder = new UsageRecorder(createUsageStore(db));
-  const book = new LocalBudgets(recorder, createKeyStore(db));
+  const database = openSqlite(":memory:");
+  const recorder = new UsageRecorder(createUsageStore(database));
+  const book = new LocalBudgets(recorder, createKeyStore(database));
   return Object.assign(new UsageLedger(recorder, book), { reservedBy: (key: string) => book.reservedBy(key) });
 }
 

@@ -11,7 +11,10 @@ function twoProcesses() {
   const dir = tempDir();
   const a = openSqlite(join(dir, "t.db"));
   const b = openSqlite(join(dir, "t.db"));
-  return { a: createDrizzleStore(a.db), b: createDrizzleStore(b.db), close: () => {
+  return {
+    a: createDrizzleStore(a),
+    b: createDrizzleStore(b),
+    close: () => {
       a.close();
       b.close();
     },
@@ -51,8 +54,8 @@ describe("drizzle store", () => {
   it("returns the row it wrote, the same as reading it back", async () => {
     const { a, close } = twoProcesses();
     await a.putChecklist(checklist);
-    const written = await a.putEvaluation(evaluation("ev_a", "first"));
-    expect(await a.evaluationByFingerprint("t1", "fp-grading")).toEqual(written);
+    const written = await a.putGrading(evaluation("ev_a", "first"));
+    expect(await a.gradingByFingerprint("t1", "fp-grading")).toEqual(written);
     expect(written.createdAt).toBeGreaterThan(1_700_000_000);
     close();
   });
@@ -60,8 +63,8 @@ describe("drizzle store", () => {
   it("on a fingerprint another process stored first, returns the stored row, not its own", async () => {
     const { a, b, close } = twoProcesses();
     await a.putChecklist(checklist);
-    const first = await a.putEvaluation(evaluation("ev_a", "first"));
-    const second = await b.putEvaluation(evaluation("ev_b", "second"));
+    const first = await a.putGrading(evaluation("ev_a", "first"));
+    const second = await b.putGrading(evaluation("ev_b", "second"));
     expect(second).toEqual(first);
     expect(second.results[0]!.rationale).toBe("first");
     expect(await b.evaluationById("t1", "ev_b")).toBeUndefined();

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
 import { MAX_BATCH_ITEMS } from "../../config";
 import type { App } from "../../env";
-import { ITEM_SORT_KEYS, type ItemOutcome, type ItemRow } from "../../store/batch-views";
+import { ITEM_SORT_KEYS, type ItemRow, type ItemStanding } from "../../store/list-records";
 import { previewOf } from "../pagination";
 import { QueryInt, commonErrors, maxChars } from "../schemas";
 import { BatchId, batchByIdErrors, batchesOf } from "./shapes";
@@ -54,7 +54,7 @@ export const route = createRoute({
   },
 });
 
-const outcomeOf = (row: ItemRow): ItemOutcome =>
+const outcomeOf = (row: ItemRow): ItemStanding =>
   row.status === "done" ? (row.passed ? "passed" : "failed") : row.status === "failed" ? "errored" : "pending";
 
 export const access: Access = { auth: "key", scopes: ["evaluate"], objects: { path: "batch" }, spends: false };

@@ -1,5 +1,5 @@
 import type { Access } from "../../auth/access";
-import { noUsage } from "../../judge/ask";
+import { noUsage } from "../../llm/usage";
 import { checklistView } from "../../judge/judge";
 import { getById } from "../by-id";
 import { contextOf } from "../operation";

@@ -3,7 +3,7 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { computeScores, hasPassed } from "../../judge/scores";
 import { evaluationId } from "../../store/evaluation-ids";
-import { type EvaluationListRow, PREVIEW_CHARS } from "../../store/listings";
+import { type EvaluationListRow, PREVIEW_CHARS } from "../../store/list-records";
 import { NextCursor, createdRange, decodeCursor, isoFromSeconds, nextCursor, pageQuery, previewOf } from "../pagination";
 import { ObjectId, Scores, commonErrors, maxChars } from "../schemas";
 import { contextOf } from "../operation";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { ApiKeyRow } from "../../store/keys-store";
-import { SCOPES } from "../../store/schema-keys";
+import type { ApiKeyRow } from "../../store/records";
+import { SCOPES } from "../../store/records";
 
 export const Scope = z.enum(SCOPES);
 

@@ -6,16 +6,14 @@ import { DailyBars, type Series, daysBetween } from "../charts/usage-chart";
 import { count, usd } from "../format";
 import { Metric, Page } from "../layout";
 import type { DayUsageJson } from "../types";
+import { noUsage, type Usage } from "../../llm/usage";
 
 const DEFAULT_DAYS = 30;
 /** A `from` or `to` the API takes (the query parameters' one date rule), else none. */
 const dayIn = (value: string | undefined) => (QueryDate.safeParse(value).success ? value : undefined);
 
-interface DayTotals {
+interface DayTotals extends Usage {
   requests: number;
-  upstream_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
   cache_hits: number;
   /** Null when a model used that day has no price. */
   cost_usd: number | null;
@@ -23,7 +21,7 @@ interface DayTotals {
 
 /** Sums the keys' rows of each day: the API gives one row per key and day. */
 function byDay(rows: DayUsageJson[], days: string[]): DayTotals[] {
-  const totals = new Map(days.map((d) => [d, { requests: 0, upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0, cache_hits: 0, cost_usd: 0 } as DayTotals]));
+  const totals = new Map(days.map((d) => [d, { requests: 0, ...noUsage(), cache_hits: 0, cost_usd: 0 } as DayTotals]));
   for (const row of rows) {
     const t = totals.get(row.day);
     if (!t) continue;
