@@ -124,9 +124,18 @@ export class BatchService {
       create: (items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>, concurrency?: number) =>
         this.create(items, concurrency, owner),
       get: own,
-      view: async (id: string) => (await own(id), this.view(id)),
-      cancel: async (id: string) => (await own(id), this.cancel(id)),
-      retry: async (id: string) => (await own(id), this.retry(id)),
+      view: async (id: string) => {
+        await own(id);
+        return this.view(id);
+      },
+      cancel: async (id: string) => {
+        await own(id);
+        return this.cancel(id);
+      },
+      retry: async (id: string) => {
+        await own(id);
+        return this.retry(id);
+      },
       resultsPage: (id: string, after: number, limit: number, before?: number) => this.resultsPage(id, after, limit, before),
       firstUnfinished: (id: string) => this.deps.store.firstUnfinished(id),
       subscribe: (id: string, listener: Listener) => this.subscribe(id, listener),

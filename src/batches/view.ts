@@ -31,7 +31,7 @@ export function resultLine(row: BatchItemRow): string {
   const line = row.result
     ? { custom_id: row.customId, index: row.idx, evaluation: row.result }
     : { custom_id: row.customId, index: row.idx, problem: row.problem };
-  return JSON.stringify(line) + "\n";
+  return `${JSON.stringify(line)}\n`;
 }
 
 /**

@@ -21,7 +21,7 @@ import type { Store } from "../store/ports";
 import { computeScores } from "./scores";
 
 /** Part of the profile id: a change in how profiles are fitted must not reuse old rows. */
-export const PROFILE_VERSION = "calibration-v2";
+const PROFILE_VERSION = "calibration-v2";
 
 /**
  * What a profile's raw probability is: a pointwise evaluation's soft score (weighted p(YES), with
@@ -52,7 +52,7 @@ export interface CalibrationInput {
 }
 
 /** A judge's fit as the API shows it; profiles stored before diagnostics and per-judge errors were kept lack them. */
-export type StageView = Omit<StageProfile, "model" | "n_errors"> & { calibrator: CalibratorModel } & Partial<StageDiagnostics> & Partial<Pick<StageProfile, "n_errors">>;
+type StageView = Omit<StageProfile, "model" | "n_errors"> & { calibrator: CalibratorModel } & Partial<StageDiagnostics> & Partial<Pick<StageProfile, "n_errors">>;
 
 export interface CalibrationView {
   id: string;
@@ -85,7 +85,7 @@ export interface CalibrationView {
 }
 
 /** Turns a library input error (`judges[1].examples`) into a 422 at a JSON Pointer (`/judges/1/examples`). */
-export function inputProblem(error: CalibrationInputError): ProblemError {
+function inputProblem(error: CalibrationInputError): ProblemError {
   const path = pointer(error.path.replace(/\[(\d+)\]/g, ".$1").split(".").filter((s) => s !== ""));
   const message = error.message.slice(error.path.length + 2);
   return new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
@@ -142,7 +142,7 @@ export class Calibrations {
     });
     const method = input.method ?? "auto";
     const target = input.target ?? { ...DEFAULT_TARGET };
-    let summary;
+    let summary: ReturnType<typeof buildProfile>;
     try {
       summary = buildProfile(input.kind, data, { method, target, pooled: input.pooled ?? false });
     } catch (error) {
@@ -201,7 +201,7 @@ export class Calibrations {
     }
     const view = row.profile as CalibrationView;
     // Stored JSON is re-checked before it is applied to anyone's signal.
-    view.judges.forEach((s, k) => (s.calibrator = parseCalibratorModel(s.calibrator, `judges[${k}].calibrator`)));
+    for (const [k, s] of view.judges.entries()) s.calibrator = parseCalibratorModel(s.calibrator, `judges[${k}].calibrator`);
     // Profiles stored before these fields: a pairwise signal can only have been p_a; a pointwise
     // one is unknown, so no evaluation's signal is taken for it. Their thresholds were certified
     // on the calibrated confidence.

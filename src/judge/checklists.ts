@@ -10,10 +10,10 @@ import { CHECKLIST_SCHEMA_NAME, checklistAnswerValidator, checklistSchema } from
 import { CHECKLIST_PROMPT_VERSION, checklistMessages } from "./prompts";
 
 export const DEFAULT_MAX_ITEMS = 8;
-export const DEFAULT_ITEM_WEIGHT = 50;
+const DEFAULT_ITEM_WEIGHT = 50;
 
 /** Item ids are positions (`q1`, `q2`…), stable for a checklist's life since checklists never change. */
-export function numberItems(items: ChecklistItemInput[]) {
+function numberItems(items: ChecklistItemInput[]) {
   return items.map((item, i) => ({
     id: `q${i + 1}`,
     question: item.question.trim(),
@@ -23,7 +23,7 @@ export function numberItems(items: ChecklistItemInput[]) {
 }
 
 /** Identifies what a checklist says: the same text and items hash alike however they arrived. */
-export function checklistContentHash(row: Pick<ChecklistRecord, "instruction" | "context" | "items">): Promise<string> {
+function checklistContentHash(row: Pick<ChecklistRecord, "instruction" | "context" | "items">): Promise<string> {
   return fingerprint({ instruction: row.instruction, context: row.context, items: row.items });
 }
 

@@ -20,8 +20,8 @@ import {
 import { settleAll } from "./settle";
 import { rankCandidates, type Standing } from "./ranking";
 
-export type Side = "a" | "b";
-export type Winner = Side | "tie";
+type Side = "a" | "b";
+type Winner = Side | "tie";
 
 /** One ordered judgement, seen from the request's a and b. */
 export interface OrderedVerdict {
@@ -70,7 +70,7 @@ interface DirectInput {
   model?: string | undefined;
 }
 
-export type SideScores = Pick<Standing, "scores" | "must_pass_met" | "passed"> & { evaluation_id: string };
+type SideScores = Pick<Standing, "scores" | "must_pass_met" | "passed"> & { evaluation_id: string };
 
 export interface ComparisonView {
   winner: Winner;

@@ -99,7 +99,7 @@ export class Confidence {
         throw invalid("/previous", `a signal at stage ${stage} needs the raw signals of the ${stage} judge(s) before it, which the cascade asks first`);
       }
       const raws = [...previous, input[source] as number].map((value) => ({ value, signal: profile.signal }));
-      return this.run(profile, raws, [], null, noUsage(), ctx);
+      return this.run(profile, raws, [], null, noUsage());
     }
     if (previous.length > 0) throw invalid("/previous", "only a raw signal (p or p_a) takes previous signals");
     if (source === "evaluation_id") {
@@ -150,7 +150,7 @@ export class Confidence {
       const verdict = await this.comparisons.direct({ ...pair, model }, ctx);
       return verdict.p_a === null ? null : { raw: { value: verdict.p_a, signal: "p_a" }, evaluationId: null, usage: verdict.usage };
     };
-    const { usage, ...confidence } = await this.run(profile, [{ value: comparison.p_a, signal: "p_a" }], [null], escalate, comparison.usage, ctx);
+    const { usage, ...confidence } = await this.run(profile, [{ value: comparison.p_a, signal: "p_a" }], [null], escalate, comparison.usage);
     return { ...comparison, usage, confidence };
   }
 
@@ -179,7 +179,7 @@ export class Confidence {
       const graded = await this.judge.evaluate({ ...gradable, model }, ctx);
       return { raw: evaluationSignal(graded.scores), evaluationId: graded.id, usage: graded.usage };
     };
-    return this.run(profile, [evaluationSignal(evaluation.scores)], [evaluation.id], escalate, evaluation.usage, ctx);
+    return this.run(profile, [evaluationSignal(evaluation.scores)], [evaluation.id], escalate, evaluation.usage);
   }
 
   /**
@@ -195,7 +195,6 @@ export class Confidence {
     evaluationIds: (string | null)[],
     escalate: Escalate | null,
     usage: Usage,
-    ctx: RequestContext,
   ): Promise<ConfidenceView & { usage: Usage }> {
     const stages: StageDecision[] = [];
     for (let s = 0; ; s++) {

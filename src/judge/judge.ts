@@ -35,7 +35,7 @@ export interface JudgeDeps {
 }
 
 export type { ChecklistInput, ChecklistSource, EvaluationInput } from "./inputs";
-export { type ChecklistView, checklistView, type EvaluationView, evaluationView } from "./views";
+export { checklistView, type EvaluationView } from "./views";
 
 /** The judging service: checklists and evaluations over the two ports, with no HTTP in sight. */
 export class Judge {

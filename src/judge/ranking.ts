@@ -7,7 +7,7 @@ const EPSILON = 1e-9;
  * `decisive` needs the winner to stay ahead with at least this probability when every verdict is
  * redrawn from the judge's own p(YES).
  */
-export const DECISIVE_PROBABILITY = 0.95;
+const DECISIVE_PROBABILITY = 0.95;
 
 /** `weighted`: verdicts only. `weighted_then_soft`: verdicts, then the soft score among verdict ties. */
 export type RankBasis = "weighted" | "weighted_then_soft";

@@ -11,14 +11,14 @@ import type { ChecklistSource, Judge } from "./judge";
 import { type FailedItem, REVISION_PROMPT_VERSION, revisionMessages } from "./pairwise-prompts";
 import { compareStandings, rankCandidates, type Standing } from "./ranking";
 
-export const DEFAULT_MAX_ROUNDS = 3;
+const DEFAULT_MAX_ROUNDS = 3;
 
 export interface RefinementInput extends ChecklistSource {
   response: string;
   max_rounds?: number | undefined;
 }
 
-export interface Round {
+interface Round {
   /** 0 is the response as given; round r grades the revision written in round r. */
   round: number;
   response: string;
@@ -29,7 +29,7 @@ export interface Round {
   failed_items: FailedItem[];
 }
 
-export type StopReason = "all_passed" | "no_improvement" | "max_rounds";
+type StopReason = "all_passed" | "no_improvement" | "max_rounds";
 
 export interface RefinementView {
   checklist_id: string;

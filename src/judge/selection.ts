@@ -7,14 +7,14 @@ import type { ChecklistSource, Judge } from "./judge";
 import { settleAll } from "./settle";
 import { type GradedCandidate, rankCandidates, type RankBasis, separation, type Standing } from "./ranking";
 
-export type TieBreak = "pairwise" | "first" | "none";
+type TieBreak = "pairwise" | "first" | "none";
 
 export interface SelectionInput extends ChecklistSource {
   candidates: string[];
   tie_break?: TieBreak | undefined;
 }
 
-export type RankedCandidate = Standing & { evaluation_id: string };
+type RankedCandidate = Standing & { evaluation_id: string };
 
 export interface SelectionView {
   /** The winner's index in the request; null when the top is tied and `tie_break` is "none". */

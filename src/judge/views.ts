@@ -5,7 +5,6 @@ import { computeScores, hasPassed } from "./scores";
 
 // What the API answers for stored rows: the public shapes of a checklist and an evaluation.
 
-export type ChecklistView = ReturnType<typeof checklistView>;
 export type EvaluationView = ReturnType<typeof evaluationView>;
 
 export function checklistView(row: ChecklistRecord, cached: boolean, usage: Usage) {

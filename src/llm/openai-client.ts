@@ -35,7 +35,7 @@ export function schemaInPrompt(messages: ChatMessage[], schema: Record<string, u
     `\n\nAnswer with one JSON object${mode === "text" ? " and nothing else" : ""}, matching this JSON Schema:\n` +
     "```schema\n" + JSON.stringify(schema) + "\n```";
   const [first, ...rest] = messages;
-  if (!first || first.role !== "system") return [{ role: "system", content: note.trim() }, ...messages];
+  if (first?.role !== "system") return [{ role: "system", content: note.trim() }, ...messages];
   return [{ role: "system", content: first.content + note }, ...rest];
 }
 

@@ -2,10 +2,11 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 
 // Either driver: better-sqlite3 ("sync") or D1 ("async"); drizzle's builders are awaitable on both.
+// biome-ignore lint/suspicious/noExplicitAny: the run result differs by driver (better-sqlite3, D1) and is never read
 type SqliteDb = BaseSQLiteDatabase<"sync" | "async", any, Record<string, never>>;
 
 /** A statement built by drizzle: run alone, or as one of a group that `atomic` runs. */
-export interface Statement extends BatchItem<"sqlite"> {
+interface Statement extends BatchItem<"sqlite"> {
   run(): unknown;
 }
 
@@ -15,7 +16,7 @@ export interface Query<R> extends BatchItem<"sqlite"> {
 }
 
 /** A statement prepared once, run with one set of values at a time. */
-export interface Prepared {
+interface Prepared {
   run(values: Record<string, unknown>): unknown;
 }
 

@@ -7,14 +7,14 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i++) out += (i ? "," : "") + canonicalJson(value[i] ?? null);
-    return out + "]";
+    return `${out}]`;
   }
   let out = "{";
   for (const key of Object.keys(value).sort()) {
     const member = (value as Record<string, unknown>)[key];
-    if (member !== undefined) out += (out.length > 1 ? "," : "") + JSON.stringify(key) + ":" + canonicalJson(member);
+    if (member !== undefined) out += `${(out.length > 1 ? "," : "") + JSON.stringify(key)}:${canonicalJson(member)}`;
   }
-  return out + "}";
+  return `${out}}`;
 }
 
 /** The slice of node:crypto used here, declared so that this module type-checks for Workers too. */

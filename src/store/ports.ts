@@ -86,7 +86,7 @@ export interface KeyStore {
 }
 
 /** What one key's requests of a day added up to: requests, the cache's savings, upstream usage by model. */
-export interface DayTally extends UsageByModel {
+interface DayTally extends UsageByModel {
   cacheHits: number;
   tokensSaved: number;
 }
@@ -149,7 +149,7 @@ export interface BatchStore {
 }
 
 /** A queue message's hold on one item: which item, and the message's own random token. */
-export interface ItemClaim {
+interface ItemClaim {
   idx: number;
   claim: string;
 }

@@ -136,7 +136,7 @@ export type KeyLimitsRow = Pick<ApiKeyRow, "id" | "rateLimitRpm" | "dailyTokenBu
 export const MADE_OPEN = "open";
 
 /** Whether a `created_by` names the key that made it (rather than the operator, or an unknown maker). */
-export const madeByKey = (createdBy: string | null): createdBy is string => createdBy !== null && createdBy.startsWith("key_");
+export const madeByKey = (createdBy: string | null): createdBy is string => createdBy?.startsWith("key_") === true;
 
 /** Per key, UTC day and model: what was asked, what it cost upstream and what the cache saved. */
 export interface UsageRow {

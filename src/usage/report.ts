@@ -2,7 +2,7 @@ import type { PriceTable } from "../config";
 import { noUsage, type Usage } from "../llm/usage";
 import type { UsageRow } from "../store/records";
 
-export interface ModelUsage extends Usage {
+interface ModelUsage extends Usage {
   model: string;
   cost_usd: number | null;
 }

@@ -81,7 +81,7 @@ const sent: fc.Arbitrary<Sent> = fc.record({
   padding: fc.constantFrom(0, 0, 2_000, 70_000),
   chunked: fc.boolean(),
 }).map(({ instruction, questions, padding, chunked }) => ({
-  body: JSON.stringify({ instruction: instruction + " ".repeat(padding) + ".", items: questions.map((q) => ({ question: q })) }),
+  body: JSON.stringify({ instruction: `${instruction + " ".repeat(padding)}.`, items: questions.map((q) => ({ question: q })) }),
   chunked,
 }));
 

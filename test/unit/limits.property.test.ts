@@ -28,7 +28,7 @@ function stated(value: unknown, path: (string | number)[] = [], key: string | nu
   if (Array.isArray(value)) {
     if (key === "candidates" && value.length > limits.maxCandidates) out.push(`limit ${pointer(path)}`);
     if (key === "items" && value.length > limits.maxChecklistItems) out.push(`limit ${pointer(path)}`);
-    value.forEach((v, i) => stated(v, [...path, i], i, out));
+    for (const [i, v] of value.entries()) stated(v, [...path, i], i, out);
     return out;
   }
   for (const [k, v] of Object.entries(value)) {
