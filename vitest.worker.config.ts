@@ -22,15 +22,17 @@ const upstreamUrl = `http://127.0.0.1:${process.env.TICKBOX_TEST_UPSTREAM_PORT}/
 // The consumers of wrangler.toml, delivering as soon as a message is sent (a test waits for little).
 // Given here, a consumer's settings replace wrangler.toml's whole, so the rest is copied over.
 const consumers = Object.fromEntries(
-  (unstable_readConfig({ config: resolve(import.meta.dirname, "wrangler.toml") }).queues.consumers ?? []).map((c: { queue: string; max_batch_size?: number; max_retries?: number; dead_letter_queue?: string }) => [
-    c.queue,
-    {
-      maxBatchSize: c.max_batch_size,
-      maxRetries: c.max_retries,
-      maxBatchTimeout: 0.05,
-      ...(c.dead_letter_queue ? { deadLetterQueue: c.dead_letter_queue } : {}),
-    },
-  ]),
+  (unstable_readConfig({ config: resolve(import.meta.dirname, "wrangler.toml") }).queues.consumers ?? []).map(
+    (c: { queue: string; max_batch_size?: number; max_retries?: number; dead_letter_queue?: string }) => [
+      c.queue,
+      {
+        maxBatchSize: c.max_batch_size,
+        maxRetries: c.max_retries,
+        maxBatchTimeout: 0.05,
+        ...(c.dead_letter_queue ? { deadLetterQueue: c.dead_letter_queue } : {}),
+      },
+    ],
+  ),
 );
 
 export default defineConfig({

@@ -17,7 +17,9 @@ import { estimateTokens } from "../src/usage/estimate";
 import { type FakeCall, byteLevelWorstCase, startFakeUpstream } from "../test/support/fake-upstream";
 
 const ADMIN = "bench-admin-key-0123456789";
-const checklist = { items: [{ question: "Does it answer the question?", weight: 100, must_pass: true }, { question: "Is it polite?" }, { question: "Is it short?" }] };
+const checklist = {
+  items: [{ question: "Does it answer the question?", weight: 100, must_pass: true }, { question: "Is it polite?" }, { question: "Is it short?" }],
+};
 
 const fake = await startFakeUpstream({ latencyMs: 20 });
 const billedOf = (c: FakeCall) => (c.usage ? c.usage.prompt_tokens + c.usage.completion_tokens : 0);
@@ -29,9 +31,25 @@ async function scenario(name: string, budget: number, concurrency: number, worst
   fake.promptTokensOf = worstCase ? byteLevelWorstCase : null;
   fake.answer = () => ({ verdict: "YES", p_yes: 0.9, rationale: rationale ? "x".repeat(rationale) : "Met." });
   const database = openSqlite(":memory:");
-  const app = createApp(buildServices(parseConfig({ TICKBOX_DB: ":memory:", TICKBOX_ADMIN_KEY: ADMIN, TICKBOX_UPSTREAM_CONCURRENCY: "64", OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: "x", TICKBOX_JUDGE_MODEL: "judge" }), createSqlStores(database)));
+  const app = createApp(
+    buildServices(
+      parseConfig({
+        TICKBOX_DB: ":memory:",
+        TICKBOX_ADMIN_KEY: ADMIN,
+        TICKBOX_UPSTREAM_CONCURRENCY: "64",
+        OPENAI_BASE_URL: fake.baseUrl,
+        OPENAI_API_KEY: "x",
+        TICKBOX_JUDGE_MODEL: "judge",
+      }),
+      createSqlStores(database),
+    ),
+  );
   const call = async (path: string, body: unknown, key: string) => {
-    const res = await app.request(path, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+    const res = await app.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, json: (await res.json()) as any };
   };
   const key = (await call("/v1/keys", { name: name, scopes: ["evaluate"], daily_token_budget: budget }, ADMIN)).json.key as string;
@@ -63,13 +81,21 @@ async function scenario(name: string, budget: number, concurrency: number, worst
 }
 
 const rows = [];
-for (const [name, worstCase, rationale] of [["honest", false, 0], ["hostile", true, 0], ["verbose", true, 1200]] as const) {
+for (const [name, worstCase, rationale] of [
+  ["honest", false, 0],
+  ["hostile", true, 0],
+  ["verbose", true, 1200],
+] as const) {
   for (const budget of [10_000, 100_000, 1_000_000]) {
     for (const concurrency of [1, 40]) rows.push(await scenario(name, budget, concurrency, worstCase, rationale));
   }
 }
-console.log("| scenario | budget | concurrent | admitted at once | then one by one | spent | overshoot | billed/call | reserved/call | worst excess/call |\n|---|---|---|---|---|---|---|---|---|---|");
+console.log(
+  "| scenario | budget | concurrent | admitted at once | then one by one | spent | overshoot | billed/call | reserved/call | worst excess/call |\n|---|---|---|---|---|---|---|---|---|---|",
+);
 for (const r of rows) {
-  console.log(`| ${r.scenario} | ${r.budget} | ${r.concurrency} | ${r.admitted_concurrent} | ${r.admitted_after} | ${r.spent} | ${r.overshoot} | ${r.mean_billed_per_call} | ${r.mean_reserved_per_call} | ${r.worst_excess_per_call} |`);
+  console.log(
+    `| ${r.scenario} | ${r.budget} | ${r.concurrency} | ${r.admitted_concurrent} | ${r.admitted_after} | ${r.spent} | ${r.overshoot} | ${r.mean_billed_per_call} | ${r.mean_reserved_per_call} | ${r.worst_excess_per_call} |`,
+  );
 }
 await fake.close();

@@ -27,7 +27,7 @@ import {
   type Label,
   type ProfileKind,
   type Rng,
-} from '../src/calibration/index';
+} from "../src/calibration/index";
 
 export interface JudgeModel {
   /** Noise on the latent z. */
@@ -42,7 +42,7 @@ export interface World {
   name: string;
   kind: ProfileKind;
   /** Spread of the latent z across items: z ~ N(0, spread²); or `uniform`, z = logit(U), so σ(z) is uniform on [0, 1]. */
-  spread: number | 'uniform';
+  spread: number | "uniform";
   /** One judge, or a cascade, cheapest first. */
   judges: JudgeModel[];
   pooled?: boolean;
@@ -55,11 +55,11 @@ export function drawItems(world: World, n: number, rng: Rng): { p: number[][]; t
   const p = world.judges.map(() => new Array<number>(n));
   const truth = new Array<number>(n);
   for (let i = 0; i < n; i++) {
-    const z = world.spread === 'uniform' ? logit(rng()) : world.spread * normal(rng);
+    const z = world.spread === "uniform" ? logit(rng()) : world.spread * normal(rng);
     truth[i] = sigmoid(z);
     world.judges.forEach((j, k) => {
       // Pairwise judges do not lean: swapping the responses must mirror their answer.
-      const lean = world.kind === 'pairwise' ? 0 : j.lean;
+      const lean = world.kind === "pairwise" ? 0 : j.lean;
       p[k]![i] = sigmoid(j.scale * (z + j.noise * normal(rng)) + lean);
     });
   }
@@ -79,9 +79,7 @@ export function population(world: World, size: number, seed: number): Population
 export function trueOutcome(rule: DecisionRule, pop: Population): { coverage: number; risk: number } {
   const lambda = rule.cascade.lambda;
   if (lambda === null) return { coverage: 0, risk: 0 };
-  const signals = rule.pooled
-    ? pop.p.map((_, k) => pop.truth.map((_, i) => pop.p.slice(0, k + 1).reduce((s, p) => s + (p[i] as number), 0) / (k + 1)))
-    : pop.p;
+  const signals = rule.pooled ? pop.p.map((_, k) => pop.truth.map((_, i) => pop.p.slice(0, k + 1).reduce((s, p) => s + (p[i] as number), 0) / (k + 1))) : pop.p;
   let decided = 0;
   let wrong = 0;
   for (let i = 0; i < pop.truth.length; i++) {
@@ -102,23 +100,30 @@ export function trueOutcome(rule: DecisionRule, pop: Population): { coverage: nu
  * and the threshold certified on the same labels (on the same grid). Not valid — the map's
  * in-sample optimism enters the test — and kept here only to measure what validity costs.
  */
-export function inSampleRule(kind: ProfileKind, judges: { p: number[]; y: Label[] }[], options: { method: CalibrationMethod; target: { alpha: number; delta: number }; pooled: boolean }): DecisionRule {
+export function inSampleRule(
+  kind: ProfileKind,
+  judges: { p: number[]; y: Label[] }[],
+  options: { method: CalibrationMethod; target: { alpha: number; delta: number }; pooled: boolean },
+): DecisionRule {
   const y = judges[0]!.y;
   const all = y.map((_, i) => i);
-  const signals = stageSignals(judges.map((j) => j.p), options.pooled);
-  const method = options.method === 'auto' ? resolveAutoMethod(y.length) : options.method;
+  const signals = stageSignals(
+    judges.map((j) => j.p),
+    options.pooled,
+  );
+  const method = options.method === "auto" ? resolveAutoMethod(y.length) : options.method;
   const stages = signals.map((s) => {
-    const model = fitCalibrator(s, y, { method: method === 'identity' ? 'auto' : method, symmetric: kind === 'pairwise' }).model;
+    const model = fitCalibrator(s, y, { method: method === "identity" ? "auto" : method, symmetric: kind === "pairwise" }).model;
     return { method: model.method, model };
   });
   const cascade = certifyCascade(
     stages.map((stage, k) => {
-      const x = signals[k]!.map((v) => decisionProbability('calibrated', stage.model, v));
+      const x = signals[k]!.map((v) => decisionProbability("calibrated", stage.model, v));
       return { confidence: x.map(pairwiseConfidence), agree: x.map((v, i) => pairwiseAgreement(v, y[i] as number)) };
     }),
     options.target,
   );
-  return { kind, pooled: options.pooled, scale: 'calibrated', stages, signals, fitted: all, certified: all, cascade };
+  return { kind, pooled: options.pooled, scale: "calibrated", stages, signals, fitted: all, certified: all, cascade };
 }
 
 /** The probability the deciding stage picks on for an item with these raw signals, or null when every stage abstains. */
@@ -204,16 +209,23 @@ export function finitePoolShares(
     for (let s = 0; s < options.splits; s++) {
       const order = permutation(rng, options.poolSize);
       const cal = order.slice(0, options.calibrationSize);
-      const rule = fitDecisionRule(world.kind, p.map((pk) => ({ p: cal.map((i) => pk[i] as number), y: cal.map((i) => y[i] as Label) })), {
-        method: 'auto',
-        target: { alpha: options.alpha, delta: options.delta },
-        pooled: world.pooled ?? false,
-      });
+      const rule = fitDecisionRule(
+        world.kind,
+        p.map((pk) => ({ p: cal.map((i) => pk[i] as number), y: cal.map((i) => y[i] as Label) })),
+        {
+          method: "auto",
+          target: { alpha: options.alpha, delta: options.delta },
+          pooled: world.pooled ?? false,
+        },
+      );
       const sampleRisk = (items: number[]): number => {
         let decided = 0;
         let wrong = 0;
         for (const i of items) {
-          const x = decideItem(rule, p.map((pk) => pk[i] as number));
+          const x = decideItem(
+            rule,
+            p.map((pk) => pk[i] as number),
+          );
           if (x === null) continue;
           decided++;
           if ((x >= 0.5 ? 1 : 0) !== y[i]) wrong++;

@@ -48,6 +48,8 @@ const operatorMade = await perCallUs(() => auth.fromAuthorization("Bearer tbx_to
 const twoAbove = await perCallUs(() => auth.fromAuthorization("Bearer tbx_low"));
 console.log("| measure | µs | ratio |\n|---|---|---|");
 console.log(`| re-check before an upstream call ÷ a ${UPSTREAM_MS} ms call | ${recheck.toFixed(1)} | ${(recheck / (UPSTREAM_MS * 1000)).toFixed(5)} |`);
-console.log(`| admission of a key two levels below the operator's ÷ one the operator made | ${twoAbove.toFixed(1)} / ${operatorMade.toFixed(1)} | ${(twoAbove / operatorMade).toFixed(2)} |`);
+console.log(
+  `| admission of a key two levels below the operator's ÷ one the operator made | ${twoAbove.toFixed(1)} / ${operatorMade.toFixed(1)} | ${(twoAbove / operatorMade).toFixed(2)} |`,
+);
 database.close();
 rmSync(dir, { recursive: true, force: true });

@@ -33,7 +33,8 @@ const checklist = {
     { question: "Is the tone polite?", weight: 25 },
   ],
 };
-const bodyFor = (i: number) => JSON.stringify({ instruction: "Answer the customer politely.", response: `Stored reply number ${i}: it ships tomorrow.`, checklist });
+const bodyFor = (i: number) =>
+  JSON.stringify({ instruction: "Answer the customer politely.", response: `Stored reply number ${i}: it ships tomorrow.`, checklist });
 
 const useWrk = () => process.env.BENCH_LOADGEN !== "autocannon" && spawnSync("wrk", ["--version"]).error === undefined;
 

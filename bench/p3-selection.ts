@@ -18,8 +18,7 @@ export interface SelectionBenchmark {
   fields: Record<string, number>;
 }
 
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -77,9 +76,30 @@ export async function runSelectionBenchmark(deps: {
     const measured = wallMs / directMs;
     return {
       rows: [
-        ["P3", `best-of-${N} cold wall time ÷ nominal checklist + grading calls`, `median ${wallMs.toFixed(1)} ms / ${2 * UPSTREAM_MS} ms`, nominal.toFixed(3), "≤ 1.15", nominal <= 1.15],
-        ["P3'", `best-of-${N} cold wall time ÷ measured checklist + grading calls`, `median ${wallMs.toFixed(1)} ms / ${directMs.toFixed(1)} ms`, measured.toFixed(3), "≤ 1.15", measured <= 1.15],
-        ["P3c", `upstream calls, best-of-${N} cold / repeated`, `${coldCalls} / ${repeatCalls} call(s)`, `${coldCalls} / ${repeatCalls}`, `= ${1 + N} / 0`, coldCalls === 1 + N && repeatCalls === 0],
+        [
+          "P3",
+          `best-of-${N} cold wall time ÷ nominal checklist + grading calls`,
+          `median ${wallMs.toFixed(1)} ms / ${2 * UPSTREAM_MS} ms`,
+          nominal.toFixed(3),
+          "≤ 1.15",
+          nominal <= 1.15,
+        ],
+        [
+          "P3'",
+          `best-of-${N} cold wall time ÷ measured checklist + grading calls`,
+          `median ${wallMs.toFixed(1)} ms / ${directMs.toFixed(1)} ms`,
+          measured.toFixed(3),
+          "≤ 1.15",
+          measured <= 1.15,
+        ],
+        [
+          "P3c",
+          `upstream calls, best-of-${N} cold / repeated`,
+          `${coldCalls} / ${repeatCalls} call(s)`,
+          `${coldCalls} / ${repeatCalls}`,
+          `= ${1 + N} / 0`,
+          coldCalls === 1 + N && repeatCalls === 0,
+        ],
       ],
       fields: {
         p3: Number(nominal.toFixed(3)),

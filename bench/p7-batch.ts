@@ -67,8 +67,15 @@ async function untilEnd(url: string): Promise<any> {
 
 /** Posts a batch of ITEMS different cache misses and times it to its end event. */
 async function timedBatch(server: { url: string; pid: number }, label: string): Promise<P7Run> {
-  const checklist = { items: [{ question: "Does it answer?", weight: 100, must_pass: true }, { question: "Is it polite?", weight: 50 }] };
-  const body = Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ instruction: "Answer the customer.", response: `${label} reply number ${i}.`, checklist })).join("\n");
+  const checklist = {
+    items: [
+      { question: "Does it answer?", weight: 100, must_pass: true },
+      { question: "Is it polite?", weight: 50 },
+    ],
+  };
+  const body = Array.from({ length: ITEMS }, (_, i) =>
+    JSON.stringify({ instruction: "Answer the customer.", response: `${label} reply number ${i}.`, checklist }),
+  ).join("\n");
   const cpuBefore = cpuMsOf(server.pid);
   const started = performance.now();
   const res = await fetch(`${server.url}/v1/batches?concurrency=${CONCURRENCY}`, { method: "POST", headers: { "content-type": "application/x-ndjson" }, body });

@@ -61,8 +61,7 @@ async function load(url: string, body: unknown | undefined): Promise<number> {
   return result.requests.average;
 }
 
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 const fake = await startFakeUpstream({ latencyMs: UPSTREAM_MS });
 const dir = mkdtempSync(join(tmpdir(), "tickbox-bench-"));
@@ -97,7 +96,10 @@ try {
   }
   const median = <T>(xs: T[], by: (x: T) => number) => [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)]!;
   const { hello: helloRps, hit: hitRps, ratio: p1 } = median(rounds, (r) => r.ratio);
-  const p1Get = median(rounds.map((r) => r.hit / r.helloGet), (x) => x);
+  const p1Get = median(
+    rounds.map((r) => r.hit / r.helloGet),
+    (x) => x,
+  );
   const helloGetRps = median(rounds, (r) => r.helloGet).helloGet;
 
   // P2 — sequential cache misses: each is one upstream call of 150 ms. The same kind of grading
@@ -106,7 +108,16 @@ try {
   const latencies: number[] = [];
   for (let i = 0; i < 30; i++) {
     const started = performance.now();
-    await (await post(`${fake.baseUrl}/chat/completions`, { model: "bench-judge", temperature: 0, logprobs: true, top_logprobs: 5, messages: [{ role: "user", content: `Direct ${i}` }], response_format: fake.calls.at(-1)?.body.response_format })).json();
+    await (
+      await post(`${fake.baseUrl}/chat/completions`, {
+        model: "bench-judge",
+        temperature: 0,
+        logprobs: true,
+        top_logprobs: 5,
+        messages: [{ role: "user", content: `Direct ${i}` }],
+        response_format: fake.calls.at(-1)?.body.response_format,
+      })
+    ).json();
     direct.push(performance.now() - started);
   }
   for (let i = 0; i < 30; i++) {
@@ -132,21 +143,101 @@ try {
   const p6 = await p6InFlight(dir);
 
   const rows = [
-    ["P1", "cache-hit throughput ÷ hello-world (same POST)", `${hitRps.toFixed(0)} / ${helloRps.toFixed(0)} req/s (${useWrk ? "wrk" : "autocannon"})`, p1.toFixed(3), "≥ 0.5", p1 >= 0.5],
+    [
+      "P1",
+      "cache-hit throughput ÷ hello-world (same POST)",
+      `${hitRps.toFixed(0)} / ${helloRps.toFixed(0)} req/s (${useWrk ? "wrk" : "autocannon"})`,
+      p1.toFixed(3),
+      "≥ 0.5",
+      p1 >= 0.5,
+    ],
     ["P1'", "cache-hit throughput ÷ hello-world (GET)", `${hitRps.toFixed(0)} / ${helloGetRps.toFixed(0)} req/s`, p1Get.toFixed(3), "(info)", true],
     ["P2", "cache-miss latency ÷ nominal upstream latency", `median ${missMs.toFixed(1)} ms / ${UPSTREAM_MS} ms`, p2.toFixed(3), "≤ 1.03", p2 <= 1.03],
-    ["P2'", "cache-miss latency ÷ measured upstream latency", `median ${missMs.toFixed(1)} ms / ${upstreamMs.toFixed(1)} ms`, p2Measured.toFixed(3), "≤ 1.03", p2Measured <= 1.03],
+    [
+      "P2'",
+      "cache-miss latency ÷ measured upstream latency",
+      `median ${missMs.toFixed(1)} ms / ${upstreamMs.toFixed(1)} ms`,
+      p2Measured.toFixed(3),
+      "≤ 1.03",
+      p2Measured <= 1.03,
+    ],
     ["P4", "upstream calls, 50 concurrent identical", `${p4} call(s)`, String(p4), "= 1", p4 === 1],
     ...p3.rows,
-    ["P7", "1,000-item batch wall time ÷ ideal (20 ms, concurrency 16), running server", `${p7.warm.wall_ms} / ${p7.ideal_ms} ms; RSS ${p7.rss_start_mb} → peak ${p7.rss_peak_mb} MiB; server CPU ${p7.warm.server_cpu_ms} ms`, p7.warm.ratio.toFixed(3), "≤ 1.2", p7.warm.ratio <= 1.2],
-    ["P7c", "the same, first batch of a fresh process", `${p7.cold.wall_ms} / ${p7.ideal_ms} ms; server CPU ${p7.cold.server_cpu_ms} ms`, p7.cold.ratio.toFixed(3), "(info)", true],
-    ["P7'", "running server's wall time ÷ the same calls straight to the upstream", `${p7.warm.wall_ms} / ${p7.direct_ms} ms`, p7.ratio_vs_direct.toFixed(3), "(info)", true],
-    ["P1b", "stored evaluations after a restart, no replay cache ÷ hello-world (same POSTs)", `${p1b.stored_rps} / ${p1b.hello_rps} req/s; rounds ${p1b.rounds.join(", ")}`, p1b.ratio.toFixed(3), "≥ 0.5", p1b.ratio >= 0.5],
-    ["P6", "server RSS, 500 requests in flight at a 2 s upstream", `idle ${p6.rss_idle_mb} MiB → ${p6.rss_in_flight_mb} MiB in flight (peak ${p6.rss_peak_mb})`, String(p6.rss_peak_mb), "≤ 200", p6.rss_peak_mb <= 200],
+    [
+      "P7",
+      "1,000-item batch wall time ÷ ideal (20 ms, concurrency 16), running server",
+      `${p7.warm.wall_ms} / ${p7.ideal_ms} ms; RSS ${p7.rss_start_mb} → peak ${p7.rss_peak_mb} MiB; server CPU ${p7.warm.server_cpu_ms} ms`,
+      p7.warm.ratio.toFixed(3),
+      "≤ 1.2",
+      p7.warm.ratio <= 1.2,
+    ],
+    [
+      "P7c",
+      "the same, first batch of a fresh process",
+      `${p7.cold.wall_ms} / ${p7.ideal_ms} ms; server CPU ${p7.cold.server_cpu_ms} ms`,
+      p7.cold.ratio.toFixed(3),
+      "(info)",
+      true,
+    ],
+    [
+      "P7'",
+      "running server's wall time ÷ the same calls straight to the upstream",
+      `${p7.warm.wall_ms} / ${p7.direct_ms} ms`,
+      p7.ratio_vs_direct.toFixed(3),
+      "(info)",
+      true,
+    ],
+    [
+      "P1b",
+      "stored evaluations after a restart, no replay cache ÷ hello-world (same POSTs)",
+      `${p1b.stored_rps} / ${p1b.hello_rps} req/s; rounds ${p1b.rounds.join(", ")}`,
+      p1b.ratio.toFixed(3),
+      "≥ 0.5",
+      p1b.ratio >= 0.5,
+    ],
+    [
+      "P6",
+      "server RSS, 500 requests in flight at a 2 s upstream",
+      `idle ${p6.rss_idle_mb} MiB → ${p6.rss_in_flight_mb} MiB in flight (peak ${p6.rss_peak_mb})`,
+      String(p6.rss_peak_mb),
+      "≤ 200",
+      p6.rss_peak_mb <= 200,
+    ],
   ] as const;
   console.log("\n| id | measure | raw | ratio | target | met |\n|---|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | ${r[5] ? "yes" : "NO"} |`);
-  console.log(JSON.stringify({ p1: Number(p1.toFixed(3)), p1_vs_get: Number(p1Get.toFixed(3)), p2: Number(p2.toFixed(3)), p2_vs_measured: Number(p2Measured.toFixed(3)), upstream_measured_ms: Number(upstreamMs.toFixed(1)), p4, hit_rps: Math.round(hitRps), hello_rps: Math.round(helloRps), p1_rounds: rounds.map((r) => Number(r.ratio.toFixed(3))), load_generator: useWrk ? "wrk" : "autocannon", miss_median_ms: Number(missMs.toFixed(1)), p7: p7.warm.ratio, p7_wall_ms: p7.warm.wall_ms, p7_cold: p7.cold.ratio, p7_cold_wall_ms: p7.cold.wall_ms, p7_ideal_ms: p7.ideal_ms, p7_direct_ms: p7.direct_ms, p7_vs_direct: p7.ratio_vs_direct, p7_rss_start_mb: p7.rss_start_mb, p7_rss_peak_mb: p7.rss_peak_mb, p7_server_cpu_ms: p7.warm.server_cpu_ms, p1b: p1b.ratio, p1b_rounds: p1b.rounds, p1b_rps: p1b.stored_rps, p1b_hello_rps: p1b.hello_rps, p6_rss_peak_mb: p6.rss_peak_mb, p6_rss_idle_mb: p6.rss_idle_mb, ...p3.fields }));
+  console.log(
+    JSON.stringify({
+      p1: Number(p1.toFixed(3)),
+      p1_vs_get: Number(p1Get.toFixed(3)),
+      p2: Number(p2.toFixed(3)),
+      p2_vs_measured: Number(p2Measured.toFixed(3)),
+      upstream_measured_ms: Number(upstreamMs.toFixed(1)),
+      p4,
+      hit_rps: Math.round(hitRps),
+      hello_rps: Math.round(helloRps),
+      p1_rounds: rounds.map((r) => Number(r.ratio.toFixed(3))),
+      load_generator: useWrk ? "wrk" : "autocannon",
+      miss_median_ms: Number(missMs.toFixed(1)),
+      p7: p7.warm.ratio,
+      p7_wall_ms: p7.warm.wall_ms,
+      p7_cold: p7.cold.ratio,
+      p7_cold_wall_ms: p7.cold.wall_ms,
+      p7_ideal_ms: p7.ideal_ms,
+      p7_direct_ms: p7.direct_ms,
+      p7_vs_direct: p7.ratio_vs_direct,
+      p7_rss_start_mb: p7.rss_start_mb,
+      p7_rss_peak_mb: p7.rss_peak_mb,
+      p7_server_cpu_ms: p7.warm.server_cpu_ms,
+      p1b: p1b.ratio,
+      p1b_rounds: p1b.rounds,
+      p1b_rps: p1b.stored_rps,
+      p1b_hello_rps: p1b.hello_rps,
+      p6_rss_peak_mb: p6.rss_peak_mb,
+      p6_rss_idle_mb: p6.rss_idle_mb,
+      ...p3.fields,
+    }),
+  );
 } finally {
   tickbox.child.kill("SIGTERM");
   hello.child.kill("SIGTERM");

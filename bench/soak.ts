@@ -70,10 +70,21 @@ const evaluationBody = (i: number) => {
   };
 };
 const requests: (() => Promise<Response>)[] = [
-  () => fetch(`${url}/v1/evaluations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(evaluationBody(Math.floor(Math.random() * 500))) }),
-  () => fetch(`${url}/v1/checklists`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ instruction: infobench[Math.floor(Math.random() * infobench.length)]!.instruction }) }),
+  () =>
+    fetch(`${url}/v1/evaluations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(evaluationBody(Math.floor(Math.random() * 500))),
+    }),
+  () =>
+    fetch(`${url}/v1/checklists`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ instruction: infobench[Math.floor(Math.random() * infobench.length)]!.instruction }),
+    }),
   () => fetch(`${url}/v1/evaluations`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"instruction": "broken' }),
-  () => fetch(`${url}/v1/evaluations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ instruction: "", response: 5 }) }),
+  () =>
+    fetch(`${url}/v1/evaluations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ instruction: "", response: 5 }) }),
   () => fetch(`${url}/v1/evaluations/ev_${Math.random().toString(16).slice(2)}`),
   () => fetch(`${url}/healthz`),
 ];
@@ -104,7 +115,9 @@ let wrong = 0;
 for (const id of evaluated) {
   const body = (await (await fetch(`${url}/v1/evaluations/${id}`)).json()) as any;
   const evaluation = body.results.map((r: any) => r.verdict === "YES");
-  const row = infobench.find((r) => r.decomposed_questions.length === evaluation.length && r.decomposed_questions.every((q, i) => q === body.checklist.items[i]?.question));
+  const row = infobench.find(
+    (r) => r.decomposed_questions.length === evaluation.length && r.decomposed_questions.every((q, i) => q === body.checklist.items[i]?.question),
+  );
   if (!row || JSON.stringify(row.eval) !== JSON.stringify(evaluation)) wrong++;
 }
 const healthy = (await fetch(`${url}/healthz`)).status === 200;
@@ -118,5 +131,15 @@ console.log(`requests: ${total} in ${SECONDS} s (${(total / SECONDS).toFixed(0)}
 for (const [key, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${key.padEnd(34)} ${n}`);
 console.log(`RSS: ${rssStart.toFixed(1)} MB at start, ${rssEnd.toFixed(1)} MB at end`);
 console.log(`stored evaluations checked: ${evaluated.size}, wrong: ${wrong}; healthy at end: ${healthy}`);
-console.log(JSON.stringify({ requests: total, by_class: Object.fromEntries(counts), rss_start_mb: Number(rssStart.toFixed(1)), rss_end_mb: Number(rssEnd.toFixed(1)), evaluations_checked: evaluated.size, stored_wrong: wrong, healthy }));
+console.log(
+  JSON.stringify({
+    requests: total,
+    by_class: Object.fromEntries(counts),
+    rss_start_mb: Number(rssStart.toFixed(1)),
+    rss_end_mb: Number(rssEnd.toFixed(1)),
+    evaluations_checked: evaluated.size,
+    stored_wrong: wrong,
+    healthy,
+  }),
+);
 if (wrong > 0 || !healthy) process.exitCode = 1;

@@ -70,7 +70,20 @@ function processTree(root: number): number[] {
 async function wranglerDev(dir: string, vars: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   await promisify(execFile)(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], { cwd: root, env: quiet });
   const port = await freePort();
-  const args = ["dev", "--local", "--log-level", "warn", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir, "--inspector-port", String(await freePort())];
+  const args = [
+    "dev",
+    "--local",
+    "--log-level",
+    "warn",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    dir,
+    "--inspector-port",
+    String(await freePort()),
+  ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn(wrangler, args, { cwd: root, env: quiet, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -94,7 +107,11 @@ const itemsFor = (tag: string) => infobenchItems(ITEMS).map((item) => ({ ...item
 
 async function runBatch(url: string, items: unknown[]): Promise<{ wall_ms: number; counts: unknown }> {
   const started = performance.now();
-  const res = await fetch(`${url}/v1/batches?concurrency=${CONCURRENCY}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(items) });
+  const res = await fetch(`${url}/v1/batches?concurrency=${CONCURRENCY}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(items),
+  });
   const created = (await res.json()) as any;
   if (res.status !== 202) throw new Error(`POST /v1/batches: ${res.status} ${JSON.stringify(created)}`);
   for (;;) {
@@ -153,16 +170,30 @@ const summary = (runtime: string) => {
   const cpus = mine.map((r) => r.cpu_ms).sort((a, b) => a - b);
   const median = walls[Math.floor(walls.length / 2)]!;
   const cpu = cpus[Math.floor(cpus.length / 2)]!;
-  return { median, min: walls[0]!, max: walls.at(-1)!, ratio: median / IDEAL_MS, ratioMin: walls[0]! / IDEAL_MS, ratioMax: walls.at(-1)! / IDEAL_MS, cpu, cpuMin: cpus[0]!, cpuMax: cpus.at(-1)! };
+  return {
+    median,
+    min: walls[0]!,
+    max: walls.at(-1)!,
+    ratio: median / IDEAL_MS,
+    ratioMin: walls[0]! / IDEAL_MS,
+    ratioMax: walls.at(-1)! / IDEAL_MS,
+    cpu,
+    cpuMin: cpus[0]!,
+    cpuMax: cpus.at(-1)!,
+  };
 };
 console.log(`\n${ITEMS} items, ${LATENCY_MS} ms upstream, concurrency ${CONCURRENCY}: ideal ${IDEAL_MS} ms; ${ROUNDS} rounds, median (min–max)\n`);
 console.log("| runtime | wall time | ÷ ideal (target ≤ 1.5 for Workers) | server CPU |\n|---|---|---|---|");
 for (const runtime of ["workers", "node"]) {
   const s = summary(runtime);
   const label = runtime === "workers" ? "Workers (`wrangler dev --local`, local queue, D1, Durable Objects)" : "Node (one server process, SQLite)";
-  console.log(`| ${label} | ${s.median} ms (${s.min}–${s.max}) | **${s.ratio.toFixed(2)}** (${s.ratioMin.toFixed(2)}–${s.ratioMax.toFixed(2)}) | ${s.cpu} ms (${s.cpuMin}–${s.cpuMax}) |`);
+  console.log(
+    `| ${label} | ${s.median} ms (${s.min}–${s.max}) | **${s.ratio.toFixed(2)}** (${s.ratioMin.toFixed(2)}–${s.ratioMax.toFixed(2)}) | ${s.cpu} ms (${s.cpuMin}–${s.cpuMax}) |`,
+  );
 }
 const w = summary("workers");
 const n = summary("node");
 console.log(`\nWorkers ÷ Node, same run: ${(w.median / n.median).toFixed(2)}`);
-console.log(`Server CPU of the Workers runs: workerd (the Worker, D1, Durable Objects and queue broker, emulated in one process) ${workerdCpu.sort((a, b) => a - b).join(", ")} ms; the rest is wrangler's own Node process.`);
+console.log(
+  `Server CPU of the Workers runs: workerd (the Worker, D1, Durable Objects and queue broker, emulated in one process) ${workerdCpu.sort((a, b) => a - b).join(", ")} ms; the rest is wrangler's own Node process.`,
+);

@@ -63,8 +63,7 @@ function typeOf(schema: Schema | undefined, indent = ""): string {
 const ANNOTATIONS = new Set(["description", "example", "examples", "title", "deprecated"]);
 /** A schema that says something about a value without constraining it (`allOf: [$ref, {description}]`). */
 const annotationOnly = (schema: Schema) => Object.keys(schema).every((k) => ANNOTATIONS.has(k));
-const descriptionOf = (schema: Schema): unknown =>
-  schema.description ?? schema.allOf?.find((s: Schema) => annotationOnly(s) && s.description)?.description;
+const descriptionOf = (schema: Schema): unknown => schema.description ?? schema.allOf?.find((s: Schema) => annotationOnly(s) && s.description)?.description;
 
 /** The type in parentheses when it is a union or intersection at its top level. */
 function parenthesised(type: string): string {
@@ -121,18 +120,30 @@ function generate(spec: Schema): string {
       const group = (where: string) => {
         const list = params.filter((p) => p.in === where);
         if (list.length === 0) return "never";
-        return objectType({ properties: Object.fromEntries(list.map((p) => [p.name, { ...p.schema, description: p.description }])), required: list.filter((p) => p.required).map((p) => p.name), additionalProperties: false }, "    ");
+        return objectType(
+          {
+            properties: Object.fromEntries(list.map((p) => [p.name, { ...p.schema, description: p.description }])),
+            required: list.filter((p) => p.required).map((p) => p.name),
+            additionalProperties: false,
+          },
+          "    ",
+        );
       };
       const bodies: Schema = op.requestBody?.content ?? {};
-      const bodyTypes = Object.entries<Schema>(bodies).map(([type, media]) =>
-        type === "application/json" ? typeOf(media.schema, "    ") : "string",
-      );
+      const bodyTypes = Object.entries<Schema>(bodies).map(([type, media]) => (type === "application/json" ? typeOf(media.schema, "    ") : "string"));
       const success = Object.entries<Schema>(op.responses).find(([status]) => status.startsWith("2"));
       if (!success) throw new Error(`${method} ${path} has no 2xx answer`);
       const content: Schema = success[1].content ?? {};
       const kind = answerKind(Object.keys(content));
       const schemaOf = content["application/json"]?.schema ?? content["application/x-ndjson"]?.schema;
-      const answer = kind === "empty" ? "undefined" : kind === "text" ? "string" : kind === "ndjson" ? `${parenthesised(typeOf(schemaOf, "    "))}[]` : typeOf(schemaOf, "    ");
+      const answer =
+        kind === "empty"
+          ? "undefined"
+          : kind === "text"
+            ? "string"
+            : kind === "ndjson"
+              ? `${parenthesised(typeOf(schemaOf, "    "))}[]`
+              : typeOf(schemaOf, "    ");
       const name = `${method} ${path}`;
       types.push(
         `${doc(op.summary, "  ")}  ${JSON.stringify(name)}: {\n` +

@@ -57,14 +57,8 @@ export const configSchema = z.object({
   TICKBOX_REQUEST_DEADLINE_MS: intIn(100, 3_600_000, 120_000),
   TICKBOX_BREAKER_FAILURES: intIn(1, 1000, 5),
   TICKBOX_BREAKER_COOLDOWN_MS: intIn(100, 600_000, 15_000),
-  TICKBOX_STRUCTURED_OUTPUT: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z.enum(["json_schema", "json_object", "text"]).default("json_schema"),
-  ),
-  TICKBOX_LOGPROBS: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z.enum(["auto", "off"]).default("auto"),
-  ),
+  TICKBOX_STRUCTURED_OUTPUT: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["json_schema", "json_object", "text"]).default("json_schema")),
+  TICKBOX_LOGPROBS: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["auto", "off"]).default("auto")),
   TICKBOX_PASS_THRESHOLD: numberIn(0, 1, 0.8),
   TICKBOX_ADMIN_KEY: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   TICKBOX_ALLOW_OPEN: z.preprocess((v) => (v === "" || v === undefined ? "false" : v), z.enum(["true", "false"])).transform((v) => v === "true"),
@@ -146,7 +140,15 @@ export function upstreamSettings(config: Config): UpstreamSettings {
     baseURL: config.OPENAI_BASE_URL,
     apiKey: config.OPENAI_API_KEY,
     judgeModel: config.TICKBOX_JUDGE_MODEL,
-    judgeModels: [...new Set([config.TICKBOX_JUDGE_MODEL, ...(config.TICKBOX_JUDGE_MODELS ?? "").split(",").map((m) => m.trim()).filter((m) => m !== "")])],
+    judgeModels: [
+      ...new Set([
+        config.TICKBOX_JUDGE_MODEL,
+        ...(config.TICKBOX_JUDGE_MODELS ?? "")
+          .split(",")
+          .map((m) => m.trim())
+          .filter((m) => m !== ""),
+      ]),
+    ],
     checklistModel: config.TICKBOX_CHECKLIST_MODEL ?? config.TICKBOX_JUDGE_MODEL,
   };
 }

@@ -106,10 +106,7 @@ export function hasScope(principal: Principal, needed: Requirement): boolean {
 /** Throws the 403 for a principal without `needed`, naming what it was needed for. */
 export function requireScope(principal: Principal, needed: Requirement, what: string): void {
   if (hasScope(principal, needed)) return;
-  const detail =
-    needed === "operator"
-      ? `${what} needs TICKBOX_ADMIN_KEY`
-      : `this key lacks the "${needed}" scope needed for ${what}`;
+  const detail = needed === "operator" ? `${what} needs TICKBOX_ADMIN_KEY` : `this key lacks the "${needed}" scope needed for ${what}`;
   throw new ProblemError("forbidden", detail);
 }
 

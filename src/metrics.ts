@@ -124,9 +124,8 @@ export class Metrics {
       : "";
     return (
       header +
-      [this.requests, this.cache, this.upstreamCalls, this.upstreamTokens, this.upstreamLatency, this.breakerState]
-        .map((m) => m.render())
-        .join("\n") + "\n"
+      [this.requests, this.cache, this.upstreamCalls, this.upstreamTokens, this.upstreamLatency, this.breakerState].map((m) => m.render()).join("\n") +
+      "\n"
     );
   }
 }

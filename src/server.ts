@@ -80,9 +80,7 @@ const answerClientError = (services: Services) => (error: NodeJS.ErrnoException,
 export async function startServer(env: Record<string, string | undefined> = process.env) {
   const config = parseConfig(env);
   if (!config.TICKBOX_ADMIN_KEY && !config.TICKBOX_ALLOW_OPEN && !LOOPBACK.test(config.HOST)) {
-    throw new ConfigError(
-      `refusing to serve ${config.HOST} without authentication: set TICKBOX_ADMIN_KEY, or TICKBOX_ALLOW_OPEN=true to serve it open`,
-    );
+    throw new ConfigError(`refusing to serve ${config.HOST} without authentication: set TICKBOX_ADMIN_KEY, or TICKBOX_ALLOW_OPEN=true to serve it open`);
   }
   const { stores, close: closeStores } = openNodeStores(config.TICKBOX_DB);
   const log = config.TICKBOX_LOG === "off" ? quietLogger() : nodeLogger(config.TICKBOX_LOG === "stderr" ? 2 : 1);
@@ -94,9 +92,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   flusher.unref();
   // serve() gives a plain node:http server unless told to build an HTTP/2 one, which it is not.
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, serverOptions: slowClientOptions(config) }, () =>
-      resolve(s as Server),
-    );
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, serverOptions: slowClientOptions(config) }, () => resolve(s as Server));
   });
   // Connections past the cap are closed as they arrive, so slow clients cannot take every socket.
   server.maxConnections = config.TICKBOX_MAX_CONNECTIONS;

@@ -38,7 +38,10 @@ const d1Database = z.custom<D1Database>(
 const hasMethods = (value: unknown, ...names: string[]) =>
   typeof value === "object" && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === "function");
 
-const queueBinding = z.custom<Queue<unknown>>((value) => hasMethods(value, "send", "sendBatch"), "must be a queue producer binding ([[queues.producers]] in wrangler.toml)");
+const queueBinding = z.custom<Queue<unknown>>(
+  (value) => hasMethods(value, "send", "sendBatch"),
+  "must be a queue producer binding ([[queues.producers]] in wrangler.toml)",
+);
 const objectNamespace = <T extends Rpc.DurableObjectBranded>(className: string) =>
   z.custom<DurableObjectNamespace<T>>(
     (value) => hasMethods(value, "idFromName", "get"),
@@ -61,7 +64,10 @@ export const bindingsSchema = configSchema
     /** The dead-letter queue of BATCH_QUEUE, as named in wrangler.toml: its messages are items whose attempts are spent. */
     TICKBOX_DEAD_LETTER_QUEUE: z.string().trim().min(1).default("tickbox-batches-dlq"),
     /** Seconds before an item the upstream failed is tried again, doubled at each attempt (at most 300). */
-    TICKBOX_BATCH_RETRY_SECONDS: z.preprocess((v) => (v === undefined || v === "" ? 5 : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v), z.number({ error: "must be a whole number in decimal" }).int().min(0).max(300)),
+    TICKBOX_BATCH_RETRY_SECONDS: z.preprocess(
+      (v) => (v === undefined || v === "" ? 5 : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
+      z.number({ error: "must be a whole number in decimal" }).int().min(0).max(300),
+    ),
   })
   .refine((bindings) => !bindings.BATCH_QUEUE || bindings.BATCH_GATES, {
     path: ["BATCH_GATES"],
@@ -101,7 +107,15 @@ function build(env: WorkerBindings): WorkerInstance {
     console.error(`tickbox worker misconfigured: ${named.join("; ")}`);
     return { problem: new ProblemError("misconfigured", `the Worker's bindings are invalid: ${named.join("; ")}`) };
   }
-  const { DB, BATCH_QUEUE, BATCH_GATES, KEY_LIMITS, TICKBOX_DEAD_LETTER_QUEUE: deadLetterQueue, TICKBOX_BATCH_RETRY_SECONDS: retrySeconds, ...config } = parsed.data;
+  const {
+    DB,
+    BATCH_QUEUE,
+    BATCH_GATES,
+    KEY_LIMITS,
+    TICKBOX_DEAD_LETTER_QUEUE: deadLetterQueue,
+    TICKBOX_BATCH_RETRY_SECONDS: retrySeconds,
+    ...config
+  } = parsed.data;
   const stores = createSqlStores(openD1(DB));
   // The Worker's console is its log: one JSON line per request, as on Node.
   const log = consoleLogger();
@@ -148,7 +162,11 @@ export default {
     if ("problem" in entry) return misconfigured(entry.problem);
     const response = entry.app.fetch(request, env, ctx);
     // No timer outlives a request on Workers: the usage it added is written after the response.
-    ctx.waitUntil(Promise.resolve(response).then(() => entry.services.usage.recorder.flush()).catch((error) => console.error("usage accounting:", error)));
+    ctx.waitUntil(
+      Promise.resolve(response)
+        .then(() => entry.services.usage.recorder.flush())
+        .catch((error) => console.error("usage accounting:", error)),
+    );
     if (reviewed) {
       ctx.waitUntil(reviewed);
       reviewed = undefined;

@@ -64,11 +64,8 @@ export type RequestOptions<O extends Operations[keyof Operations]> = (Given<O["p
   };
 
 /** The options argument: required when the operation has path parameters or a required body. */
-export type Args<O extends Operations[keyof Operations]> = Given<O["path"]> extends true
-  ? [options: RequestOptions<O>]
-  : O["bodyRequired"] extends true
-    ? [options: RequestOptions<O>]
-    : [options?: RequestOptions<O>];
+export type Args<O extends Operations[keyof Operations]> =
+  Given<O["path"]> extends true ? [options: RequestOptions<O>] : O["bodyRequired"] extends true ? [options: RequestOptions<O>] : [options?: RequestOptions<O>];
 
 /**
  * The API, typed by operation. Each call resolves to the parsed body of the successful answer
@@ -153,7 +150,11 @@ export function createClient(options: ClientOptions): TickboxClient {
     const answer = known[`${method} ${path}`]?.answer ?? answerOf(res.headers.get("content-type"), text);
     if (answer === "empty") return undefined;
     if (answer === "json") return JSON.parse(text);
-    if (answer === "ndjson") return text.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
+    if (answer === "ndjson")
+      return text
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line));
     return text;
   }
 

@@ -108,13 +108,7 @@ function checkedBody(schema: z.ZodType, access: KeyAccess, limits: RequestLimits
  * and spent budget; then its body, read within its limit; then the replay cache, when it allows it;
  * then a JSON body's check against `bodySchema`, its route's.
  */
-export function accessChain(
-  services: Services,
-  access: Access,
-  method: string,
-  path: string,
-  bodySchema?: z.ZodType,
-): MiddlewareHandler<AppEnv>[] {
+export function accessChain(services: Services, access: Access, method: string, path: string, bodySchema?: z.ZodType): MiddlewareHandler<AppEnv>[] {
   const name = `${method} ${path}`;
   if (access.auth === "public") {
     if (!access.operatorOnly?.(services) || services.access.auth.open) return [];
@@ -167,7 +161,11 @@ function objectFields(access: KeyAccess): ObjectField[] {
   ] as const) {
     for (const [pointer, kind] of Object.entries(declared ?? {})) {
       if (pointer === "path") continue;
-      fields.push({ parts: pointer.split("/").slice(1), scope: OBJECT_SCOPES[kind], reason: `${pointer}, which ${verb} ${kind === "evaluation" ? "an" : "a"} ${kind}` });
+      fields.push({
+        parts: pointer.split("/").slice(1),
+        scope: OBJECT_SCOPES[kind],
+        reason: `${pointer}, which ${verb} ${kind === "evaluation" ? "an" : "a"} ${kind}`,
+      });
     }
   }
   return fields;

@@ -1,7 +1,10 @@
 import { fingerprint } from "../store/fingerprint";
 
 const base64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 
 /** A new key secret: 32 random bytes, prefixed so that leaked keys are easy to scan for. */
 export function newSecret(): string {

@@ -39,9 +39,7 @@ function parseItem(item: ItemBytes): unknown {
  */
 function checkItem<T extends z.ZodType>(item: ItemBytes, rules: BatchBodyRules<T>, findings: Finding[]): { value: z.infer<T> } | null {
   if (item.index >= rules.maxItems) {
-    throw new ProblemError("validation_failed", `a batch holds at most ${rules.maxItems} items`, [
-      { path: "", message: `more than ${rules.maxItems} items` },
-    ]);
+    throw new ProblemError("validation_failed", `a batch holds at most ${rules.maxItems} items`, [{ path: "", message: `more than ${rules.maxItems} items` }]);
   }
   if (item.tooLarge) {
     findings.push({
@@ -94,12 +92,7 @@ const SCHEMA_LIMITS_ONLY: RequestLimits = {
  * A JSON Lines text held in memory (the CLI's input file), checked item by item as a request body
  * is (see `checkItem`); blank lines are skipped.
  */
-export function parseJsonLines<T extends z.ZodType>(
-  text: string,
-  schema: T,
-  maxItems: number,
-  limits: RequestLimits = SCHEMA_LIMITS_ONLY,
-): z.infer<T>[] {
+export function parseJsonLines<T extends z.ZodType>(text: string, schema: T, maxItems: number, limits: RequestLimits = SCHEMA_LIMITS_ONLY): z.infer<T>[] {
   const rules = { schema, limits, maxItems, maxItemBytes: Number.POSITIVE_INFINITY };
   const encoder = new TextEncoder();
   const items: z.infer<T>[] = [];

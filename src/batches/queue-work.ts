@@ -145,7 +145,10 @@ export class QueueWork {
     }
     if (finished.length === 0) return;
     try {
-      await store.finishItems(batchId, finished.map((f) => f.item));
+      await store.finishItems(
+        batchId,
+        finished.map((f) => f.item),
+      );
       finishedIn.add(batchId);
       for (const f of finished) f.received.message.ack();
     } catch (error) {
@@ -223,7 +226,10 @@ export class QueueWork {
   private async dispatch(m: Extract<BatchMessage, { kind: "dispatch" }>): Promise<"ack"> {
     if ((await this.deps.store.batchById(m.batch))?.status !== "running") return "ack";
     const pending = await this.deps.claims.pendingIndexes(m.batch, m.from, m.to);
-    await sendMessages(this.deps.queue, pending.map((index) => itemMessage(m.batch, index)));
+    await sendMessages(
+      this.deps.queue,
+      pending.map((index) => itemMessage(m.batch, index)),
+    );
     return "ack";
   }
 

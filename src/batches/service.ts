@@ -121,8 +121,7 @@ export class BatchService {
       return row;
     };
     return {
-      create: (items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>, concurrency?: number) =>
-        this.create(items, concurrency, owner),
+      create: (items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>, concurrency?: number) => this.create(items, concurrency, owner),
       get: own,
       view: async (id: string) => {
         await own(id);
@@ -148,11 +147,7 @@ export class BatchService {
    * parsed as a stream): they are stored as they come, a group at a time (see BatchIntake), and
    * dropped if the source fails part-way.
    */
-  async create(
-    items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>,
-    concurrency: number | undefined,
-    owner: BatchOwner,
-  ): Promise<BatchView> {
+  async create(items: Iterable<BatchItemInput> | AsyncIterable<BatchItemInput>, concurrency: number | undefined, owner: BatchOwner): Promise<BatchView> {
     const intake = new BatchIntake(this.deps.store, this.now());
     let id: string;
     try {

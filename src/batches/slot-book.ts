@@ -45,11 +45,14 @@ export class SlotBook {
         limit,
         deadline,
         answer,
-        timer: setTimeout(() => {
-          const at = this.waiting.indexOf(waiter);
-          if (at >= 0) this.waiting.splice(at, 1);
-          answer([]);
-        }, Math.max(0, deadline - this.now())),
+        timer: setTimeout(
+          () => {
+            const at = this.waiting.indexOf(waiter);
+            if (at >= 0) this.waiting.splice(at, 1);
+            answer([]);
+          },
+          Math.max(0, deadline - this.now()),
+        ),
       };
       this.waiting.push(waiter);
       this.pump();
@@ -121,9 +124,12 @@ export class SlotBook {
     if (this.waiting.length === 0) return;
     const first = Math.min(...Object.values(this.grants));
     if (!Number.isFinite(first)) return;
-    this.expiry = setTimeout(() => {
-      this.expiry = undefined;
-      this.pump();
-    }, Math.max(0, first - this.now()) + 1);
+    this.expiry = setTimeout(
+      () => {
+        this.expiry = undefined;
+        this.pump();
+      },
+      Math.max(0, first - this.now()) + 1,
+    );
   }
 }

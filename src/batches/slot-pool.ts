@@ -67,11 +67,14 @@ export class PooledSlots implements DeliverySlots {
           clearTimeout(waiter.timer);
           resolve(token);
         },
-        timer: setTimeout(() => {
-          const at = this.waiting.indexOf(waiter);
-          if (at >= 0) this.waiting.splice(at, 1);
-          reject(deadlinePassed("while the call waited for one of its batch's slots (the batch's concurrency)"));
-        }, Math.max(0, deadline - Date.now())),
+        timer: setTimeout(
+          () => {
+            const at = this.waiting.indexOf(waiter);
+            if (at >= 0) this.waiting.splice(at, 1);
+            reject(deadlinePassed("while the call waited for one of its batch's slots (the batch's concurrency)"));
+          },
+          Math.max(0, deadline - Date.now()),
+        ),
       };
       this.waiting.push(waiter);
       void this.ask();

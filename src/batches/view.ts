@@ -49,9 +49,7 @@ export function batchView(
   const elapsed = here ? (now - here.startedAt) / 1000 : 0;
   const finished = counts.done + counts.failed;
   const lifetime = row.finishedAt === null ? 0 : (row.finishedAt - row.createdAt) / 1000;
-  const throughput = here
-    ? elapsed > 0 && here.finishedHere > 0 ? here.finishedHere / elapsed : null
-    : lifetime > 0 ? finished / lifetime : null;
+  const throughput = here ? (elapsed > 0 && here.finishedHere > 0 ? here.finishedHere / elapsed : null) : lifetime > 0 ? finished / lifetime : null;
   const left = counts.pending + counts.running;
   return {
     id,

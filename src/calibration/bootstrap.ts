@@ -1,8 +1,8 @@
-import { DEFAULT_BINS, metricsUnchecked, type Metrics } from './metrics';
-import { quantileSorted } from './numeric';
-import { mulberry32, resampleIndices } from './random';
-import { sortSample, weightedMetrics, type CalibrationSums } from './weighted-metrics';
-import { assertIntegerAtLeast, assertOpenUnit, assertScoredLabels } from './validate';
+import { DEFAULT_BINS, metricsUnchecked, type Metrics } from "./metrics";
+import { quantileSorted } from "./numeric";
+import { mulberry32, resampleIndices } from "./random";
+import { sortSample, weightedMetrics, type CalibrationSums } from "./weighted-metrics";
+import { assertIntegerAtLeast, assertOpenUnit, assertScoredLabels } from "./validate";
 
 export interface BootstrapOptions {
   /** Number of resamples; default 1,000. */
@@ -26,9 +26,9 @@ interface Interval {
   hi: number;
 }
 
-type MetricName = Exclude<keyof Metrics, 'n'>;
+type MetricName = Exclude<keyof Metrics, "n">;
 /** The metrics of computeMetrics that get an interval. */
-const METRIC_NAMES: ReadonlyArray<MetricName> = ['ece', 'adaptive_ece', 'top_label_ece', 'brier', 'log_loss', 'auroc', 'accuracy'];
+const METRIC_NAMES: ReadonlyArray<MetricName> = ["ece", "adaptive_ece", "top_label_ece", "brier", "log_loss", "auroc", "accuracy"];
 
 export interface MetricsWithIntervals {
   n: number;
@@ -54,7 +54,7 @@ export function percentileBootstrap(
   statistic: (indices: Uint32Array) => number | null,
   options: BootstrapOptions = {},
 ): { lo: number; hi: number; used: number } | null {
-  assertIntegerAtLeast(n, 1, 'n');
+  assertIntegerAtLeast(n, 1, "n");
   const { resamples, level, seed } = resolve(options);
   const rng = mulberry32(seed);
   const values: number[] = [];
@@ -66,7 +66,7 @@ export function percentileBootstrap(
 }
 
 /** The binned calibration errors, whose intervals come from their noise term rather than their spread. */
-const CALIBRATION_ERRORS = { ece: 'ece', adaptive_ece: 'adaptive', top_label_ece: 'top' } as const;
+const CALIBRATION_ERRORS = { ece: "ece", adaptive_ece: "adaptive", top_label_ece: "top" } as const;
 type CalibrationError = keyof typeof CALIBRATION_ERRORS;
 
 /**
@@ -81,11 +81,7 @@ type CalibrationError = keyof typeof CALIBRATION_ERRORS;
  * Σ_b |S*_b − S_b| / n, covers it with probability ≈ level or more; test/calibration checks this by
  * simulation. The other metrics are nearly unbiased and get the percentile interval.
  */
-export function metricsWithIntervals(
-  p: ReadonlyArray<number>,
-  y: ReadonlyArray<number>,
-  options: BootstrapOptions = {},
-): MetricsWithIntervals {
+export function metricsWithIntervals(p: ReadonlyArray<number>, y: ReadonlyArray<number>, options: BootstrapOptions = {}): MetricsWithIntervals {
   assertScoredLabels(p, y);
   const { resamples, level, seed } = resolve(options);
   const point = metricsUnchecked(p, y);
@@ -95,7 +91,11 @@ export function metricsWithIntervals(
   const n = p.length;
   const sorted = sortSample(p, y);
   const weights = new Uint32Array(n);
-  const newSums = (): CalibrationSums => ({ ece: new Float64Array(DEFAULT_BINS), adaptive: new Float64Array(DEFAULT_BINS), top: new Float64Array(DEFAULT_BINS) });
+  const newSums = (): CalibrationSums => ({
+    ece: new Float64Array(DEFAULT_BINS),
+    adaptive: new Float64Array(DEFAULT_BINS),
+    top: new Float64Array(DEFAULT_BINS),
+  });
   const own = newSums();
   weightedMetrics(sorted, weights.fill(1), n, own);
   const resampled = newSums();
@@ -116,7 +116,7 @@ export function metricsWithIntervals(
   const interval = (name: MetricName): Interval | null => {
     const estimate = point[name];
     if (estimate === null || draws[name].length === 0) return null;
-    const max = name === 'log_loss' ? Number.POSITIVE_INFINITY : 1;
+    const max = name === "log_loss" ? Number.POSITIVE_INFINITY : 1;
     const clip = (v: number): number => Math.min(max, Math.max(0, v));
     const debiased = clip(2 * estimate - draws[name].reduce((s, v) => s + v, 0) / draws[name].length);
     if (Object.hasOwn(CALIBRATION_ERRORS, name)) {
@@ -126,19 +126,19 @@ export function metricsWithIntervals(
     const range = percentiles(draws[name], level)!;
     return { estimate, debiased, lo: range.lo, hi: range.hi };
   };
-  const always = (name: Exclude<MetricName, 'auroc'>): Interval =>
+  const always = (name: Exclude<MetricName, "auroc">): Interval =>
     interval(name) ?? { estimate: point[name], debiased: point[name], lo: point[name], hi: point[name] };
   return {
     n,
     resamples,
     level,
-    ece: always('ece'),
-    adaptive_ece: always('adaptive_ece'),
-    top_label_ece: always('top_label_ece'),
-    brier: always('brier'),
-    log_loss: always('log_loss'),
-    auroc: interval('auroc'),
-    accuracy: always('accuracy'),
+    ece: always("ece"),
+    adaptive_ece: always("adaptive_ece"),
+    top_label_ece: always("top_label_ece"),
+    brier: always("brier"),
+    log_loss: always("log_loss"),
+    auroc: interval("auroc"),
+    accuracy: always("accuracy"),
   };
 }
 
@@ -146,8 +146,8 @@ function resolve(options: BootstrapOptions): Required<BootstrapOptions> {
   const resamples = options.resamples ?? 1000;
   const level = options.level ?? 0.95;
   const seed = options.seed ?? 0;
-  assertIntegerAtLeast(resamples, 1, 'options.resamples');
-  assertOpenUnit(level, 'options.level');
+  assertIntegerAtLeast(resamples, 1, "options.resamples");
+  assertOpenUnit(level, "options.level");
   return { resamples, level, seed };
 }
 

@@ -1,5 +1,5 @@
-import { CalibrationInputError } from './errors';
-import { applyIsotonic, fitIsotonic, type IsotonicParams } from './isotonic';
+import { CalibrationInputError } from "./errors";
+import { applyIsotonic, fitIsotonic, type IsotonicParams } from "./isotonic";
 import {
   applyBeta,
   applyPlatt,
@@ -10,11 +10,11 @@ import {
   type BetaParams,
   type PlattParams,
   type TemperatureParams,
-} from './parametric';
-import { assertScoredLabels } from './validate';
+} from "./parametric";
+import { assertScoredLabels } from "./validate";
 
-export type FitMethod = 'temperature' | 'platt' | 'beta' | 'isotonic';
-export type CalibrationMethod = FitMethod | 'auto';
+export type FitMethod = "temperature" | "platt" | "beta" | "isotonic";
+export type CalibrationMethod = FitMethod | "auto";
 
 /**
  * Fewest labels accepted when a method is requested explicitly. One- and two-parameter maps are
@@ -37,11 +37,11 @@ interface ModelBase {
 
 /** A calibration map as plain JSON, safe to store and re-apply with applyCalibrator. */
 export type CalibratorModel =
-  | (ModelBase & { method: 'identity'; params: Record<string, never>; reason: 'too_few_labels' | 'single_class' })
-  | (ModelBase & { method: 'temperature'; params: TemperatureParams })
-  | (ModelBase & { method: 'platt'; params: PlattParams })
-  | (ModelBase & { method: 'beta'; params: BetaParams })
-  | (ModelBase & { method: 'isotonic'; params: IsotonicParams });
+  | (ModelBase & { method: "identity"; params: Record<string, never>; reason: "too_few_labels" | "single_class" })
+  | (ModelBase & { method: "temperature"; params: TemperatureParams })
+  | (ModelBase & { method: "platt"; params: PlattParams })
+  | (ModelBase & { method: "beta"; params: BetaParams })
+  | (ModelBase & { method: "isotonic"; params: IsotonicParams });
 
 export interface FittedCalibrator {
   model: CalibratorModel;
@@ -61,11 +61,11 @@ export interface FitOptions {
 }
 
 /** The method `auto` picks for n labels: identity below 50, then Platt, beta, isotonic. */
-export function resolveAutoMethod(n: number): FitMethod | 'identity' {
-  if (n < AUTO_THRESHOLDS.platt) return 'identity';
-  if (n < AUTO_THRESHOLDS.beta) return 'platt';
-  if (n < AUTO_THRESHOLDS.isotonic) return 'beta';
-  return 'isotonic';
+export function resolveAutoMethod(n: number): FitMethod | "identity" {
+  if (n < AUTO_THRESHOLDS.platt) return "identity";
+  if (n < AUTO_THRESHOLDS.beta) return "platt";
+  if (n < AUTO_THRESHOLDS.isotonic) return "beta";
+  return "isotonic";
 }
 
 /**
@@ -76,7 +76,7 @@ export function resolveAutoMethod(n: number): FitMethod | 'identity' {
  */
 export function fitCalibrator(p: ReadonlyArray<number>, y: ReadonlyArray<number>, options: FitOptions = {}): FittedCalibrator {
   assertScoredLabels(p, y);
-  const requested = options.method ?? 'auto';
+  const requested = options.method ?? "auto";
   const symmetric = options.symmetric ?? false;
   const n = p.length;
   const positives = y.reduce((s, v) => s + v, 0);
@@ -84,32 +84,32 @@ export function fitCalibrator(p: ReadonlyArray<number>, y: ReadonlyArray<number>
   const base = { n_labels: n, symmetric };
 
   let method: FitMethod;
-  if (requested === 'auto') {
+  if (requested === "auto") {
     const chosen = resolveAutoMethod(n);
-    if (chosen === 'identity' || singleClass) {
-      return withApply({ ...base, method: 'identity', params: {}, calibrated: false, reason: chosen === 'identity' ? 'too_few_labels' : 'single_class' });
+    if (chosen === "identity" || singleClass) {
+      return withApply({ ...base, method: "identity", params: {}, calibrated: false, reason: chosen === "identity" ? "too_few_labels" : "single_class" });
     }
     method = chosen;
   } else {
-    if (!Object.hasOwn(MIN_LABELS, requested)) throw new CalibrationInputError('method', `unknown calibration method "${String(requested)}"`);
+    if (!Object.hasOwn(MIN_LABELS, requested)) throw new CalibrationInputError("method", `unknown calibration method "${String(requested)}"`);
     method = requested;
     if (n < MIN_LABELS[method]) {
-      throw new CalibrationInputError('y', `${method} calibration needs at least ${MIN_LABELS[method]} labels, got ${n}`);
+      throw new CalibrationInputError("y", `${method} calibration needs at least ${MIN_LABELS[method]} labels, got ${n}`);
     }
-    if (singleClass) throw new CalibrationInputError('y', `${method} calibration needs both 0 and 1 labels`);
+    if (singleClass) throw new CalibrationInputError("y", `${method} calibration needs both 0 and 1 labels`);
   }
 
   const fp = symmetric ? [...p, ...p.map((v) => 1 - v)] : p;
   const fy = symmetric ? [...y, ...y.map((v) => 1 - v)] : y;
   const fitted = { ...base, calibrated: true };
   switch (method) {
-    case 'temperature':
+    case "temperature":
       return withApply({ ...fitted, method, params: fitTemperature(fp, fy) });
-    case 'platt':
+    case "platt":
       return withApply({ ...fitted, method, params: fitPlatt(fp, fy) });
-    case 'beta':
+    case "beta":
       return withApply({ ...fitted, method, params: fitBeta(fp, fy) });
-    case 'isotonic':
+    case "isotonic":
       return withApply({ ...fitted, method, params: fitIsotonic(fp, fy) });
   }
 }
@@ -126,15 +126,15 @@ export function applyCalibrator(model: CalibratorModel, p: number): number {
 
 function rawMap(model: CalibratorModel): (p: number) => number {
   switch (model.method) {
-    case 'identity':
+    case "identity":
       return (p) => p;
-    case 'temperature':
+    case "temperature":
       return (p) => applyTemperature(model.params, p);
-    case 'platt':
+    case "platt":
       return (p) => applyPlatt(model.params, p);
-    case 'beta':
+    case "beta":
       return (p) => applyBeta(model.params, p);
-    case 'isotonic':
+    case "isotonic":
       return (p) => applyIsotonic(model.params, p);
   }
 }

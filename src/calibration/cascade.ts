@@ -1,5 +1,5 @@
-import { fixedSequenceTest, type Certificate, type CertifyOptions, type StageScores } from './certify';
-import { CalibrationInputError } from './errors';
+import { fixedSequenceTest, type Certificate, type CertifyOptions, type StageScores } from "./certify";
+import { CalibrationInputError } from "./errors";
 
 /** One judge's view of the same labelled items: confidence in its pick, and whether the pick matched people. */
 export interface CascadeJudge extends StageScores {
@@ -64,7 +64,10 @@ export function evaluateCascade(lambda: number | null, judges: ReadonlyArray<Cas
   const decidedBy = new Array<number>(judges.length).fill(0);
   const errorsBy = new Array<number>(judges.length).fill(0);
   for (let i = 0; i < n; i++) {
-    const route = routeItem(lambda, judges.map((judge) => judge.confidence[i] as number));
+    const route = routeItem(
+      lambda,
+      judges.map((judge) => judge.confidence[i] as number),
+    );
     if (route.decided_by === null) continue;
     decidedBy[route.decided_by]!++;
     if (!judges[route.decided_by]!.agree[i]) errorsBy[route.decided_by]!++;
@@ -90,7 +93,7 @@ export function routeItem(lambda: number | null, confidence: ReadonlyArray<numbe
 }
 
 function assertAligned(judges: ReadonlyArray<CascadeJudge>): number {
-  if (!Array.isArray(judges) || judges.length === 0) throw new CalibrationInputError('judges', 'must be a non-empty array');
+  if (!Array.isArray(judges) || judges.length === 0) throw new CalibrationInputError("judges", "must be a non-empty array");
   const n = judges[0]?.confidence.length ?? 0;
   judges.forEach((judge, j) => {
     if (judge.confidence.length !== n) throw new CalibrationInputError(`judges[${j}].confidence`, `must have ${n} entries like judges[0]`);

@@ -1,6 +1,6 @@
-import { clopperPearsonUpper } from './clopper-pearson';
-import { CalibrationInputError } from './errors';
-import { assertIntegerAtLeast, assertOpenUnit, assertProbabilities } from './validate';
+import { clopperPearsonUpper } from "./clopper-pearson";
+import { CalibrationInputError } from "./errors";
+import { assertIntegerAtLeast, assertOpenUnit, assertProbabilities } from "./validate";
 
 /** Below 30 accepted items even zero errors bound the error rate only loosely (1 − δ^(1/n)). */
 export const DEFAULT_MIN_ACCEPTED = 30;
@@ -75,11 +75,11 @@ export interface StageScores {
 export function fixedSequenceTest(stages: ReadonlyArray<StageScores>, options: CertifyOptions): { certificate: Certificate | null; steps: TestStep[] } {
   const n = assertStages(stages);
   const { alpha, delta } = options;
-  assertOpenUnit(alpha, 'alpha');
-  assertOpenUnit(delta, 'delta');
+  assertOpenUnit(alpha, "alpha");
+  assertOpenUnit(delta, "delta");
   const minAccepted = options.minAccepted ?? Math.max(DEFAULT_MIN_ACCEPTED, Math.ceil(n * MIN_ACCEPTED_SHARE));
-  assertIntegerAtLeast(minAccepted, 1, 'minAccepted');
-  if (options.candidates) assertProbabilities(options.candidates, 'candidates');
+  assertIntegerAtLeast(minAccepted, 1, "minAccepted");
+  if (options.candidates) assertProbabilities(options.candidates, "candidates");
   const candidates = [...new Set(options.candidates ?? THRESHOLD_GRID)].sort((a, b) => b - a);
 
   const steps: TestStep[] = [];
@@ -126,16 +126,16 @@ export function pairwiseAgreement(p: number, label: number): boolean {
 }
 
 function assertStages(stages: ReadonlyArray<StageScores>): number {
-  if (!Array.isArray(stages) || stages.length === 0) throw new CalibrationInputError('stages', 'must be a non-empty array');
+  if (!Array.isArray(stages) || stages.length === 0) throw new CalibrationInputError("stages", "must be a non-empty array");
   const n = stages[0]!.confidence.length;
   stages.forEach((s, k) => {
-    const path = stages.length > 1 ? `stages[${k}].` : '';
+    const path = stages.length > 1 ? `stages[${k}].` : "";
     assertProbabilities(s.confidence, `${path}confidence`);
     if (s.confidence.length !== n) throw new CalibrationInputError(`${path}confidence`, `must have ${n} entries like the first stage`);
     const agree: ReadonlyArray<unknown> = s.agree;
     if (!Array.isArray(agree) || agree.length !== n) throw new CalibrationInputError(`${path}agree`, `must be an array of ${n} booleans`);
     agree.forEach((v, i) => {
-      if (typeof v !== 'boolean') throw new CalibrationInputError(`${path}agree[${i}]`, 'must be a boolean');
+      if (typeof v !== "boolean") throw new CalibrationInputError(`${path}agree[${i}]`, "must be a boolean");
     });
   });
   return n;

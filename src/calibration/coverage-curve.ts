@@ -1,7 +1,7 @@
-import { pairwiseAgreement, pairwiseConfidence } from './certify';
-import { clopperPearsonUpper } from './clopper-pearson';
-import { reliabilityBins, type ReliabilityBin } from './metrics';
-import { decisionProbability, type DecisionRule } from './rule';
+import { pairwiseAgreement, pairwiseConfidence } from "./certify";
+import { clopperPearsonUpper } from "./clopper-pearson";
+import { reliabilityBins, type ReliabilityBin } from "./metrics";
+import { decisionProbability, type DecisionRule } from "./rule";
 
 /** At one threshold λ: what share of the items a judge would answer, and how often it would agree with people. */
 interface CurvePoint {

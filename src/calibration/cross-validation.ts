@@ -1,8 +1,8 @@
-import { fitCalibrator, resolveAutoMethod, type CalibrationMethod, type FitMethod } from './calibrators';
-import { CalibrationInputError } from './errors';
-import { metricsUnchecked, type Metrics } from './metrics';
-import { mulberry32, shuffleInPlace } from './random';
-import { assertIntegerAtLeast, assertScoredLabels } from './validate';
+import { fitCalibrator, resolveAutoMethod, type CalibrationMethod, type FitMethod } from "./calibrators";
+import { CalibrationInputError } from "./errors";
+import { metricsUnchecked, type Metrics } from "./metrics";
+import { mulberry32, shuffleInPlace } from "./random";
+import { assertIntegerAtLeast, assertScoredLabels } from "./validate";
 
 export interface CrossValidationOptions {
   folds?: number;
@@ -14,7 +14,7 @@ export interface CrossValidationOptions {
 
 export interface CrossValidationResult {
   /** The method actually fitted in every fold (`auto` is resolved once, on the full label count). */
-  method: FitMethod | 'identity';
+  method: FitMethod | "identity";
   folds: number;
   fold_of: number[];
   /** Held-out calibrated probability of every item, from the model that did not see its label. */
@@ -28,12 +28,15 @@ export interface CrossValidationResult {
  * round-robin, so every training split keeps both classes whenever each class has ≥ 2 items.
  */
 export function assignFolds(y: ReadonlyArray<number>, folds: number, seed = 0): number[] {
-  assertIntegerAtLeast(folds, 2, 'options.folds');
+  assertIntegerAtLeast(folds, 2, "options.folds");
   const rng = mulberry32(seed);
   const out = new Array<number>(y.length).fill(0);
   let next = 0;
   for (const cls of [1, 0]) {
-    const members = shuffleInPlace(rng, y.flatMap((v, i) => (v === cls ? [i] : [])));
+    const members = shuffleInPlace(
+      rng,
+      y.flatMap((v, i) => (v === cls ? [i] : [])),
+    );
     for (const i of members) {
       out[i] = next;
       next = (next + 1) % folds;
@@ -56,17 +59,17 @@ export function crossValidatedMetrics(
 ): CrossValidationResult {
   assertScoredLabels(p, y);
   const folds = options.folds ?? 5;
-  assertIntegerAtLeast(folds, 2, 'options.folds');
-  if (folds > p.length) throw new CalibrationInputError('options.folds', `cannot exceed the number of items (${p.length})`);
+  assertIntegerAtLeast(folds, 2, "options.folds");
+  if (folds > p.length) throw new CalibrationInputError("options.folds", `cannot exceed the number of items (${p.length})`);
   const foldOf = options.foldOf ? [...options.foldOf] : assignFolds(y, folds, options.seed ?? 0);
-  if (foldOf.length !== p.length) throw new CalibrationInputError('options.foldOf', `must have ${p.length} entries`);
+  if (foldOf.length !== p.length) throw new CalibrationInputError("options.foldOf", `must have ${p.length} entries`);
   foldOf.forEach((f, i) => {
     if (!Number.isInteger(f) || f < 0 || f >= folds) throw new CalibrationInputError(`options.foldOf[${i}]`, `must be an integer in [0, ${folds})`);
   });
 
-  const resolved = method === 'auto' ? resolveAutoMethod(p.length) : method;
+  const resolved = method === "auto" ? resolveAutoMethod(p.length) : method;
   const predictions = [...p];
-  if (resolved !== 'identity') {
+  if (resolved !== "identity") {
     for (let f = 0; f < folds; f++) {
       const train = foldOf.flatMap((g, i) => (g === f ? [] : [i]));
       const held = foldOf.flatMap((g, i) => (g === f ? [i] : []));

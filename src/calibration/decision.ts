@@ -1,10 +1,10 @@
-import { applyCalibrator, type CalibratorModel } from './calibrators';
-import { pairwiseConfidence } from './certify';
-import type { ThresholdView } from './profile';
-import { decisionProbability, type ProfileKind, type ThresholdScale } from './rule';
+import { applyCalibrator, type CalibratorModel } from "./calibrators";
+import { pairwiseConfidence } from "./certify";
+import type { ThresholdView } from "./profile";
+import { decisionProbability, type ProfileKind, type ThresholdScale } from "./rule";
 
-type Verdict = 'pass' | 'fail' | 'a' | 'b';
-type DecisionReason = 'certified' | 'below_threshold' | 'no_certified_threshold' | 'signal_mismatch';
+type Verdict = "pass" | "fail" | "a" | "b";
+type DecisionReason = "certified" | "below_threshold" | "no_certified_threshold" | "signal_mismatch";
 
 interface Guarantee {
   /** With probability ≥ `probability`, agreement with people on the answered items is ≥ this. */
@@ -30,12 +30,12 @@ export interface Decision {
 
 export interface DecisionStage {
   model: CalibratorModel;
-  threshold: Pick<ThresholdView, 'lambda' | 'alpha' | 'delta'> | null;
+  threshold: Pick<ThresholdView, "lambda" | "alpha" | "delta"> | null;
   /** What the threshold is compared with (see decisionProbability). */
   scale: ThresholdScale;
 }
 
-const verdictOf = (kind: ProfileKind, x: number): Verdict => (kind === 'pairwise' ? (x >= 0.5 ? 'a' : 'b') : x >= 0.5 ? 'pass' : 'fail');
+const verdictOf = (kind: ProfileKind, x: number): Verdict => (kind === "pairwise" ? (x >= 0.5 ? "a" : "b") : x >= 0.5 ? "pass" : "fail");
 
 /**
  * The calibrated probability of one raw signal under one profile stage, and whether the judge
@@ -48,12 +48,12 @@ export function decideConfidence(kind: ProfileKind, stage: DecisionStage, pRaw: 
   const x = decisionProbability(stage.scale, stage.model, pRaw);
   const confidence = pairwiseConfidence(x);
   const base = { p_raw: pRaw, p_calibrated: q, verdict: verdictOf(kind, x), confidence };
-  if (t === null) return { ...base, abstain: true, reason: 'no_certified_threshold', threshold: null, guarantee: null };
-  if (confidence < t.lambda) return { ...base, abstain: true, reason: 'below_threshold', threshold: t.lambda, guarantee: null };
+  if (t === null) return { ...base, abstain: true, reason: "no_certified_threshold", threshold: null, guarantee: null };
+  if (confidence < t.lambda) return { ...base, abstain: true, reason: "below_threshold", threshold: t.lambda, guarantee: null };
   return {
     ...base,
     abstain: false,
-    reason: 'certified',
+    reason: "certified",
     threshold: t.lambda,
     guarantee: { agreement_at_least: 1 - t.alpha, probability: 1 - t.delta, alpha: t.alpha, delta: t.delta },
   };
@@ -71,7 +71,7 @@ export function foreignSignal(kind: ProfileKind, pRaw: number): Decision {
     verdict: verdictOf(kind, pRaw),
     confidence: pairwiseConfidence(pRaw),
     abstain: true,
-    reason: 'signal_mismatch',
+    reason: "signal_mismatch",
     threshold: null,
     guarantee: null,
   };

@@ -7,7 +7,7 @@ export class CalibrationInputError extends Error {
 
   constructor(path: string, message: string) {
     super(`${path}: ${message}`);
-    this.name = 'CalibrationInputError';
+    this.name = "CalibrationInputError";
     this.path = path;
   }
 }

@@ -1,4 +1,4 @@
-import { PROBABILITY_EPSILON, clipProbability } from './numeric';
+import { PROBABILITY_EPSILON, clipProbability } from "./numeric";
 
 /** A fitted isotonic map: block centres x (ascending) and their values y (non-decreasing). */
 export interface IsotonicParams {

@@ -1,7 +1,7 @@
-import { CalibrationInputError } from './errors';
-import { mulberry32, randomInt } from './random';
-import { fitDecisionRule, type JudgeLabels, type ProfileKind, type RuleOptions } from './rule';
-import type { Label } from './validate';
+import { CalibrationInputError } from "./errors";
+import { mulberry32, randomInt } from "./random";
+import { fitDecisionRule, type JudgeLabels, type ProfileKind, type RuleOptions } from "./rule";
+import type { Label } from "./validate";
 
 /** The most labels a profile takes per judge (the API's limit): sizes beyond it are not tried. */
 const MOST_LABELS = 10_000;

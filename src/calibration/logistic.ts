@@ -1,4 +1,4 @@
-import { sigmoid, softplus } from './numeric';
+import { sigmoid, softplus } from "./numeric";
 
 export interface LogisticFit {
   coef: number[];
@@ -25,11 +25,7 @@ const DEFAULT_RIDGE = 1e-4;
  * with step halving. Meant for the 1–3 features of a calibration map, so the Hessian is solved
  * directly. Rows are feature vectors; add a constant column for an intercept.
  */
-export function fitLogistic(
-  rows: ReadonlyArray<ReadonlyArray<number>>,
-  targets: ReadonlyArray<number>,
-  options: LogisticOptions = {},
-): LogisticFit {
+export function fitLogistic(rows: ReadonlyArray<ReadonlyArray<number>>, targets: ReadonlyArray<number>, options: LogisticOptions = {}): LogisticFit {
   const d = rows[0]?.length ?? 0;
   const ridge = options.ridge ?? DEFAULT_RIDGE;
   const free = new Set(options.unpenalized ?? []);

@@ -1,5 +1,5 @@
-import { clipProbability } from './numeric';
-import { assertIntegerAtLeast, assertScoredLabels } from './validate';
+import { clipProbability } from "./numeric";
+import { assertIntegerAtLeast, assertScoredLabels } from "./validate";
 
 /*
  * Calibration is measured mainly on the probability of the positive outcome against the 0/1 label
@@ -37,7 +37,7 @@ export interface Metrics {
 /** Equal-width reliability bins; p = 1 falls in the last bin. */
 export function reliabilityBins(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins = DEFAULT_BINS): ReliabilityBin[] {
   assertScoredLabels(p, y);
-  assertIntegerAtLeast(bins, 1, 'bins');
+  assertIntegerAtLeast(bins, 1, "bins");
   return binsUnchecked(p, y, bins);
 }
 
@@ -63,7 +63,7 @@ function binsUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins:
 /** Expected calibration error over equal-width bins: Σ (n_b / n)·|mean p_b − mean y_b|. */
 export function expectedCalibrationError(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins = DEFAULT_BINS): number {
   assertScoredLabels(p, y);
-  assertIntegerAtLeast(bins, 1, 'bins');
+  assertIntegerAtLeast(bins, 1, "bins");
   return eceUnchecked(p, y, bins);
 }
 
@@ -85,7 +85,7 @@ function eceUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins: 
  */
 export function adaptiveCalibrationError(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins = DEFAULT_BINS): number {
   assertScoredLabels(p, y);
-  assertIntegerAtLeast(bins, 1, 'bins');
+  assertIntegerAtLeast(bins, 1, "bins");
   return adaptiveUnchecked(p, y, bins);
 }
 
@@ -120,7 +120,7 @@ function adaptiveUnchecked(p: ReadonlyArray<number>, y: ReadonlyArray<number>, b
 /** ECE of the pick: confidence max(p, 1−p) against whether the pick (p ≥ ½) matched the label. */
 export function topLabelCalibrationError(p: ReadonlyArray<number>, y: ReadonlyArray<number>, bins = DEFAULT_BINS): number {
   assertScoredLabels(p, y);
-  assertIntegerAtLeast(bins, 1, 'bins');
+  assertIntegerAtLeast(bins, 1, "bins");
   return topLabelUnchecked(p, y, bins);
 }
 

@@ -1,5 +1,5 @@
-import { fitLogistic } from './logistic';
-import { clipProbability, logit, sigmoid } from './numeric';
+import { fitLogistic } from "./logistic";
+import { clipProbability, logit, sigmoid } from "./numeric";
 
 export interface TemperatureParams {
   temperature: number;
@@ -25,7 +25,10 @@ const TEMPERATURE_RANGE: Readonly<{ min: number; max: number }> = { min: 0.01, m
  * the judge, so the best it can do is shrink everything towards ½.
  */
 export function fitTemperature(p: ReadonlyArray<number>, y: ReadonlyArray<number>): TemperatureParams {
-  const fit = fitLogistic(p.map((v) => [logit(v)]), y);
+  const fit = fitLogistic(
+    p.map((v) => [logit(v)]),
+    y,
+  );
   const slope = fit.coef[0] as number;
   const inverse = Math.min(1 / TEMPERATURE_RANGE.min, Math.max(1 / TEMPERATURE_RANGE.max, slope));
   return { temperature: 1 / inverse };
@@ -75,10 +78,7 @@ export function fitBeta(p: ReadonlyArray<number>, y: ReadonlyArray<number>): Bet
     const rows = features.map((f) => [...active.map((j) => f[j] as number), 1]);
     const fit = fitLogistic(rows, y, { unpenalized: [active.length] });
     const slopes = active.map((j, k) => ({ j, value: fit.coef[k] as number }));
-    const worst = slopes.reduce<{ j: number; value: number } | null>(
-      (acc, s) => (s.value < 0 && (acc === null || s.value < acc.value) ? s : acc),
-      null,
-    );
+    const worst = slopes.reduce<{ j: number; value: number } | null>((acc, s) => (s.value < 0 && (acc === null || s.value < acc.value) ? s : acc), null);
     if (worst === null) {
       const coefOf = (j: number): number => slopes.find((s) => s.j === j)?.value ?? 0;
       return { a: coefOf(0), b: coefOf(1), c: fit.coef[active.length] as number };

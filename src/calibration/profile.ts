@@ -1,11 +1,11 @@
-import { metricsWithIntervals, type MetricsWithIntervals } from './bootstrap';
-import { applyCalibrator, type CalibrationMethod, type CalibratorModel, type FitMethod } from './calibrators';
-import type { Certificate } from './certify';
-import { crossValidatedMetrics } from './cross-validation';
-import { stageDiagnostics, type StageDiagnostics } from './coverage-curve';
-import { reliabilityBins, type ReliabilityBin } from './metrics';
-import { CV_FOLDS, fitDecisionRule, type DecisionRule, type ProfileKind, type ThresholdScale } from './rule';
-import type { Label } from './validate';
+import { metricsWithIntervals, type MetricsWithIntervals } from "./bootstrap";
+import { applyCalibrator, type CalibrationMethod, type CalibratorModel, type FitMethod } from "./calibrators";
+import type { Certificate } from "./certify";
+import { crossValidatedMetrics } from "./cross-validation";
+import { stageDiagnostics, type StageDiagnostics } from "./coverage-curve";
+import { reliabilityBins, type ReliabilityBin } from "./metrics";
+import { CV_FOLDS, fitDecisionRule, type DecisionRule, type ProfileKind, type ThresholdScale } from "./rule";
+import type { Label } from "./validate";
 
 const BOOTSTRAP_RESAMPLES = 1000;
 
@@ -34,7 +34,7 @@ export interface ThresholdView {
 
 export interface StageProfile extends StageDiagnostics {
   judge: string | null;
-  method: FitMethod | 'identity';
+  method: FitMethod | "identity";
   calibrated: boolean;
   n: number;
   model: CalibratorModel;
@@ -129,8 +129,8 @@ export function buildProfile(
 function heldOutPredictions(rule: DecisionRule, k: number, y: ReadonlyArray<Label>): { q: number[]; y: Label[] } | null {
   const stage = rule.stages[k]!;
   const signal = rule.signals[k]!;
-  if (stage.method === 'identity') return null;
-  if (rule.kind === 'pairwise') {
+  if (stage.method === "identity") return null;
+  if (rule.kind === "pairwise") {
     const cv = crossValidatedMetrics(signal, y, stage.method, { folds: CV_FOLDS, symmetric: true, seed: 0 });
     return { q: cv.predictions, y: [...y] };
   }

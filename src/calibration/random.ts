@@ -1,4 +1,4 @@
-import { CalibrationInputError } from './errors';
+import { CalibrationInputError } from "./errors";
 
 /** A source of uniform numbers in [0, 1). */
 export type Rng = () => number;
@@ -8,7 +8,7 @@ export type Rng = () => number;
  * and shuffling, and it makes every result of the library reproducible from one integer seed.
  */
 export function mulberry32(seed: number): Rng {
-  if (!Number.isInteger(seed)) throw new CalibrationInputError('seed', 'must be an integer');
+  if (!Number.isInteger(seed)) throw new CalibrationInputError("seed", "must be an integer");
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -37,7 +37,10 @@ export function shuffleInPlace<T>(rng: Rng, items: T[]): T[] {
 
 /** A random permutation of 0..n−1. */
 export function permutation(rng: Rng, n: number): number[] {
-  return shuffleInPlace(rng, Array.from({ length: n }, (_, i) => i));
+  return shuffleInPlace(
+    rng,
+    Array.from({ length: n }, (_, i) => i),
+  );
 }
 
 /** n indices drawn uniformly with replacement from 0..n−1 (one bootstrap resample). */

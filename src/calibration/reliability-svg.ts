@@ -1,5 +1,5 @@
-import type { ReliabilityBin } from './metrics';
-import { fitText, wrapText } from './svg-text';
+import type { ReliabilityBin } from "./metrics";
+import { fitText, wrapText } from "./svg-text";
 
 export interface ReliabilityPanel {
   /** What the panel plots, e.g. "Raw signal" or "Calibrated (beta, held-out)". */
@@ -18,7 +18,7 @@ export interface ReliabilitySvgOptions {
 const PANEL = 300; // plot side, px
 const GAP = 70; // between panels, room for the second panel's axis labels
 const MARGIN = { top: 74, right: 24, bottom: 96, left: 64 };
-const COLORS = { bar: '#4c78a8', dot: '#e45756', diagonal: '#777777' };
+const COLORS = { bar: "#4c78a8", dot: "#e45756", diagonal: "#777777" };
 const TITLE_SIZE = 14;
 const TITLE_LINE = 18;
 const LEGEND_LINE = 13;
@@ -26,16 +26,16 @@ const LEGEND_GAP = 4;
 
 /** Escapes text for XML character data and attribute values. */
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch] as string);
+  return text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[ch] as string);
 }
 
 const f = (v: number): string => (Math.round(v * 100) / 100).toString();
 const three = (v: number): string => v.toFixed(3);
 
 /** "ECE 0.041 (95% interval 0.022–0.067)", or just the estimate when no interval is known. */
-function eceLabel(ece: ReliabilityPanel['ece'], level = 0.95): string {
-  if (!ece) return 'ECE not measured';
-  const interval = Number.isFinite(ece.lo) && Number.isFinite(ece.hi) ? ` (${Math.round(level * 100)}% interval ${three(ece.lo)}–${three(ece.hi)})` : '';
+function eceLabel(ece: ReliabilityPanel["ece"], level = 0.95): string {
+  if (!ece) return "ECE not measured";
+  const interval = Number.isFinite(ece.lo) && Number.isFinite(ece.hi) ? ` (${Math.round(level * 100)}% interval ${three(ece.lo)}–${three(ece.hi)})` : "";
   return `ECE ${three(ece.estimate)}${interval}`;
 }
 
@@ -43,8 +43,12 @@ function panelSvg(panel: ReliabilityPanel, left: number): string[] {
   const x = (v: number): number => left + v * PANEL;
   const y = (v: number): number => MARGIN.top + (1 - v) * PANEL;
   const parts: string[] = [`<g class="panel">`];
-  parts.push(`<text class="panel-label" x="${f(x(0.5))}" y="${f(MARGIN.top - 30)}" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(fitText(panel.label, PANEL, 13, true))}</text>`);
-  parts.push(`<text class="ece" x="${f(x(0.5))}" y="${f(MARGIN.top - 12)}" text-anchor="middle">${escapeXml(fitText(eceLabel(panel.ece, panel.level), PANEL, 11))}</text>`);
+  parts.push(
+    `<text class="panel-label" x="${f(x(0.5))}" y="${f(MARGIN.top - 30)}" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(fitText(panel.label, PANEL, 13, true))}</text>`,
+  );
+  parts.push(
+    `<text class="ece" x="${f(x(0.5))}" y="${f(MARGIN.top - 12)}" text-anchor="middle">${escapeXml(fitText(eceLabel(panel.ece, panel.level), PANEL, 11))}</text>`,
+  );
   for (let t = 0; t <= 10; t += 2) {
     const v = t / 10;
     parts.push(`<line class="grid" x1="${f(x(0))}" y1="${f(y(v))}" x2="${f(x(1))}" y2="${f(y(v))}" stroke="#e5e5e5"/>`);
@@ -53,7 +57,7 @@ function panelSvg(panel: ReliabilityPanel, left: number): string[] {
     const acc = bin.accuracy ?? 0;
     const barLeft = x(bin.lo);
     const barW = Math.max(0, x(bin.hi) - barLeft - 1);
-    const tip = bin.count === 0 ? 'empty' : `observed ${three(acc)}, mean predicted ${three(bin.mean_confidence ?? 0)}`;
+    const tip = bin.count === 0 ? "empty" : `observed ${three(acc)}, mean predicted ${three(bin.mean_confidence ?? 0)}`;
     parts.push(
       `<rect class="bar" x="${f(barLeft + 0.5)}" y="${f(y(acc))}" width="${f(barW)}" height="${f(y(0) - y(acc))}" fill="${COLORS.bar}" fill-opacity="0.8"><title>${f(bin.lo)}–${f(bin.hi)}: ${bin.count} items, ${tip}</title></rect>`,
     );
@@ -71,14 +75,17 @@ function panelSvg(panel: ReliabilityPanel, left: number): string[] {
   }
   parts.push(`<text class="axis-label" x="${f(x(0.5))}" y="${f(y(0) + 34)}" text-anchor="middle">Predicted probability</text>`);
   parts.push(`<text class="axis-label" transform="translate(${f(left - 42)} ${f(y(0.5))}) rotate(-90)" text-anchor="middle">Observed frequency</text>`);
-  parts.push('</g>');
+  parts.push("</g>");
   return parts;
 }
 
 const LEGEND = [
-  { key: `<rect x="0" y="-9" width="14" height="10" fill="${COLORS.bar}" fill-opacity="0.8"/>`, text: 'observed frequency of the positive outcome in the bin (the number above a bar: its items)' },
-  { key: `<circle cx="7" cy="-4" r="3" fill="${COLORS.dot}"/>`, text: 'mean predicted probability in the bin' },
-  { key: `<line x1="0" y1="-4" x2="14" y2="-4" stroke="${COLORS.diagonal}" stroke-dasharray="4 3"/>`, text: 'perfect calibration' },
+  {
+    key: `<rect x="0" y="-9" width="14" height="10" fill="${COLORS.bar}" fill-opacity="0.8"/>`,
+    text: "observed frequency of the positive outcome in the bin (the number above a bar: its items)",
+  },
+  { key: `<circle cx="7" cy="-4" r="3" fill="${COLORS.dot}"/>`, text: "mean predicted probability in the bin" },
+  { key: `<line x1="0" y1="-4" x2="14" y2="-4" stroke="${COLORS.diagonal}" stroke-dasharray="4 3"/>`, text: "perfect calibration" },
 ];
 
 /** The legend, each entry's text wrapped to `width`; returns its parts and its height. */
@@ -87,11 +94,11 @@ function legendSvg(top: number, left: number, width: number): { parts: string[];
   let y = 0;
   for (const entry of LEGEND) {
     const [first, ...rest] = wrapText(entry.text, width - 20, 11);
-    const more = rest.map((line) => `<tspan x="20" dy="${LEGEND_LINE}">${escapeXml(line)}</tspan>`).join('');
-    items.push(`<g transform="translate(0 ${y})">${entry.key}<text x="20" y="0">${escapeXml(first ?? '')}${more}</text></g>`);
+    const more = rest.map((line) => `<tspan x="20" dy="${LEGEND_LINE}">${escapeXml(line)}</tspan>`).join("");
+    items.push(`<g transform="translate(0 ${y})">${entry.key}<text x="20" y="0">${escapeXml(first ?? "")}${more}</text></g>`);
     y += LEGEND_LINE * (1 + rest.length) + LEGEND_GAP;
   }
-  return { parts: [`<g class="legend" transform="translate(${f(left)} ${f(top)})">`, ...items, '</g>'], height: y };
+  return { parts: [`<g class="legend" transform="translate(${f(left)} ${f(top)})">`, ...items, "</g>"], height: y };
 }
 
 /**
@@ -123,6 +130,6 @@ export function reliabilitySvg(panels: ReadonlyArray<ReliabilityPanel>, options:
     parts.push(...panelSvg(panel, MARGIN.left + i * (PANEL + GAP)));
   });
   parts.push(...legend.parts);
-  parts.push('</g>', '</svg>');
-  return parts.join('\n');
+  parts.push("</g>", "</svg>");
+  return parts.join("\n");
 }

@@ -1,17 +1,17 @@
-import { applyCalibrator, fitCalibrator, MIN_LABELS, resolveAutoMethod, type CalibrationMethod, type CalibratorModel, type FitMethod } from './calibrators';
-import { certifyCascade, type CascadeCertification } from './cascade';
-import { pairwiseAgreement, pairwiseConfidence } from './certify';
-import { CalibrationInputError } from './errors';
-import { mulberry32, permutation } from './random';
-import type { Label } from './validate';
+import { applyCalibrator, fitCalibrator, MIN_LABELS, resolveAutoMethod, type CalibrationMethod, type CalibratorModel, type FitMethod } from "./calibrators";
+import { certifyCascade, type CascadeCertification } from "./cascade";
+import { pairwiseAgreement, pairwiseConfidence } from "./certify";
+import { CalibrationInputError } from "./errors";
+import { mulberry32, permutation } from "./random";
+import type { Label } from "./validate";
 
-export type ProfileKind = 'pointwise' | 'pairwise';
+export type ProfileKind = "pointwise" | "pairwise";
 
 /**
  * What a certified threshold is compared with: the confidence max(x, 1 − x) of the stage's raw
  * signal, or of its calibrated probability.
  */
-export type ThresholdScale = 'raw' | 'calibrated';
+export type ThresholdScale = "raw" | "calibrated";
 
 /** Below this many fitting labels `auto` fits nothing: the raw signal is served, marked uncalibrated. */
 const MIN_FIT_LABELS = 50;
@@ -38,7 +38,7 @@ export interface RuleOptions {
 }
 
 interface RuleStage {
-  method: FitMethod | 'identity';
+  method: FitMethod | "identity";
   model: CalibratorModel;
 }
 
@@ -67,7 +67,7 @@ export interface DecisionRule {
  * decides on its map's output, the map having been fitted on labels certification does not use.
  */
 export function decisionProbability(scale: ThresholdScale, model: CalibratorModel, raw: number): number {
-  return scale === 'raw' ? raw : applyCalibrator(model, raw);
+  return scale === "raw" ? raw : applyCalibrator(model, raw);
 }
 
 /** Per stage, the signal it decides on: the judge's own probability, or (pooled) the mean over judges 0..k. */
@@ -89,7 +89,7 @@ export function minLabelsFor(kind: ProfileKind, method: FitMethod): number {
   let n = Math.max(MIN_FIT_LABELS, MIN_LABELS[method]);
   // Pairwise maps are measured by cross-validation, whose training splits must each hold the method's minimum;
   // pointwise maps are fitted on their share of the labels only.
-  const fitting = (m: number): number => (kind === 'pairwise' ? m - Math.ceil(m / CV_FOLDS) : fitCount(m));
+  const fitting = (m: number): number => (kind === "pairwise" ? m - Math.ceil(m / CV_FOLDS) : fitCount(m));
   while (fitting(n) < MIN_LABELS[method]) n++;
   return n;
 }
@@ -105,32 +105,51 @@ function fitCount(n: number): number {
  * of the items fits the maps, the rest certify; when nothing is fitted (`auto` with too few labels)
  * every label certifies the raw rule. Throws CalibrationInputError for a method the labels cannot support.
  */
-export function fitDecisionRule(kind: ProfileKind, judges: ReadonlyArray<JudgeLabels>, options: RuleOptions, path = (j: number) => (judges.length > 1 ? `judges[${j}].` : '')): DecisionRule {
+export function fitDecisionRule(
+  kind: ProfileKind,
+  judges: ReadonlyArray<JudgeLabels>,
+  options: RuleOptions,
+  path = (j: number) => (judges.length > 1 ? `judges[${j}].` : ""),
+): DecisionRule {
   const y = judges[0]!.y;
   const n = y.length;
   const pooled = options.pooled ?? false;
-  const signals = stageSignals(judges.map((j) => j.p), pooled);
+  const signals = stageSignals(
+    judges.map((j) => j.p),
+    pooled,
+  );
   const all = Array.from({ length: n }, (_, i) => i);
-  const scale: ThresholdScale = kind === 'pairwise' ? 'raw' : 'calibrated';
+  const scale: ThresholdScale = kind === "pairwise" ? "raw" : "calibrated";
   let fitted = all;
   let certified = all;
-  if (kind === 'pointwise') {
+  if (kind === "pointwise") {
     const order = permutation(mulberry32(0), n);
     fitted = order.slice(0, fitCount(n));
     certified = order.slice(fitCount(n));
   }
   const yFit = fitted.map((i) => y[i] as Label);
   const method = resolveMethod(kind, options.method, yFit, n, path(0));
-  if (method === 'identity') {
+  if (method === "identity") {
     fitted = [];
     certified = all;
   }
   const stages: RuleStage[] = signals.map((s) => ({
     method,
     model:
-      method === 'identity'
-        ? { method: 'identity', params: {}, calibrated: false, reason: yFit.length < MIN_FIT_LABELS ? 'too_few_labels' : 'single_class', n_labels: 0, symmetric: kind === 'pairwise' }
-        : fitCalibrator(fitted.map((i) => s[i] as number), fitted.map((i) => y[i] as number), { method, symmetric: kind === 'pairwise' }).model,
+      method === "identity"
+        ? {
+            method: "identity",
+            params: {},
+            calibrated: false,
+            reason: yFit.length < MIN_FIT_LABELS ? "too_few_labels" : "single_class",
+            n_labels: 0,
+            symmetric: kind === "pairwise",
+          }
+        : fitCalibrator(
+            fitted.map((i) => s[i] as number),
+            fitted.map((i) => y[i] as number),
+            { method, symmetric: kind === "pairwise" },
+          ).model,
   }));
   const cascade = certifyCascade(
     stages.map((stage, k) => {
@@ -143,11 +162,11 @@ export function fitDecisionRule(kind: ProfileKind, judges: ReadonlyArray<JudgeLa
 }
 
 /** `auto` resolved on the labels the maps are fitted on; an explicit method checked against them. */
-function resolveMethod(kind: ProfileKind, requested: CalibrationMethod, yFit: ReadonlyArray<Label>, n: number, path: string): FitMethod | 'identity' {
+function resolveMethod(kind: ProfileKind, requested: CalibrationMethod, yFit: ReadonlyArray<Label>, n: number, path: string): FitMethod | "identity" {
   const positives = yFit.reduce<number>((s, v) => s + v, 0);
   // Pairwise maps are fitted on both orientations, so one class is never a problem.
-  const tooFewOfAClass = kind === 'pointwise' && (positives === 0 || positives === yFit.length);
-  if (requested === 'auto') return yFit.length < MIN_FIT_LABELS || tooFewOfAClass ? 'identity' : resolveAutoMethod(yFit.length);
+  const tooFewOfAClass = kind === "pointwise" && (positives === 0 || positives === yFit.length);
+  if (requested === "auto") return yFit.length < MIN_FIT_LABELS || tooFewOfAClass ? "identity" : resolveAutoMethod(yFit.length);
   if (!Object.hasOwn(MIN_LABELS, requested)) throw new CalibrationInputError(`${path}method`, `unknown method "${String(requested)}"`);
   const min = minLabelsFor(kind, requested);
   if (n < min) throw new CalibrationInputError(`${path}examples`, `${requested} calibration needs at least ${min} examples, got ${n}`);

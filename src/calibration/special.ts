@@ -6,8 +6,8 @@
 // Lanczos approximation with g = 7 and nine terms: about 15 significant digits for x > 0.
 const LANCZOS_G = 7;
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+  9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0. */
@@ -66,7 +66,7 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
 
 /** Regularised incomplete beta function I_x(a, b) = P(X ≤ x) for X ~ Beta(a, b); a, b > 0. */
 export function regularizedIncompleteBeta(x: number, a: number, b: number): number {
-  if (!(a > 0 && b > 0)) throw new RangeError('regularizedIncompleteBeta: a and b must be positive');
+  if (!(a > 0 && b > 0)) throw new RangeError("regularizedIncompleteBeta: a and b must be positive");
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const logFront = a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b);
@@ -86,8 +86,8 @@ function betaDensity(x: number, a: number, b: number): number {
  * is tiny or the step overshoots. Accurate to well below 1e-12 in x.
  */
 export function inverseRegularizedIncompleteBeta(q: number, a: number, b: number): number {
-  if (!(a > 0 && b > 0)) throw new RangeError('inverseRegularizedIncompleteBeta: a and b must be positive');
-  if (!(q >= 0 && q <= 1)) throw new RangeError('inverseRegularizedIncompleteBeta: q must lie in [0, 1]');
+  if (!(a > 0 && b > 0)) throw new RangeError("inverseRegularizedIncompleteBeta: a and b must be positive");
+  if (!(q >= 0 && q <= 1)) throw new RangeError("inverseRegularizedIncompleteBeta: q must lie in [0, 1]");
   if (q === 0) return 0;
   if (q === 1) return 1;
   let lo = 0;

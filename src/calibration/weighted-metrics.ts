@@ -1,5 +1,5 @@
-import { clipProbability } from './numeric';
-import { DEFAULT_BINS, type Metrics } from './metrics';
+import { clipProbability } from "./numeric";
+import { DEFAULT_BINS, type Metrics } from "./metrics";
 
 /**
  * Items sorted by p once, so that every bootstrap resample can be scored as a vector of

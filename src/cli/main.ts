@@ -57,7 +57,10 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("calibrate")
     .description("grade a file of labelled examples, fit a calibration profile and certify an abstention threshold")
-    .argument("<labelled>", 'JSON Lines: {instruction, context?, response, checklist?, label: 0|1, item_labels?} or {instruction, context?, a, b, label: "a"|"b"}')
+    .argument(
+      "<labelled>",
+      'JSON Lines: {instruction, context?, response, checklist?, label: 0|1, item_labels?} or {instruction, context?, a, b, label: "a"|"b"}',
+    )
     .option("-j, --judge <models>", "the judge model, or a cascade cheapest first: m1,m2,… (default: the server's TICKBOX_JUDGE_MODEL)")
     .option("--alpha <a>", "certify agreement ≥ 1 − alpha (default 0.2)", openUnit)
     .option("--delta <d>", "… with probability ≥ 1 − delta (default 0.1)", openUnit)

@@ -22,8 +22,7 @@ export interface PromptfooVerdict {
 }
 
 /** Text as it is; anything else as its JSON (the walk over the body has bounded its depth). */
-const asText = (value: unknown): string =>
-  typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value);
+const asText = (value: unknown): string => (typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value));
 
 type Key = string | number;
 
@@ -49,7 +48,11 @@ export function promptfooRequest(payload: PromptfooPayload, options: PromptfooOp
     list === undefined || list === null || list === ""
       ? undefined
       : typeof list === "string"
-        ? list.split("\n").map((q) => q.trim()).filter(Boolean).map((question) => ({ question }))
+        ? list
+            .split("\n")
+            .map((q) => q.trim())
+            .filter(Boolean)
+            .map((question) => ({ question }))
         : Array.isArray(list)
           ? list.map((entry) => (typeof entry === "string" ? { question: entry } : entry))
           : list;
@@ -65,9 +68,7 @@ export function promptfooRequest(payload: PromptfooPayload, options: PromptfooOp
       pass_threshold: options.passThreshold,
     },
     place: ([field, ...rest]) =>
-      field === "checklist"
-        ? ["context", "vars", options.checklistVar, ...rest.slice(1)]
-        : [...(sources[String(field)] ?? [String(field)]), ...rest],
+      field === "checklist" ? ["context", "vars", options.checklistVar, ...rest.slice(1)] : [...(sources[String(field)] ?? [String(field)]), ...rest],
   };
 }
 
@@ -75,9 +76,7 @@ export function promptfooRequest(payload: PromptfooPayload, options: PromptfooOp
 export function promptfooVerdict(evaluation: EvaluationView): PromptfooVerdict {
   const { checklist, results, scores, passed, pass_threshold } = evaluation;
   const met = results.filter((r) => r.verdict === "YES").length;
-  const unmet = results
-    .filter((r) => r.verdict === "NO")
-    .map((r) => checklist.items.find((i) => i.id === r.item_id)?.question ?? r.item_id);
+  const unmet = results.filter((r) => r.verdict === "NO").map((r) => checklist.items.find((i) => i.id === r.item_id)?.question ?? r.item_id);
   const head = `${met}/${results.length} checklist items met, weighted ${scores.weighted.toFixed(2)} (threshold ${pass_threshold})`;
   return {
     pass: passed,

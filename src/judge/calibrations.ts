@@ -52,7 +52,8 @@ export interface CalibrationInput {
 }
 
 /** A judge's fit as the API shows it; profiles stored before diagnostics and per-judge errors were kept lack them. */
-type StageView = Omit<StageProfile, "model" | "n_errors"> & { calibrator: CalibratorModel } & Partial<StageDiagnostics> & Partial<Pick<StageProfile, "n_errors">>;
+type StageView = Omit<StageProfile, "model" | "n_errors"> & { calibrator: CalibratorModel } & Partial<StageDiagnostics> &
+  Partial<Pick<StageProfile, "n_errors">>;
 
 export interface CalibrationView {
   id: string;
@@ -86,14 +87,18 @@ export interface CalibrationView {
 
 /** Turns a library input error (`judges[1].examples`) into a 422 at a JSON Pointer (`/judges/1/examples`). */
 function inputProblem(error: CalibrationInputError): ProblemError {
-  const path = pointer(error.path.replace(/\[(\d+)\]/g, ".$1").split(".").filter((s) => s !== ""));
+  const path = pointer(
+    error.path
+      .replace(/\[(\d+)\]/g, ".$1")
+      .split(".")
+      .filter((s) => s !== ""),
+  );
   const message = error.message.slice(error.path.length + 2);
   return new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
 }
 
 /** A 422 naming one field. */
-export const invalid = (path: string, message: string) =>
-  new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
+export const invalid = (path: string, message: string) => new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
 
 /**
  * The raw pointwise signal of an evaluation: its soft score (weighted p(YES)) when the judge gave
@@ -123,13 +128,15 @@ export class Calibrations {
       data.push({ judge: gradedBy(j.judge, resolved.models, j.path), path: j.path, ...resolved });
     }
     // Evaluation examples name their signal; `p` examples are of the declared one (default soft).
-    const signal: ProfileSignal =
-      input.kind === "pairwise" ? "p_a" : (input.signal ?? data.flatMap((d) => d.signals).find((v) => v !== null) ?? "soft");
+    const signal: ProfileSignal = input.kind === "pairwise" ? "p_a" : (input.signal ?? data.flatMap((d) => d.signals).find((v) => v !== null) ?? "soft");
     for (const d of data) {
       const i = d.signals.findIndex((v) => v !== null && v !== signal);
       if (i >= 0) {
         const own = d.signals[i]!;
-        throw invalid(`${d.path}/${i}/evaluation_id`, `its signal is the ${own} score (graded ${own === "soft" ? "with" : "without"} logprobs), but this profile's is the ${signal} score: one profile calibrates one signal`);
+        throw invalid(
+          `${d.path}/${i}/evaluation_id`,
+          `its signal is the ${own} score (graded ${own === "soft" ? "with" : "without"} logprobs), but this profile's is the ${signal} score: one profile calibrates one signal`,
+        );
       }
     }
     const first = data[0]!;

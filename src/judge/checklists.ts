@@ -31,11 +31,7 @@ function checklistContentHash(row: Pick<ChecklistRecord, "instruction" | "contex
 export type ChecklistContent = Omit<NewChecklist, "id" | "tenant">;
 
 /** A caller's own checklist: no model involved, keyed by its content. */
-export async function providedChecklist(input: {
-  instruction: string;
-  context: string | null;
-  items: ChecklistItemInput[];
-}): Promise<ChecklistContent> {
+export async function providedChecklist(input: { instruction: string; context: string | null; items: ChecklistItemInput[] }): Promise<ChecklistContent> {
   const items = numberItems(input.items);
   const contentHash = await checklistContentHash({ instruction: input.instruction, context: input.context, items });
   const fp = await fingerprint({ kind: "provided-checklist", content: contentHash });
@@ -74,19 +70,18 @@ export function generationFingerprint(input: GenerationInput): Promise<string> {
 }
 
 /** Generates a checklist with the model (TICK). */
-export async function generateChecklist(
-  llm: LlmClient,
-  input: GenerationInput,
-  fp: string,
-  ctx: RequestContext,
-): Promise<ChecklistContent> {
-  const answer = await askStructured(llm, {
-    model: input.model,
-    messages: checklistMessages(input),
-    schema: { name: CHECKLIST_SCHEMA_NAME, schema: checklistSchema(input.maxItems) },
-    validator: checklistAnswerValidator(input.maxItems),
-    logprobs: false,
-  }, ctx);
+export async function generateChecklist(llm: LlmClient, input: GenerationInput, fp: string, ctx: RequestContext): Promise<ChecklistContent> {
+  const answer = await askStructured(
+    llm,
+    {
+      model: input.model,
+      messages: checklistMessages(input),
+      schema: { name: CHECKLIST_SCHEMA_NAME, schema: checklistSchema(input.maxItems) },
+      validator: checklistAnswerValidator(input.maxItems),
+      logprobs: false,
+    },
+    ctx,
+  );
   const items = numberItems(answer.value.items);
   if (new Set(items.map((i) => i.question.toLowerCase())).size !== items.length) {
     throw new ProblemError("upstream_invalid_output", "the generated checklist repeats a question");

@@ -108,9 +108,7 @@ export class Comparisons {
       p_a: direct?.p_a ?? null,
       position_bias: direct?.position_bias ?? false,
       method,
-      ...(byChecklist
-        ? { checklist_id: byChecklist.checklistId, scores: byChecklist.scores, checklist_winner: byChecklist.winner }
-        : {}),
+      ...(byChecklist ? { checklist_id: byChecklist.checklistId, scores: byChecklist.scores, checklist_winner: byChecklist.winner } : {}),
       ...(direct ? { orders: direct.orders } : {}),
       usage,
     };
@@ -164,7 +162,10 @@ export class Comparisons {
   }
 
   /** One ordered judgement, cached by the fingerprint of everything that shapes it. */
-  private async ordered(input: { instruction: string; context: string | null; first: string; second: string; model?: string | undefined }, ctx: RequestContext) {
+  private async ordered(
+    input: { instruction: string; context: string | null; first: string; second: string; model?: string | undefined },
+    ctx: RequestContext,
+  ) {
     const { judge, store } = this.deps;
     const model = input.model ?? judge.upstreamModel();
     const tenant = judge.cacheTenant(ctx);
@@ -184,13 +185,17 @@ export class Comparisons {
       () => store.comparisonByFingerprint(tenant, fp),
       async () => {
         const { llm } = judge.upstream();
-        const answer = await askStructured(llm, {
-          model,
-          messages: comparisonMessages(input),
-          schema: { name: COMPARISON_SCHEMA_NAME, schema: comparisonSchema },
-          validator: comparisonAnswerValidator,
-          logprobs: true,
-        }, ctx);
+        const answer = await askStructured(
+          llm,
+          {
+            model,
+            messages: comparisonMessages(input),
+            schema: { name: COMPARISON_SCHEMA_NAME, schema: comparisonSchema },
+            validator: comparisonAnswerValidator,
+            logprobs: true,
+          },
+          ctx,
+        );
         const p = answer.tokens
           ? choiceProbabilities(answer.content, answer.tokens, fieldOffsets(answer.content, "better", 1, answer.start), COMPARISON_CHOICES)
           : new Map<string, number>();

@@ -104,7 +104,10 @@ export class Confidence {
     if (previous.length > 0) throw invalid("/previous", "only a raw signal (p or p_a) takes previous signals");
     if (source === "evaluation_id") {
       const row = await this.store.evaluationById(ctx.tenant, input.evaluation_id!);
-      if (!row) throw new ProblemError("not_found", `no evaluation with id ${input.evaluation_id}`, [{ path: "/evaluation_id", message: "no evaluation with this id" }]);
+      if (!row)
+        throw new ProblemError("not_found", `no evaluation with id ${input.evaluation_id}`, [
+          { path: "/evaluation_id", message: "no evaluation with this id" },
+        ]);
       const byModel = profile.judges.findIndex((j) => j.judge === row.model);
       if (byModel < 0 && profile.judges.some((j) => j.judge !== null)) {
         // A map fitted to one model's probabilities says nothing about another's.
@@ -118,15 +121,18 @@ export class Confidence {
       return this.fromEvaluation(profile, await this.judge.evaluate({ ...gradable, model: profile.judges[0]!.judge ?? undefined }, ctx), gradable, ctx);
     }
     if (stage !== 0) throw invalid("/stage", "a new grading starts at the cascade's first judge");
-    const evaluation = await this.judge.evaluate({
-      instruction: input.instruction!,
-      context: input.context,
-      response: input.response!,
-      checklist_id: input.checklist_id,
-      checklist: input.checklist,
-      max_items: input.max_items,
-      model: profile.judges[0]!.judge ?? undefined,
-    }, ctx);
+    const evaluation = await this.judge.evaluate(
+      {
+        instruction: input.instruction!,
+        context: input.context,
+        response: input.response!,
+        checklist_id: input.checklist_id,
+        checklist: input.checklist,
+        max_items: input.max_items,
+        model: profile.judges[0]!.judge ?? undefined,
+      },
+      ctx,
+    );
     return this.fromEvaluation(profile, evaluation, { instruction: input.instruction!, context: input.context ?? null, response: input.response! }, ctx);
   }
 
@@ -136,10 +142,7 @@ export class Confidence {
    * directly, until one answers: the guarantee covers items routed from the first judge. The block
    * is null when the first judge gave no logprobs, so there is no p_a to calibrate.
    */
-  async compare(
-    input: ComparisonInput & { calibration_id: string },
-    ctx: RequestContext,
-  ): Promise<ComparisonView & { confidence: ConfidenceView | null }> {
+  async compare(input: ComparisonInput & { calibration_id: string }, ctx: RequestContext): Promise<ComparisonView & { confidence: ConfidenceView | null }> {
     const { calibration_id, ...request } = input;
     const profile = await this.calibrations.byId(calibration_id, ctx, "/calibration_id");
     if (profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
@@ -155,10 +158,7 @@ export class Confidence {
   }
 
   /** An evaluation graded by the profile's (first) judge, carrying the confidence block. */
-  async evaluate(
-    input: EvaluationInput & { calibration_id: string },
-    ctx: RequestContext,
-  ): Promise<EvaluationView & { confidence: ConfidenceView }> {
+  async evaluate(input: EvaluationInput & { calibration_id: string }, ctx: RequestContext): Promise<EvaluationView & { confidence: ConfidenceView }> {
     const profile = await this.calibrations.byId(input.calibration_id, ctx, "/calibration_id");
     if (profile.kind !== "pointwise") throw invalid("/calibration_id", "an evaluation needs a pointwise profile");
     const evaluation = await this.judge.evaluate({ ...input, model: firstJudge(profile, input.judge) }, ctx);
@@ -218,12 +218,7 @@ export class Confidence {
     return this.view(profile, stages, null, usage);
   }
 
-  private view(
-    profile: CalibrationView,
-    stages: StageDecision[],
-    escalateTo: ConfidenceView["escalate_to"],
-    usage: Usage,
-  ): ConfidenceView & { usage: Usage } {
+  private view(profile: CalibrationView, stages: StageDecision[], escalateTo: ConfidenceView["escalate_to"], usage: Usage): ConfidenceView & { usage: Usage } {
     const last = stages[stages.length - 1]!;
     const { stage, judge, evaluation_id: _e, ...decision } = last;
     return {

@@ -38,24 +38,21 @@ export function gradingFingerprint(input: GradingInput): Promise<string> {
  * the checklist. p(YES) per item is read from the verdict token's logprobs when the server sends
  * them; the signal is "logprobs" only when every item has one.
  */
-export async function gradeResponse(
-  llm: LlmClient,
-  input: GradingInput,
-  fp: string,
-  ctx: RequestContext,
-): Promise<GradingContent> {
+export async function gradeResponse(llm: LlmClient, input: GradingInput, fp: string, ctx: RequestContext): Promise<GradingContent> {
   const items = input.checklist.items;
   const ids = items.map((item) => item.id);
-  const answer = await askStructured(llm, {
-    model: input.model,
-    messages: gradingMessages({ ...input, items }),
-    schema: { name: GRADING_SCHEMA_NAME, schema: gradingSchema(ids) },
-    validator: gradingAnswerValidator(ids),
-    logprobs: true,
-  }, ctx);
-  const probabilities = answer.tokens
-    ? verdictProbabilities(answer.content, answer.tokens, answer.start)
-    : new Map<string, number>();
+  const answer = await askStructured(
+    llm,
+    {
+      model: input.model,
+      messages: gradingMessages({ ...input, items }),
+      schema: { name: GRADING_SCHEMA_NAME, schema: gradingSchema(ids) },
+      validator: gradingAnswerValidator(ids),
+      logprobs: true,
+    },
+    ctx,
+  );
+  const probabilities = answer.tokens ? verdictProbabilities(answer.content, answer.tokens, answer.start) : new Map<string, number>();
   const results: ItemVerdict[] = ids.map((id) => {
     const verdict = answer.value[id]!;
     return {

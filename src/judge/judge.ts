@@ -9,12 +9,7 @@ import type { Store } from "../store/ports";
 import { addUsage, noUsage, type Usage } from "../llm/usage";
 import { ResultCache } from "./cache";
 import type { ChecklistInput, ChecklistSource, EvaluationInput } from "./inputs";
-import {
-  DEFAULT_MAX_ITEMS,
-  generateChecklist,
-  generationFingerprint,
-  providedChecklist,
-} from "./checklists";
+import { DEFAULT_MAX_ITEMS, generateChecklist, generationFingerprint, providedChecklist } from "./checklists";
 import { gradeResponse, gradingFingerprint } from "./grading";
 import { type EvaluationView, evaluationView, storedEvaluationView } from "./views";
 
@@ -69,10 +64,7 @@ export class Judge {
   upstream(): { llm: LlmClient; judgeModel: string; checklistModel: string } {
     const { llm, judgeModel, checklistModel, missingUpstream } = this.deps;
     if (!llm || !judgeModel || !checklistModel) {
-      throw new ProblemError(
-        "upstream_not_configured",
-        `this request needs an upstream model; set ${missingUpstream.join(" and ")} and restart`,
-      );
+      throw new ProblemError("upstream_not_configured", `this request needs an upstream model; set ${missingUpstream.join(" and ")} and restart`);
     }
     return { llm, judgeModel, checklistModel };
   }
@@ -134,7 +126,9 @@ export class Judge {
       if (known) return { row: known, cached: true, usage: noUsage() };
       const made = await providedChecklist({ instruction: input.instruction, context, items: input.items });
       const existing = await this.checklistByFingerprint(ctx.tenant, made.fingerprint);
-      const row = existing ?? this.rememberChecklist(await store.putChecklist({ ...made, id: await this.scopedId("cl", ctx.tenant, made.fingerprint), tenant: ctx.tenant }));
+      const row =
+        existing ??
+        this.rememberChecklist(await store.putChecklist({ ...made, id: await this.scopedId("cl", ctx.tenant, made.fingerprint), tenant: ctx.tenant }));
       if (sent.length <= 16_384) {
         if (this.providedRows.size >= 1_000) this.providedRows.delete(this.providedRows.keys().next().value!);
         this.providedRows.set(sent, row);
@@ -173,17 +167,12 @@ export class Judge {
   }
 
   /** The checklist a request names: stored (`checklist_id`), inline, or generated once and cached. */
-  async resolveChecklist(
-    input: ChecklistSource & { context: string | null },
-    ctx: RequestContext,
-  ): Promise<{ row: ChecklistRecord; usage: Usage }> {
+  async resolveChecklist(input: ChecklistSource & { context: string | null }, ctx: RequestContext): Promise<{ row: ChecklistRecord; usage: Usage }> {
     if (input.checklist_id) {
       requireObjectScope(ctx, "checklist");
       const row = await this.deps.store.checklistById(ctx.tenant, input.checklist_id);
       if (!row) {
-        throw new ProblemError("not_found", `no checklist with id ${input.checklist_id}`, [
-          { path: "/checklist_id", message: "no checklist with this id" },
-        ]);
+        throw new ProblemError("not_found", `no checklist with id ${input.checklist_id}`, [{ path: "/checklist_id", message: "no checklist with this id" }]);
       }
       return { row, usage: noUsage() };
     }
@@ -230,7 +219,8 @@ export class Judge {
    */
   judgeNamed(name: string | undefined, path: string): string | undefined {
     if (name === undefined || this.deps.judgeModels.includes(name)) return name;
-    const allowed = this.deps.judgeModels.length > 0 ? `this server grades with ${this.deps.judgeModels.join(", ")}` : "this server has no judge model configured";
+    const allowed =
+      this.deps.judgeModels.length > 0 ? `this server grades with ${this.deps.judgeModels.join(", ")}` : "this server has no judge model configured";
     const message = `${allowed}, not ${name}; the operator allows more in TICKBOX_JUDGE_MODELS`;
     throw new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
   }
@@ -240,11 +230,7 @@ export class Judge {
     const context = input.context ?? null;
     const model = input.model ?? this.judgeNamed(input.judge, "/judge");
     const checklist = await this.resolveChecklist({ ...input, context }, ctx);
-    const graded = await this.grade(
-      checklist.row,
-      { instruction: input.instruction, context, response: input.response, model },
-      ctx,
-    );
+    const graded = await this.grade(checklist.row, { instruction: input.instruction, context, response: input.response, model }, ctx);
     const usage = addUsage(checklist.usage, graded.usage);
     return evaluationView(graded.row, checklist.row, !graded.computed, usage, input.pass_threshold ?? this.deps.passThreshold);
   }

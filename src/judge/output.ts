@@ -95,10 +95,7 @@ export function extractJson(text: string): { value: unknown; start: number } | n
 }
 
 /** Parses and validates an answer; on failure, says what is wrong in a form a model can act on. */
-export function readAnswer<T>(
-  text: string,
-  validator: z.ZodType<T>,
-): { ok: true; value: T; start: number } | { ok: false; problems: string[] } {
+export function readAnswer<T>(text: string, validator: z.ZodType<T>): { ok: true; value: T; start: number } | { ok: false; problems: string[] } {
   const json = extractJson(text);
   if (!json) return { ok: false, problems: ["the answer is not a JSON object"] };
   const parsed = validator.safeParse(json.value);

@@ -57,12 +57,7 @@ export interface FailedItem {
   rationale: string;
 }
 
-export function revisionMessages(input: {
-  instruction: string;
-  context: string | null;
-  response: string;
-  failed: FailedItem[];
-}): ChatMessage[] {
+export function revisionMessages(input: { instruction: string; context: string | null; response: string; failed: FailedItem[] }): ChatMessage[] {
   const payload = {
     instruction: input.instruction,
     context: input.context,

@@ -45,7 +45,8 @@ const EXAMPLES: { request: unknown; answer: unknown }[] = [
   {
     request: {
       instruction: "Summarise the email below in two sentences for a busy manager.",
-      context: "Hi all, the vendor moved the delivery of the new laptops from 3 March to 17 March. Staff starting on 5 March will get loaner machines from IT. Please tell your new starters. Thanks, Priya",
+      context:
+        "Hi all, the vendor moved the delivery of the new laptops from 3 March to 17 March. Staff starting on 5 March will get loaner machines from IT. Please tell your new starters. Thanks, Priya",
     },
     answer: {
       analysis:
@@ -62,9 +63,7 @@ const EXAMPLES: { request: unknown; answer: unknown }[] = [
 ];
 
 export function checklistMessages(input: { instruction: string; context: string | null; maxItems: number }): ChatMessage[] {
-  const messages: ChatMessage[] = [
-    { role: "system", content: CHECKLIST_SYSTEM.replace("{max_items}", String(input.maxItems)) },
-  ];
+  const messages: ChatMessage[] = [{ role: "system", content: CHECKLIST_SYSTEM.replace("{max_items}", String(input.maxItems)) }];
   for (const example of EXAMPLES) {
     messages.push({ role: "user", content: JSON.stringify(example.request) });
     messages.push({ role: "assistant", content: JSON.stringify(example.answer) });

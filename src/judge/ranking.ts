@@ -136,7 +136,10 @@ export function probabilityAhead(a: GradedCandidate, b: GradedCandidate): number
  * p_ahead ≥ 0.95; without p(YES), where verdicts are all there is, the winner strictly ahead on
  * them. A verdict tie is never decisive without p(YES), and rarely with it.
  */
-export function separation(winner: GradedCandidate & Ranked, runnerUp: GradedCandidate & Ranked): { margin: number; p_ahead: number | null; decisive: boolean } {
+export function separation(
+  winner: GradedCandidate & Ranked,
+  runnerUp: GradedCandidate & Ranked,
+): { margin: number; p_ahead: number | null; decisive: boolean } {
   const margin = winner.scores.weighted - runnerUp.scores.weighted;
   const known = [winner, runnerUp].every((c) => c.results.every((r) => r.p_yes !== null));
   if (!known) return { margin, p_ahead: null, decisive: compareStandings(winner, runnerUp) < 0 };

@@ -58,9 +58,7 @@ function standingOf(checklist: ChecklistRecord, graded: GradingRecord, threshold
 export class Refinements {
   private readonly cache: ResultCache;
 
-  constructor(
-    private readonly deps: { judge: Judge; store: PairwiseStore; metrics: Metrics; reviserModel: string | null },
-  ) {
+  constructor(private readonly deps: { judge: Judge; store: PairwiseStore; metrics: Metrics; reviserModel: string | null }) {
     this.cache = new ResultCache(deps.metrics);
   }
 
@@ -129,10 +127,7 @@ export class Refinements {
   }
 
   /** A revision as plain text, cached by the fingerprint of the response and its feedback. */
-  private async revise(
-    input: { instruction: string; context: string | null; response: string; failed: FailedItem[] },
-    ctx: RequestContext,
-  ) {
+  private async revise(input: { instruction: string; context: string | null; response: string; failed: FailedItem[] }, ctx: RequestContext) {
     const model = this.reviserModel;
     const params = { temperature: 0 };
     const tenant = this.deps.judge.cacheTenant(ctx);

@@ -70,12 +70,15 @@ export class Selections {
       if (method === "pairwise") {
         // One position-swapped comparison between the first two tied candidates, in request order.
         const [i, j] = ranking.tiedAtTop as [number, number];
-        const verdict: DirectVerdict = await comparisons.direct({
-          instruction: input.instruction,
-          context,
-          a: input.candidates[i]!,
-          b: input.candidates[j]!,
-        }, ctx);
+        const verdict: DirectVerdict = await comparisons.direct(
+          {
+            instruction: input.instruction,
+            context,
+            a: input.candidates[i]!,
+            b: input.candidates[j]!,
+          },
+          ctx,
+        );
         usage = addUsage(usage, verdict.usage);
         if (verdict.winner === "b") {
           winner = j;

@@ -53,11 +53,14 @@ export class Limiter implements Slots {
         timer: undefined,
       };
       if (deadline !== undefined) {
-        waiter.timer = setTimeout(() => {
-          const at = this.waiting.indexOf(waiter);
-          if (at >= 0) this.waiting.splice(at, 1);
-          reject(deadlinePassed("while the call waited for an upstream slot here (TICKBOX_UPSTREAM_CONCURRENCY, or the batch's concurrency)"));
-        }, Math.max(0, deadline - Date.now()));
+        waiter.timer = setTimeout(
+          () => {
+            const at = this.waiting.indexOf(waiter);
+            if (at >= 0) this.waiting.splice(at, 1);
+            reject(deadlinePassed("while the call waited for an upstream slot here (TICKBOX_UPSTREAM_CONCURRENCY, or the batch's concurrency)"));
+          },
+          Math.max(0, deadline - Date.now()),
+        );
       }
       this.waiting.push(waiter);
     });

@@ -141,10 +141,6 @@ export function choiceProbabilities<C extends string>(
  * p(YES) for every item whose verdict token can be located. `jsonStart` is where the JSON answer
  * begins inside the content.
  */
-export function verdictProbabilities(
-  content: string,
-  tokens: TokenLogprob[],
-  jsonStart = 0,
-): Map<string, number> {
+export function verdictProbabilities(content: string, tokens: TokenLogprob[], jsonStart = 0): Map<string, number> {
   return choiceProbabilities(content, tokens, verdictOffsets(content, jsonStart), YES_NO);
 }

@@ -70,8 +70,7 @@ async function readWithin(body: AnswerBody, declared: number, limit: number): Pr
   return Buffer.concat(chunks, size).toString("utf8");
 }
 
-const abortError = (signal: AbortSignal) =>
-  signal.reason instanceof Error ? signal.reason : new DOMException("This operation was aborted", "AbortError");
+const abortError = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new DOMException("This operation was aborted", "AbortError"));
 
 /**
  * A `fetch` for the upstream client on Node, over undici's `request` with keep-alive. It does only

@@ -33,7 +33,9 @@ const TOP_LOGPROBS = 5;
 export function schemaInPrompt(messages: ChatMessage[], schema: Record<string, unknown>, mode: StructuredOutputMode): ChatMessage[] {
   const note =
     `\n\nAnswer with one JSON object${mode === "text" ? " and nothing else" : ""}, matching this JSON Schema:\n` +
-    "```schema\n" + JSON.stringify(schema) + "\n```";
+    "```schema\n" +
+    JSON.stringify(schema) +
+    "\n```";
   const [first, ...rest] = messages;
   if (first?.role !== "system") return [{ role: "system", content: note.trim() }, ...messages];
   return [{ role: "system", content: first.content + note }, ...rest];
@@ -108,10 +110,7 @@ export class OpenAiCompatibleClient implements LlmClient {
   private async attempt(request: ChatRequest, withLogprobs: boolean): Promise<ChatResult> {
     const { structuredOutput: mode, metrics, timeoutMs } = this.options;
     const kind = request.schema?.name ?? "text";
-    const messages =
-      request.schema && mode !== "json_schema"
-        ? schemaInPrompt(request.messages, request.schema.schema, mode)
-        : request.messages;
+    const messages = request.schema && mode !== "json_schema" ? schemaInPrompt(request.messages, request.schema.schema, mode) : request.messages;
     await request.beforeSend?.();
     const started = performance.now();
     let outcome = "error";
@@ -121,17 +120,22 @@ export class OpenAiCompatibleClient implements LlmClient {
     const timeout = request.deadline === undefined ? timeoutMs : Math.min(timeoutMs, request.deadline - Date.now());
     if (timeout <= 0) throw deadlinePassed("before the upstream could be asked");
     try {
-      const response = await this.client.chat.completions.create({
-        model: request.model,
-        messages,
-        temperature: request.temperature,
-        ...(request.schema && mode === "json_schema"
-          ? { response_format: { type: "json_schema", json_schema: { name: request.schema.name, strict: true, schema: request.schema.schema } } }
-          : request.schema && mode === "json_object"
-            ? { response_format: { type: "json_object" } }
-            : {}),
-        ...(withLogprobs ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}),
-      }, { timeout, ...(request.traceparent ? { headers: { traceparent: request.traceparent } } : {}) }).asResponse();
+      const response = await this.client.chat.completions
+        .create(
+          {
+            model: request.model,
+            messages,
+            temperature: request.temperature,
+            ...(request.schema && mode === "json_schema"
+              ? { response_format: { type: "json_schema", json_schema: { name: request.schema.name, strict: true, schema: request.schema.schema } } }
+              : request.schema && mode === "json_object"
+                ? { response_format: { type: "json_object" } }
+                : {}),
+            ...(withLogprobs ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}),
+          },
+          { timeout, ...(request.traceparent ? { headers: { traceparent: request.traceparent } } : {}) },
+        )
+        .asResponse();
       const json = parseAnswer(await response.text());
       usage = usageOf(json);
       const answer = readCompletion(json);

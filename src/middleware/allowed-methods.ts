@@ -15,7 +15,12 @@ export function allowedMethods(routes: readonly RouteEntry[]): (path: string) =>
   for (const { method, path } of routes) {
     if (method === "ALL") continue;
     const entry = patterns.get(path) ?? {
-      pattern: new RegExp(`^${path.split(/(:\w+)/).map((part) => (part.startsWith(":") ? "[^/]+" : escapeRegExp(part))).join("")}$`),
+      pattern: new RegExp(
+        `^${path
+          .split(/(:\w+)/)
+          .map((part) => (part.startsWith(":") ? "[^/]+" : escapeRegExp(part)))
+          .join("")}$`,
+      ),
       methods: new Set<string>(),
     };
     entry.methods.add(method);

@@ -142,16 +142,19 @@ export function tooLarge(limits: Pick<BodyLimits, "maxBytes" | "limitName">): Pr
 function beforeDue<T>(read: Promise<T>, due: number, limits: BodyLimits): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // The read may still settle (or fail, once the connection is closed): nobody waits for it.
-      read.catch(() => {});
-      reject(
-        new ProblemError(
-          "request_timeout",
-          `the body did not arrive in time: ${limits.timeoutMs} ms plus a second per MiB received (TICKBOX_REQUEST_TIMEOUT_MS)`,
-        ),
-      );
-    }, Math.max(0, due - Date.now()));
+    timer = setTimeout(
+      () => {
+        // The read may still settle (or fail, once the connection is closed): nobody waits for it.
+        read.catch(() => {});
+        reject(
+          new ProblemError(
+            "request_timeout",
+            `the body did not arrive in time: ${limits.timeoutMs} ms plus a second per MiB received (TICKBOX_REQUEST_TIMEOUT_MS)`,
+          ),
+        );
+      },
+      Math.max(0, due - Date.now()),
+    );
   });
   return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }

@@ -66,10 +66,7 @@ export function streamBody(c: Context<AppEnv>): AsyncGenerator<Uint8Array> {
  * `rules` (by exact path) get their own limit, may accept JSON Lines, and may take the body as a
  * stream instead (bounded memory however large it is).
  */
-export function readJsonBody(
-  defaults: { maxBytes: number; timeoutMs: number },
-  rules: Record<string, BodyRule> = {},
-): MiddlewareHandler<AppEnv> {
+export function readJsonBody(defaults: { maxBytes: number; timeoutMs: number }, rules: Record<string, BodyRule> = {}): MiddlewareHandler<AppEnv> {
   const fallback: BodyRule = { maxBytes: defaults.maxBytes, limitName: "TICKBOX_MAX_BODY_BYTES" };
   return async (c, next) => {
     if (c.req.method !== "POST" && c.req.method !== "PUT" && c.req.method !== "PATCH") return next();
@@ -79,10 +76,7 @@ export function readJsonBody(
     if (!type && !requestHeader(c, "transfer-encoding") && !(Number(requestHeader(c, "content-length")) > 0)) return next();
     if (!JSON_TYPE.test(type) && !(rule.ndjson && isJsonLinesMediaType(type))) {
       const wanted = rule.ndjson ? `application/json or JSON Lines (${JSON_LINES_TYPES.join(", ")})` : "application/json";
-      throw new ProblemError(
-        "unsupported_media_type",
-        type ? `the body is ${essence(type)}; send ${wanted}` : `the body has no Content-Type; send ${wanted}`,
-      );
+      throw new ProblemError("unsupported_media_type", type ? `the body is ${essence(type)}; send ${wanted}` : `the body has no Content-Type; send ${wanted}`);
     }
     if (Number(requestHeader(c, "content-length")) > rule.maxBytes) throw tooLarge(rule);
     const limits: BodyLimits = { maxBytes: rule.maxBytes, limitName: rule.limitName, timeoutMs: defaults.timeoutMs };
@@ -101,8 +95,7 @@ const DECLARED_JSON = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+)
 const notDeclaredJson = () => new ProblemError("unsupported_media_type", "send the body as application/json");
 
 /** The problem for a body that is not JSON. */
-const malformedJson = () =>
-  new ProblemError("invalid_json", "the body could not be parsed as JSON", [{ path: "", message: "malformed JSON" }]);
+const malformedJson = () => new ProblemError("invalid_json", "the body could not be parsed as JSON", [{ path: "", message: "malformed JSON" }]);
 
 /**
  * The JSON value of a body `readJsonBody` has read, for a route that declares an `application/json`

@@ -54,8 +54,7 @@ function pathOf(visit: Visit): Key[] {
 export function limitFindings(value: unknown, limits: RequestLimits, place: Placement = asIs): Finding[] {
   if (withinLimits(value, limits, null, 0)) return [];
   const findings: Finding[] = [];
-  const found = (visit: Visit, kind: Finding["kind"], message: string) =>
-    findings.push({ kind, path: pointer(place(pathOf(visit))), message });
+  const found = (visit: Visit, kind: Finding["kind"], message: string) => findings.push({ kind, path: pointer(place(pathOf(visit))), message });
   const stack: Visit[] = [{ value, key: null, parent: null, depth: 0 }];
   while (stack.length > 0) {
     const visit = stack.pop()!;

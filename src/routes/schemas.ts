@@ -187,8 +187,7 @@ export const QueryInstant = z
 /** The id of a stored object (a checklist, an evaluation, a profile, a batch), in a body, a query or a path. */
 export const ObjectId = maxChars(z.string().min(1), 100);
 
-export const IdParam = (prefix: string) =>
-  z.object({ id: ObjectId.openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
+export const IdParam = (prefix: string) => z.object({ id: ObjectId.openapi({ param: { name: "id", in: "path" }, example: `${prefix}_…` }) });
 
 /** A response under judgement; kept byte for byte (no trimming), but blank is refused. */
 export const ResponseText = limitedText(z.string()).refine((s) => s.trim().length > 0, "must not be empty");
@@ -201,10 +200,7 @@ export const ChecklistChoice = {
 };
 
 /** The one rule of `ChecklistChoice`: a stored checklist or inline items, never both (neither: one is generated). */
-export const notBothChecklists: [
-  (b: { checklist_id?: string | undefined; checklist?: unknown }) => boolean,
-  { message: string; path: string[] },
-] = [
+export const notBothChecklists: [(b: { checklist_id?: string | undefined; checklist?: unknown }) => boolean, { message: string; path: string[] }] = [
   (b) => !(b.checklist_id && b.checklist),
   { message: "give checklist_id or checklist, not both", path: ["checklist"] },
 ];

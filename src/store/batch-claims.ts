@@ -36,7 +36,12 @@ export function createItemClaims({ db, atomic, atomicRows }: SqlDatabase): ItemC
     /** Puts items the messages hold back to pending, for other messages to take, in one transaction. */
     async releaseItems(batchId, claims) {
       await atomic(() =>
-        claims.map(({ idx, claim }) => db.update(batchItems).set({ status: "pending", claim: null }).where(heldBy(batchId, idx, claim))),
+        claims.map(({ idx, claim }) =>
+          db
+            .update(batchItems)
+            .set({ status: "pending", claim: null })
+            .where(heldBy(batchId, idx, claim)),
+        ),
       );
     },
 
@@ -78,6 +83,5 @@ export function createItemClaims({ db, atomic, atomicRows }: SqlDatabase): ItemC
         .orderBy(asc(batchItems.idx));
       return rows.map((r) => r.idx);
     },
-
   };
 }

@@ -63,7 +63,10 @@ export function createBatchStore({ db, atomic, atomicEach }: SqlDatabase): Batch
     .onConflictDoNothing()
     .prepare();
   const insertWith = (values: { batchId: string } & NewBatchItem) =>
-    db.insert(batchItems).values({ ...values, status: "pending" }).onConflictDoNothing();
+    db
+      .insert(batchItems)
+      .values({ ...values, status: "pending" })
+      .onConflictDoNothing();
   // A finished item's UPDATE: only an item still running changes.
   const stillRunning = (batchId: string | SQLWrapper, idx: number | SQLWrapper) =>
     and(eq(batchItems.batchId, batchId), eq(batchItems.idx, idx), eq(batchItems.status, "running"));
@@ -88,7 +91,11 @@ export function createBatchStore({ db, atomic, atomicEach }: SqlDatabase): Batch
   return {
     /** Idempotent: items already stored under the same (batch, index) are left alone. */
     async insertItems(batchId: string, items: NewBatchItem[]): Promise<void> {
-      await atomicEach(insertItem, insertWith, items.map((item) => ({ batchId, ...item })));
+      await atomicEach(
+        insertItem,
+        insertWith,
+        items.map((item) => ({ batchId, ...item })),
+      );
     },
 
     /**
@@ -101,7 +108,10 @@ export function createBatchStore({ db, atomic, atomicEach }: SqlDatabase): Batch
       await atomic(() => [
         // Items of the same id with no batch row cannot be complete: they are replaced.
         db.delete(batchItems).where(and(eq(batchItems.batchId, row.id), absent)),
-        db.update(batchItems).set({ batchId: row.id }).where(and(eq(batchItems.batchId, stagingId), absent)),
+        db
+          .update(batchItems)
+          .set({ batchId: row.id })
+          .where(and(eq(batchItems.batchId, stagingId), absent)),
         db.delete(batchItems).where(eq(batchItems.batchId, stagingId)),
         db.insert(batches).values(row).onConflictDoNothing(),
       ]);
@@ -189,7 +199,10 @@ export function createBatchStore({ db, atomic, atomicEach }: SqlDatabase): Batch
     },
 
     async dropLease(id: string, runner: string): Promise<void> {
-      await db.update(batches).set({ runner: null }).where(and(eq(batches.id, id), eq(batches.runner, runner)));
+      await db
+        .update(batches)
+        .set({ runner: null })
+        .where(and(eq(batches.id, id), eq(batches.runner, runner)));
     },
 
     /** Items left "running" by a process that is gone go back to the queue. */
@@ -271,12 +284,7 @@ export function createBatchStore({ db, atomic, atomicEach }: SqlDatabase): Batch
         .select()
         .from(batchItems)
         .where(
-          and(
-            eq(batchItems.batchId, batchId),
-            gt(batchItems.idx, afterIdx),
-            lt(batchItems.idx, beforeIdx),
-            inArray(batchItems.status, ["done", "failed"]),
-          ),
+          and(eq(batchItems.batchId, batchId), gt(batchItems.idx, afterIdx), lt(batchItems.idx, beforeIdx), inArray(batchItems.status, ["done", "failed"])),
         )
         .orderBy(asc(batchItems.idx))
         .limit(limit);

@@ -1,6 +1,15 @@
 import { type SQL, and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { SqlDatabase } from "./database";
-import { type ItemQuery, type ItemRow, type ItemSortKey, type ItemStanding, type ItemTotals, type ModelTokens, PREVIEW_CHARS, type SharedChecklist } from "./list-records";
+import {
+  type ItemQuery,
+  type ItemRow,
+  type ItemSortKey,
+  type ItemStanding,
+  type ItemTotals,
+  type ModelTokens,
+  PREVIEW_CHARS,
+  type SharedChecklist,
+} from "./list-records";
 import type { BatchViews } from "./ports";
 import type { ChecklistItem } from "./records";
 import { batchItems } from "./schema-batches";
@@ -47,11 +56,7 @@ function searchIn(text: string): SQL {
  */
 export function createBatchViews({ db }: SqlDatabase): BatchViews {
   const where = (batchId: string, query: Pick<ItemQuery, "outcome" | "search">) =>
-    and(
-      eq(batchItems.batchId, batchId),
-      query.outcome ? outcomeIs(query.outcome) : undefined,
-      query.search ? searchIn(query.search) : undefined,
-    );
+    and(eq(batchItems.batchId, batchId), query.outcome ? outcomeIs(query.outcome) : undefined, query.search ? searchIn(query.search) : undefined);
 
   return {
     /** A page of the items that match, sorted (items without the sort value last, then by index), and how many match. */

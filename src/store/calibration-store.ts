@@ -5,7 +5,14 @@ import { calibrations } from "./schema-calibration";
 
 export function createCalibrationStore({ db }: SqlDatabase): CalibrationStore {
   const calibrationById = async (tenant: string, id: string) =>
-    (await db.select().from(calibrations).where(and(eq(calibrations.tenant, tenant), eq(calibrations.id, id))).limit(1).all())[0];
+    (
+      await db
+        .select()
+        .from(calibrations)
+        .where(and(eq(calibrations.tenant, tenant), eq(calibrations.id, id)))
+        .limit(1)
+        .all()
+    )[0];
   return {
     calibrationById,
     async putCalibration(record) {

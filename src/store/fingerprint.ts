@@ -30,9 +30,9 @@ interface NodeCrypto {
 
 // Node's native hash is synchronous and several times cheaper than a Web Crypto round trip through
 // the thread pool; other runtimes (Workers) use Web Crypto. Both give the same digest.
-const nodeCrypto = (
-  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-).process?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as
+  | NodeCrypto
+  | undefined;
 
 /** sha256 of a text's UTF-8 bytes, as hex, through Web Crypto: the path a Worker takes. */
 export async function webCryptoSha256(text: string): Promise<string> {

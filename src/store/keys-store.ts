@@ -30,7 +30,11 @@ export function createKeyStore({ db }: SqlDatabase): KeyStore {
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, sql.placeholder("hash")), isNull(apiKeys.revokedAt)))
     .prepare();
-  const byId = db.select(columns).from(apiKeys).where(eq(apiKeys.id, sql.placeholder("id"))).prepare();
+  const byId = db
+    .select(columns)
+    .from(apiKeys)
+    .where(eq(apiKeys.id, sql.placeholder("id")))
+    .prepare();
   return {
     async create(row) {
       await db.insert(apiKeys).values(row);

@@ -33,10 +33,7 @@ function after(t: ListedTable, position: Position | null): SQL | undefined {
 /** A creation range in a table's unit: seconds (`unixepoch()` defaults) or milliseconds. */
 function createdIn(t: ListedTable, range: CreatedRange, unitMs: number): SQL[] {
   const bound = (ms: number) => Math.ceil(ms / unitMs);
-  return [
-    ...(range.from !== undefined ? [gte(t.createdAt, bound(range.from))] : []),
-    ...(range.to !== undefined ? [lt(t.createdAt, bound(range.to))] : []),
-  ];
+  return [...(range.from !== undefined ? [gte(t.createdAt, bound(range.from))] : []), ...(range.to !== undefined ? [lt(t.createdAt, bound(range.to))] : [])];
 }
 
 const positionOf = (row: { createdAt: number; id: string }): Position => ({ createdAt: row.createdAt, id: row.id });
@@ -78,33 +75,35 @@ const preview = (column: SQLiteColumn) => sql<string>`substr(${column}, 1, ${PRE
  * list never shows another tenant's rows.
  */
 export function createListings({ db }: SqlDatabase): Listings {
-  const evaluationRows = (tenant: string, filter: EvaluationFilter) => (from: Position | null, n: number): Promise<EvaluationListRow[]> =>
-    db
-      .select({
-        id: evaluations.id,
-        checklistId: evaluations.checklistId,
-        model: evaluations.model,
-        promptVersion: evaluations.promptVersion,
-        signal: evaluations.signal,
-        results: evaluations.results,
-        instruction: preview(evaluations.instruction),
-        response: preview(evaluations.response),
-        createdAt: evaluations.createdAt,
-        items: checklists.items,
-      })
-      .from(evaluations)
-      .innerJoin(checklists, eq(checklists.id, evaluations.checklistId))
-      .where(
-        and(
-          eq(evaluations.tenant, tenant),
-          filter.checklistId !== undefined ? eq(evaluations.checklistId, filter.checklistId) : undefined,
-          filter.model !== undefined ? eq(evaluations.model, filter.model) : undefined,
-          ...createdIn(evaluations, filter, 1000),
-          after(evaluations, from),
-        ),
-      )
-      .orderBy(desc(evaluations.createdAt), desc(evaluations.id))
-      .limit(n);
+  const evaluationRows =
+    (tenant: string, filter: EvaluationFilter) =>
+    (from: Position | null, n: number): Promise<EvaluationListRow[]> =>
+      db
+        .select({
+          id: evaluations.id,
+          checklistId: evaluations.checklistId,
+          model: evaluations.model,
+          promptVersion: evaluations.promptVersion,
+          signal: evaluations.signal,
+          results: evaluations.results,
+          instruction: preview(evaluations.instruction),
+          response: preview(evaluations.response),
+          createdAt: evaluations.createdAt,
+          items: checklists.items,
+        })
+        .from(evaluations)
+        .innerJoin(checklists, eq(checklists.id, evaluations.checklistId))
+        .where(
+          and(
+            eq(evaluations.tenant, tenant),
+            filter.checklistId !== undefined ? eq(evaluations.checklistId, filter.checklistId) : undefined,
+            filter.model !== undefined ? eq(evaluations.model, filter.model) : undefined,
+            ...createdIn(evaluations, filter, 1000),
+            after(evaluations, from),
+          ),
+        )
+        .orderBy(desc(evaluations.createdAt), desc(evaluations.id))
+        .limit(n);
 
   return {
     /** Evaluations with their checklist's items (to score them); `keep` filters on what SQL cannot. */

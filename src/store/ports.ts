@@ -121,7 +121,14 @@ export interface BatchStore {
    * Sets the status; a reason and a resume time only go with a pause or a cancel the batch did not
    * ask for. With `from`, only a batch in that status changes (compare and set): whether it did.
    */
-  setStatus(id: string, status: BatchStatus, finishedAt: number | null, reason?: string | null, pausedUntil?: number | null, from?: BatchStatus): Promise<boolean>;
+  setStatus(
+    id: string,
+    status: BatchStatus,
+    finishedAt: number | null,
+    reason?: string | null,
+    pausedUntil?: number | null,
+    from?: BatchStatus,
+  ): Promise<boolean>;
   /** Marks a running batch completed if none of its items is pending or running; whether it did. */
   completeIfFinished(id: string, now: number): Promise<boolean>;
   /** Makes `to` the batch's runner if its runner is still `from` (compare and set); whether it did. */
@@ -174,7 +181,13 @@ export interface ItemClaims {
 /** Newest-first lists of a tenant's objects, a page at a time; never another tenant's. */
 export interface Listings {
   /** Evaluations with their checklist's items (to score them); `keep` filters on what a query cannot. */
-  evaluations(tenant: string, filter: EvaluationFilter, start: Position | null, limit: number, keep?: (row: EvaluationListRow) => boolean): Promise<Page<EvaluationListRow>>;
+  evaluations(
+    tenant: string,
+    filter: EvaluationFilter,
+    start: Position | null,
+    limit: number,
+    keep?: (row: EvaluationListRow) => boolean,
+  ): Promise<Page<EvaluationListRow>>;
   checklists(tenant: string, filter: ChecklistFilter, start: Position | null, limit: number): Promise<Page<ChecklistListRow>>;
   calibrations(tenant: string, filter: CalibrationFilter, start: Position | null, limit: number): Promise<Page<CalibrationRecord>>;
   /** Batch ids; their state is read through the batch service, which knows what is running here. */

@@ -126,8 +126,7 @@ export interface ApiKeyRow {
    */
   createdBy: string | null;
 }
-export type NewApiKeyRow = Omit<ApiKeyRow, "createdAt" | "revokedAt" | "createdBy"> &
-  Partial<Pick<ApiKeyRow, "createdAt" | "revokedAt" | "createdBy">>;
+export type NewApiKeyRow = Omit<ApiKeyRow, "createdAt" | "revokedAt" | "createdBy"> & Partial<Pick<ApiKeyRow, "createdAt" | "revokedAt" | "createdBy">>;
 
 /** A key's own limits, as the keys above another key are listed. */
 export type KeyLimitsRow = Pick<ApiKeyRow, "id" | "rateLimitRpm" | "dailyTokenBudget">;

@@ -8,25 +8,25 @@ import type { EvaluationInput } from "../judge/inputs";
 export const batches = sqliteTable(
   "batches",
   {
-  id: text("id").primaryKey(),
-  /** The tenant that owns the batch, and the key whose usage its items are booked to. */
-  tenant: text("tenant").notNull().default("default"),
-  keyId: text("key_id"),
-  status: text("status", { enum: ["running", "paused", "cancelled", "completed"] }).notNull(),
-  /** Why the batch is paused or cancelled when it was not asked to be (a spent budget, a revoked key). */
-  statusReason: text("status_reason"),
-  /** A paused batch resumes at this epoch ms (the next UTC day, when its owner's budget renews). */
-  pausedUntil: integer("paused_until"),
-  total: integer("total").notNull(),
-  concurrency: integer("concurrency").notNull(),
-  createdAt: integer("created_at").notNull(),
-  finishedAt: integer("finished_at"),
-  /**
-   * The runner (process) working on the batch, and when it last said so: a lease that keeps two
-   * processes on one database file from working on the same batch at once.
-   */
-  runner: text("runner"),
-  heartbeatAt: integer("heartbeat_at"),
+    id: text("id").primaryKey(),
+    /** The tenant that owns the batch, and the key whose usage its items are booked to. */
+    tenant: text("tenant").notNull().default("default"),
+    keyId: text("key_id"),
+    status: text("status", { enum: ["running", "paused", "cancelled", "completed"] }).notNull(),
+    /** Why the batch is paused or cancelled when it was not asked to be (a spent budget, a revoked key). */
+    statusReason: text("status_reason"),
+    /** A paused batch resumes at this epoch ms (the next UTC day, when its owner's budget renews). */
+    pausedUntil: integer("paused_until"),
+    total: integer("total").notNull(),
+    concurrency: integer("concurrency").notNull(),
+    createdAt: integer("created_at").notNull(),
+    finishedAt: integer("finished_at"),
+    /**
+     * The runner (process) working on the batch, and when it last said so: a lease that keeps two
+     * processes on one database file from working on the same batch at once.
+     */
+    runner: text("runner"),
+    heartbeatAt: integer("heartbeat_at"),
   },
   (t) => [index("batches_by_tenant_created").on(t.tenant, t.createdAt, t.id)],
 );

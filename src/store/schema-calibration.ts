@@ -9,12 +9,12 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export const calibrations = sqliteTable(
   "calibrations",
   {
-  id: text("id").primaryKey(),
-  tenant: text("tenant").notNull().default("default"),
-  name: text("name").notNull(),
-  kind: text("kind", { enum: ["pointwise", "pairwise"] }).notNull(),
-  profile: text("profile", { mode: "json" }).notNull().$type<unknown>(),
-  createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
+    id: text("id").primaryKey(),
+    tenant: text("tenant").notNull().default("default"),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["pointwise", "pairwise"] }).notNull(),
+    profile: text("profile", { mode: "json" }).notNull().$type<unknown>(),
+    createdAt: integer("created_at").notNull().default(sql`(unixepoch())`),
   },
   (t) => [index("calibrations_by_tenant_created").on(t.tenant, t.createdAt, t.id)],
 );

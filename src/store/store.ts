@@ -22,10 +22,19 @@ export function createDrizzleStore({ db }: SqlDatabase): Store {
     const t = table as typeof checklists;
     type Row = T["$inferSelect"];
     const prepared = (column: "id" | "fingerprint") =>
-      db.select().from(t).where(and(eq(t.tenant, sql.placeholder("tenant")), eq(t[column], sql.placeholder("key")))).prepare();
+      db
+        .select()
+        .from(t)
+        .where(and(eq(t.tenant, sql.placeholder("tenant")), eq(t[column], sql.placeholder("key"))))
+        .prepare();
     const byId = prepared("id");
     const byFingerprint = prepared("fingerprint");
-    const anyByFingerprint = db.select().from(t).where(eq(t.fingerprint, sql.placeholder("key"))).limit(1).prepare();
+    const anyByFingerprint = db
+      .select()
+      .from(t)
+      .where(eq(t.fingerprint, sql.placeholder("key")))
+      .limit(1)
+      .prepare();
     // Rows come back as value arrays in column order and are mapped to records here, the store's
     // edge: drizzle's general mapper cost as much as the query.
     const fields = Object.entries(getTableColumns(t));

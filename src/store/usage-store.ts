@@ -57,11 +57,11 @@ export function createUsageStore({ db }: SqlDatabase): UsageStore {
         from ? sql`${usageDaily.day} >= ${from}` : undefined,
         to ? sql`${usageDaily.day} <= ${to}` : undefined,
       ].filter((c) => c !== undefined);
-      return (await db
+      return await db
         .select()
         .from(usageDaily)
         .where(conditions.length ? and(...conditions) : undefined)
-        .orderBy(usageDaily.day, usageDaily.keyId, usageDaily.model));
+        .orderBy(usageDaily.day, usageDaily.keyId, usageDaily.model);
     },
   };
 }

@@ -89,8 +89,6 @@ export function promptTokensAtMost(request: Pick<ChatRequest, "messages" | "sche
  * budget can be overrun by (see docs/budgets.md).
  */
 export function estimateTokens(request: Pick<ChatRequest, "messages" | "schema">): number {
-  const answer = request.schema
-    ? schemaAllowance(request.schema.schema as Schema)
-    : tokensAtMost(request.messages.at(-1)?.content ?? "") + TEXT_ANSWER_TOKENS;
+  const answer = request.schema ? schemaAllowance(request.schema.schema as Schema) : tokensAtMost(request.messages.at(-1)?.content ?? "") + TEXT_ANSWER_TOKENS;
   return promptTokensAtMost(request) + answer;
 }

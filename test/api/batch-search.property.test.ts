@@ -25,38 +25,49 @@ interface Sent {
 
 /** The reference: a literal substring test, ASCII letters lowered on both sides. */
 const lowerAscii = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-const matches = (item: Sent, q: string) =>
-  [item.custom_id, item.instruction, item.response].some((field) => lowerAscii(field).includes(lowerAscii(q)));
+const matches = (item: Sent, q: string) => [item.custom_id, item.instruction, item.response].some((field) => lowerAscii(field).includes(lowerAscii(q)));
 
 /** A query: made up, or a piece of one of the items (in another case), so that hits are common. */
 const queryFor = (items: Sent[]) =>
-  fc.oneof(
-    text,
-    fc.tuple(fc.nat(items.length - 1), fc.constantFrom("custom_id", "instruction", "response"), fc.nat(), fc.nat(), fc.boolean()).map(([i, field, a, b, upper]) => {
-      const value = items[i]![field as keyof Sent];
-      const start = a % (value.length + 1);
-      const part = value.slice(start, start + 1 + (b % 6));
-      return upper ? part.toUpperCase() : part;
-    }),
-  ).filter((q) => q.length > 0 && q.length <= 200 && !/\p{Cs}/u.test(q));
+  fc
+    .oneof(
+      text,
+      fc
+        .tuple(fc.nat(items.length - 1), fc.constantFrom("custom_id", "instruction", "response"), fc.nat(), fc.nat(), fc.boolean())
+        .map(([i, field, a, b, upper]) => {
+          const value = items[i]![field as keyof Sent];
+          const start = a % (value.length + 1);
+          const part = value.slice(start, start + 1 + (b % 6));
+          return upper ? part.toUpperCase() : part;
+        }),
+    )
+    .filter((q) => q.length > 0 && q.length <= 200 && !/\p{Cs}/u.test(q));
 
 describe("GET /v1/batches/{id}/items?q=", () => {
   it("matches exactly the items whose custom id, instruction or response contains the query", async () => {
     const t = makeApp(upstreamEnv(fake), { background: true });
-    const batch = fc.array(fc.tuple(text, text, text), { minLength: 1, maxLength: 8 }).map((rows) =>
-      rows.map(([id, instruction, response], i): Sent => ({ custom_id: `${i}${id}`, instruction: `I${instruction}.`, response: `R${response}` })),
-    );
+    const batch = fc
+      .array(fc.tuple(text, text, text), { minLength: 1, maxLength: 8 })
+      .map((rows) =>
+        rows.map(([id, instruction, response], i): Sent => ({ custom_id: `${i}${id}`, instruction: `I${instruction}.`, response: `R${response}` })),
+      );
     await fc.assert(
       fc.asyncProperty(
         batch.chain((items) => fc.tuple(fc.constant(items), fc.array(queryFor(items), { minLength: 1, maxLength: 6 }))),
         async ([items, queries]) => {
-          const created = await t.post("/v1/batches", items.map((item) => ({ ...item, checklist: { items: [{ question: "Is it good?" }] } })));
+          const created = await t.post(
+            "/v1/batches",
+            items.map((item) => ({ ...item, checklist: { items: [{ question: "Is it good?" }] } })),
+          );
           expect(created.status, created.text).toBe(202);
           for (const q of queries) {
             const res = await t.get(`/v1/batches/${created.json.id}/items?q=${encodeURIComponent(q)}&limit=500`);
             expect(res.status, res.text).toBe(200);
             const expected = items.flatMap((item, index) => (matches(item, q) ? [index] : []));
-            expect(res.json.items.map((row: { index: number }) => row.index), JSON.stringify(q)).toEqual(expected);
+            expect(
+              res.json.items.map((row: { index: number }) => row.index),
+              JSON.stringify(q),
+            ).toEqual(expected);
             expect(res.json.matching).toBe(expected.length);
           }
           await settled(t.get, created.json.id);
@@ -69,7 +80,12 @@ describe("GET /v1/batches/{id}/items?q=", () => {
 
   it("finds a NUL as a character, not as the end of the query", async () => {
     const t = makeApp(upstreamEnv(fake), { background: true });
-    const items = ["k1", "k1\u0000zzz", "k2"].map((custom_id) => ({ custom_id, instruction: "Greet.", response: "Hi", checklist: { items: [{ question: "Q?" }] } }));
+    const items = ["k1", "k1\u0000zzz", "k2"].map((custom_id) => ({
+      custom_id,
+      instruction: "Greet.",
+      response: "Hi",
+      checklist: { items: [{ question: "Q?" }] },
+    }));
     const { json } = await t.post("/v1/batches", items);
     const indices = async (q: string) => (await t.get(`/v1/batches/${json.id}/items?q=${q}`)).json.items.map((r: { index: number }) => r.index);
     expect(await indices("%00")).toEqual([1]);

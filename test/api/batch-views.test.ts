@@ -26,8 +26,7 @@ function parseCsv(text: string): string[][] {
     else if (ch === ",") {
       row.push(field);
       field = "";
-    }
-    else if (ch === "\r" && text[i + 1] === "\n") {
+    } else if (ch === "\r" && text[i + 1] === "\n") {
       row.push(field);
       rows.push(row);
       row = [];
@@ -41,7 +40,7 @@ function parseCsv(text: string): string[][] {
 
 const RUBRIC = [
   { question: "Does it answer the request?", weight: 100, must_pass: true },
-  { question: "Does it keep every constraint, including \"quoted\" ones, commas, and lines?", weight: 60 },
+  { question: 'Does it keep every constraint, including "quoted" ones, commas, and lines?', weight: 60 },
   { question: "=Is it concise?", weight: 20 },
 ];
 
@@ -58,7 +57,7 @@ async function sharedBatch(t: ReturnType<typeof makeApp>, headers: Record<string
   };
   const checklist = (await t.post("/v1/checklists", { instruction: "Grade it.", items: RUBRIC }, headers)).json;
   const items = infobench.map((row, i) => ({
-    custom_id: i === 3 ? 'item, "three"\nwith a line' : i === 4 ? "=HYPERLINK(\"x\")" : `item-${i}`,
+    custom_id: i === 3 ? 'item, "three"\nwith a line' : i === 4 ? '=HYPERLINK("x")' : `item-${i}`,
     instruction: row.instruction,
     response: row.output,
     checklist_id: checklist.id,
@@ -79,7 +78,17 @@ describe("GET /v1/batches/{id}/results as CSV", () => {
     expect(csv.headers.get("content-type")).toContain("text/csv");
     expect(csv.headers.get("content-disposition")).toContain(`${id}.csv`);
     const [header, ...rows] = parseCsv(csv.text);
-    expect(header).toEqual(["index", "custom_id", "passed", "pass_rate", "weighted", "soft", "evaluation_id", "error", ...RUBRIC.map((q, k) => `q${k + 1}: ${q.question}`)]);
+    expect(header).toEqual([
+      "index",
+      "custom_id",
+      "passed",
+      "pass_rate",
+      "weighted",
+      "soft",
+      "evaluation_id",
+      "error",
+      ...RUBRIC.map((q, k) => `q${k + 1}: ${q.question}`),
+    ]);
     const lines = parseLines((await get(`/v1/batches/${id}/results`)).text);
     expect(rows).toHaveLength(items.length);
     rows.forEach((row, i) => {
@@ -93,7 +102,14 @@ describe("GET /v1/batches/{id}/results as CSV", () => {
         return;
       }
       const e = line.evaluation;
-      expect(row.slice(2, 8)).toEqual([String(e.passed), String(e.scores.pass_rate), String(e.scores.weighted), e.scores.soft === null ? "" : String(e.scores.soft), e.id, ""]);
+      expect(row.slice(2, 8)).toEqual([
+        String(e.passed),
+        String(e.scores.pass_rate),
+        String(e.scores.weighted),
+        e.scores.soft === null ? "" : String(e.scores.soft),
+        e.id,
+        "",
+      ]);
       // The verdicts are the ones the upstream was scripted to give for this response.
       expect(row.slice(8)).toEqual(RUBRIC.map((_, k) => (verdictOf(items[i]!.response, k) ? "YES" : "NO")));
     });
@@ -114,11 +130,17 @@ describe("GET /v1/batches/{id}/results as CSV", () => {
 
   it("writes any text so that a CSV reader gets it back, formulas made inert", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.constantFrom("=1+1", "-2", "@x", "a,b", '"q"', "l1\r\nl2", "")), { minLength: 1, maxLength: 6 }), (fields) => {
-        const line = `${fields.map(csvField).join(",")}\r\n`;
-        const [parsed] = parseCsv(line);
-        expect(parsed).toEqual(fields.map((f) => (/^[=+\-@\t\r]/.test(f) ? `'${f}` : f)));
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.constantFrom("=1+1", "-2", "@x", "a,b", '"q"', "l1\r\nl2", "")), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (fields) => {
+          const line = `${fields.map(csvField).join(",")}\r\n`;
+          const [parsed] = parseCsv(line);
+          expect(parsed).toEqual(fields.map((f) => (/^[=+\-@\t\r]/.test(f) ? `'${f}` : f)));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -140,7 +162,10 @@ describe("GET /v1/batches/{id}/items and /report", () => {
       const res = await get(`/v1/batches/${id}/items?q=${encodeURIComponent(q)}&limit=500`);
       const hit = (s: string | null) => (s ?? "").toLowerCase().includes(q.toLowerCase());
       const expected = items.map((it, i) => ({ it, i })).filter(({ it }) => hit(it.custom_id) || hit(it.instruction) || hit(it.response));
-      expect(res.json.items.map((i: any) => i.index), q).toEqual(expected.map((e) => e.i));
+      expect(
+        res.json.items.map((i: any) => i.index),
+        q,
+      ).toEqual(expected.map((e) => e.i));
     }
     // Sorted by weighted, highest first; ungraded items last; ties in input order.
     const sorted = (await get(`/v1/batches/${id}/items?sort=-weighted&limit=500`)).json.items;
@@ -148,7 +173,8 @@ describe("GET /v1/batches/{id}/items and /report", () => {
     expect(sorted.map((i: any) => i.index)).toEqual(reference.map((l) => l.index));
     // Pages of 5 cover every item once.
     const paged = [];
-    for (let offset = 0; offset < items.length; offset += 5) paged.push(...(await get(`/v1/batches/${id}/items?limit=5&offset=${offset}&sort=soft`)).json.items);
+    for (let offset = 0; offset < items.length; offset += 5)
+      paged.push(...(await get(`/v1/batches/${id}/items?limit=5&offset=${offset}&sort=soft`)).json.items);
     expect(paged.map((i: any) => i.index).sort((a: number, b: number) => a - b)).toEqual(items.map((_, i) => i));
     // Each graded row carries its verdicts and evaluation.
     const row = sorted.find((i: any) => i.outcome === "passed");

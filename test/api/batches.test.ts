@@ -181,4 +181,3 @@ describe("batches across processes sharing one database file", () => {
     follower.close();
   });
 });
-

@@ -15,8 +15,7 @@ const json = { "content-type": "application/json" };
 const ndjson = { "content-type": "application/x-ndjson" };
 const items = [{ question: "Is it a greeting?" }];
 const evaluation = { instruction: "Greet me.", response: "Hello!", checklist: { items } };
-const bytes = (...parts: (string | number[])[]) =>
-  new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...new TextEncoder().encode(p)] : p)));
+const bytes = (...parts: (string | number[])[]) => new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...new TextEncoder().encode(p)] : p)));
 
 /** A nested array `depth` levels deep, as JSON text (too deep for any recursive walk). */
 const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
@@ -50,8 +49,18 @@ describe.each([
 
   it("U+FFFD itself, escaped or as its UTF-8 bytes, is just a character", async () => {
     const t = client();
-    const escaped = await t.send("POST", "/v1/evaluations", '{"instruction":"Greet me.","response":"ok \\uFFFD","checklist":{"items":[{"question":"Hi?"}]}}', json);
-    const raw = await t.send("POST", "/v1/evaluations", bytes('{"instruction":"Greet me.","response":"ok ', [0xef, 0xbf, 0xbd], '","checklist":{"items":[{"question":"Hi?"}]}}'), json);
+    const escaped = await t.send(
+      "POST",
+      "/v1/evaluations",
+      '{"instruction":"Greet me.","response":"ok \\uFFFD","checklist":{"items":[{"question":"Hi?"}]}}',
+      json,
+    );
+    const raw = await t.send(
+      "POST",
+      "/v1/evaluations",
+      bytes('{"instruction":"Greet me.","response":"ok ', [0xef, 0xbf, 0xbd], '","checklist":{"items":[{"question":"Hi?"}]}}'),
+      json,
+    );
     expect(escaped.status).toBe(200);
     expect(raw.json.id).toBe(escaped.json.id);
   });
@@ -68,22 +77,38 @@ describe.each([
   });
 
   it("a surrogate pair (an emoji) is fine", async () => {
-    const res = await client().send("POST", "/v1/evaluations", '{"instruction":"Greet me.","response":"Hello \\ud83d\\ude00","checklist":{"items":[{"question":"Hi?"}]}}', json);
+    const res = await client().send(
+      "POST",
+      "/v1/evaluations",
+      '{"instruction":"Greet me.","response":"Hello \\ud83d\\ude00","checklist":{"items":[{"question":"Hi?"}]}}',
+      json,
+    );
     expect(res.status).toBe(200);
   });
 
-  it.each(["/v1/evaluations", "/v1/checklists", "/v1/selections", "/v1/comparisons", "/v1/refinements", "/v1/calibrations", "/v1/confidence", "/v1/batches", "/v1/integrations/promptfoo"])(
-    "nesting 20,000 deep is a 422 on %s, and the service stays up",
-    async (path) => {
-      const t = client();
-      for (const body of [`{"output":${nested(20_000)},"context":{"prompt":"Hi","vars":{"x":${nested(20_000)}}}}`, `{"instruction":"Hi","deep":${nested(20_000)}}`, nested(20_000)]) {
-        const res = await t.send("POST", path, body, json);
-        expect(res.status, `${path} ${body.slice(0, 30)}: ${res.text.slice(0, 200)}`).toBe(422);
-        expect(res.headers.get("content-type")).toContain("application/problem+json");
-      }
-      expect((await t.get("/healthz")).status).toBe(200);
-    },
-  );
+  it.each([
+    "/v1/evaluations",
+    "/v1/checklists",
+    "/v1/selections",
+    "/v1/comparisons",
+    "/v1/refinements",
+    "/v1/calibrations",
+    "/v1/confidence",
+    "/v1/batches",
+    "/v1/integrations/promptfoo",
+  ])("nesting 20,000 deep is a 422 on %s, and the service stays up", async (path) => {
+    const t = client();
+    for (const body of [
+      `{"output":${nested(20_000)},"context":{"prompt":"Hi","vars":{"x":${nested(20_000)}}}}`,
+      `{"instruction":"Hi","deep":${nested(20_000)}}`,
+      nested(20_000),
+    ]) {
+      const res = await t.send("POST", path, body, json);
+      expect(res.status, `${path} ${body.slice(0, 30)}: ${res.text.slice(0, 200)}`).toBe(422);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+    }
+    expect((await t.get("/healthz")).status).toBe(200);
+  });
 
   it("says where nesting goes too deep", async () => {
     const res = await client().send("POST", "/v1/integrations/promptfoo", `{"output":${nested(100)},"context":{"prompt":"Hi"}}`, json);
@@ -106,7 +131,10 @@ describe.each([
   it("a blank response is refused in a batch item too, in either body format", async () => {
     const t = client();
     const item = { ...evaluation, response: "   " };
-    for (const [body, headers] of [[[item], json], [jsonLines([item]), ndjson]] as const) {
+    for (const [body, headers] of [
+      [[item], json],
+      [jsonLines([item]), ndjson],
+    ] as const) {
       const res = await t.send("POST", "/v1/batches", typeof body === "string" ? body : JSON.stringify(body), headers);
       expectProblem(res, 422, "validation_failed");
       expect(res.json.errors[0].path).toBe("/0/response");

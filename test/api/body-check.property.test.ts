@@ -122,7 +122,9 @@ const request = fc.record({
 /** What an answer says about the body: the problem (status, code, detail, errors), or the value the handler got. */
 async function outcome(res: Response) {
   const json = (await res.json()) as Record<string, unknown>;
-  return res.status === 200 ? { status: 200, received: json.received } : { status: res.status, code: json.code, detail: json.detail, errors: json.errors ?? null };
+  return res.status === 200
+    ? { status: 200, received: json.received }
+    : { status: res.status, code: json.code, detail: json.detail, errors: json.errors ?? null };
 }
 
 describe("the JSON body check", () => {

@@ -13,7 +13,9 @@ import { fresh, makeKey, usageOf } from "../support/tenants";
 
 const fake = useFakeUpstream();
 
-const checklist = { items: [{ question: "Does it answer the question?", weight: 100, must_pass: true }, { question: "Is it polite?" }, { question: "Is it short?" }] };
+const checklist = {
+  items: [{ question: "Does it answer the question?", weight: 100, must_pass: true }, { question: "Is it polite?" }, { question: "Is it short?" }],
+};
 const evaluation = () => ({ instruction: "Answer the customer.", response: fresh("We ship tomorrow"), checklist });
 
 const billed = (calls: FakeCall[]) => calls.reduce((n, c) => n + (c.usage ? c.usage.prompt_tokens + c.usage.completion_tokens : 0), 0);

@@ -21,7 +21,10 @@ describe("what a profile keeps for people to see its fit", () => {
     const t = makeApp();
     const body = (await t.post("/v1/calibrations", { name: "raw bins", kind: "pointwise", examples })).json;
     const stage = body.judges[0];
-    const truth = bins(examples.map((e) => e.p), examples.map((e) => e.label));
+    const truth = bins(
+      examples.map((e) => e.p),
+      examples.map((e) => e.label),
+    );
     expect(stage.raw_reliability.map((b: any) => b.count)).toEqual(truth.map((b) => b.count));
     stage.raw_reliability.forEach((b: any, k: number) => {
       if (truth[k]!.count === 0) {

@@ -13,7 +13,7 @@ const count = (s: string) => Number(s.replace(/,/g, ""));
 function examples(kind: "pointwise" | "pairwise", n: number) {
   return Array.from({ length: n }, (_, i) => {
     const p = ((i * 0.6180339887) % 1) * 0.98 + 0.01;
-    const positive = (p >= 0.5) === (i % 3 !== 0);
+    const positive = p >= 0.5 === (i % 3 !== 0);
     return kind === "pointwise" ? { p, label: positive ? 1 : 0 } : { p_a: p, label: positive ? "a" : "b" };
   });
 }
@@ -22,7 +22,9 @@ describe("the API reference on calibration profiles", () => {
   it("names the label counts at which auto moves from one map to the next, as the service moves", { timeout: 60_000 }, async () => {
     const text: string = (await spec()).paths["/v1/calibrations"].post.description;
     for (const kind of ["pairwise", "pointwise"] as const) {
-      const said = new RegExp(`${kind[0]!.toUpperCase()}${kind.slice(1)}:[^(]*\\(auto: none under ([\\d,]+) labels, Platt under ([\\d,]+), beta under ([\\d,]+), then isotonic\\)`).exec(text);
+      const said = new RegExp(
+        `${kind[0]!.toUpperCase()}${kind.slice(1)}:[^(]*\\(auto: none under ([\\d,]+) labels, Platt under ([\\d,]+), beta under ([\\d,]+), then isotonic\\)`,
+      ).exec(text);
       expect(said, `${kind} boundaries in: ${text}`).not.toBeNull();
       const [none, platt, beta] = said!.slice(1).map(count) as [number, number, number];
       const methods = [

@@ -59,18 +59,49 @@ describe("POST /v1/calibrations — bad requests", () => {
   it("422 for a cascade whose judges disagree on an item's label, or list other items", async () => {
     const t = makeApp();
     const other = pairwise.map((e, i) => (i === 4 ? { ...e, label: e.label === "a" ? "b" : "a" } : e));
-    const res = await t.post("/v1/calibrations", { name: "x", kind: "pairwise", judges: [{ model: "m1", examples: pairwise }, { model: "m2", examples: other }] });
+    const res = await t.post("/v1/calibrations", {
+      name: "x",
+      kind: "pairwise",
+      judges: [
+        { model: "m1", examples: pairwise },
+        { model: "m2", examples: other },
+      ],
+    });
     expectProblem(res, 422, "validation_failed", ["/judges/1/examples/4/label"]);
-    const short = await t.post("/v1/calibrations", { name: "x", kind: "pairwise", judges: [{ model: "m1", examples: pairwise }, { model: "m2", examples: pairwise.slice(1) }] });
+    const short = await t.post("/v1/calibrations", {
+      name: "x",
+      kind: "pairwise",
+      judges: [
+        { model: "m1", examples: pairwise },
+        { model: "m2", examples: pairwise.slice(1) },
+      ],
+    });
     expectProblem(short, 422, "validation_failed", ["/judges/1/examples"]);
   });
 
   it("422 for examples and judges together, for neither, and for unknown fields", async () => {
     const t = makeApp();
-    expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pairwise", examples: pairwise, judges: [{ model: "m", examples: pairwise }, { model: "n", examples: pairwise }] }), 422, "validation_failed");
+    expectProblem(
+      await t.post("/v1/calibrations", {
+        name: "x",
+        kind: "pairwise",
+        examples: pairwise,
+        judges: [
+          { model: "m", examples: pairwise },
+          { model: "n", examples: pairwise },
+        ],
+      }),
+      422,
+      "validation_failed",
+    );
     expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pairwise" }), 422, "validation_failed", ["/examples"]);
     expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pairwise", examples: pairwise, pooled: true }), 422, "validation_failed", ["/pooled"]);
-    expectProblem(await t.post("/v1/calibrations", { name: "x", kind: "pointwise", examples, target: { alpha: 1.5, delta: 0.1 }, extra: 1 }), 422, "validation_failed", ["/extra", "/target/alpha"]);
+    expectProblem(
+      await t.post("/v1/calibrations", { name: "x", kind: "pointwise", examples, target: { alpha: 1.5, delta: 0.1 }, extra: 1 }),
+      422,
+      "validation_failed",
+      ["/extra", "/target/alpha"],
+    );
   });
 });
 
@@ -80,7 +111,12 @@ describe("unknown ids and mismatched signals", () => {
     expectProblem(await t.get("/v1/calibrations/cb_nope"), 404, "not_found");
     expectProblem(await t.get("/v1/calibrations/cb_nope/reliability.svg"), 404, "not_found");
     expectProblem(await t.post("/v1/confidence", { calibration_id: "cb_nope", p: 0.5 }), 404, "not_found", ["/calibration_id"]);
-    const ev = await t.post("/v1/evaluations", { instruction: "Say hi.", response: "hi", checklist: { items: [{ question: "Is it a greeting?" }] }, calibration_id: "cb_nope" });
+    const ev = await t.post("/v1/evaluations", {
+      instruction: "Say hi.",
+      response: "hi",
+      checklist: { items: [{ question: "Is it a greeting?" }] },
+      calibration_id: "cb_nope",
+    });
     expectProblem(ev, 404, "not_found", ["/calibration_id"]);
     expect(fake.calls).toHaveLength(0);
   });
@@ -97,7 +133,12 @@ describe("unknown ids and mismatched signals", () => {
     expectProblem(await t.post("/v1/confidence", { calibration_id: point, p: 0.4, stage: 1 }), 422, "validation_failed", ["/stage"]);
     expectProblem(await t.post("/v1/confidence", { calibration_id: point, p: 0.4, previous: [0.3] }), 422, "validation_failed", ["/previous"]);
     expectProblem(await t.post("/v1/confidence", { calibration_id: point, evaluation_id: "ev_missing" }), 404, "not_found", ["/evaluation_id"]);
-    const ev = await t.post("/v1/evaluations", { instruction: "Say hi.", response: "hi", checklist: { items: [{ question: "Is it a greeting?" }] }, calibration_id: pair });
+    const ev = await t.post("/v1/evaluations", {
+      instruction: "Say hi.",
+      response: "hi",
+      checklist: { items: [{ question: "Is it a greeting?" }] },
+      calibration_id: pair,
+    });
     expectProblem(ev, 422, "validation_failed", ["/calibration_id"]);
     expect(fake.calls).toHaveLength(0);
   });
@@ -151,7 +192,16 @@ describe("unknown ids and mismatched signals", () => {
 
   it("draws each judge of a cascade, and 422 for a judge it does not have", async () => {
     const t = makeApp();
-    const id = (await t.post("/v1/calibrations", { name: "c", kind: "pairwise", judges: [{ model: "m1", examples: pairwise }, { model: "m2", examples: pairwise }] })).json.id;
+    const id = (
+      await t.post("/v1/calibrations", {
+        name: "c",
+        kind: "pairwise",
+        judges: [
+          { model: "m1", examples: pairwise },
+          { model: "m2", examples: pairwise },
+        ],
+      })
+    ).json.id;
     const second = await t.get(`/v1/calibrations/${id}/reliability.svg?judge=1`);
     expect(second.status).toBe(200);
     expect(second.text).toContain("(m2)");

@@ -34,8 +34,20 @@ describe("POST /v1/calibrations — pointwise", () => {
     const body = res.json;
     expect(body.id).toMatch(/^cb_[0-9a-f]{32}$/);
     // A fifth of the labels fits the map (Platt from 50 of them), the rest certify.
-    expect(body).toMatchObject({ kind: "pointwise", method: "platt", calibrated: true, n: 300, cascade: false, signal: "soft", fitted_on: 60, certified_on: 240 });
-    const mine = independentMetrics(examples.map((e) => e.p), examples.map((e) => e.label));
+    expect(body).toMatchObject({
+      kind: "pointwise",
+      method: "platt",
+      calibrated: true,
+      n: 300,
+      cascade: false,
+      signal: "soft",
+      fitted_on: 60,
+      certified_on: 240,
+    });
+    const mine = independentMetrics(
+      examples.map((e) => e.p),
+      examples.map((e) => e.label),
+    );
     expect(body.raw_metrics.ece.estimate).toBeCloseTo(mine.ece, 10);
     expect(body.raw_metrics.brier.estimate).toBeCloseTo(mine.brier, 10);
     expect(body.raw_metrics.auroc.estimate).toBeCloseTo(mine.auroc, 10);
@@ -58,8 +70,15 @@ describe("POST /v1/calibrations — pointwise", () => {
   it("measures the fitted map on held-out predictions, not on the labels it was fitted on", async () => {
     const t = makeApp();
     const body = (await t.post("/v1/calibrations", { name: "cv", kind: "pointwise", examples })).json;
-    const decisions = await calibratedAll(t, body.id, examples.map((e) => ({ p: e.p })));
-    const inSample = independentMetrics(decisions.map((d) => d.p_calibrated), examples.map((e) => e.label));
+    const decisions = await calibratedAll(
+      t,
+      body.id,
+      examples.map((e) => ({ p: e.p })),
+    );
+    const inSample = independentMetrics(
+      decisions.map((d) => d.p_calibrated),
+      examples.map((e) => e.label),
+    );
     // In-sample Brier of a fitted map is optimistic; the reported one must not be that figure.
     expect(body.metrics.brier.estimate).not.toBeCloseTo(inSample.brier, 6);
     expect(body.metrics.brier.estimate).toBeGreaterThan(inSample.brier);
@@ -77,7 +96,11 @@ describe("POST /v1/calibrations — pointwise", () => {
     expect(th.n_accepted).toBeGreaterThanOrEqual(Math.max(30, 48));
     expect(th.coverage).toBeCloseTo(th.n_accepted / 480, 12);
     expect(clopperPearsonUpperByBisection(th.errors, th.n_accepted, target.delta)).toBeLessThanOrEqual(target.alpha);
-    const decisions = await calibratedAll(t, body.id, many.map((e) => ({ p: e.p })));
+    const decisions = await calibratedAll(
+      t,
+      body.id,
+      many.map((e) => ({ p: e.p })),
+    );
     // Of all 600 items, the answered ones are the certified part's plus some of the 120 fitting ones.
     const accepted = decisions.filter((d) => !d.abstain).length;
     expect(accepted).toBeGreaterThanOrEqual(th.n_accepted);
@@ -197,7 +220,13 @@ for (const source of pairwiseSources) {
       expect(alone.status).toBe(422);
       expect(alone.json.errors[0].path).toBe("/previous");
       const mid = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.999, stage: 1, previous: [0.5] });
-      expect(mid.json).toMatchObject({ abstain: false, decided_by: { stage: 1, judge: "gpt-3.5-turbo" }, escalate_to: null, verdict: "a", threshold: th.lambda });
+      expect(mid.json).toMatchObject({
+        abstain: false,
+        decided_by: { stage: 1, judge: "gpt-3.5-turbo" },
+        escalate_to: null,
+        verdict: "a",
+        threshold: th.lambda,
+      });
       expect(mid.json.stages.map((s: any) => s.stage)).toEqual([0, 1]);
       const first = await t.post("/v1/confidence", { calibration_id: body.id, p_a: 0.999, stage: 1, previous: [0.001] });
       expect(first.json).toMatchObject({ abstain: false, decided_by: { stage: 0, judge: "mistral-7b-instruct" }, verdict: "b" });

@@ -22,9 +22,7 @@ describe("POST /v1/checklists — generated", () => {
       usage: { upstream_calls: 1 },
     });
     expect(res.json.id).toMatch(/^cl_[0-9a-f]{32}$/);
-    expect(res.json.items).toEqual(
-      row.decomposed_questions.map((question, i) => ({ id: `q${i + 1}`, question, weight: 100 - i * 10, must_pass: i === 0 })),
-    );
+    expect(res.json.items).toEqual(row.decomposed_questions.map((question, i) => ({ id: `q${i + 1}`, question, weight: 100 - i * 10, must_pass: i === 0 })));
     const call = fake.calls[0]!;
     expect(call.kind).toBe("checklist");
     expect(call.body.model).toBe("judge-test");
@@ -95,7 +93,10 @@ describe("POST /v1/checklists — provided", () => {
     ]);
     const again = await t.post("/v1/checklists", {
       instruction: row.instruction,
-      items: [{ question: "Is it a title?", weight: 50 }, { question: "Is it appealing?", weight: 90, must_pass: true }],
+      items: [
+        { question: "Is it a title?", weight: 50 },
+        { question: "Is it appealing?", weight: 90, must_pass: true },
+      ],
     });
     expect(again.json.id).toBe(res.json.id);
     expect(again.json.cached).toBe(true);

@@ -47,8 +47,16 @@ describe("POST /v1/comparisons — happy paths", () => {
     expect(res.json.scores).toBeUndefined();
     const calls = fake.calls.filter((c) => c.kind === "comparison").map(payloadOf);
     expect(calls).toHaveLength(2);
-    expect(calls.map((p) => [p.first_response, p.second_response]).sort()).toEqual([[row.output, weak], [weak, row.output]].sort());
-    expect(res.json.orders.map((o: any) => [o.shown_first, o.preferred])).toEqual([["a", "a"], ["b", "a"]]);
+    expect(calls.map((p) => [p.first_response, p.second_response]).sort()).toEqual(
+      [
+        [row.output, weak],
+        [weak, row.output],
+      ].sort(),
+    );
+    expect(res.json.orders.map((o: any) => [o.shown_first, o.preferred])).toEqual([
+      ["a", "a"],
+      ["b", "a"],
+    ]);
     expect(fake.calls[0]!.body.response_format.json_schema.schema.title).toBe("tickbox_comparison");
     expect(res.json.usage.upstream_calls).toBe(2);
   });

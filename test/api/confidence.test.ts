@@ -169,10 +169,44 @@ describe("profiles stored before they recorded their signal", () => {
     const calibrator = { method: "platt", params: { a: 0.5, b: 0 }, calibrated: true, symmetric: kind === "pairwise", n_labels: 300 };
     const threshold = { lambda: 0.7, coverage: 0.4, alpha: 0.2, delta: 0.1, n_accepted: 120, errors: 10, upper_bound: 0.12 };
     const interval = { estimate: 0.1, lo: 0.05, hi: 0.15 };
-    const metrics = { n: 300, resamples: 1000, level: 0.95, ece: interval, adaptive_ece: interval, brier: interval, log_loss: interval, auroc: interval, accuracy: interval };
-    const stage = { judge: "judge-test", method: "platt", calibrated: true, n: 300, raw_metrics: metrics, metrics, reliability: [], threshold, calibrator, n_reaching: 300, n_decided: 120 };
+    const metrics = {
+      n: 300,
+      resamples: 1000,
+      level: 0.95,
+      ece: interval,
+      adaptive_ece: interval,
+      brier: interval,
+      log_loss: interval,
+      auroc: interval,
+      accuracy: interval,
+    };
+    const stage = {
+      judge: "judge-test",
+      method: "platt",
+      calibrated: true,
+      n: 300,
+      raw_metrics: metrics,
+      metrics,
+      reliability: [],
+      threshold,
+      calibrator,
+      n_reaching: 300,
+      n_decided: 120,
+    };
     const { judge: _j, ...rest } = stage;
-    return { id, name: "legacy", kind, judge: "judge-test", ...rest, target: { alpha: 0.2, delta: 0.1 }, pooled: false, judges: [stage], cascade: false, coverage: 0.4, agreement: 0.92 };
+    return {
+      id,
+      name: "legacy",
+      kind,
+      judge: "judge-test",
+      ...rest,
+      target: { alpha: 0.2, delta: 0.1 },
+      pooled: false,
+      judges: [stage],
+      cascade: false,
+      coverage: 0.4,
+      agreement: 0.92,
+    };
   }
 
   it("are applied as they were certified, to raw signals only: an evaluation's signal is unknown to them", async () => {

@@ -10,7 +10,12 @@ describe("GET /v1/evaluations/{id}", () => {
     const row = infobench[2]!;
     const response = `  ${row.output}\n\n`; // kept as sent, spaces included
     const before = Date.now();
-    const graded = await t.post("/v1/evaluations", { instruction: row.instruction, context: row.input, response, checklist: { items: [{ question: "Is it right?" }] } });
+    const graded = await t.post("/v1/evaluations", {
+      instruction: row.instruction,
+      context: row.input,
+      response,
+      checklist: { items: [{ question: "Is it right?" }] },
+    });
     expect(graded.status).toBe(200);
     const got = await t.get(`/v1/evaluations/${graded.json.id}`);
     expect(got.status).toBe(200);

@@ -37,9 +37,7 @@ describe("POST /v1/evaluations — bad requests", () => {
     });
     expectProblem(res, 422, "validation_failed");
     const paths = res.json.errors.map((e: any) => e.path).sort();
-    expect(paths).toEqual(
-      ["/checklist/items/0/weight", "/checklist/items/1/question", "/instruction", "/reponse", "/response"].sort(),
-    );
+    expect(paths).toEqual(["/checklist/items/0/weight", "/checklist/items/1/question", "/instruction", "/reponse", "/response"].sort());
     expect(fake.calls).toHaveLength(0);
   });
 

@@ -60,7 +60,10 @@ describe("POST /v1/evaluations — happy paths", () => {
       expect(p).toBeCloseTo(probabilities[i]!, 6);
     });
     const w = 1 / got.length;
-    expect(res.json.scores.soft).toBeCloseTo(got.reduce((s: number, p: number) => s + w * p, 0), 10);
+    expect(res.json.scores.soft).toBeCloseTo(
+      got.reduce((s: number, p: number) => s + w * p, 0),
+      10,
+    );
   });
 
   it("bounds a missing NO alternative by the smallest listed probability", async () => {
@@ -144,7 +147,10 @@ describe("POST /v1/evaluations — happy paths", () => {
   it("fails a response that misses a must-pass item even with a high weighted score", async () => {
     const t = makeApp(upstreamEnv(fake));
     fake.answer = (_id, i) => ({ verdict: i === 0 ? "NO" : "YES" });
-    const items = [{ question: "Critical?", weight: 1, must_pass: true }, { question: "Big?", weight: 100 }];
+    const items = [
+      { question: "Critical?", weight: 1, must_pass: true },
+      { question: "Big?", weight: 100 },
+    ];
     const res = await t.post("/v1/evaluations", { instruction: "x", response: "y", checklist: { items } });
     expect(res.json.scores.weighted).toBeGreaterThan(0.98);
     expect(res.json.passed).toBe(false);

@@ -26,14 +26,35 @@ describe.each([
   const cases: [string, Fault[], number][] = [
     ["429 with Retry-After, then success", [{ kind: "status", status: 429, retryAfter: "0" }], 200],
     ["one 500, then success", [{ kind: "status", status: 500 }], 200],
-    ["two 500s", [{ kind: "status", status: 500 }, { kind: "status", status: 500 }], 502],
+    [
+      "two 500s",
+      [
+        { kind: "status", status: 500 },
+        { kind: "status", status: 500 },
+      ],
+      502,
+    ],
     ["one reset connection, then success", [{ kind: "reset" }], 200],
     ["two reset connections", [{ kind: "reset" }, { kind: "reset" }], 502],
     ["two hangs", [{ kind: "hang" }, { kind: "hang" }], 504],
     ["truncated JSON", [{ kind: "truncated" }], 502],
-    ["a missing item twice", [{ kind: "content", content: missingItem }, { kind: "content", content: missingItem }], 502],
+    [
+      "a missing item twice",
+      [
+        { kind: "content", content: missingItem },
+        { kind: "content", content: missingItem },
+      ],
+      502,
+    ],
     ["an extra item, then a good answer", [{ kind: "content", content: extraItem }], 200],
-    ["a refusal twice", [{ kind: "content", content: "I'm sorry, I can't help with that." }, { kind: "content", content: "I can't." }], 502],
+    [
+      "a refusal twice",
+      [
+        { kind: "content", content: "I'm sorry, I can't help with that." },
+        { kind: "content", content: "I can't." },
+      ],
+      502,
+    ],
   ];
 
   it.each(cases)("%s", async (_name, faults, status) => {

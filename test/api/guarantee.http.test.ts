@@ -23,7 +23,13 @@ describe("POST /v1/calibrations then POST /v1/confidence, against a known truth"
         const p = rng();
         return { p, label: rng() < p ? 1 : 0 };
       });
-      const profile = await t.post("/v1/calibrations", { name: `truth ${run}`, kind: "pointwise", method: "isotonic", examples, target: { alpha: ALPHA, delta: DELTA } });
+      const profile = await t.post("/v1/calibrations", {
+        name: `truth ${run}`,
+        kind: "pointwise",
+        method: "isotonic",
+        examples,
+        target: { alpha: ALPHA, delta: DELTA },
+      });
       expect(profile.status).toBe(200);
       const th = profile.json.threshold;
       if (th === null) continue;

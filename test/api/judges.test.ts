@@ -35,7 +35,9 @@ describe("a request names its judge", () => {
           expect(upstreamModels()).toEqual([name]);
         } else {
           expectProblem(res, 422, "validation_failed");
-          expect(res.json.errors).toEqual([{ path: "/judge", message: expect.stringContaining(`this server grades with ${DEFAULT}, ${ALLOWED.join(", ")}, not ${name}`) }]);
+          expect(res.json.errors).toEqual([
+            { path: "/judge", message: expect.stringContaining(`this server grades with ${DEFAULT}, ${ALLOWED.join(", ")}, not ${name}`) },
+          ]);
           expect(fake.calls).toHaveLength(0);
         }
         t.close();

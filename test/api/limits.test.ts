@@ -4,8 +4,7 @@ import { makeApp, upstreamEnv } from "../support/harness";
 
 const fake = useFakeUpstream();
 
-const limited = () =>
-  makeApp({ ...upstreamEnv(fake), TICKBOX_MAX_TEXT_CHARS: "100", TICKBOX_MAX_CANDIDATES: "3", TICKBOX_MAX_CHECKLIST_ITEMS: "2" });
+const limited = () => makeApp({ ...upstreamEnv(fake), TICKBOX_MAX_TEXT_CHARS: "100", TICKBOX_MAX_CANDIDATES: "3", TICKBOX_MAX_CHECKLIST_ITEMS: "2" });
 
 describe("configured request limits", () => {
   it("422 limit_exceeded naming each field, the limit and its variable, before any upstream call", async () => {
@@ -22,9 +21,7 @@ describe("configured request limits", () => {
       { path: "/checklist/items", message: "more than the limit of 2 checklist items (TICKBOX_MAX_CHECKLIST_ITEMS)" },
     ]);
     const selection = await t.post("/v1/selections", { instruction: "pick", candidates: ["a", "b", "c", "d"] });
-    expect(selection.json.errors).toEqual([
-      { path: "/candidates", message: "more than the limit of 3 candidates (TICKBOX_MAX_CANDIDATES)" },
-    ]);
+    expect(selection.json.errors).toEqual([{ path: "/candidates", message: "more than the limit of 3 candidates (TICKBOX_MAX_CANDIDATES)" }]);
     expect(fake.calls).toHaveLength(0);
   });
 

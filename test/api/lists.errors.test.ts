@@ -40,7 +40,10 @@ describe("list endpoints — bad queries", () => {
     for (const [path, pointer] of cases) {
       const res = await t.get(path);
       expectProblem(res, 422, "validation_failed");
-      expect(res.json.errors.map((e: any) => e.path), path).toContain(pointer);
+      expect(
+        res.json.errors.map((e: any) => e.path),
+        path,
+      ).toContain(pointer);
     }
   });
 

@@ -92,16 +92,32 @@ describe("GET /v1/evaluations walks every page", () => {
             for (const tenant of ["default", "other"]) {
               for (const [k, items] of CHECKLISTS.entries()) {
                 await t.db.insert(checklists).values({
-                  id: `cl_${tenant}_${k}`, tenant, fingerprint: `f${k}`, contentHash: `h${k}`, instruction: `checklist ${k}`, items, source: "provided", usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 },
+                  id: `cl_${tenant}_${k}`,
+                  tenant,
+                  fingerprint: `f${k}`,
+                  contentHash: `h${k}`,
+                  instruction: `checklist ${k}`,
+                  items,
+                  source: "provided",
+                  usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 },
                 });
               }
             }
             const stored = rows.map((r, i) => ({ ...r, id: `ev_${String(i).padStart(3, "0")}` }));
             for (const r of stored) {
               await t.db.insert(evaluations).values({
-                id: r.id, tenant: r.tenant, fingerprint: r.id, checklistId: `cl_${r.tenant}_${r.checklist}`, instruction: `instruction ${r.id}`, response: `response ${r.id}`,
+                id: r.id,
+                tenant: r.tenant,
+                fingerprint: r.id,
+                checklistId: `cl_${r.tenant}_${r.checklist}`,
+                instruction: `instruction ${r.id}`,
+                response: `response ${r.id}`,
                 results: CHECKLISTS[r.checklist]!.map((it, k) => ({ item_id: it.id, verdict: r.yes[k] ? "YES" : "NO", rationale: "", p_yes: null })),
-                signal: "none", model: r.model, promptVersion: "v", usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, createdAt: r.createdAt,
+                signal: "none",
+                model: r.model,
+                promptVersion: "v",
+                usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 },
+                createdAt: r.createdAt,
               });
             }
             const query = new URLSearchParams();
@@ -153,7 +169,9 @@ describe("GET /v1/batches walks every page", () => {
           try {
             const stored = rows.map((r, i) => ({ ...r, id: `ba_${String(i).padStart(3, "0")}` }));
             for (const r of stored) {
-              await t.db.insert(batches).values({ id: r.id, tenant: r.tenant, status: r.status as "running", total: 0, concurrency: 1, createdAt: r.createdAt });
+              await t.db
+                .insert(batches)
+                .values({ id: r.id, tenant: r.tenant, status: r.status as "running", total: 0, concurrency: 1, createdAt: r.createdAt });
             }
             const served = await walk(t.get, `/v1/batches${status ? `?status=${status}` : ""}`, "batches", limit);
             const expected = stored.filter((r) => r.tenant === "default" && (!status || r.status === status)).sort(newestFirst);
@@ -175,7 +193,10 @@ describe("GET /v1/checklists and GET /v1/calibrations", () => {
     try {
       const made = [];
       for (let i = 0; i < 5; i++) {
-        const res = await t.post("/v1/checklists", { instruction: `Task ${i}: ${"x".repeat(i * 100)}`, items: [{ question: `Q${i}?`, must_pass: i % 2 === 0 }] });
+        const res = await t.post("/v1/checklists", {
+          instruction: `Task ${i}: ${"x".repeat(i * 100)}`,
+          items: [{ question: `Q${i}?`, must_pass: i % 2 === 0 }],
+        });
         expect(res.status).toBe(200);
         made.push(res.json);
       }
@@ -192,12 +213,22 @@ describe("GET /v1/checklists and GET /v1/calibrations", () => {
 
       const examples = Array.from({ length: 60 }, (_, i) => ({ p: (i + 0.5) / 60, label: (i % 3 === 0 ? 0 : 1) as 0 | 1 }));
       const point = (await t.post("/v1/calibrations", { name: "pointwise one", kind: "pointwise", examples })).json;
-      const pair = (await t.post("/v1/calibrations", { name: "pairwise one", kind: "pairwise", examples: examples.map((e) => ({ p_a: e.p, label: e.label ? "a" : "b" })) })).json;
+      const pair = (
+        await t.post("/v1/calibrations", { name: "pairwise one", kind: "pairwise", examples: examples.map((e) => ({ p_a: e.p, label: e.label ? "a" : "b" })) })
+      ).json;
       const listed = (await t.get("/v1/calibrations")).json.calibrations;
       expect(listed.map((c: any) => c.id).sort()).toEqual([point.id, pair.id].sort());
       const pointwise = (await t.get("/v1/calibrations?kind=pointwise")).json.calibrations;
       expect(pointwise).toEqual([
-        expect.objectContaining({ id: point.id, name: "pointwise one", kind: "pointwise", n: 60, method: point.method, lambdas: [point.threshold?.lambda ?? null], coverage: point.coverage }),
+        expect.objectContaining({
+          id: point.id,
+          name: "pointwise one",
+          kind: "pointwise",
+          n: 60,
+          method: point.method,
+          lambdas: [point.threshold?.lambda ?? null],
+          coverage: point.coverage,
+        }),
       ]);
     } finally {
       t.close();
@@ -209,7 +240,14 @@ describe("GET /v1/checklists and GET /v1/calibrations", () => {
     try {
       await t.db.insert(calibrations).values({ id: "cb_other", tenant: "other", name: "theirs", kind: "pointwise", profile: {}, createdAt: 1 });
       await t.db.insert(checklists).values({
-        id: "cl_other", tenant: "other", fingerprint: "f", contentHash: "h", instruction: "theirs", items: [], source: "provided", usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 },
+        id: "cl_other",
+        tenant: "other",
+        fingerprint: "f",
+        contentHash: "h",
+        instruction: "theirs",
+        items: [],
+        source: "provided",
+        usage: { upstream_calls: 0, prompt_tokens: 0, completion_tokens: 0 },
       });
       expect((await t.get("/v1/calibrations")).json.calibrations).toEqual([]);
       expect((await t.get("/v1/checklists")).json.checklists).toEqual([]);

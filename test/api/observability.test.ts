@@ -30,7 +30,14 @@ describe("observability where there is no Node response to write to (Workers, ap
     expect(new Set(ids).size).toBe(ids.length);
     const logged = lines.filter((l) => l.request_id).map((l) => l.request_id);
     expect(logged.slice(-4)).toEqual(ids);
-    expect(lines.find((l) => l.request_id === ids[1])).toMatchObject({ route: "/v1/evaluations", status: 200, tenant: "acme", key_id: key.id, cache: "miss", upstream_calls: 1 });
+    expect(lines.find((l) => l.request_id === ids[1])).toMatchObject({
+      route: "/v1/evaluations",
+      status: 200,
+      tenant: "acme",
+      key_id: key.id,
+      cache: "miss",
+      upstream_calls: 1,
+    });
     expect(lines.find((l) => l.request_id === ids[3])).toMatchObject({ status: 405 });
   });
 
@@ -53,7 +60,11 @@ describe("observability where there is no Node response to write to (Workers, ap
   it("ignores a malformed traceparent rather than forwarding it", async () => {
     const { lines, log } = capture();
     const t = makeApp(upstreamEnv(fake), { log });
-    await t.post("/v1/evaluations", { instruction: "Hi.", response: "Hello.", checklist: { items: [{ question: "Greets?" }] } }, { traceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01" });
+    await t.post(
+      "/v1/evaluations",
+      { instruction: "Hi.", response: "Hello.", checklist: { items: [{ question: "Greets?" }] } },
+      { traceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01" },
+    );
     expect(fake.calls[0]!.headers.traceparent).toBeUndefined();
     expect(lines.at(-1)!.traceparent).toBeUndefined();
   });

@@ -30,11 +30,17 @@ interface Operation {
 
 /** The value at a JSON Pointer (`*` taking the first element), and a copy with it replaced. */
 function at(body: unknown, pointer: string): unknown {
-  return pointer.split("/").slice(1).reduce<any>((v, part) => (v === undefined ? undefined : v[part === "*" ? 0 : part]), body);
+  return pointer
+    .split("/")
+    .slice(1)
+    .reduce<any>((v, part) => (v === undefined ? undefined : v[part === "*" ? 0 : part]), body);
 }
 function withValue(body: unknown, pointer: string, value: string): unknown {
   const copy = structuredClone(body);
-  const parts = pointer.split("/").slice(1).map((p) => (p === "*" ? "0" : p));
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => (p === "*" ? "0" : p));
   let v: any = copy;
   for (const part of parts.slice(0, -1)) v = v[part];
   v[parts.at(-1)!] = value;
@@ -83,7 +89,12 @@ describe("the contract's operations and their declarations", () => {
     const route = createRoute({ method: "get", path: "/v1/undeclared", responses: { 200: { description: "x" } } });
     const undeclared = { route, register: (a: typeof app) => a.openapi(route, (c) => c.text("x") as never) } as never;
     expect(() => mountOperations(new OpenAPIHono<AppEnv>(), world.t.services, [undeclared])).toThrow(/no access declaration/);
-    const withBody = createRoute({ method: "post", path: "/v1/unbounded", request: { body: { content: { "application/json": { schema: z.object({}) } } } }, responses: { 200: { description: "x" } } });
+    const withBody = createRoute({
+      method: "post",
+      path: "/v1/unbounded",
+      request: { body: { content: { "application/json": { schema: z.object({}) } } } },
+      responses: { 200: { description: "x" } },
+    });
     const unbounded = { route: withBody, access: { auth: "key", scopes: [], spends: false }, register: () => undefined } as never;
     expect(() => mountOperations(new OpenAPIHono<AppEnv>(), world.t.services, [unbounded])).toThrow(/declares no body limit/);
   });
@@ -140,7 +151,11 @@ describe("every operation that needs a key", () => {
     const { acme } = world;
     const scopesOf: Record<string, string[]> = { evaluate: ["evaluate"], calibrate: ["calibrate"], admin: ["admin", "evaluate", "calibrate"] };
     for (const op of keyed()) {
-      for (const [name, key] of [["evaluate", acme.evaluate], ["calibrate", acme.calibrate], ["admin", acme.admin]] as const) {
+      for (const [name, key] of [
+        ["evaluate", acme.evaluate],
+        ["calibrate", acme.calibrate],
+        ["admin", acme.admin],
+      ] as const) {
         if (op.access.scopes.every((s) => scopesOf[name]!.includes(s))) continue;
         const res = await send(op, key, world.mine, op.example!.body?.(world.mine));
         expect(res.status, `${op.name} with a ${name} key`).toBe(403);
@@ -200,7 +215,11 @@ describe("every operation that needs a key", () => {
     const { t, acme, globex, mine } = world;
     const bystander = await usageOf(t, globex.owner);
     for (const op of keyed()) {
-      const caller = await makeKey(t, { name: `usage of ${op.name}`, scopes: op.access.scopes.includes("admin") ? ["admin"] : ["evaluate", "calibrate"], tenant: "acme" }, acme.admin.key);
+      const caller = await makeKey(
+        t,
+        { name: `usage of ${op.name}`, scopes: op.access.scopes.includes("admin") ? ["admin"] : ["evaluate", "calibrate"], tenant: "acme" },
+        acme.admin.key,
+      );
       const before = fake.calls.length;
       const res = await send(op, caller, mine, op.example!.body?.(mine));
       expect(res.status, `${op.name}: ${res.text.slice(0, 200)}`).toBeLessThan(300);
@@ -218,7 +237,11 @@ describe("every operation that needs a key", () => {
     const { t, acme, mine } = world;
     for (const op of keyed()) {
       const admin = op.access.scopes.includes("admin");
-      const key = await makeKey(t, { name: `spent for ${op.name}`, scopes: admin ? ["admin"] : ["evaluate", "calibrate"], tenant: "acme", daily_token_budget: 1000 }, acme.admin.key);
+      const key = await makeKey(
+        t,
+        { name: `spent for ${op.name}`, scopes: admin ? ["admin"] : ["evaluate", "calibrate"], tenant: "acme", daily_token_budget: 1000 },
+        acme.admin.key,
+      );
       spendEarlier(t, key, 1000);
       const before = fake.calls.length;
       const res = await send(op, key, mine, op.example!.body?.(mine));

@@ -36,7 +36,10 @@ describe("POST /v1/integrations/promptfoo", () => {
 
   it("generates the checklist when no var holds one; takes the instruction from a named var", async () => {
     const t = makeApp(upstreamEnv(fake));
-    const res = await t.post("/v1/integrations/promptfoo?instruction_var=task", payload({ task: "Write a haiku about rain." }, "SYSTEM: be nice\nUSER: Write a haiku about rain."));
+    const res = await t.post(
+      "/v1/integrations/promptfoo?instruction_var=task",
+      payload({ task: "Write a haiku about rain." }, "SYSTEM: be nice\nUSER: Write a haiku about rain."),
+    );
     expect(res.status).toBe(200);
     expect(fake.calls.map((c) => c.kind)).toEqual(["checklist", "grading"]);
     expect(JSON.stringify(fake.calls[0]!.body.messages)).toContain("Write a haiku about rain.");
@@ -45,7 +48,11 @@ describe("POST /v1/integrations/promptfoo", () => {
 
   it("ignores members promptfoo may add, and 422s a checklist var of the wrong shape", async () => {
     const t = makeApp(upstreamEnv(fake));
-    const extra = { ...payload({ checklist: ["Is it polite?"] }), test: { description: "x" }, context: { prompt: "Reply.", vars: { checklist: ["Is it polite?"] }, provider: { id: "echo" } } };
+    const extra = {
+      ...payload({ checklist: ["Is it polite?"] }),
+      test: { description: "x" },
+      context: { prompt: "Reply.", vars: { checklist: ["Is it polite?"] }, provider: { id: "echo" } },
+    };
     expect((await t.post("/v1/integrations/promptfoo", extra)).status).toBe(200);
     const bad = await t.post("/v1/integrations/promptfoo", payload({ checklist: [42] }));
     expect(bad.status).toBe(422);

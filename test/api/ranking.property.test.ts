@@ -14,8 +14,7 @@ interface Graded {
 }
 
 /** Every item `b` passes, `a` passes too, and `a` passes one more. */
-const dominates = (a: Graded, b: Graded): boolean =>
-  a.verdicts.every((yes, i) => yes || !b.verdicts[i]) && a.verdicts.some((yes, i) => yes && !b.verdicts[i]);
+const dominates = (a: Graded, b: Graded): boolean => a.verdicts.every((yes, i) => yes || !b.verdicts[i]) && a.verdicts.some((yes, i) => yes && !b.verdicts[i]);
 
 const item = fc.record({ weight: fc.integer({ min: 1, max: 100 }), must_pass: fc.boolean() });
 /** A judge's answer to one item: its verdict and p(YES), which need not agree with each other. */
@@ -69,7 +68,10 @@ describe("rankings respect verdicts (property, over the API)", () => {
             if (!dominates(ga, gb)) continue;
             expect(place.get(a)!, `candidate ${a} dominates ${b}`).toBeLessThan(place.get(b)!);
             if (selection.json.winner !== null) expect(selection.json.winner).not.toBe(b);
-            for (const [first, second, expected] of [[a, b, "a"], [b, a, "b"]] as const) {
+            for (const [first, second, expected] of [
+              [a, b, "a"],
+              [b, a, "b"],
+            ] as const) {
               const cmp = await t.post("/v1/comparisons", { instruction: `Task ${run}`, checklist, a: texts[first], b: texts[second] });
               expect(cmp.status).toBe(200);
               expect(cmp.json.winner).toBe(expected);

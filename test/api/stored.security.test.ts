@@ -38,7 +38,12 @@ describe("GET /v1/evaluations/{id} answers what the POST answered", () => {
           fake.answer = (_id, index) => ({ verdict: verdicts[index] ? "YES" : "NO", p_yes: verdicts[index] ? 0.9 : 0.2 });
           const file = join(tempDir(), "t.db");
           const before = makeApp({ ...upstreamEnv(fake), TICKBOX_DB: file, TICKBOX_PASS_THRESHOLD: String(serverDefault) });
-          const body = { instruction: "Answer.", response: "An answer.", checklist: { items }, ...(passThreshold === undefined ? {} : { pass_threshold: passThreshold }) };
+          const body = {
+            instruction: "Answer.",
+            response: "An answer.",
+            checklist: { items },
+            ...(passThreshold === undefined ? {} : { pass_threshold: passThreshold }),
+          };
           const posted = await before.post("/v1/evaluations", body);
           expect(posted.status).toBe(200);
           expect(posted.json.pass_threshold).toBe(passThreshold ?? serverDefault);
@@ -85,19 +90,29 @@ describe("GET /v1/evaluations/{id} answers what the POST answered", () => {
 
 describe("stored objects stay with their tenant", () => {
   it("whatever any tenant makes, under either cache scope, only its own keys find", async () => {
-    const action = fc.record({ tenant: fc.constantFrom("a", "b", "c"), kind: fc.constantFrom("evaluation", "checklist", "calibration"), text: fc.constantFrom("x", "y", "z") });
+    const action = fc.record({
+      tenant: fc.constantFrom("a", "b", "c"),
+      kind: fc.constantFrom("evaluation", "checklist", "calibration"),
+      text: fc.constantFrom("x", "y", "z"),
+    });
     await fc.assert(
       fc.asyncProperty(fc.constantFrom("tenant", "global"), fc.array(action, { minLength: 1, maxLength: 8 }), async (scope, actions) => {
         fake.reset();
         const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN_KEY, TICKBOX_CACHE_SCOPE: scope });
         const keys = Object.fromEntries(
-          await Promise.all(["a", "b", "c"].map(async (tenant) => [tenant, await makeKey(t, { name: tenant, tenant, scopes: ["evaluate", "calibrate"] })] as const)),
+          await Promise.all(
+            ["a", "b", "c"].map(async (tenant) => [tenant, await makeKey(t, { name: tenant, tenant, scopes: ["evaluate", "calibrate"] })] as const),
+          ),
         );
         const made: { tenant: string; path: string }[] = [];
         for (const { tenant, kind, text } of actions) {
           const as = bearer(keys[tenant]!.key);
           if (kind === "evaluation") {
-            const res = await t.post("/v1/evaluations", { instruction: `Say ${text}.`, response: text, checklist: { items: [{ question: `Is it ${text}?` }] } }, as);
+            const res = await t.post(
+              "/v1/evaluations",
+              { instruction: `Say ${text}.`, response: text, checklist: { items: [{ question: `Is it ${text}?` }] } },
+              as,
+            );
             made.push({ tenant, path: `/v1/evaluations/${res.json.id}` }, { tenant, path: `/v1/checklists/${res.json.checklist.id}` });
           } else if (kind === "checklist") {
             const res = await t.post("/v1/checklists", { instruction: `Write ${text}.` }, as);

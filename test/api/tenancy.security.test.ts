@@ -9,8 +9,7 @@ const evaluation = { instruction: "Say hi.", response: "Hi!", checklist: { items
 
 async function setup(extra: Record<string, string> = {}) {
   const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN, ...extra });
-  const key = async (name: string, tenant: string) =>
-    (await t.post("/v1/keys", { name, scopes: ["evaluate"], tenant }, bearer(ADMIN))).json.key as string;
+  const key = async (name: string, tenant: string) => (await t.post("/v1/keys", { name, scopes: ["evaluate"], tenant }, bearer(ADMIN))).json.key as string;
   return { t, alice: await key("alice", "acme"), alice2: await key("alice-ci", "acme"), bob: await key("bob", "globex") };
 }
 

@@ -108,15 +108,18 @@ describe("text limits, in characters", () => {
     const t = makeApp();
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(char, { minLength: 150, maxLength: 260 }).map((chars) => chars.join("")), async (text) => {
-        const instruction = `${text}${n++}`;
-        const created = await t.post("/v1/checklists", fields.instruction(instruction));
-        expect(created.status).toBe(200);
-        const list = await t.get("/v1/checklists?limit=100");
-        const preview = list.json.checklists.find((c: { id: string }) => c.id === created.json.id)?.instruction_preview;
-        const chars = [...instruction];
-        expect(preview).toBe(chars.length > 200 ? `${chars.slice(0, 200).join("")}…` : instruction);
-      }),
+      fc.asyncProperty(
+        fc.array(char, { minLength: 150, maxLength: 260 }).map((chars) => chars.join("")),
+        async (text) => {
+          const instruction = `${text}${n++}`;
+          const created = await t.post("/v1/checklists", fields.instruction(instruction));
+          expect(created.status).toBe(200);
+          const list = await t.get("/v1/checklists?limit=100");
+          const preview = list.json.checklists.find((c: { id: string }) => c.id === created.json.id)?.instruction_preview;
+          const chars = [...instruction];
+          expect(preview).toBe(chars.length > 200 ? `${chars.slice(0, 200).join("")}…` : instruction);
+        },
+      ),
       { numRuns: 60 },
     );
     t.close();

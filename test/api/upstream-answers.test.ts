@@ -41,7 +41,10 @@ describe.each([
     for (const r of first.json.results) expect(r.p_yes).toBeCloseTo(0.9 * 0.95, 9);
     // Logprob support, learnt from that answer, does not break the next ones.
     fake.enqueue(strip, strip);
-    fake.compare = (call) => (JSON.stringify(call.body).indexOf("Hello!") < JSON.stringify(call.body).indexOf("Go away.") ? { better: "FIRST", p_first: 0.9 } : { better: "SECOND", p_first: 0.3 });
+    fake.compare = (call) =>
+      JSON.stringify(call.body).indexOf("Hello!") < JSON.stringify(call.body).indexOf("Go away.")
+        ? { better: "FIRST", p_first: 0.9 }
+        : { better: "SECOND", p_first: 0.3 };
     const direct = await t.post("/v1/comparisons", comparison);
     expect(direct.status).toBe(200);
     // a first: "FIRST" sampled, read as p(a) = 0.9 · 0.95; b first: "SECOND" sampled with 0.7 · 0.95,

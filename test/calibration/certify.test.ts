@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from "vitest";
 import {
   CalibrationInputError,
   certifyThreshold,
@@ -9,7 +9,7 @@ import {
   logGamma,
   mulberry32,
   regularizedIncompleteBeta,
-} from '../../src/calibration/index';
+} from "../../src/calibration/index";
 
 /** Beta(a, b) CDF by composite Simpson integration of the density, independent of the library. */
 function betaCdfBySimpson(x: number, a: number, b: number): number {
@@ -36,14 +36,14 @@ function binomialCdf(k: number, n: number, r: number): number {
   return s;
 }
 
-describe('special functions and the Clopper–Pearson bound', () => {
-  it('log-gamma matches factorials', () => {
+describe("special functions and the Clopper–Pearson bound", () => {
+  it("log-gamma matches factorials", () => {
     expect(logGamma(1)).toBeCloseTo(0, 13);
     expect(logGamma(11)).toBeCloseTo(Math.log(3628800), 11);
     expect(logGamma(0.5)).toBeCloseTo(0.5 * Math.log(Math.PI), 13);
   });
 
-  it('incomplete beta matches closed forms', () => {
+  it("incomplete beta matches closed forms", () => {
     for (const x of [0.01, 0.3, 0.77, 0.999]) {
       expect(regularizedIncompleteBeta(x, 1, 1)).toBeCloseTo(x, 14);
       expect(regularizedIncompleteBeta(x, 4, 1)).toBeCloseTo(x ** 4, 14);
@@ -51,16 +51,25 @@ describe('special functions and the Clopper–Pearson bound', () => {
     }
   });
 
-  it('upper bound with no errors is 1 − δ^(1/n); with n−1 errors it is (1−δ)^(1/n)', () => {
-    for (const [n, delta] of [[30, 0.1], [100, 0.05], [7, 0.2], [500, 0.01]] as const) {
+  it("upper bound with no errors is 1 − δ^(1/n); with n−1 errors it is (1−δ)^(1/n)", () => {
+    for (const [n, delta] of [
+      [30, 0.1],
+      [100, 0.05],
+      [7, 0.2],
+      [500, 0.01],
+    ] as const) {
       expect(Math.abs(clopperPearsonUpper(0, n, delta) - (1 - delta ** (1 / n)))).toBeLessThan(1e-12);
       expect(Math.abs(clopperPearsonUpper(n - 1, n, delta) - (1 - delta) ** (1 / n))).toBeLessThan(1e-12);
     }
     expect(clopperPearsonUpper(12, 12, 0.1)).toBe(1);
   });
 
-  it('matches the beta quantile found by numeric integration, and the binomial tail definition', () => {
-    for (const [k, n, delta] of [[3, 30, 0.1], [10, 100, 0.05], [40, 250, 0.1]] as const) {
+  it("matches the beta quantile found by numeric integration, and the binomial tail definition", () => {
+    for (const [k, n, delta] of [
+      [3, 30, 0.1],
+      [10, 100, 0.05],
+      [40, 250, 0.1],
+    ] as const) {
       const u = clopperPearsonUpper(k, n, delta);
       // The bound is where P(Bin(n, u) ≤ k) = δ …
       expect(Math.abs(binomialCdf(k, n, u) - delta)).toBeLessThan(1e-10);
@@ -81,10 +90,10 @@ function ranked(n: number, wrong: ReadonlySet<number>): { confidence: number[]; 
   };
 }
 
-describe('fixed-sequence certification', () => {
+describe("fixed-sequence certification", () => {
   const opts = { alpha: 0.2, delta: 0.1 };
 
-  it('returns null when the data cannot support α', () => {
+  it("returns null when the data cannot support α", () => {
     const tooFew = ranked(29, new Set());
     expect(certifyThreshold(tooFew.confidence, tooFew.agree, opts)).toBeNull();
     const perfect = ranked(30, new Set());
@@ -95,7 +104,7 @@ describe('fixed-sequence certification', () => {
     expect(certifyThreshold(noisy.confidence, noisy.agree, opts)).toBeNull();
   });
 
-  it('certifies the lowest passing threshold, whose own accepted set meets the bound', () => {
+  it("certifies the lowest passing threshold, whose own accepted set meets the bound", () => {
     const errors = new Set([5, 40, 70, 95, 120, 140, 160, 175, 185, 190, 195, 199]);
     const d = ranked(200, errors);
     const cert = certifyThreshold(d.confidence, d.agree, opts);
@@ -111,7 +120,7 @@ describe('fixed-sequence certification', () => {
     expect(cert!.n_accepted).toBe(200);
   });
 
-  it('stops at the first failure even if a lower threshold would pass', () => {
+  it("stops at the first failure even if a lower threshold would pass", () => {
     // Ranks 30–38 are all wrong: the bound fails around n = 35, although with everything accepted
     // (9 errors in 300) it would pass easily. Every item's confidence is a candidate here.
     const d = ranked(300, new Set([30, 31, 32, 33, 34, 35, 36, 37, 38]));
@@ -126,7 +135,7 @@ describe('fixed-sequence certification', () => {
     expect(steps.length).toBe(certificate!.n_accepted - 30 + 2);
   });
 
-  it('returns null when the first tested threshold fails', () => {
+  it("returns null when the first tested threshold fails", () => {
     const d = ranked(300, new Set([0, 1, 2, 3, 4, 5, 6, 7]));
     const { certificate, steps } = fixedSequenceTest([d], { ...opts, candidates: d.confidence, minAccepted: 30 });
     expect(steps).toHaveLength(1);
@@ -134,7 +143,7 @@ describe('fixed-sequence certification', () => {
     expect(certificate).toBeNull();
   });
 
-  it('tests the fixed grid 1, 0.99, …, 0.5 by default, from the first step accepting a tenth of the items', () => {
+  it("tests the fixed grid 1, 0.99, …, 0.5 by default, from the first step accepting a tenth of the items", () => {
     expect(THRESHOLD_GRID).toHaveLength(51);
     expect([THRESHOLD_GRID[0], THRESHOLD_GRID[1], THRESHOLD_GRID.at(-1)]).toEqual([1, 0.99, 0.5]);
     const d = ranked(1000, new Set([0, 1, 2]));
@@ -144,7 +153,7 @@ describe('fixed-sequence certification', () => {
     expect(steps.every((s) => THRESHOLD_GRID.includes(s.lambda))).toBe(true);
   });
 
-  it('skips thresholds below minAccepted and honours a given grid', () => {
+  it("skips thresholds below minAccepted and honours a given grid", () => {
     const d = ranked(100, new Set([0, 1, 2]));
     const strict = fixedSequenceTest([d], { ...opts, candidates: d.confidence, minAccepted: 30 });
     expect(strict.steps[0]!.n_accepted).toBe(30);
@@ -153,7 +162,7 @@ describe('fixed-sequence certification', () => {
     expect(grid.certificate?.lambda).toBe(0.6);
   });
 
-  it('tests a cascade jointly: each item is decided by the first stage reaching λ, and counted once', () => {
+  it("tests a cascade jointly: each item is decided by the first stage reaching λ, and counted once", () => {
     // Stage 0 is sure and right on items 0–49 and unsure elsewhere; stage 1 is sure on everything
     // and right on items 0–149 only.
     const n = 200;
@@ -167,7 +176,7 @@ describe('fixed-sequence certification', () => {
     expect(steps).toHaveLength(2);
   });
 
-  it('never returns a threshold whose accepted set fails the bound (random instances)', () => {
+  it("never returns a threshold whose accepted set fails the bound (random instances)", () => {
     const rng = mulberry32(99);
     for (let trial = 0; trial < 200; trial++) {
       const n = 30 + Math.floor(rng() * 300);
@@ -183,7 +192,7 @@ describe('fixed-sequence certification', () => {
     }
   });
 
-  it('validates its inputs', () => {
+  it("validates its inputs", () => {
     expect(() => certifyThreshold([0.9], [true], { alpha: 1.2, delta: 0.1 })).toThrow(CalibrationInputError);
     expect(() => certifyThreshold([0.9, 2], [true, true], opts)).toThrow(/confidence\[1\]/);
     expect(() => certifyThreshold([0.9], [true, false], opts)).toThrow(/agree/);

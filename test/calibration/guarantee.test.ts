@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { regularizedIncompleteBeta } from '../../src/calibration/index';
-import { CASCADE_JUDGES, population, runCell, SINGLE_JUDGES, SPREAD, type World } from '../../bench/guarantee-sim';
+import { describe, expect, it } from "vitest";
+import { regularizedIncompleteBeta } from "../../src/calibration/index";
+import { CASCADE_JUDGES, population, runCell, SINGLE_JUDGES, SPREAD, type World } from "../../bench/guarantee-sim";
 
 // The certificate against a known truth: a seeded, smaller run of `npm run bench:guarantee`.
 // Judges whose probabilities relate to the truth in a known way are fitted and certified as
@@ -11,20 +11,20 @@ const DELTA = 0.1;
 /** P(Binomial(n, δ) ≥ k): how surprising k violations in n runs would be if the promise held with equality. */
 const tail = (k: number, n: number): number => (k === 0 ? 1 : regularizedIncompleteBeta(DELTA, k, n - k + 1));
 
-const cells: { world: World; n: number; alpha: number; method: 'auto' | 'beta' | 'isotonic' }[] = [
+const cells: { world: World; n: number; alpha: number; method: "auto" | "beta" | "isotonic" }[] = [
   // Where the certificate used to fail: p uniform and exactly calibrated, isotonic (what auto
   // picked at 1,000 labels), α = 0.25 — accepting everything is exactly at the line.
-  { world: { name: 'calibrated, uniform', kind: 'pointwise', spread: 'uniform', judges: SINGLE_JUDGES.calibrated }, n: 1000, alpha: 0.25, method: 'isotonic' },
-  { world: { name: 'overconfident', kind: 'pointwise', spread: SPREAD, judges: SINGLE_JUDGES.overconfident }, n: 1000, alpha: 0.2, method: 'isotonic' },
-  { world: { name: 'underconfident', kind: 'pointwise', spread: SPREAD, judges: SINGLE_JUDGES.underconfident }, n: 250, alpha: 0.2, method: 'beta' },
-  { world: { name: 'lenient', kind: 'pointwise', spread: SPREAD, judges: SINGLE_JUDGES.lenient }, n: 250, alpha: 0.2, method: 'auto' },
-  { world: { name: 'calibrated', kind: 'pairwise', spread: SPREAD, judges: SINGLE_JUDGES.calibrated }, n: 250, alpha: 0.2, method: 'auto' },
-  { world: { name: 'cascade', kind: 'pointwise', spread: SPREAD, judges: CASCADE_JUDGES }, n: 1000, alpha: 0.2, method: 'auto' },
-  { world: { name: 'cascade, pooled', kind: 'pairwise', spread: SPREAD, judges: CASCADE_JUDGES, pooled: true }, n: 1000, alpha: 0.25, method: 'auto' },
+  { world: { name: "calibrated, uniform", kind: "pointwise", spread: "uniform", judges: SINGLE_JUDGES.calibrated }, n: 1000, alpha: 0.25, method: "isotonic" },
+  { world: { name: "overconfident", kind: "pointwise", spread: SPREAD, judges: SINGLE_JUDGES.overconfident }, n: 1000, alpha: 0.2, method: "isotonic" },
+  { world: { name: "underconfident", kind: "pointwise", spread: SPREAD, judges: SINGLE_JUDGES.underconfident }, n: 250, alpha: 0.2, method: "beta" },
+  { world: { name: "lenient", kind: "pointwise", spread: SPREAD, judges: SINGLE_JUDGES.lenient }, n: 250, alpha: 0.2, method: "auto" },
+  { world: { name: "calibrated", kind: "pairwise", spread: SPREAD, judges: SINGLE_JUDGES.calibrated }, n: 250, alpha: 0.2, method: "auto" },
+  { world: { name: "cascade", kind: "pointwise", spread: SPREAD, judges: CASCADE_JUDGES }, n: 1000, alpha: 0.2, method: "auto" },
+  { world: { name: "cascade, pooled", kind: "pairwise", spread: SPREAD, judges: CASCADE_JUDGES, pooled: true }, n: 1000, alpha: 0.25, method: "auto" },
 ];
 
-describe('certified abstention against a known truth', () => {
-  it('exceeds α in no more than δ of the runs, within simulation noise', () => {
+describe("certified abstention against a known truth", () => {
+  it("exceeds α in no more than δ of the runs, within simulation noise", () => {
     let runs = 0;
     let violations = 0;
     cells.forEach((cell, k) => {

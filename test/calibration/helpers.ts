@@ -1,4 +1,4 @@
-import { mulberry32, sigmoid, type Rng } from '../../src/calibration/index';
+import { mulberry32, sigmoid, type Rng } from "../../src/calibration/index";
 
 /** Standard normal draw (Box–Muller), for synthetic scores. */
 export function normal(rng: Rng): number {
@@ -10,12 +10,7 @@ export function normal(rng: Rng): number {
  * Synthetic judge: raw probability p = σ(z) with z ~ N(0, spread²), true probability of the
  * positive outcome trueProb(p); labels drawn from it with a fixed seed.
  */
-export function syntheticJudge(
-  n: number,
-  seed: number,
-  trueProb: (p: number) => number,
-  spread = 2.5,
-): { p: number[]; y: number[] } {
+export function syntheticJudge(n: number, seed: number, trueProb: (p: number) => number, spread = 2.5): { p: number[]; y: number[] } {
   const rng = mulberry32(seed);
   const p: number[] = [];
   const y: number[] = [];

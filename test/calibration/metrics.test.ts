@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from "vitest";
 import {
   accuracyAt,
   adaptiveCalibrationError,
@@ -17,11 +17,11 @@ import {
   topLabelCalibrationError,
   reliabilityBins,
   sigmoid,
-} from '../../src/calibration/index';
-import { syntheticJudge } from './helpers';
+} from "../../src/calibration/index";
+import { syntheticJudge } from "./helpers";
 
-describe('point metrics', () => {
-  it('Brier, log loss and accuracy by hand', () => {
+describe("point metrics", () => {
+  it("Brier, log loss and accuracy by hand", () => {
     const p = [0.8, 0.3, 0.6];
     const y = [1, 0, 0];
     expect(brierScore(p, y)).toBeCloseTo((0.04 + 0.09 + 0.36) / 3, 12);
@@ -31,7 +31,7 @@ describe('point metrics', () => {
     expect(logLoss([0], [1])).toBeCloseTo(-Math.log(1e-6), 6);
   });
 
-  it('ECE and reliability bins by hand', () => {
+  it("ECE and reliability bins by hand", () => {
     const p = [0.05, 0.15, 0.15, 0.95, 1];
     const y = [0, 1, 0, 1, 1];
     const bins = reliabilityBins(p, y);
@@ -43,7 +43,7 @@ describe('point metrics', () => {
     expect(expectedCalibrationError(p, y)).toBeCloseTo((0.05 + 0.7 + 0.05) / 5, 12);
   });
 
-  it('adaptive ECE uses equal-mass bins', () => {
+  it("adaptive ECE uses equal-mass bins", () => {
     const p = [0.1, 0.2, 0.3, 0.4];
     const y = [0, 1, 1, 0];
     // Two bins of two items: |0.15 − ½| and |0.35 − ½|, each with weight ½ …
@@ -52,7 +52,7 @@ describe('point metrics', () => {
     expect(expectedCalibrationError(p, y)).toBeCloseTo(0.5, 12);
   });
 
-  it('adaptive ECE does not depend on the order of the input when probabilities tie', () => {
+  it("adaptive ECE does not depend on the order of the input when probabilities tie", () => {
     const rng = mulberry32(21);
     // Ties straddle every bin boundary: 5 distinct values, 97 items.
     const p = Array.from({ length: 97 }, () => [0.1, 0.3, 0.5, 0.7, 0.9][Math.floor(rng() * 5)]!);
@@ -60,14 +60,25 @@ describe('point metrics', () => {
     const base = adaptiveCalibrationError(p, y);
     for (let k = 0; k < 20; k++) {
       const order = permutation(mulberry32(k), p.length);
-      expect(adaptiveCalibrationError(order.map((i) => p[i]!), order.map((i) => y[i]!))).toBeCloseTo(base, 12);
-      expect(metricsWithIntervals(order.map((i) => p[i]!), order.map((i) => y[i]!), { resamples: 50 }).adaptive_ece.estimate).toBeCloseTo(base, 12);
+      expect(
+        adaptiveCalibrationError(
+          order.map((i) => p[i]!),
+          order.map((i) => y[i]!),
+        ),
+      ).toBeCloseTo(base, 12);
+      expect(
+        metricsWithIntervals(
+          order.map((i) => p[i]!),
+          order.map((i) => y[i]!),
+          { resamples: 50 },
+        ).adaptive_ece.estimate,
+      ).toBeCloseTo(base, 12);
     }
     // A run of ties split by a boundary carries its mean label into both bins: here one run of 4.
     expect(adaptiveCalibrationError([0.5, 0.5, 0.5, 0.5], [1, 1, 0, 0], 2)).toBe(0);
   });
 
-  it('top-label ECE is the ECE of the pick\'s confidence against agreement', () => {
+  it("top-label ECE is the ECE of the pick's confidence against agreement", () => {
     const p = [0.9, 0.2, 0.6, 0.45];
     const y = [1, 1, 0, 0];
     // Confidences 0.9, 0.8, 0.6, 0.55; picks right, wrong, wrong, right.
@@ -75,7 +86,7 @@ describe('point metrics', () => {
     expect(computeMetrics(p, y).top_label_ece).toBeCloseTo(topLabelCalibrationError(p, y), 12);
   });
 
-  it('ECE is small for a calibrated judge and large for an overconfident one', () => {
+  it("ECE is small for a calibrated judge and large for an overconfident one", () => {
     const calibrated = syntheticJudge(20000, 11, (q) => q);
     const overconfident = syntheticJudge(20000, 12, (q) => sigmoid(logit(q) / 3));
     expect(expectedCalibrationError(calibrated.p, calibrated.y)).toBeLessThan(0.015);
@@ -84,7 +95,7 @@ describe('point metrics', () => {
     expect(adaptiveCalibrationError(overconfident.p, overconfident.y)).toBeGreaterThan(0.1);
   });
 
-  it('AUROC equals a brute-force pair count, ties counting one half', () => {
+  it("AUROC equals a brute-force pair count, ties counting one half", () => {
     const rng = mulberry32(13);
     for (let trial = 0; trial < 20; trial++) {
       const n = 5 + Math.floor(rng() * 60);
@@ -108,10 +119,10 @@ describe('point metrics', () => {
   });
 });
 
-describe('bootstrap intervals', () => {
+describe("bootstrap intervals", () => {
   const { p, y } = syntheticJudge(400, 14, (q) => q);
 
-  it('is deterministic for a seed and brackets the estimate', () => {
+  it("is deterministic for a seed and brackets the estimate", () => {
     const a = metricsWithIntervals(p, y, { seed: 1, resamples: 300 });
     const b = metricsWithIntervals(p, y, { seed: 1, resamples: 300 });
     const c = metricsWithIntervals(p, y, { seed: 2, resamples: 300 });
@@ -134,7 +145,10 @@ describe('bootstrap intervals', () => {
       const rng = mulberry32(name.length * 97);
       const big = Array.from({ length: 200_000 }, () => sigmoid(2.5 * normal(rng)));
       const truth = {
-        ece: binnedGap(big.map((q) => Math.min(9, Math.floor(q * 10))), big.map((q) => q - g(q))),
+        ece: binnedGap(
+          big.map((q) => Math.min(9, Math.floor(q * 10))),
+          big.map((q) => q - g(q)),
+        ),
         top_label_ece: binnedGap(
           big.map((q) => Math.min(9, Math.floor(Math.max(q, 1 - q) * 10))),
           big.map((q) => Math.max(q, 1 - q) - (q >= 0.5 ? g(q) : 1 - g(q))),
@@ -148,7 +162,7 @@ describe('bootstrap intervals', () => {
         const p = Array.from({ length: 100 }, () => sigmoid(2.5 * normal(rng)));
         const y = p.map((q) => (rng() < g(q) ? 1 : 0));
         const m = metricsWithIntervals(p, y, { resamples: 300, seed: r });
-        for (const k of ['ece', 'top_label_ece'] as const) if (m[k].lo <= truth[k] && truth[k] <= m[k].hi) covered[k]++;
+        for (const k of ["ece", "top_label_ece"] as const) if (m[k].lo <= truth[k] && truth[k] <= m[k].hi) covered[k]++;
         debiased += m.ece.debiased / runs;
         estimate += m.ece.estimate / runs;
       }
@@ -159,7 +173,7 @@ describe('bootstrap intervals', () => {
     }
   }, 60_000);
 
-  it('matches the normal-theory interval for a mean', () => {
+  it("matches the normal-theory interval for a mean", () => {
     const rng = mulberry32(15);
     const x = Array.from({ length: 2000 }, () => rng());
     const mean = x.reduce((s, v) => s + v, 0) / x.length;
@@ -180,10 +194,10 @@ function binnedGap(bins: number[], d: number[]): number {
   return sums.reduce((s, v) => s + Math.abs(v), 0) / d.length;
 }
 
-describe('cross-validated metrics', () => {
+describe("cross-validated metrics", () => {
   const { p, y } = syntheticJudge(300, 16, (q) => sigmoid(logit(q) / 2));
 
-  it('assigns stratified, disjoint, covering folds', () => {
+  it("assigns stratified, disjoint, covering folds", () => {
     const folds = assignFolds(y, 5, 7);
     expect(folds).toHaveLength(300);
     for (let f = 0; f < 5; f++) {
@@ -196,12 +210,12 @@ describe('cross-validated metrics', () => {
     expect(assignFolds(y, 5, 7)).toEqual(folds);
   });
 
-  it('never scores a fold with a model that saw its labels', () => {
+  it("never scores a fold with a model that saw its labels", () => {
     const foldOf = assignFolds(y, 5, 1);
-    const base = crossValidatedMetrics(p, y, 'platt', { foldOf, folds: 5 });
+    const base = crossValidatedMetrics(p, y, "platt", { foldOf, folds: 5 });
     // Flip every label of fold 0: its predictions must not move; the other folds' must.
     const flipped = y.map((v, i) => (foldOf[i] === 0 ? 1 - v : v));
-    const other = crossValidatedMetrics(p, flipped, 'platt', { foldOf, folds: 5 });
+    const other = crossValidatedMetrics(p, flipped, "platt", { foldOf, folds: 5 });
     foldOf.forEach((f, i) => {
       if (f === 0) expect(other.predictions[i]).toBe(base.predictions[i]);
     });
@@ -209,13 +223,13 @@ describe('cross-validated metrics', () => {
     expect(moved).toBe(foldOf.filter((f) => f !== 0).length);
   });
 
-  it('improves calibration out of sample and resolves auto on the full count', () => {
-    const cv = crossValidatedMetrics(p, y, 'auto', { seed: 3 });
-    expect(cv.method).toBe('beta');
+  it("improves calibration out of sample and resolves auto on the full count", () => {
+    const cv = crossValidatedMetrics(p, y, "auto", { seed: 3 });
+    expect(cv.method).toBe("beta");
     expect(cv.metrics.ece).toBeLessThan(cv.raw_metrics.ece);
     expect(cv.raw_metrics).toEqual(computeMetrics(p, y));
-    const few = crossValidatedMetrics(p.slice(0, 40), y.slice(0, 40), 'auto');
-    expect(few.method).toBe('identity');
+    const few = crossValidatedMetrics(p.slice(0, 40), y.slice(0, 40), "auto");
+    expect(few.method).toBe("identity");
     expect(few.predictions).toEqual(p.slice(0, 40));
   });
 });

@@ -20,7 +20,12 @@ const isotonicParams = fc
   .map(([x, ys]) => ({ x, y: ys.sort((a, b) => a - b) }));
 
 const wellFormed: fc.Arbitrary<CalibratorModel> = fc.oneof(
-  fc.record({ ...base, method: fc.constant("identity" as const), params: fc.constant({}), reason: fc.constantFrom("too_few_labels" as const, "single_class" as const) }),
+  fc.record({
+    ...base,
+    method: fc.constant("identity" as const),
+    params: fc.constant({}),
+    reason: fc.constantFrom("too_few_labels" as const, "single_class" as const),
+  }),
   fc.record({ ...base, method: fc.constant("temperature" as const), params: fc.record({ temperature: fc.double({ min: 1e-6, max: 100, noNaN: true }) }) }),
   fc.record({ ...base, method: fc.constant("platt" as const), params: fc.record({ a: finite, b: finite }) }),
   fc.record({ ...base, method: fc.constant("beta" as const), params: fc.record({ a: finite, b: finite, c: finite }) }),
@@ -42,11 +47,17 @@ const clone = (model: CalibratorModel) => structuredClone(model) as unknown as R
 
 /** One model spoiled in one place, with the field and the message that place must be refused with. */
 const spoiled: fc.Arbitrary<Spoiled> = fc.oneof(
-  fc.tuple(wellFormed, fc.constantFrom("calibrated", "symmetric"), notBooleanOrNumber.filter((v) => typeof v !== "boolean")).map(([m, key, bad]) => {
-    const model = clone(m);
-    model[key] = bad;
-    return { model, path: `model.${key}`, message: "must be a boolean" };
-  }),
+  fc
+    .tuple(
+      wellFormed,
+      fc.constantFrom("calibrated", "symmetric"),
+      notBooleanOrNumber.filter((v) => typeof v !== "boolean"),
+    )
+    .map(([m, key, bad]) => {
+      const model = clone(m);
+      model[key] = bad;
+      return { model, path: `model.${key}`, message: "must be a boolean" };
+    }),
   fc.tuple(wellFormed, fc.oneof(notNumber, fc.constantFrom(-1, 2.5, -0.5))).map(([m, bad]) => {
     const model = clone(m);
     model.n_labels = bad;
@@ -62,30 +73,55 @@ const spoiled: fc.Arbitrary<Spoiled> = fc.oneof(
     model.method = bad;
     return { model, path: "model.method", message: `unknown method ${JSON.stringify(bad)}` };
   }),
-  fc.tuple(wellFormed.filter((m) => m.method === "identity"), fc.constantFrom<unknown>(undefined, "", "few", 1)).map(([m, bad]) => {
-    const model = clone(m);
-    model.reason = bad;
-    return { model, path: "model.reason", message: 'must be "too_few_labels" or "single_class"' };
-  }),
-  fc.tuple(wellFormed.filter((m) => m.method === "temperature"), fc.oneof(notNumber, fc.constantFrom(0, -1, -1e-9))).map(([m, bad]) => {
-    const model = clone(m);
-    model.params.temperature = bad;
-    return { model, path: "model.params.temperature", message: "must be a positive finite number" };
-  }),
-  fc.tuple(wellFormed.filter((m) => m.method === "platt" || m.method === "beta"), notNumber).chain(([m, bad]) =>
-    fc.constantFrom(...Object.keys(m.params)).map((key) => {
-      const model = clone(m);
-      model.params[key] = bad;
-      return { model, path: `model.params.${key}`, message: "must be a finite number" };
-    }),
-  ),
-  fc.tuple(wellFormed.filter((m) => m.method === "isotonic"), fc.constantFrom("x", "y"), fc.constantFrom<unknown>(null, "0.5", 0.5, {})).map(([m, axis, bad]) => {
-    const model = clone(m);
-    model.params[axis] = bad;
-    return { model, path: `model.params.${axis}`, message: "must be an array of numbers" };
-  }),
   fc
-    .tuple(wellFormed.filter((m) => m.method === "isotonic"), fc.constantFrom("x", "y"), fc.constantFrom<unknown>(-0.1, 1.5, Number.NaN, "0.5", null))
+    .tuple(
+      wellFormed.filter((m) => m.method === "identity"),
+      fc.constantFrom<unknown>(undefined, "", "few", 1),
+    )
+    .map(([m, bad]) => {
+      const model = clone(m);
+      model.reason = bad;
+      return { model, path: "model.reason", message: 'must be "too_few_labels" or "single_class"' };
+    }),
+  fc
+    .tuple(
+      wellFormed.filter((m) => m.method === "temperature"),
+      fc.oneof(notNumber, fc.constantFrom(0, -1, -1e-9)),
+    )
+    .map(([m, bad]) => {
+      const model = clone(m);
+      model.params.temperature = bad;
+      return { model, path: "model.params.temperature", message: "must be a positive finite number" };
+    }),
+  fc
+    .tuple(
+      wellFormed.filter((m) => m.method === "platt" || m.method === "beta"),
+      notNumber,
+    )
+    .chain(([m, bad]) =>
+      fc.constantFrom(...Object.keys(m.params)).map((key) => {
+        const model = clone(m);
+        model.params[key] = bad;
+        return { model, path: `model.params.${key}`, message: "must be a finite number" };
+      }),
+    ),
+  fc
+    .tuple(
+      wellFormed.filter((m) => m.method === "isotonic"),
+      fc.constantFrom("x", "y"),
+      fc.constantFrom<unknown>(null, "0.5", 0.5, {}),
+    )
+    .map(([m, axis, bad]) => {
+      const model = clone(m);
+      model.params[axis] = bad;
+      return { model, path: `model.params.${axis}`, message: "must be an array of numbers" };
+    }),
+  fc
+    .tuple(
+      wellFormed.filter((m) => m.method === "isotonic"),
+      fc.constantFrom("x", "y"),
+      fc.constantFrom<unknown>(-0.1, 1.5, Number.NaN, "0.5", null),
+    )
     .chain(([m, axis, bad]) =>
       fc.nat({ max: (m.params as { x: number[] }).x.length - 1 }).map((i) => {
         const model = clone(m);
@@ -93,12 +129,17 @@ const spoiled: fc.Arbitrary<Spoiled> = fc.oneof(
         return { model, path: `model.params.${axis}[${i}]`, message: "must be a finite number in [0, 1]" };
       }),
     ),
-  fc.tuple(wellFormed.filter((m) => m.method === "isotonic"), fc.boolean()).map(([m, shorten]) => {
-    const model = clone(m);
-    if (shorten) model.params.y = model.params.y.slice(1);
-    else model.params.y = [...model.params.y, 1];
-    return { model, path: "model.params.y", message: "must be non-empty and as long as params.x" };
-  }),
+  fc
+    .tuple(
+      wellFormed.filter((m) => m.method === "isotonic"),
+      fc.boolean(),
+    )
+    .map(([m, shorten]) => {
+      const model = clone(m);
+      if (shorten) model.params.y = model.params.y.slice(1);
+      else model.params.y = [...model.params.y, 1];
+      return { model, path: "model.params.y", message: "must be non-empty and as long as params.x" };
+    }),
   fc.tuple(wellFormed.filter((m) => m.method === "isotonic" && (m.params as { x: number[] }).x.length >= 2)).chain(([m]) =>
     fc.nat({ max: (m.params as { x: number[] }).x.length - 2 }).map((i) => {
       // x[i + 1] no longer above x[i]: the first place the order breaks is i + 1.

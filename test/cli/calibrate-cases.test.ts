@@ -60,7 +60,15 @@ describe("tickbox calibrate, other inputs", () => {
       const chars = Array.from(good);
       const weak = `${chars.slice(0, Math.max(1, Math.floor(chars.length / 3))).join("")} (cut short ${i})`;
       const aIsGood = i % 3 !== 0;
-      return { instruction: e.line.instruction, a: aIsGood ? good : weak, b: aIsGood ? weak : good, label: aIsGood ? "a" : "b", good, sure: 0.55 + (0.4 * (i % 9)) / 8, wrong: i % 5 === 0 };
+      return {
+        instruction: e.line.instruction,
+        a: aIsGood ? good : weak,
+        b: aIsGood ? weak : good,
+        label: aIsGood ? "a" : "b",
+        good,
+        sure: 0.55 + (0.4 * (i % 9)) / 8,
+        wrong: i % 5 === 0,
+      };
     });
     // The judge prefers the good response at its confidence, except on every fifth pair.
     fake.compare = (call) => {
@@ -86,7 +94,13 @@ describe("tickbox calibrate, other inputs", () => {
     expect(judge.agreement.confusion).toMatchObject(counts(labelPairs));
     expect(judge.agreement.confusion).toMatchObject({ positive: "a", negative: "b" });
     expect(judge.agreement.kappa.estimate).toBeCloseTo(kappa(labelPairs), 12);
-    expect(judge.ece.raw.estimate).toBeCloseTo(ece(pA, pairs.map((p) => (p.label === "a" ? 1 : 0))), 9);
+    expect(judge.ece.raw.estimate).toBeCloseTo(
+      ece(
+        pA,
+        pairs.map((p) => (p.label === "a" ? 1 : 0)),
+      ),
+      9,
+    );
     expect(judge.items).toBeNull();
     expect(fake.calls.filter((c) => c.kind === "comparison")).toHaveLength(80);
   });
@@ -141,7 +155,10 @@ describe("tickbox calibrate, other inputs", () => {
     };
     writeFileSync(join(dir, "pairs.jsonl"), jsonLines(pairs.map(({ instruction, a, b, label }) => ({ instruction, a, b, label }))));
     const run = (json: boolean) =>
-      tickbox(["calibrate", "pairs.jsonl", "--judge", "cheap-judge,strong-judge", ...(json ? ["--json"] : [])], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
+      tickbox(["calibrate", "pairs.jsonl", "--judge", "cheap-judge,strong-judge", ...(json ? ["--json"] : [])], {
+        env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") },
+        cwd: dir,
+      });
     const ran = await run(true);
     expect(ran.code).toBe(0);
     const report = JSON.parse(ran.stdout);
@@ -169,11 +186,15 @@ describe("tickbox calibrate, other inputs", () => {
     const text = (await run(false)).stdout;
     const sections = text.split("\njudge ").slice(1);
     own.forEach((o, k) => {
-      expect(sections[k]).toContain(`at the cascade's λ = ${lambda.toFixed(3)}: ${o.reaching} certification items reach this judge; it decides ${o.decided} of them`);
+      expect(sections[k]).toContain(
+        `at the cascade's λ = ${lambda.toFixed(3)}: ${o.reaching} certification items reach this judge; it decides ${o.decided} of them`,
+      );
       expect(sections[k]).toContain(`, ${o.errors} against the label`);
     });
     expect(text).toContain(`certified for the cascade as a whole: λ = ${lambda.toFixed(3)} on the raw confidence max(p, 1 − p) of p(a better)`);
-    expect(text).toContain(`the cascade answers ${(100 * report.threshold.coverage).toFixed(1)}% of the 80 certification items (${report.threshold.n_accepted}), ${report.threshold.errors} of them against the label`);
+    expect(text).toContain(
+      `the cascade answers ${(100 * report.threshold.coverage).toFixed(1)}% of the 80 certification items (${report.threshold.n_accepted}), ${report.threshold.errors} of them against the label`,
+    );
   });
 
   it("refuses a file with invalid lines, naming each, before grading anything", async () => {
@@ -202,13 +223,19 @@ describe("tickbox calibrate, other inputs", () => {
     const world = pointwiseWorld(4);
     judgeAs(fake, world);
     const bad = world.map((e, i) =>
-      i === 1 ? { ...e.line, item_labels: { "Is it purple?": "YES" } } : i === 3 ? { ...e.line, item_labels: { ...(e.line.item_labels as object), q9: "NO" } } : e.line,
+      i === 1
+        ? { ...e.line, item_labels: { "Is it purple?": "YES" } }
+        : i === 3
+          ? { ...e.line, item_labels: { ...(e.line.item_labels as object), q9: "NO" } }
+          : e.line,
     );
     const text = jsonLines(bad).replace(/\n$/, `\n${JSON.stringify({ ...world[0]!.line, label: 3 })}\n`);
     writeFileSync(join(dir, "labelled.jsonl"), text);
     const ran = await tickbox(["calibrate", "labelled.jsonl"], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
     expect(ran.code).toBe(2);
-    expect(ran.stderr).toContain('line 2: /item_labels/Is it purple?: item_labels names "Is it purple?", which is neither an item id nor a question of its checklist (q1: ');
+    expect(ran.stderr).toContain(
+      'line 2: /item_labels/Is it purple?: item_labels names "Is it purple?", which is neither an item id nor a question of its checklist (q1: ',
+    );
     expect(ran.stderr).toContain('line 4: /item_labels/q9: item_labels names "q9"');
     expect(ran.stderr).toContain("line 5: /label: must be 0 or 1");
     expect(fake.calls).toHaveLength(0);

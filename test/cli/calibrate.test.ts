@@ -90,7 +90,10 @@ describe("tickbox calibrate, pointwise, on InFoBench", () => {
     judgeAs(fake, world);
     writeFileSync(join(dir, "labelled.jsonl"), lines(world));
     const want = expectedFigures(world);
-    const ran = await tickbox(["calibrate", "labelled.jsonl", "--diagram", "diagram.svg"], { env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") }, cwd: dir });
+    const ran = await tickbox(["calibrate", "labelled.jsonl", "--diagram", "diagram.svg"], {
+      env: { ...upstreamEnv(fake), TICKBOX_DB: join(dir, "t.db") },
+      cwd: dir,
+    });
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/^profile cb_[0-9a-f]{32} "labelled\.jsonl" \(pointwise\)/);
     expect(ran.stdout).toContain(`accuracy ${want.accuracy.toFixed(3)} [`);
@@ -99,7 +102,9 @@ describe("tickbox calibrate, pointwise, on InFoBench", () => {
     expect(ran.stdout).toMatch(new RegExp(`label 1 +${c.tp} +${c.fn}\\n +label 0 +${c.fp} +${c.tn}`));
     expect(ran.stdout).toContain(`item-level agreement (item_labels): ${(100 * want.items.agreement).toFixed(1)}% of ${want.items.n} answers on 48 lines`);
     expect(ran.stdout).toMatch(new RegExp(`raw +${want.ece.toFixed(3)} \\[.*\\] +${want.brier.toFixed(3)} \\[`));
-    expect(ran.stdout).toMatch(/\ncertified: λ = 0\.\d{3} on the calibrated confidence max\(q, 1 − q\) of the map's probability q \(the raw signal where no map was fitted\)\n {2}the judge answers \d+\.\d% of the 48 certification items \(\d+\), \d+ of them against the label/);
+    expect(ran.stdout).toMatch(
+      /\ncertified: λ = 0\.\d{3} on the calibrated confidence max\(q, 1 − q\) of the map's probability q \(the raw signal where no map was fitted\)\n {2}the judge answers \d+\.\d% of the 48 certification items \(\d+\), \d+ of them against the label/,
+    );
     expect(ran.stdout).toContain("reliability diagram: diagram.svg");
     expect(existsSync(join(dir, "diagram.svg"))).toBe(true);
   });

@@ -87,7 +87,14 @@ describe("tickbox against a server that needs a key", () => {
   let evaluator: string;
   let calibrator: string;
   beforeAll(async () => {
-    server = await startServer({ ...upstreamEnv(fake), TICKBOX_DB: ":memory:", PORT: "0", TICKBOX_ADMIN_KEY: ADMIN_KEY, TICKBOX_JUDGE_MODELS: "judge-strong", TICKBOX_LOG: "off" });
+    server = await startServer({
+      ...upstreamEnv(fake),
+      TICKBOX_DB: ":memory:",
+      PORT: "0",
+      TICKBOX_ADMIN_KEY: ADMIN_KEY,
+      TICKBOX_JUDGE_MODELS: "judge-strong",
+      TICKBOX_LOG: "off",
+    });
     const key = async (scopes: string[]) => {
       const res = await fetch(`${server.url}/v1/keys`, {
         method: "POST",
@@ -170,5 +177,4 @@ describe("tickbox against a server that needs a key", () => {
     // The first judge's gradings were stored by the runs above: only the strong judge is asked.
     expect(graded).toEqual(["judge-strong", "judge-strong", "judge-strong"]);
   });
-
 });

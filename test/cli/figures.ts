@@ -63,4 +63,3 @@ export function expectedFigures(world: Example[]) {
     brier: brier(p, y),
   };
 }
-

@@ -57,7 +57,9 @@ describe("labels needed to certify", () => {
   it("names the sizes at which the service itself certifies as often as not, and nine times in ten", { timeout: 120_000 }, async () => {
     const data = labelledResponses(150, 105);
     const t = makeApp();
-    const profile = (await t.post("/v1/calibrations", { name: "150 labels", kind: "pointwise", examples: data.p.map((p, i) => ({ p, label: data.y[i] })), target })).json;
+    const profile = (
+      await t.post("/v1/calibrations", { name: "150 labels", kind: "pointwise", examples: data.p.map((p, i) => ({ p, label: data.y[i] })), target })
+    ).json;
     t.close();
     // The case the advice is for: these labels did not certify.
     expect(profile.threshold).toBeNull();
@@ -83,7 +85,11 @@ describe("labels needed to certify", () => {
     expect(belowShare).toBeLessThan(0.65);
     expect(likelyShare).toBeGreaterThan(0.3);
     expect(sureShare).toBeGreaterThan(0.75);
-    for (const [labels, share] of [[before.labels, belowShare], [likely, likelyShare], [sure, sureShare]] as const) {
+    for (const [labels, share] of [
+      [before.labels, belowShare],
+      [likely, likelyShare],
+      [sure, sureShare],
+    ] as const) {
       expect(Math.abs(share - at(labels))).toBeLessThan(0.22);
     }
   });

@@ -25,13 +25,19 @@ describe("syncFile", () => {
     const dir = tempDir();
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), async (before, target, cuts, exists) => {
-        const path = join(dir, `f${run++}`);
-        if (exists) writeFileSync(path, before);
-        const size = await syncFile(path, chunked(target, cuts));
-        expect(size).toBe(target.length);
-        expect(new Uint8Array(readFileSync(path))).toEqual(target);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.boolean(),
+        async (before, target, cuts, exists) => {
+          const path = join(dir, `f${run++}`);
+          if (exists) writeFileSync(path, before);
+          const size = await syncFile(path, chunked(target, cuts));
+          expect(size).toBe(target.length);
+          expect(new Uint8Array(readFileSync(path))).toEqual(target);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -23,7 +23,13 @@ export interface RunOptions {
  * a terminal), the environment of the tests minus anything that would pick a key or a server.
  */
 export function tickbox(args: string[], options: RunOptions = {}): Promise<Ran> {
-  const env: Record<string, string | undefined> = { ...process.env, TICKBOX_API_KEY: undefined, TICKBOX_ADMIN_KEY: undefined, TICKBOX_SERVER: undefined, ...options.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TICKBOX_API_KEY: undefined,
+    TICKBOX_ADMIN_KEY: undefined,
+    TICKBOX_SERVER: undefined,
+    ...options.env,
+  };
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? root, env: env as NodeJS.ProcessEnv });
     let stdout = "";

@@ -80,7 +80,10 @@ export function batchContract(get: () => BatchTarget) {
       const created = await one.post("/v1/batches?concurrency=1", freshItems(4, "refused"));
       const done = await settled(one, created.json.id);
       expect(done).toMatchObject({ status: "completed", counts: { done: 3, failed: 1 } });
-      const lines = (await one.get(`/v1/batches/${created.json.id}/results`)).text.trim().split("\n").map((l) => JSON.parse(l));
+      const lines = (await one.get(`/v1/batches/${created.json.id}/results`)).text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       const failed = lines.filter((l) => l.problem);
       expect(failed).toHaveLength(1);
       expect(failed[0].problem).toMatchObject({ code: "upstream_error", status: 502 });

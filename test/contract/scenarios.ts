@@ -209,7 +209,12 @@ export function contractSuite(get: () => ContractTarget) {
 
     it("502 after two invalid answers", async () => {
       const content = '{"q1":{"rationale":"a","verdict":"MAYBE"}}';
-      await t.upstream.script({ faults: [{ kind: "content", content }, { kind: "content", content }] });
+      await t.upstream.script({
+        faults: [
+          { kind: "content", content },
+          { kind: "content", content },
+        ],
+      });
       const res = await t.instance(vars).post("/v1/evaluations", { ...request, response: unique("Invalid answers.") });
       expectProblem(res, 502, "upstream_invalid_output");
       expect(await kinds()).toHaveLength(2);

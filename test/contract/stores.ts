@@ -64,7 +64,16 @@ export function storeContract(engine: string, open: () => Promise<Stores>) {
               const checklist = await stores.judge.putChecklist(checklistOf(t, f, `Question of ${t}`));
               await stores.judge.putGrading(gradingOf(checklist, f, `Rationale of ${t}`));
             } else if (kind === "comparison") {
-              await stores.pairwise.putComparison({ tenant: t, fingerprint: f, better: "FIRST", pFirst: 0.5, rationale: `Rationale of ${t}`, model: "m", promptVersion: "v", usage });
+              await stores.pairwise.putComparison({
+                tenant: t,
+                fingerprint: f,
+                better: "FIRST",
+                pFirst: 0.5,
+                rationale: `Rationale of ${t}`,
+                model: "m",
+                promptVersion: "v",
+                usage,
+              });
             } else {
               await stores.pairwise.putRevision({ tenant: t, fingerprint: f, revision: `Revision of ${t}`, model: "m", promptVersion: "v", usage });
             }
@@ -130,14 +139,20 @@ export function storeContract(engine: string, open: () => Promise<Stores>) {
     it("record finished items together, each only while it is still running", async () => {
       const { batches } = await open();
       const id = fresh("ba");
-      await batches.insertItems(id, Array.from({ length: 4 }, (_, idx) => ({ idx, customId: null, request: { instruction: "Say hi.", response: `Hi ${idx}` } })));
+      await batches.insertItems(
+        id,
+        Array.from({ length: 4 }, (_, idx) => ({ idx, customId: null, request: { instruction: "Say hi.", response: `Hi ${idx}` } })),
+      );
       await batches.insertBatch({ id, tenant: fresh("t"), keyId: null, status: "running", total: 4, concurrency: 2, createdAt: Date.now() });
       const claimed = await batches.claim(id, 3);
       expect(claimed.map((i) => i.idx)).toEqual([0, 1, 2]);
       expect(claimed[1]!.request).toEqual({ instruction: "Say hi.", response: "Hi 1" });
       const done = { status: "done" as const, result: { id: "ev_x" }, passed: true, weighted: 1, usage, cached: false };
       // Item 3 was never claimed: finishing it changes nothing.
-      await batches.finishItems(id, [0, 1, 3].map((idx) => ({ idx, outcome: done })));
+      await batches.finishItems(
+        id,
+        [0, 1, 3].map((idx) => ({ idx, outcome: done })),
+      );
       expect(await batches.counts(id)).toEqual({ pending: 1, running: 1, done: 2, failed: 0 });
       const totals = await batches.totals(id);
       expect(totals.usage).toEqual({ upstream_calls: 2, prompt_tokens: 20, completion_tokens: 6 });
@@ -150,13 +165,22 @@ export function storeContract(engine: string, open: () => Promise<Stores>) {
     it("take each queue message's item once, and give it back only to the message that holds it", async () => {
       const { batches, claims } = await open();
       const id = fresh("ba");
-      await batches.insertItems(id, Array.from({ length: 3 }, (_, idx) => ({ idx, customId: null, request: { instruction: "Say hi.", response: `Hi ${idx}` } })));
-      const first = await claims.claimItems(id, [{ idx: 0, claim: "m1" }, { idx: 1, claim: "m1" }]);
+      await batches.insertItems(
+        id,
+        Array.from({ length: 3 }, (_, idx) => ({ idx, customId: null, request: { instruction: "Say hi.", response: `Hi ${idx}` } })),
+      );
+      const first = await claims.claimItems(id, [
+        { idx: 0, claim: "m1" },
+        { idx: 1, claim: "m1" },
+      ]);
       expect([...first.keys()].sort()).toEqual([0, 1]);
       // Another message for item 0 finds it held; a redelivery of m1 takes it up again.
       expect([...(await claims.claimItems(id, [{ idx: 0, claim: "m2" }])).keys()]).toEqual([]);
       expect([...(await claims.claimItems(id, [{ idx: 0, claim: "m1" }])).keys()]).toEqual([0]);
-      await claims.releaseItems(id, [{ idx: 0, claim: "m2" }, { idx: 1, claim: "m1" }]);
+      await claims.releaseItems(id, [
+        { idx: 0, claim: "m2" },
+        { idx: 1, claim: "m1" },
+      ]);
       expect(await claims.pendingIndexes(id, 0, 3)).toEqual([1, 2]);
     });
   });

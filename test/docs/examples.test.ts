@@ -54,7 +54,10 @@ describe("every example in the docs", () => {
     for (const page of pages()) {
       for (const block of blocks(read(page))) {
         const where = `${page}:${block.line}`;
-        expect(KNOWN_LANGS.has(block.lang), `${where}: a block in ${block.lang ? `\`${block.lang}\`` : "no language"}; name one the test knows (\`text\` for plain text)`).toBe(true);
+        expect(
+          KNOWN_LANGS.has(block.lang),
+          `${where}: a block in ${block.lang ? `\`${block.lang}\`` : "no language"}; name one the test knows (\`text\` for plain text)`,
+        ).toBe(true);
         const reason = noRunReason(block);
         if (reason === null) {
           // A placeholder cannot be pasted: `ev_…` is a 404, `{"a": …}` a 400.
@@ -131,7 +134,13 @@ async function runPage(page: string, markdown: string): Promise<void> {
           if (ran.stdout.trim()) last = { where, stdout: ran.stdout };
         }
       } else if (block.lang === "json" || block.lang === "jsonl") {
-        const shown = block.lang === "json" ? [JSON.parse(block.text)] : block.text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+        const shown =
+          block.lang === "json"
+            ? [JSON.parse(block.text)]
+            : block.text
+                .split("\n")
+                .filter((l) => l.trim())
+                .map((l) => JSON.parse(l));
         if (block.meta === "output") {
           expect(last, `${where}: an output block with no command before it`).not.toBeNull();
           const actual = parseJsonOrLines(last!.stdout.trim()).values;
@@ -169,7 +178,9 @@ function exampleTsconfig(file: string) {
 
 /** A verdict that depends on the item and on everything the grading call carries. */
 function judgeLike(itemId: string, _index: number, call: FakeCall): ItemAnswer {
-  const digest = createHash("sha256").update(`${itemId}\n${JSON.stringify(call.body?.messages?.at(-1)?.content ?? "")}`).digest();
+  const digest = createHash("sha256")
+    .update(`${itemId}\n${JSON.stringify(call.body?.messages?.at(-1)?.content ?? "")}`)
+    .digest();
   const yes = digest[0]! % 4 !== 0;
   const p = 0.6 + (digest[1]! / 255) * 0.39;
   return { verdict: yes ? "YES" : "NO", p_yes: Number((yes ? p : 1 - p).toFixed(3)) };

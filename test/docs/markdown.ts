@@ -161,8 +161,7 @@ export function prose(markdown: string): string {
 }
 
 /** The targets of inline links `[text](target)` in a page's prose. */
-export const linkTargets = (markdown: string) =>
-  [...prose(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => m[1]!);
+export const linkTargets = (markdown: string) => [...prose(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => m[1]!);
 
 /** GitHub's anchors for a page's headings: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
 export function anchors(markdown: string): Set<string> {

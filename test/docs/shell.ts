@@ -125,7 +125,11 @@ export class Shell {
         return "";
       }
     };
-    return { code: status === null ? -1 : Number(status), stdout: read(out), stderr: status === null ? `${read(err)}\n(no exit after ${timeoutMs} ms)` : read(err) };
+    return {
+      code: status === null ? -1 : Number(status),
+      stdout: read(out),
+      stderr: status === null ? `${read(err)}\n(no exit after ${timeoutMs} ms)` : read(err),
+    };
   }
 
   stop(): Promise<void> {

@@ -63,7 +63,11 @@ const lines = (out: string) =>
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l));
 
-const evaluation = { instruction: "Confirm the refund of order 5521.", response: "Your refund for order 5521 is on its way.", checklist: { items: [{ question: "Does it confirm the refund?" }] } };
+const evaluation = {
+  instruction: "Confirm the refund of order 5521.",
+  response: "Your refund for order 5521 is on its way.",
+  checklist: { items: [{ question: "Does it confirm the refund?" }] },
+};
 
 describe("an open server turned secure on the same database", () => {
   it("made no keys while open, and once secure serves its old objects to the operator alone", async () => {
@@ -132,7 +136,6 @@ describe("the request log", () => {
     }
     expect(s.output()).not.toContain("a".repeat(100));
   });
-
 
   it("has one JSON line per request with its id, route, status, tenant, key, cache and upstream use; never a key or request text", async () => {
     const s = await server({ TICKBOX_DB: join(tempDir(), "t.db"), TICKBOX_ADMIN_KEY: ADMIN });

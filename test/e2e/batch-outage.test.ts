@@ -34,7 +34,13 @@ async function server(db: string, extra: Record<string, string> = {}) {
 }
 
 const post = async (url: string, items: unknown[], concurrency: number) =>
-  (await (await fetch(`${url}/v1/batches?concurrency=${concurrency}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(items) })).json()) as any;
+  (await (
+    await fetch(`${url}/v1/batches?concurrency=${concurrency}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(items),
+    })
+  ).json()) as any;
 const view = async (url: string, id: string) => (await (await fetch(`${url}/v1/batches/${id}`)).json()) as any;
 
 async function until(url: string, id: string, done: (batch: any) => boolean, timeoutMs = 60_000) {

@@ -74,16 +74,18 @@ function exchange(bytes: Buffer, cuts: number[], pauseMs: number, count: number)
 }
 
 const question = fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }).filter((q) => q.trim().length > 0);
-const sent: fc.Arbitrary<Sent> = fc.record({
-  instruction: fc.string({ unit: "grapheme", minLength: 1, maxLength: 30 }).filter((s) => s.trim().length > 0),
-  questions: fc.array(question, { minLength: 1, maxLength: 4 }),
-  // Padding in the instruction takes some bodies past one TCP segment and one socket read.
-  padding: fc.constantFrom(0, 0, 2_000, 70_000),
-  chunked: fc.boolean(),
-}).map(({ instruction, questions, padding, chunked }) => ({
-  body: JSON.stringify({ instruction: `${instruction + " ".repeat(padding)}.`, items: questions.map((q) => ({ question: q })) }),
-  chunked,
-}));
+const sent: fc.Arbitrary<Sent> = fc
+  .record({
+    instruction: fc.string({ unit: "grapheme", minLength: 1, maxLength: 30 }).filter((s) => s.trim().length > 0),
+    questions: fc.array(question, { minLength: 1, maxLength: 4 }),
+    // Padding in the instruction takes some bodies past one TCP segment and one socket read.
+    padding: fc.constantFrom(0, 0, 2_000, 70_000),
+    chunked: fc.boolean(),
+  })
+  .map(({ instruction, questions, padding, chunked }) => ({
+    body: JSON.stringify({ instruction: `${instruction + " ".repeat(padding)}.`, items: questions.map((q) => ({ question: q })) }),
+    chunked,
+  }));
 
 describe("request bodies however they arrive", () => {
   it("answers each request of a connection as it answers its body sent alone, wherever the bytes are cut", async () => {

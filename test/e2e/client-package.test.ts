@@ -85,7 +85,9 @@ let server: { url: string; child: ChildProcess };
 beforeAll(async () => {
   const out = tempDir();
   // npm pack runs the package's prepack, which builds dist/ with tsc.
-  [packed] = JSON.parse(execFileSync("npm", ["pack", "./client", "--pack-destination", out, "--json"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+  [packed] = JSON.parse(
+    execFileSync("npm", ["pack", "./client", "--pack-destination", out, "--json"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+  );
   tarball = join(out, (packed as unknown as { filename: string }).filename);
 
   project = tempDir();
@@ -135,7 +137,10 @@ describe("the packed client in a fresh project", () => {
     // "Hi." fails every question, so the selection's winner is the second candidate (a tie would give the first).
     fake.answer = (_id, _index, call) => (payloadOf(call).response === "Hi." ? { verdict: "NO", p_yes: 0.1 } : { verdict: "YES", p_yes: 0.9 });
     // Not execFileSync: the fake upstream answers from this process, which must keep running.
-    const { stdout } = await promisify(execFile)(process.execPath, ["out/main.js", server.url], { cwd: project, env: { ...process.env, TICKBOX_API_KEY: ADMIN_KEY } });
+    const { stdout } = await promisify(execFile)(process.execPath, ["out/main.js", server.url], {
+      cwd: project,
+      env: { ...process.env, TICKBOX_API_KEY: ADMIN_KEY },
+    });
     const seen = JSON.parse(stdout);
     expect(seen.weighted).toBe(1);
     expect(seen.verdicts).toEqual(["YES", "YES"]);
@@ -149,7 +154,9 @@ describe("the packed client in a fresh project", () => {
 
   it("type-checks under Bundler resolution, and with no DOM or Node types at all", () => {
     expect(typecheck("tsconfig.bundler.json", { module: "esnext", moduleResolution: "bundler", types: ["node"], noEmit: true }, ["main.ts"])).toBe("");
-    expect(typecheck("tsconfig.bare.json", { module: "nodenext", moduleResolution: "nodenext", lib: ["es2022"], types: [], noEmit: true }, ["bare.ts"])).toBe("");
+    expect(typecheck("tsconfig.bare.json", { module: "nodenext", moduleResolution: "nodenext", lib: ["es2022"], types: [], noEmit: true }, ["bare.ts"])).toBe(
+      "",
+    );
   });
 
   it("loads in plain node by its package name", () => {

@@ -61,7 +61,9 @@ async function npmStart(db: string, extra: Record<string, string> = {}): Promise
 
 const items = infobenchItems(80);
 const submit = async (url: string) =>
-  (await (await fetch(`${url}/v1/batches?concurrency=4`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(items) })).json()) as any;
+  (await (
+    await fetch(`${url}/v1/batches?concurrency=4`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(items) })
+  ).json()) as any;
 const status = async (url: string, id: string) => (await (await fetch(`${url}/v1/batches/${id}`)).json()) as any;
 
 async function until(url: string, id: string, done: (batch: any) => boolean, timeoutMs = 60_000) {

@@ -21,8 +21,7 @@ afterAll(async () => {
 
 const row = infobench[0]!;
 const evaluation = { instruction: row.instruction, context: row.input, response: row.output };
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 describe("the Node server over real HTTP", () => {
   it("creates its database folder, serves, and keeps the cache across a restart", async () => {

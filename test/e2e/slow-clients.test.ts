@@ -127,7 +127,12 @@ describe("slow clients over real sockets", () => {
   it.each([
     ["a Content-Length that is not a number", "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}", 400, "malformed_request"],
     ["two Content-Lengths", "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400, "malformed_request"],
-    ["broken chunked framing", "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n", 400, "malformed_request"],
+    [
+      "broken chunked framing",
+      "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n",
+      400,
+      "malformed_request",
+    ],
     ["headers of 20 kB", `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, 431, "headers_too_large"],
     ["not HTTP at all", "HELLO\r\n\r\n", 400, "malformed_request"],
   ])("%s: a problem, not Node's bare status line nor an internal error, and the server serves on", async (_name, text, status, code) => {

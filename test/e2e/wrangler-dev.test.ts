@@ -78,7 +78,11 @@ afterAll(async () => {
 beforeEach(() => fake.reset());
 
 async function call(method: string, path: string, body?: string, type = "application/json") {
-  const res = await fetch(`${base}${path}`, { method, headers: { ...asAdmin, ...(body === undefined ? {} : { "content-type": type }) }, ...(body === undefined ? {} : { body }) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...asAdmin, ...(body === undefined ? {} : { "content-type": type }) },
+    ...(body === undefined ? {} : { body }),
+  });
   return { status: res.status, type: res.headers.get("content-type"), json: (await res.json()) as any };
 }
 
@@ -183,7 +187,10 @@ describe("wrangler dev --local on D1, compared with the Node service", () => {
     expect(key.status).toBe(201);
     const started = Date.now();
     const statuses = await Promise.all(
-      Array.from({ length: rpm * 4 }, async () => (await fetch(`${base}/v1/checklists/cl_nothing_here`, { headers: { authorization: `Bearer ${key.json.key}` } })).status),
+      Array.from(
+        { length: rpm * 4 },
+        async () => (await fetch(`${base}/v1/checklists/cl_nothing_here`, { headers: { authorization: `Bearer ${key.json.key}` } })).status,
+      ),
     );
     const elapsedMs = Date.now() - started;
     const admitted = statuses.filter((s) => s !== 429).length;

@@ -36,9 +36,9 @@ const validItem = fc.record(
 /** Items as callers send them: mostly valid, some with a hostile field, some not objects at all. */
 const item = fc.oneof(
   { weight: 6, arbitrary: validItem },
-  fc.tuple(validItem, fc.constantFrom("instruction", "response", "custom_id", "checklist", "extra"), fc.oneof(hostileText, hostileValue)).map(
-    ([valid, key, value]) => ({ ...valid, [key]: value }),
-  ),
+  fc
+    .tuple(validItem, fc.constantFrom("instruction", "response", "custom_id", "checklist", "extra"), fc.oneof(hostileText, hostileValue))
+    .map(([valid, key, value]) => ({ ...valid, [key]: value })),
   hostileValue,
 );
 

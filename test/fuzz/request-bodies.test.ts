@@ -44,7 +44,11 @@ const routes = [
   { path: "/v1/calibrations", body: { name: "fuzz", kind: "pointwise", examples }, route: createCalibration.route },
   { path: "/v1/confidence", body: { calibration_id: "cb_missing", p: 0.5 }, route: createConfidence.route },
   { path: "/v1/batches", body: [{ instruction: "Greet me.", response: "Hello!", checklist: { items }, custom_id: "a" }], route: createBatch.route },
-  { path: "/v1/integrations/promptfoo", body: { output: { text: "Hello!" }, context: { prompt: "Greet me.", vars: { checklist: items } } }, route: promptfoo.route },
+  {
+    path: "/v1/integrations/promptfoo",
+    body: { output: { text: "Hello!" }, context: { prompt: "Greet me.", vars: { checklist: items } } },
+    route: promptfoo.route,
+  },
 ] as const;
 
 const mediaType = fc.oneof(
@@ -84,7 +88,10 @@ describe("fuzz: request bodies", () => {
   it("in-process: every answer is a valid success or a problem from the catalog, never a 500", async () => {
     const db = join(dir, "in-process.db");
     const t = makeApp(env(db), { background: true });
-    await fc.assert(fc.asyncProperty(request, async (r) => void (await sendOne(t, r))), { numRuns: 400 });
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => void (await sendOne(t, r))),
+      { numRuns: 400 },
+    );
     await afterwards(t, db);
     await t.services.batches?.stop();
     t.close();
@@ -95,7 +102,10 @@ describe("fuzz: request bodies", () => {
     const server = await startServer({ ...env(db), PORT: "0" });
     const t = clientAt(server.url);
     try {
-      await fc.assert(fc.asyncProperty(request, async (r) => void (await sendOne(t, r))), { numRuns: 150 });
+      await fc.assert(
+        fc.asyncProperty(request, async (r) => void (await sendOne(t, r))),
+        { numRuns: 150 },
+      );
       await afterwards(t, db);
     } finally {
       await server.stop(1000);

@@ -99,7 +99,11 @@ export function mutate(body: unknown, mutations: Mutation[]): unknown {
 /** Bytes a hostile client may send instead: the text with invalid UTF-8 let in, or cut short. */
 export const corruption = fc.oneof(
   fc.constant({ kind: "none" as const }),
-  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), bytes: fc.constantFrom([0xff], [0xfe], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0x80]) }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    bytes: fc.constantFrom([0xff], [0xfe], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0x80]),
+  }),
   fc.record({ kind: fc.constant("cut" as const), at: fc.nat() }),
 );
 export type Corruption = typeof corruption extends fc.Arbitrary<infer C> ? C : never;
@@ -157,11 +161,14 @@ export function storeViolations(file: string): string[] {
   const db = new Database(file, { readonly: true });
   const problems: string[] = [];
   try {
-    const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as { name: string }[];
+    const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as {
+      name: string;
+    }[];
     for (const { name } of tables) {
       for (const row of db.prepare(`select * from "${name}"`).all() as Record<string, unknown>[]) {
         for (const [column, value] of Object.entries(row)) {
-          const numbers = typeof value === "number" ? [["", value] as [string, number]] : typeof value === "string" && /^[[{]/.test(value) ? numbersIn(value) : [];
+          const numbers =
+            typeof value === "number" ? [["", value] as [string, number]] : typeof value === "string" && /^[[{]/.test(value) ? numbersIn(value) : [];
           for (const [path, n] of numbers) {
             if (!Number.isFinite(n)) problems.push(`${name}.${column}${path} = ${n}`);
             // Counts (tokens, calls, requests, hits) are whole and never negative.
@@ -210,7 +217,9 @@ export function illFormedStored(file: string): string[] {
   const db = new Database(file, { readonly: true });
   const problems: string[] = [];
   try {
-    const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as { name: string }[];
+    const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as {
+      name: string;
+    }[];
     for (const { name } of tables) {
       const columns = (db.prepare(`pragma table_info("${name}")`).all() as { name: string }[]).map((c) => c.name);
       for (const column of columns) {

@@ -39,7 +39,11 @@ const change: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("set" as const), path: fc.array(fc.nat(9), { minLength: 1, maxLength: 6 }), value: badValue }),
   fc.record({ kind: fc.constant("drop" as const), path: fc.array(fc.nat(9), { minLength: 1, maxLength: 6 }) }),
   fc.record({ kind: fc.constant("set" as const), path: fc.constant<(string | number)[]>(["usage", "prompt_tokens"]), value: badValue }),
-  fc.record({ kind: fc.constant("set" as const), path: fc.constant<(string | number)[]>(["choices", "0", "logprobs", "content", "3", "logprob"]), value: badValue }),
+  fc.record({
+    kind: fc.constant("set" as const),
+    path: fc.constant<(string | number)[]>(["choices", "0", "logprobs", "content", "3", "logprob"]),
+    value: badValue,
+  }),
 );
 
 const stripAlternatives = (completion: any) => {
@@ -50,7 +54,10 @@ const stripAlternatives = (completion: any) => {
 /** One answer as the proxy passes it on. */
 const answer: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 3, arbitrary: fc.constant<Fault>({ kind: "mutate", mutate: (c) => c }) },
-  { weight: 6, arbitrary: fc.array(change, { minLength: 1, maxLength: 4 }).map<Fault>((changes) => ({ kind: "mutate", mutate: (c) => writeJson(mutate(c, changes)) })) },
+  {
+    weight: 6,
+    arbitrary: fc.array(change, { minLength: 1, maxLength: 4 }).map<Fault>((changes) => ({ kind: "mutate", mutate: (c) => writeJson(mutate(c, changes)) })),
+  },
   fc.constant<Fault>({ kind: "mutate", mutate: stripAlternatives }),
   fc.nat(2000).map<Fault>((cut) => ({ kind: "mutate", mutate: (c) => JSON.stringify(c).slice(0, cut) })),
   fc.uint8Array({ maxLength: 64 }).map<Fault>((body) => ({ kind: "raw", body })),
@@ -70,7 +77,11 @@ const answer: fc.Arbitrary<Fault> = fc.oneof(
 
 const routes = [
   { path: "/v1/evaluations", body: { instruction: "Greet me.", response: "Hello!" }, route: createEvaluation.route },
-  { path: "/v1/evaluations", body: { instruction: "Greet me.", response: "Hi!", checklist: { items: [{ question: "Is it a greeting?" }, { question: "Polite?" }] } }, route: createEvaluation.route },
+  {
+    path: "/v1/evaluations",
+    body: { instruction: "Greet me.", response: "Hi!", checklist: { items: [{ question: "Is it a greeting?" }, { question: "Polite?" }] } },
+    route: createEvaluation.route,
+  },
   { path: "/v1/comparisons", body: { instruction: "Greet me.", a: "Hello!", b: "Go away.", method: "direct" }, route: createComparison.route },
   { path: "/v1/refinements", body: { instruction: "Greet me.", response: "Hello!", max_rounds: 1 }, route: createRefinement.route },
 ] as const;

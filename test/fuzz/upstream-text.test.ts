@@ -51,7 +51,10 @@ const expected = (text: string) => [...text].map((ch) => (ch.length === 1 && ch 
  * escape them): put in a message content, it reaches the service escaped once, in the completion.
  */
 const rawJson = (value: unknown) =>
-  JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u(d[89a-f][0-9a-f]{2})/g, (_m, slashes: string, hex: string) => slashes + String.fromCharCode(Number.parseInt(hex, 16)));
+  JSON.stringify(value).replace(
+    /(?<!\\)((?:\\\\)*)\\u(d[89a-f][0-9a-f]{2})/g,
+    (_m, slashes: string, hex: string) => slashes + String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 
 const ITEMS = { items: [{ question: "Is it a greeting?" }, { question: "Is it polite?" }] };
 

@@ -16,7 +16,12 @@ export function infobenchItems(count = infobench.length) {
 
 export const jsonLines = (items: unknown[]) => `${items.map((i) => JSON.stringify(i)).join("\n")}\n`;
 
-export const parseLines = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+export const parseLines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 /** Polls until the batch is no longer running and no item is in flight. */
 export async function settled(get: (path: string) => Promise<{ json: any }>, id: string, timeoutMs = 15_000) {

@@ -29,10 +29,7 @@ export type Segment = string | VerdictSlot;
 
 const MIN_P = 1e-9;
 const MAX_P = 1 - 1e-9;
-const FILLERS = [
-  '"', "Y", "N/A", "Maybe", "PASS", "FAIL", "true", "false", "1", "0",
-  "?", "-", "UN", "X", "OK", "null", "{", "}", "  ", "\\",
-];
+const FILLERS = ['"', "Y", "N/A", "Maybe", "PASS", "FAIL", "true", "false", "1", "0", "?", "-", "UN", "X", "OK", "null", "{", "}", "  ", "\\"];
 
 export function utf8Bytes(token: string): number[] {
   return Array.from(Buffer.from(token, "utf8"));

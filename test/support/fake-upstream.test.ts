@@ -57,7 +57,12 @@ async function chat(body: Record<string, unknown>) {
   return (await res.json()) as any;
 }
 
-interface Tok { token: string; logprob: number; bytes: number[]; top_logprobs: { token: string; logprob: number; bytes: number[] }[] }
+interface Tok {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  top_logprobs: { token: string; logprob: number; bytes: number[] }[];
+}
 
 /** Tokens that carry a verdict (their alternatives include a NO or YES form). */
 function verdictTokens(tokens: Tok[]): Tok[] {
@@ -87,7 +92,12 @@ describe("request classification", () => {
   it("finds a fenced schema in a message", async () => {
     fake.checklist = [{ question: "Is it in French?", weight: 60, must_pass: true }];
     const prompt = `Write a checklist.\n\n\`\`\`schema\n${JSON.stringify(checklistSchema, null, 2)}\n\`\`\`\nAnswer with JSON only.`;
-    const data = await chat({ messages: [{ role: "system", content: "You are a judge." }, { role: "user", content: prompt }] });
+    const data = await chat({
+      messages: [
+        { role: "system", content: "You are a judge." },
+        { role: "user", content: prompt },
+      ],
+    });
     expect(JSON.parse(data.choices[0].message.content).items).toEqual(fake.checklist);
     expect(fake.calls[0]!.kind).toBe("checklist");
     expect(data.usage.prompt_tokens).toBe(Math.ceil(("You are a judge.".length + prompt.length) / 4));
@@ -103,7 +113,11 @@ describe("request classification", () => {
   });
 
   it("answers a comparison with FIRST or SECOND, p(FIRST) on the answer token, both in split and fused tokens", async () => {
-    const comparison = { title: "tickbox_comparison", type: "object", properties: { rationale: { type: "string" }, better: { type: "string", enum: ["FIRST", "SECOND"] } } };
+    const comparison = {
+      title: "tickbox_comparison",
+      type: "object",
+      properties: { rationale: { type: "string" }, better: { type: "string", enum: ["FIRST", "SECOND"] } },
+    };
     fake.compare = () => ({ better: "SECOND", p_first: 0.25 });
     for (const mode of ["split", "fused"] as const) {
       fake.logprobs = mode;
@@ -153,7 +167,11 @@ describe("grading", () => {
       return { verdict: "YES" };
     };
     await chat({ response_format: jsonSchemaFormat(gradingSchema(ids)) });
-    expect(seen).toEqual([["c1", 0, "grading"], ["c2", 1, "grading"], ["c3", 2, "grading"]]);
+    expect(seen).toEqual([
+      ["c1", 0, "grading"],
+      ["c2", 1, "grading"],
+      ["c3", 2, "grading"],
+    ]);
   });
 
   it("split mode: the verdict word is its own token and YES mass matches p_yes", async () => {
@@ -315,8 +333,7 @@ describe("latency and bookkeeping", () => {
 
   it("survives clients that abort while it waits", async () => {
     fake.latencyMs = 300;
-    const aborted = Array.from({ length: 5 }, () =>
-      post({ model: "m", messages: [] }, { signal: AbortSignal.timeout(50) }).catch((e: unknown) => e));
+    const aborted = Array.from({ length: 5 }, () => post({ model: "m", messages: [] }, { signal: AbortSignal.timeout(50) }).catch((e: unknown) => e));
     for (const r of await Promise.all(aborted)) expect(r).toBeInstanceOf(Error);
     fake.latencyMs = 0;
     expect((await post({ model: "m", messages: [] })).status).toBe(200);

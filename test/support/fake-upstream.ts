@@ -4,15 +4,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import {
-  plainTokens, segmentsText, tokenize,
-  type LogprobMode, type Segment, type TokenLogprob, type Verdict,
-} from "./fake-tokens";
+import { plainTokens, segmentsText, tokenize, type LogprobMode, type Segment, type TokenLogprob, type Verdict } from "./fake-tokens";
 import { controlResponse } from "./fake-control";
 
 export type { LogprobMode, Verdict } from "./fake-tokens";
 
-export interface ItemAnswer { verdict: Verdict; p_yes?: number; rationale?: string; omit_no?: boolean }
+export interface ItemAnswer {
+  verdict: Verdict;
+  p_yes?: number;
+  rationale?: string;
+  omit_no?: boolean;
+}
 export type Fault =
   | { kind: "status"; status: number; retryAfter?: string; body?: unknown }
   | { kind: "reset" }
@@ -35,8 +37,16 @@ export interface FakeCall {
   usage?: { prompt_tokens: number; completion_tokens: number };
 }
 /** A direct comparison's answer: which position is better, and p(FIRST) for the logprobs. */
-export interface ComparisonAnswer { better: "FIRST" | "SECOND"; p_first?: number; rationale?: string }
-export interface ChecklistItem { question: string; weight: number; must_pass: boolean }
+export interface ComparisonAnswer {
+  better: "FIRST" | "SECOND";
+  p_first?: number;
+  rationale?: string;
+}
+export interface ChecklistItem {
+  question: string;
+  weight: number;
+  must_pass: boolean;
+}
 export interface FakeUpstream {
   baseUrl: string;
   calls: FakeCall[];
@@ -61,7 +71,11 @@ export interface FakeUpstream {
   reset(): void;
   close(): Promise<void>;
 }
-export interface FakeUpstreamOptions { latencyMs?: number; logprobs?: LogprobMode; port?: number }
+export interface FakeUpstreamOptions {
+  latencyMs?: number;
+  logprobs?: LogprobMode;
+  port?: number;
+}
 
 export const DEFAULT_CHECKLIST: readonly ChecklistItem[] = [
   { question: "Does the response answer the question that was asked?", weight: 100, must_pass: true },
@@ -90,7 +104,11 @@ export function findSchema(body: any): any {
   for (const m of Array.isArray(body?.messages) ? body.messages : []) {
     const match = FENCE.exec(contentText(m?.content));
     if (!match) continue;
-    try { return JSON.parse(match[1]!); } catch { /* not JSON: keep looking */ }
+    try {
+      return JSON.parse(match[1]!);
+    } catch {
+      /* not JSON: keep looking */
+    }
   }
   return undefined;
 }
@@ -124,9 +142,18 @@ export function byteLevelWorstCase(body: any): number {
 }
 
 function errorBody(status: number, message: string) {
-  const type = status === 429 ? "requests" : status === 401 ? "authentication_error"
-    : status === 403 ? "permission_error" : status === 404 ? "not_found_error"
-    : status >= 500 ? "server_error" : "invalid_request_error";
+  const type =
+    status === 429
+      ? "requests"
+      : status === 401
+        ? "authentication_error"
+        : status === 403
+          ? "permission_error"
+          : status === 404
+            ? "not_found_error"
+            : status >= 500
+              ? "server_error"
+              : "invalid_request_error";
   const code = status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : null;
   return { error: { message, type, param: null, code } };
 }
@@ -151,21 +178,22 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   let seq = 0;
 
   /** Wait `ms`, returning false if the client went away (or the server closed) meanwhile. */
-  const delay = (ms: number, res: ServerResponse) => new Promise<boolean>((resolve) => {
-    if (ms <= 0) return resolve(!res.destroyed);
-    const entry = {
-      timer: setTimeout(() => finish(true), ms),
-      done: () => finish(false),
-    };
-    function finish(ok: boolean) {
-      clearTimeout(entry.timer);
-      timers.delete(entry);
-      res.off("close", entry.done);
-      resolve(ok && !res.destroyed);
-    }
-    timers.add(entry);
-    res.once("close", entry.done);
-  });
+  const delay = (ms: number, res: ServerResponse) =>
+    new Promise<boolean>((resolve) => {
+      if (ms <= 0) return resolve(!res.destroyed);
+      const entry = {
+        timer: setTimeout(() => finish(true), ms),
+        done: () => finish(false),
+      };
+      function finish(ok: boolean) {
+        clearTimeout(entry.timer);
+        timers.delete(entry);
+        res.off("close", entry.done);
+        resolve(ok && !res.destroyed);
+      }
+      timers.add(entry);
+      res.once("close", entry.done);
+    });
 
   function buildContent(call: FakeCall): Segment[] {
     if (call.kind === "checklist") {
@@ -186,8 +214,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       const a = fake.answer(id, index, call);
       text += `${index ? "," : ""}${JSON.stringify(id)}:{`;
       if (props[id]?.properties?.rationale !== undefined) {
-        const why = a.rationale ?? (a.verdict === "YES"
-          ? "The response meets this criterion." : "The response does not meet this criterion.");
+        const why = a.rationale ?? (a.verdict === "YES" ? "The response meets this criterion." : "The response does not meet this criterion.");
         text += `"rationale":${JSON.stringify(why)},`;
       }
       segs.push(`${text}"verdict":"`, { verdict: a.verdict, p_yes: a.p_yes, omit_no: a.omit_no });
@@ -204,16 +231,21 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     res.writeHead(200, { "content-type": "application/json", ...(declared ? { "content-length": String(bytes) } : {}) });
     const chunk = Buffer.alloc(64 * 1024, "a");
     let sent = 0;
-    const write = (data: Buffer | string) => new Promise<boolean>((resolve) => {
-      if (res.destroyed) return resolve(false);
-      sent += Buffer.byteLength(data);
-      if (res.write(data)) return resolve(true);
-      const done = (ok: boolean) => { res.off("drain", onDrain); res.off("close", onClose); resolve(ok); };
-      const onDrain = () => done(true);
-      const onClose = () => done(false);
-      res.once("drain", onDrain);
-      res.once("close", onClose);
-    });
+    const write = (data: Buffer | string) =>
+      new Promise<boolean>((resolve) => {
+        if (res.destroyed) return resolve(false);
+        sent += Buffer.byteLength(data);
+        if (res.write(data)) return resolve(true);
+        const done = (ok: boolean) => {
+          res.off("drain", onDrain);
+          res.off("close", onClose);
+          resolve(ok);
+        };
+        const onDrain = () => done(true);
+        const onClose = () => done(false);
+        res.once("drain", onDrain);
+        res.once("close", onClose);
+      });
     if (!(await write(head))) return void fake.answersCut++;
     while (sent + chunk.length + tail.length <= bytes) {
       if (!(await write(chunk))) return void fake.answersCut++;
@@ -229,8 +261,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     const topN = Math.min(20, Math.max(2, Number.isInteger(body.top_logprobs) ? body.top_logprobs : 5));
     const tokens: TokenLogprob[] = allowLogprobs ? tokenize(segs, mode, topN) : plainTokens(content);
     const withLogprobs = allowLogprobs && body.logprobs === true && fake.logprobs !== "none";
-    const promptChars = (Array.isArray(body.messages) ? body.messages : [])
-      .reduce((n: number, m: any) => n + contentText(m?.content).length, 0);
+    const promptChars = (Array.isArray(body.messages) ? body.messages : []).reduce((n: number, m: any) => n + contentText(m?.content).length, 0);
     const prompt_tokens = fake.promptTokensOf ? fake.promptTokensOf(body) : Math.ceil(promptChars * fake.promptTokensPerChar);
     call.usage = { prompt_tokens, completion_tokens: tokens.length };
     return {
@@ -238,12 +269,14 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model: typeof body.model === "string" ? body.model : "fake-model",
-      choices: [{
-        index: 0,
-        message: { role: "assistant", content, refusal: null },
-        finish_reason: "stop",
-        logprobs: withLogprobs ? { content: tokens, refusal: null } : null,
-      }],
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content, refusal: null },
+          finish_reason: "stop",
+          logprobs: withLogprobs ? { content: tokens, refusal: null } : null,
+        },
+      ],
       usage: { prompt_tokens, completion_tokens: tokens.length, total_tokens: prompt_tokens + tokens.length },
     };
   }
@@ -251,7 +284,12 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   async function chat(req: IncomingMessage, res: ServerResponse, raw: string, arrived: number) {
     let body: any;
     let parsed = true;
-    try { body = JSON.parse(raw); } catch { body = raw; parsed = false; }
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = raw;
+      parsed = false;
+    }
     const call: FakeCall = { body, headers: { ...req.headers }, kind: parsed ? classify(body) : "other" };
     fake.calls.push(call);
     if (!parsed) {
@@ -268,7 +306,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     }
     if (!(await delay(fake.latencyMs, res))) return;
     switch (fault.kind) {
-      case "hang": return; // the socket is destroyed by the client or by close()
+      case "hang":
+        return; // the socket is destroyed by the client or by close()
       case "status": {
         const extra: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": fault.retryAfter } : {};
         const payload = fault.body ?? errorBody(fault.status, `Fake upstream error (status ${fault.status}).`);
@@ -278,7 +317,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         const full = JSON.stringify(completion(call, buildContent(call), true));
         return send(res, 200, full.slice(0, Math.floor(full.length / 2)));
       }
-      case "content": return send(res, 200, completion(call, [fault.content], false));
+      case "content":
+        return send(res, 200, completion(call, [fault.content], false));
       case "raw": {
         if (res.destroyed) return;
         res.writeHead(fault.status ?? 200, { "content-type": fault.contentType ?? "application/json" });
@@ -288,7 +328,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         const changed = fault.mutate(completion(call, buildContent(call), true));
         return send(res, 200, typeof changed === "string" ? changed : JSON.stringify(changed));
       }
-      case "huge": return sendHuge(res, fault.bytes, fault.declared ?? false);
+      case "huge":
+        return sendHuge(res, fault.bytes, fault.declared ?? false);
       case "trickle": {
         const text = JSON.stringify(completion(call, buildContent(call), true));
         res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
@@ -320,7 +361,10 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         }
         if (req.method === "GET" && path === "/v1/models") {
           const created = Math.floor(Date.now() / 1000);
-          return send(res, 200, { object: "list", data: ["fake-model", "gpt-4o-mini"].map((id) => ({ id, object: "model", created, owned_by: "fake-upstream" })) });
+          return send(res, 200, {
+            object: "list",
+            data: ["fake-model", "gpt-4o-mini"].map((id) => ({ id, object: "model", created, owned_by: "fake-upstream" })),
+          });
         }
         send(res, 404, errorBody(404, `Unknown route ${req.method} ${path}`));
       };
@@ -336,7 +380,10 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => { server.off("error", reject); resolve(); });
+    server.listen(opts.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
 
@@ -369,12 +416,13 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       fake.compare = defaultCompare;
       fake.text = DEFAULT_TEXT;
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const t of [...timers]) t.done();
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of [...timers]) t.done();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
+      }),
   };
   return fake;
 }
@@ -382,7 +430,11 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
 function isEntryPoint(): boolean {
   const argv1 = process.argv[1];
   if (!argv1) return false;
-  try { return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url)); } catch { return false; }
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
 }
 
 if (isEntryPoint()) {

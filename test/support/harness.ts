@@ -38,10 +38,7 @@ export interface InfoBenchRow {
 }
 
 /** Real InFoBench rows (MIT; see test/fixtures/infobench/SOURCE.md). */
-export const infobench: InfoBenchRow[] = readFileSync(
-  new URL("../fixtures/infobench/sample.jsonl", import.meta.url),
-  "utf8",
-)
+export const infobench: InfoBenchRow[] = readFileSync(new URL("../fixtures/infobench/sample.jsonl", import.meta.url), "utf8")
   .trim()
   .split("\n")
   .map((line) => JSON.parse(line));

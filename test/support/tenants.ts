@@ -81,8 +81,7 @@ async function objectsOf(t: App, owner: Key, admin: Key): Promise<Objects> {
 /** Tenants acme and globex: keys of each scope in acme, an owner and an admin in each, and their objects. */
 export async function twoTenants(fake: FakeUpstream) {
   const t = makeApp({ ...upstreamEnv(fake), TICKBOX_ADMIN_KEY: ADMIN_KEY }, { background: true });
-  const key = (name: string, tenant: string, scopes: string[], extra: Record<string, unknown> = {}) =>
-    makeKey(t, { name, tenant, scopes, ...extra });
+  const key = (name: string, tenant: string, scopes: string[], extra: Record<string, unknown> = {}) => makeKey(t, { name, tenant, scopes, ...extra });
   const acme = {
     admin: await key("acme admin", "acme", ["admin"]),
     owner: await key("acme owner", "acme", ["evaluate", "calibrate"]),

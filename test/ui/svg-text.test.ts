@@ -36,7 +36,10 @@ async function overflowing(svg: string): Promise<string[]> {
 
 const rng = seeded(3);
 const p = Array.from({ length: 300 }, () => rng());
-const bins = reliabilityBins(p, p.map((v) => (rng() < v ? 1 : 0)));
+const bins = reliabilityBins(
+  p,
+  p.map((v) => (rng() < v ? 1 : 0)),
+);
 const panel = (label: string) => ({ label, bins, ece: { estimate: 0.0412, lo: 0.0231, hi: 0.0675 }, level: 0.95 });
 const LONG_TITLE = "WMW Trust-Or-Escalate CASCADE On Every Support Reply (MISTRAL-7B-INSTRUCT-V0.2 → GPT-4-TURBO): ISOTONIC, n = 10000";
 
@@ -58,9 +61,18 @@ describe.skipIf(!existsSync(CHROMIUM))("chart text in Chromium", { timeout: 60_0
 
   it("keeps the heatmap's and the coverage curve's text inside them", async () => {
     const questions = Array.from({ length: 3 }, (_, k) => ({ id: `q${k + 1}`, question: `Question ${k}`, yes: 3, no: 1 }));
-    const rows = ["WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW", "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM", "short"].map((label) => ({ label, href: null, verdicts: ["YES", "NO", "YES"] as ("YES" | "NO")[] }));
+    const rows = ["WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW", "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM", "short"].map((label) => ({
+      label,
+      href: null,
+      verdicts: ["YES", "NO", "YES"] as ("YES" | "NO")[],
+    }));
     expect(await overflowing(String(await Heatmap({ questions, rows, graded: 4 }).toString()))).toEqual([]);
-    const curve = Array.from({ length: 51 }, (_, i) => ({ lambda: 0.5 + i / 100, coverage: 1 - i / 60, agreement: 0.7 + i / 200, agreement_lower: 0.65 + i / 200 }));
+    const curve = Array.from({ length: 51 }, (_, i) => ({
+      lambda: 0.5 + i / 100,
+      coverage: 1 - i / 60,
+      agreement: 0.7 + i / 200,
+      agreement_lower: 0.65 + i / 200,
+    }));
     expect(await overflowing(String(await CoverageCurve({ curve, alpha: 0.2, delta: 0.1, lambda: 0.83 }).toString()))).toEqual([]);
   });
 });

@@ -87,7 +87,11 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
     const { page, problems } = await fresh();
     const id = world.batches.rubric;
     await openAs(page, `${world.base}/ui/batches/${id}`, world.keys.acme);
-    const [batch, report, items] = await Promise.all([acmeApi(`/v1/batches/${id}`), acmeApi(`/v1/batches/${id}/report`), acmeApi(`/v1/batches/${id}/items?limit=50`)]);
+    const [batch, report, items] = await Promise.all([
+      acmeApi(`/v1/batches/${id}`),
+      acmeApi(`/v1/batches/${id}/report`),
+      acmeApi(`/v1/batches/${id}/items?limit=50`),
+    ]);
     expect(await page.innerText('[data-field="summary.pass_rate"]')).toBe(percent(batch.json.summary.pass_rate));
     expect(await page.innerText(".metric:has-text('Errored') .metric-value")).toBe(String(report.json.outcomes.errored));
 
@@ -154,7 +158,9 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
     const { page, problems, requests } = await fresh();
     world.fake.latencyMs = 250;
     const rubric = (await acmeApi(`/v1/batches/${world.batches.rubric}/report`)).json.checklist.id;
-    const items = [...infobench, ...infobench].slice(0, 20).map((row, i) => ({ custom_id: `live-${i}`, instruction: row.instruction, response: `${row.output} (live ${i})`, checklist_id: rubric }));
+    const items = [...infobench, ...infobench]
+      .slice(0, 20)
+      .map((row, i) => ({ custom_id: `live-${i}`, instruction: row.instruction, response: `${row.output} (live ${i})`, checklist_id: rubric }));
     const created = await world.request("POST", "/v1/batches?concurrency=1", world.keys.acme, items);
     expect(created.status).toBe(202);
     const id = created.json.id;
@@ -241,7 +247,9 @@ describe.skipIf(!haveChromium)("the viewer in Chromium", { timeout: 90_000 }, ()
     }
     expect(await page.innerText(".metric:has-text('Weighted') .metric-value")).toBe(evaluation.scores.weighted.toFixed(3));
     // The judge's own profile is picked; its decision is what POST /v1/confidence answers.
-    const confidence = (await world.request("POST", "/v1/confidence", world.keys.acme, { calibration_id: world.calibrations.pointwise, evaluation_id: evaluation.id })).json;
+    const confidence = (
+      await world.request("POST", "/v1/confidence", world.keys.acme, { calibration_id: world.calibrations.pointwise, evaluation_id: evaluation.id })
+    ).json;
     const block = await page.innerText("section.confidence");
     expect(block).toContain(confidence.abstain ? "abstains" : `Calibrated verdict: ${confidence.verdict}`);
     expect(block).toContain(confidence.p_calibrated.toFixed(3));

@@ -60,7 +60,11 @@ async function* slowly<T>(items: T[], failAt?: number): AsyncGenerator<T> {
 }
 
 const item = fc.record(
-  { instruction: fc.string({ minLength: 1, maxLength: 8 }), response: fc.string({ minLength: 1, maxLength: 8 }), custom_id: fc.string({ minLength: 1, maxLength: 5 }) },
+  {
+    instruction: fc.string({ minLength: 1, maxLength: 8 }),
+    response: fc.string({ minLength: 1, maxLength: 8 }),
+    custom_id: fc.string({ minLength: 1, maxLength: 5 }),
+  },
   { requiredKeys: ["instruction", "response"] },
 );
 
@@ -117,7 +121,10 @@ describe("batch sweeps", () => {
     const { store, batches } = open(file, { runner: { id: "here/1/-/b", gone: () => false }, leaseMs: 400 });
     const items = Array.from({ length: 5 }, (_, i) => ({ instruction: "Do it.", response: `r${i}` }));
     const id = await BatchService.idFor(items, OWNER.tenant);
-    await store.insertItems(id, items.map((request, idx) => ({ idx, customId: null, request })));
+    await store.insertItems(
+      id,
+      items.map((request, idx) => ({ idx, customId: null, request })),
+    );
     await store.insertBatch({ id, tenant: OWNER.tenant, keyId: null, status: "running", total: 5, concurrency: 2, createdAt: Date.now() });
     await store.takeLease(id, null, "elsewhere/7/-/a", Date.now());
     await store.claim(id, 2);

@@ -68,11 +68,16 @@ describe("BatchService", () => {
   it("on start-up, puts items a dead process left running back in the queue and finishes them", async () => {
     const { store, batches } = service(async (input) => viewFor(input, 1));
     const id = await BatchService.idFor(items(4), OWNER.tenant);
-    await store.insertItems(id, items(4).map((request, idx) => ({ idx, customId: null, request })));
+    await store.insertItems(
+      id,
+      items(4).map((request, idx) => ({ idx, customId: null, request })),
+    );
     await store.insertBatch({ id, tenant: "default", keyId: null, status: "running", total: 4, concurrency: 2, createdAt: Date.now() });
     // As a killed process leaves them: one item done, two claimed, one untouched.
     expect((await store.claim(id, 1)).map((r) => r.idx)).toEqual([0]);
-    await store.finishItems(id, [{ idx: 0, outcome: { status: "done", result: { id: "ev_r0" }, usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 }, cached: false } }]);
+    await store.finishItems(id, [
+      { idx: 0, outcome: { status: "done", result: { id: "ev_r0" }, usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 }, cached: false } },
+    ]);
     expect((await store.claim(id, 2)).map((r) => r.idx)).toEqual([1, 2]);
     expect(await store.counts(id)).toEqual({ pending: 1, running: 2, done: 1, failed: 0 });
 
@@ -86,7 +91,12 @@ describe("BatchService", () => {
     const a = items(3);
     expect(await BatchService.idFor(a, OWNER.tenant)).toBe(await BatchService.idFor(items(3), OWNER.tenant));
     expect(await BatchService.idFor([...a].reverse(), OWNER.tenant)).not.toBe(await BatchService.idFor(a, OWNER.tenant));
-    expect(await BatchService.idFor(a.map((x, i) => ({ ...x, custom_id: `c${i}` })), OWNER.tenant)).not.toBe(await BatchService.idFor(a, OWNER.tenant));
+    expect(
+      await BatchService.idFor(
+        a.map((x, i) => ({ ...x, custom_id: `c${i}` })),
+        OWNER.tenant,
+      ),
+    ).not.toBe(await BatchService.idFor(a, OWNER.tenant));
   });
 });
 
@@ -111,7 +121,10 @@ describe("parseJsonLines", () => {
 describe("promptfoo payloads", () => {
   const options = { instructionVar: "instruction", checklistVar: "checklist" };
   it("prefers the instruction var to the prompt, and reads a checklist one question per line", () => {
-    const { request: input } = promptfooRequest({ output: { text: "hi" }, context: { prompt: "full prompt", vars: { instruction: "Say hi.", checklist: "Is it a greeting?\n\n Is it short? " } } }, options);
+    const { request: input } = promptfooRequest(
+      { output: { text: "hi" }, context: { prompt: "full prompt", vars: { instruction: "Say hi.", checklist: "Is it a greeting?\n\n Is it short? " } } },
+      options,
+    );
     expect(input.instruction).toBe("Say hi.");
     expect(input.response).toBe('{"text":"hi"}');
     expect(input.checklist).toEqual({ items: [{ question: "Is it a greeting?" }, { question: "Is it short?" }] });
@@ -122,7 +135,10 @@ describe("promptfoo payloads", () => {
     expect(input.checklist).toBeUndefined();
   });
   it("places each part of the request where it came from in the payload", () => {
-    const { place } = promptfooRequest({ output: "hi", context: { prompt: "p", vars: { task: "t", qs: ["a"] } } }, { instructionVar: "task", checklistVar: "qs" });
+    const { place } = promptfooRequest(
+      { output: "hi", context: { prompt: "p", vars: { task: "t", qs: ["a"] } } },
+      { instructionVar: "task", checklistVar: "qs" },
+    );
     expect(place(["instruction"])).toEqual(["context", "vars", "task"]);
     expect(place(["response"])).toEqual(["output"]);
     expect(place(["checklist", "items", 0, "weight"])).toEqual(["context", "vars", "qs", 0, "weight"]);
@@ -131,16 +147,28 @@ describe("promptfoo payloads", () => {
 });
 
 describe("batch store groups", () => {
-  const outcome = (n: number) => ({ status: "done" as const, result: { n }, usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 }, cached: false });
+  const outcome = (n: number) => ({
+    status: "done" as const,
+    result: { n },
+    usage: { upstream_calls: 1, prompt_tokens: 1, completion_tokens: 1 },
+    cached: false,
+  });
   it("claims the lowest pending indexes, releases unstarted ones, and finishes only running items", async () => {
     const { store } = service(async (input) => viewFor(input, 1));
     const id = await BatchService.idFor(items(5), OWNER.tenant);
-    await store.insertItems(id, items(5).map((request, idx) => ({ idx, customId: null, request })));
+    await store.insertItems(
+      id,
+      items(5).map((request, idx) => ({ idx, customId: null, request })),
+    );
     expect((await store.claim(id, 3)).map((r) => r.idx)).toEqual([0, 1, 2]);
     await store.release(id, [2]);
     expect((await store.claim(id, 2)).map((r) => r.idx)).toEqual([2, 3]);
     // Item 4 was never claimed: finishing it changes nothing.
-    await store.finishItems(id, [{ idx: 0, outcome: outcome(0) }, { idx: 3, outcome: outcome(3) }, { idx: 4, outcome: outcome(4) }]);
+    await store.finishItems(id, [
+      { idx: 0, outcome: outcome(0) },
+      { idx: 3, outcome: outcome(3) },
+      { idx: 4, outcome: outcome(4) },
+    ]);
     expect(await store.counts(id)).toEqual({ pending: 1, running: 2, done: 2, failed: 0 });
     expect((await store.finishedPage(id, -1, 10)).map((r) => r.result)).toEqual([{ n: 0 }, { n: 3 }]);
   });
@@ -165,7 +193,10 @@ describe("BatchService in groups", () => {
     const { batches } = service(async (input) => viewFor(input, 1));
     const id = await BatchService.idFor(items(8), OWNER.tenant);
     const heard: { ended: boolean; status: string; done: number }[] = [];
-    batches.subscribe(id, (ended) => void batches.get(id).then(async (row) => heard.push({ ended, status: row.status, done: (await batches.view(id)).counts.done })));
+    batches.subscribe(
+      id,
+      (ended) => void batches.get(id).then(async (row) => heard.push({ ended, status: row.status, done: (await batches.view(id)).counts.done })),
+    );
     await batches.create(items(8), 2, OWNER);
     await batches.idle(id);
     await new Promise((r) => setTimeout(r, 10));
@@ -208,7 +239,10 @@ describe("BatchService under concurrent starts", () => {
       return viewFor(input, 1);
     });
     const id = await BatchService.idFor(items(12), OWNER.tenant);
-    await store.insertItems(id, items(12).map((request, idx) => ({ idx, customId: null, request })));
+    await store.insertItems(
+      id,
+      items(12).map((request, idx) => ({ idx, customId: null, request })),
+    );
     await store.insertBatch({ id, tenant: "default", keyId: null, status: "running", total: 12, concurrency: 2, createdAt: Date.now() });
     await Promise.all([batches.resumeAll(), batches.resumeAll(), batches.retry(id)]);
     await batches.idle(id);
@@ -255,10 +289,19 @@ describe("batch leases", () => {
 
   it("takes over at once from a runner known to be gone, and from one silent for longer than the lease", async () => {
     const open = onOneFile();
-    for (const [holder, heartbeat, gone] of [["dead-runner", Date.now(), true], ["silent-runner", Date.now() - 31_000, false]] as const) {
+    for (const [holder, heartbeat, gone] of [
+      ["dead-runner", Date.now(), true],
+      ["silent-runner", Date.now() - 31_000, false],
+    ] as const) {
       const { store, batches } = open(async (input) => viewFor(input, 1), { id: "me", gone: (other) => gone && other === holder });
-      const id = await BatchService.idFor(items(3).map((item) => ({ ...item, custom_id: holder })), OWNER.tenant);
-      await store.insertItems(id, items(3).map((request, idx) => ({ idx, customId: holder, request })));
+      const id = await BatchService.idFor(
+        items(3).map((item) => ({ ...item, custom_id: holder })),
+        OWNER.tenant,
+      );
+      await store.insertItems(
+        id,
+        items(3).map((request, idx) => ({ idx, customId: holder, request })),
+      );
       await store.insertBatch({ id, tenant: "default", keyId: null, status: "running", total: 3, concurrency: 2, createdAt: Date.now() });
       expect(await store.takeLease(id, null, holder, heartbeat)).toBe(true);
       await store.claim(id, 2); // the items it held
@@ -316,7 +359,10 @@ describe("batch leases", () => {
     const open = onOneFile();
     const { store, batches } = open(async (input) => viewFor(input, 1), { id: "me", gone: () => false });
     const id = await BatchService.idFor(items(2), OWNER.tenant);
-    await store.insertItems(id, items(2).map((request, idx) => ({ idx, customId: null, request })));
+    await store.insertItems(
+      id,
+      items(2).map((request, idx) => ({ idx, customId: null, request })),
+    );
     await store.insertBatch({ id, tenant: "default", keyId: null, status: "running", total: 2, concurrency: 1, createdAt: Date.now() });
     await store.takeLease(id, null, "busy-runner", Date.now());
     await batches.resumeAll();

@@ -14,7 +14,10 @@ function complaint(name: string, value: string): string | null {
     expect(error).toBeInstanceOf(ConfigError);
     const line = (error as Error).message.split("\n").find((l) => l.trim().startsWith(`${name}:`));
     expect(line, (error as Error).message).toBeDefined();
-    return line!.trim().slice(name.length + 1).trim();
+    return line!
+      .trim()
+      .slice(name.length + 1)
+      .trim();
   }
 }
 
@@ -22,7 +25,9 @@ const numeric = Object.keys(configSchema.shape).filter((name) => /in decimal/.te
 
 describe("numeric settings", () => {
   it("are found: every limit, timeout and count", () => {
-    expect(numeric).toEqual(expect.arrayContaining(["PORT", "TICKBOX_BREAKER_FAILURES", "TICKBOX_MAX_TEXT_CHARS", "TICKBOX_PASS_THRESHOLD", "TICKBOX_BATCH_LEASE_MS"]));
+    expect(numeric).toEqual(
+      expect.arrayContaining(["PORT", "TICKBOX_BREAKER_FAILURES", "TICKBOX_MAX_TEXT_CHARS", "TICKBOX_PASS_THRESHOLD", "TICKBOX_BATCH_LEASE_MS"]),
+    );
   });
 
   it.each(numeric)("%s out of range states the range it must lie in, and the range is exact", (name) => {

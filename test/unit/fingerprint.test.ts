@@ -29,7 +29,16 @@ describe("the grading fingerprint, written out", () => {
         }),
         async ({ contentHash, params, ...texts }) => {
           const input = { checklist: { id: "cl_x", contentHash, items: [] }, ...texts, params };
-          const object = { kind: "grading", prompt_version: GRADING_PROMPT_VERSION, model: texts.model, params, checklist: contentHash, instruction: texts.instruction, context: texts.context, response: texts.response };
+          const object = {
+            kind: "grading",
+            prompt_version: GRADING_PROMPT_VERSION,
+            model: texts.model,
+            params,
+            checklist: contentHash,
+            instruction: texts.instruction,
+            context: texts.context,
+            response: texts.response,
+          };
           expect(await gradingFingerprint(input)).toBe(await fingerprint(object));
         },
       ),

@@ -201,7 +201,11 @@ describe("a batch's slots", () => {
   it("gives a waiter up at its deadline, and takes back a slot never returned once its call's deadline and grace have passed", async () => {
     let now = 0;
     const stored: Record<string, number>[] = [];
-    const book = new SlotBook({}, (grants) => stored.push({ ...grants }), () => now);
+    const book = new SlotBook(
+      {},
+      (grants) => stored.push({ ...grants }),
+      () => now,
+    );
     const [lost] = await book.acquire("lost", 1, 100);
     expect(lost).toBeDefined();
     // Nobody returns "lost": a waiter whose deadline comes first is refused.

@@ -27,27 +27,58 @@ describe("verdictOffsets", () => {
 
 describe("pYesAt", () => {
   it("normalises YES against NO, summing case and quote variants", () => {
-    const p = pYesAt(tok("YES", [["YES", Math.log(0.6)], ["Yes", Math.log(0.1)], ['"NO', Math.log(0.2)], [" no", Math.log(0.05)], ["N/A", Math.log(0.05)]]));
+    const p = pYesAt(
+      tok("YES", [
+        ["YES", Math.log(0.6)],
+        ["Yes", Math.log(0.1)],
+        ['"NO', Math.log(0.2)],
+        [" no", Math.log(0.05)],
+        ["N/A", Math.log(0.05)],
+      ]),
+    );
     expect(p).toBeCloseTo(0.7 / 0.95, 10);
   });
 
   it("bounds a missing side by the smallest listed probability", () => {
-    const p = pYesAt(tok("YES", [["YES", Math.log(0.9)], ["Yes", Math.log(0.05)], ['"', Math.log(0.01)]]));
+    const p = pYesAt(
+      tok("YES", [
+        ["YES", Math.log(0.9)],
+        ["Yes", Math.log(0.05)],
+        ['"', Math.log(0.01)],
+      ]),
+    );
     expect(p).toBeCloseTo(0.95 / 0.96, 10);
   });
 
   it("is null when neither answer is among the alternatives", () => {
-    expect(pYesAt(tok("maybe", [["maybe", -0.1], ["perhaps", -2]]))).toBeNull();
+    expect(
+      pYesAt(
+        tok("maybe", [
+          ["maybe", -0.1],
+          ["perhaps", -2],
+        ]),
+      ),
+    ).toBeNull();
   });
 
   it("bounds a missing side by the mass the alternatives leave unlisted, when that is less", () => {
     // 0.98 listed in all: NO had at most 0.02 — less than the smallest listed, 0.03.
-    const p = pYesAt(tok("YES", [["YES", Math.log(0.9)], ["Yes", Math.log(0.05)], ['"', Math.log(0.03)]]));
+    const p = pYesAt(
+      tok("YES", [
+        ["YES", Math.log(0.9)],
+        ["Yes", Math.log(0.05)],
+        ['"', Math.log(0.03)],
+      ]),
+    );
     expect(p).toBeCloseTo(0.95 / 0.97, 10);
   });
 
   it("reads the chosen token alone when the server lists no alternatives: the other side has at most 1 − p(chosen)", () => {
-    const bare = (token: string, p: number, top?: unknown): TokenLogprob => ({ token, logprob: Math.log(p), top_logprobs: top as TokenLogprob["top_logprobs"] });
+    const bare = (token: string, p: number, top?: unknown): TokenLogprob => ({
+      token,
+      logprob: Math.log(p),
+      top_logprobs: top as TokenLogprob["top_logprobs"],
+    });
     expect(pYesAt(bare("YES", 0.999, []))).toBeCloseTo(0.999, 10);
     expect(pYesAt(bare("NO", 0.999, []))).toBeCloseTo(0.001, 10);
     expect(pYesAt(bare("Yes", 0.7, []))).toBeCloseTo(0.7, 10);
@@ -57,7 +88,14 @@ describe("pYesAt", () => {
   });
 
   it("counts the chosen token when the server leaves it out of its list", () => {
-    const t: TokenLogprob = { token: "NO", logprob: Math.log(0.1), top_logprobs: [{ token: "YES", logprob: Math.log(0.85) }, { token: "Yes", logprob: Math.log(0.04) }] };
+    const t: TokenLogprob = {
+      token: "NO",
+      logprob: Math.log(0.1),
+      top_logprobs: [
+        { token: "YES", logprob: Math.log(0.85) },
+        { token: "Yes", logprob: Math.log(0.04) },
+      ],
+    };
     expect(pYesAt(t)).toBeCloseTo(0.89 / 0.99, 10);
   });
 
@@ -83,12 +121,26 @@ describe("verdictProbabilities", () => {
   const content = '{"q1":{"rationale":"ok","verdict":"YES"}}';
 
   it("reads a split tokenisation (quote, then YES)", () => {
-    const tokens = [tok('{"q1":{"rationale":"ok","verdict":"'), tok("YES", [["YES", Math.log(0.8)], ["NO", Math.log(0.2)]]), tok('"}}')];
+    const tokens = [
+      tok('{"q1":{"rationale":"ok","verdict":"'),
+      tok("YES", [
+        ["YES", Math.log(0.8)],
+        ["NO", Math.log(0.2)],
+      ]),
+      tok('"}}'),
+    ];
     expect(verdictProbabilities(content, tokens).get("q1")).toBeCloseTo(0.8, 10);
   });
 
-  it("reads a fused tokenisation (\"YES)", () => {
-    const tokens = [tok('{"q1":{"rationale":"ok","verdict":'), tok('"YES', [['"YES', Math.log(0.3)], ['"NO', Math.log(0.7)]]), tok('"}}')];
+  it('reads a fused tokenisation ("YES)', () => {
+    const tokens = [
+      tok('{"q1":{"rationale":"ok","verdict":'),
+      tok('"YES', [
+        ['"YES', Math.log(0.3)],
+        ['"NO', Math.log(0.7)],
+      ]),
+      tok('"}}'),
+    ];
     expect(verdictProbabilities(content, tokens).get("q1")).toBeCloseTo(0.3, 10);
   });
 
@@ -108,7 +160,15 @@ describe("verdictProbabilities", () => {
     const tokens: TokenLogprob[] = [
       { token: "a", logprob: 0, bytes: bytes.slice(0, cut), top_logprobs: [] },
       { token: "b", logprob: 0, bytes: bytes.slice(cut, verdictAt), top_logprobs: [] },
-      { token: "NO", logprob: Math.log(0.9), bytes: bytes.slice(verdictAt, verdictAt + 2), top_logprobs: [{ token: "NO", logprob: Math.log(0.9) }, { token: "YES", logprob: Math.log(0.1) }] },
+      {
+        token: "NO",
+        logprob: Math.log(0.9),
+        bytes: bytes.slice(verdictAt, verdictAt + 2),
+        top_logprobs: [
+          { token: "NO", logprob: Math.log(0.9) },
+          { token: "YES", logprob: Math.log(0.1) },
+        ],
+      },
       { token: '"}}', logprob: 0, bytes: bytes.slice(verdictAt + 2), top_logprobs: [] },
     ];
     expect(verdictProbabilities(text, tokens).get("q1")).toBeCloseTo(0.1, 10);
@@ -119,7 +179,15 @@ describe("two-way answers other than YES/NO", () => {
   const choices = ["FIRST", "SECOND"] as const;
 
   it("reads p(first choice) summing variants and word pieces", () => {
-    const p = pChoiceAt(tok("FIRST", [["FIRST", Math.log(0.5)], ['"First', Math.log(0.1)], ["SEC", Math.log(0.3)], ["YES", Math.log(0.1)]]), choices);
+    const p = pChoiceAt(
+      tok("FIRST", [
+        ["FIRST", Math.log(0.5)],
+        ['"First', Math.log(0.1)],
+        ["SEC", Math.log(0.3)],
+        ["YES", Math.log(0.1)],
+      ]),
+      choices,
+    );
     expect(p).toBeCloseTo(0.6 / 0.9, 10);
   });
 
@@ -128,7 +196,14 @@ describe("two-way answers other than YES/NO", () => {
     const offsets = fieldOffsets(content, "better", 1);
     expect(content.slice(offsets.get("better")!, offsets.get("better")! + 6)).toBe("SECOND");
     const at = offsets.get("better")!;
-    const tokens = [tok(content.slice(0, at)), tok("SECOND", [["SECOND", Math.log(0.7)], ["FIRST", Math.log(0.3)]]), tok('"}')];
+    const tokens = [
+      tok(content.slice(0, at)),
+      tok("SECOND", [
+        ["SECOND", Math.log(0.7)],
+        ["FIRST", Math.log(0.3)],
+      ]),
+      tok('"}'),
+    ];
     expect(choiceProbabilities(content, tokens, offsets, choices).get("better")).toBeCloseTo(0.3, 10);
   });
 });

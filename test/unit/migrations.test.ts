@@ -22,7 +22,11 @@ const entries = journal.entries;
 
 /** The schema a database ends with: every table's columns and every index, by name. */
 function schemaOf(db: Database.Database): string[] {
-  const objects = db.prepare("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as { type: string; name: string; tbl_name: string }[];
+  const objects = db.prepare("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as {
+    type: string;
+    name: string;
+    tbl_name: string;
+  }[];
   return objects.flatMap((o) =>
     o.type === "table"
       ? (db.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY name`).all(o.name) as { name: string }[]).map((c) => `column ${o.name}.${c.name}`)
@@ -39,7 +43,9 @@ describe("migrations", () => {
       expect(e.tag.startsWith(`${String(i).padStart(4, "0")}_`)).toBe(true);
       if (i > 0) expect(e.when).toBeGreaterThan(entries[i - 1]!.when);
     });
-    const files = readdirSync(migrationsFolder).filter((f) => f.endsWith(".sql")).sort();
+    const files = readdirSync(migrationsFolder)
+      .filter((f) => f.endsWith(".sql"))
+      .sort();
     expect(files).toEqual(entries.map((e) => `${e.tag}.sql`));
   });
 
@@ -80,20 +86,32 @@ describe("migration 0005 (tenant columns)", () => {
     migrate(drizzle(old), { migrationsFolder: earlier });
     const usage = JSON.stringify({ upstream_calls: 1, prompt_tokens: 5, completion_tokens: 2 });
     for (const t of tenants) {
-      old.prepare(
-        "INSERT INTO checklists (id, tenant, fingerprint, content_hash, instruction, items, source, usage) VALUES (?, ?, 'fp-shared', 'h', 'Say hi.', ?, 'provided', ?)",
-      ).run(`cl_${t}`, t, JSON.stringify([{ id: "q1", question: `Greets ${t}?`, weight: 100, must_pass: true }]), usage);
-      old.prepare(
-        "INSERT INTO evaluations (id, tenant, fingerprint, checklist_id, instruction, response, results, signal, model, prompt_version, usage) VALUES (?, ?, 'fp-grading', ?, 'Say hi.', 'Hello', ?, 'none', 'm', 'v', ?)",
-      ).run(`ev_${t}`, t, `cl_${t}`, JSON.stringify([{ item_id: "q1", verdict: "YES", rationale: t, p_yes: null }]), usage);
+      old
+        .prepare(
+          "INSERT INTO checklists (id, tenant, fingerprint, content_hash, instruction, items, source, usage) VALUES (?, ?, 'fp-shared', 'h', 'Say hi.', ?, 'provided', ?)",
+        )
+        .run(`cl_${t}`, t, JSON.stringify([{ id: "q1", question: `Greets ${t}?`, weight: 100, must_pass: true }]), usage);
+      old
+        .prepare(
+          "INSERT INTO evaluations (id, tenant, fingerprint, checklist_id, instruction, response, results, signal, model, prompt_version, usage) VALUES (?, ?, 'fp-grading', ?, 'Say hi.', 'Hello', ?, 'none', 'm', 'v', ?)",
+        )
+        .run(`ev_${t}`, t, `cl_${t}`, JSON.stringify([{ item_id: "q1", verdict: "YES", rationale: t, p_yes: null }]), usage);
       old.prepare("INSERT INTO calibrations (id, tenant, name, kind, profile) VALUES (?, ?, ?, 'pointwise', '{}')").run(`cb_${t}`, t, `profile of ${t}`);
       old.prepare("INSERT INTO batches (id, tenant, status, total, concurrency, created_at) VALUES (?, ?, 'completed', 1, 1, 1)").run(`ba_${t}`, t);
-      old.prepare("INSERT INTO batch_items (batch_id, idx, status, request) VALUES (?, 0, 'pending', ?)").run(`ba_${t}`, JSON.stringify({ instruction: t, response: t }));
-      old.prepare("INSERT INTO api_keys (id, name, tenant, scopes, key_hash, created_by) VALUES (?, ?, ?, '[\"evaluate\"]', ?, 'operator')").run(`key_${t}`, t, t, `hash-${t}`);
+      old
+        .prepare("INSERT INTO batch_items (batch_id, idx, status, request) VALUES (?, 0, 'pending', ?)")
+        .run(`ba_${t}`, JSON.stringify({ instruction: t, response: t }));
+      old
+        .prepare("INSERT INTO api_keys (id, name, tenant, scopes, key_hash, created_by) VALUES (?, ?, ?, '[\"evaluate\"]', ?, 'operator')")
+        .run(`key_${t}`, t, t, `hash-${t}`);
       old.prepare("INSERT INTO usage_daily (key_id, day, model, tenant, requests) VALUES (?, '2026-01-01', '', ?, 3)").run(`key_${t}`, t);
       // The tenant of a cached comparison or revision was hashed into its fingerprint.
-      old.prepare("INSERT INTO comparisons (id, fingerprint, better, rationale, model, prompt_version, usage) VALUES (?, ?, 'FIRST', ?, 'm', 'v', ?)").run(`cmp_${t}`, `fp-${t}`, t, usage);
-      old.prepare("INSERT INTO revisions (id, fingerprint, revision, model, prompt_version, usage) VALUES (?, ?, ?, 'm', 'v', ?)").run(`rv_${t}`, `fp-${t}`, t, usage);
+      old
+        .prepare("INSERT INTO comparisons (id, fingerprint, better, rationale, model, prompt_version, usage) VALUES (?, ?, 'FIRST', ?, 'm', 'v', ?)")
+        .run(`cmp_${t}`, `fp-${t}`, t, usage);
+      old
+        .prepare("INSERT INTO revisions (id, fingerprint, revision, model, prompt_version, usage) VALUES (?, ?, ?, 'm', 'v', ?)")
+        .run(`rv_${t}`, `fp-${t}`, t, usage);
     }
     old.close();
   }

@@ -36,8 +36,15 @@ describe("rankCandidates", () => {
   it("prefers a clean pass at p = 0.9 to a sure failure of one item, however sure the rest", () => {
     const five = Array.from({ length: 5 }, () => ({ weight: 50, must_pass: false }));
     const clean = { index: 0, items: five, results: [..."YYYYY"].map(() => ({ verdict: "YES" as const, p_yes: 0.9 })) };
-    const sure = { index: 1, items: five, results: [..."YYYYN"].map((c) => ({ verdict: c === "Y" ? ("YES" as const) : ("NO" as const), p_yes: c === "Y" ? 0.999 : 0.001 })) };
-    for (const order of [[clean, sure], [sure, clean]]) {
+    const sure = {
+      index: 1,
+      items: five,
+      results: [..."YYYYN"].map((c) => ({ verdict: c === "Y" ? ("YES" as const) : ("NO" as const), p_yes: c === "Y" ? 0.999 : 0.001 })),
+    };
+    for (const order of [
+      [clean, sure],
+      [sure, clean],
+    ]) {
       const ranking = rankCandidates(order, 0.8);
       expect(ranking.basis).toBe("weighted_then_soft");
       expect(ranking.standings[0]!.index).toBe(0);
@@ -48,7 +55,10 @@ describe("rankCandidates", () => {
   it("orders verdict ties by the soft score, and leaves them tied when a p(YES) is missing", () => {
     const sure = cand(0, v("YYY", [0.97, 0.9, 0.9]));
     const unsure = cand(1, v("YYY", [0.9, 0.8, 0.8]));
-    const ranking = rankCandidates([unsure, sure].map((c, i) => ({ ...c, index: i })), 0.8);
+    const ranking = rankCandidates(
+      [unsure, sure].map((c, i) => ({ ...c, index: i })),
+      0.8,
+    );
     expect(ranking.standings.map((s) => s.index)).toEqual([1, 0]);
     expect(ranking.tiedAtTop).toEqual([1]);
     const partial = rankCandidates([cand(0, v("YYN", [0.9, 0.9, 0.1])), cand(1, v("YNY"))], 0.8);
@@ -85,7 +95,15 @@ describe("probabilityAhead", () => {
   it("equals exhaustive enumeration of the verdicts on random checklists", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ weight: fc.integer({ min: 1, max: 100 }), must_pass: fc.boolean(), pa: fc.double({ min: 0, max: 1, noNaN: true }), pb: fc.double({ min: 0, max: 1, noNaN: true }) }), { minLength: 1, maxLength: 7 }),
+        fc.array(
+          fc.record({
+            weight: fc.integer({ min: 1, max: 100 }),
+            must_pass: fc.boolean(),
+            pa: fc.double({ min: 0, max: 1, noNaN: true }),
+            pb: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 7 },
+        ),
         (rows) => {
           const its = rows.map(({ weight, must_pass }) => ({ weight, must_pass }));
           const a = { index: 0, items: its, results: rows.map((r) => ({ verdict: "YES" as const, p_yes: r.pa })) };
@@ -101,7 +119,10 @@ describe("probabilityAhead", () => {
 describe("separation", () => {
   it("is decisive across the must-pass line and when the judge's p(YES) keeps the winner ahead", () => {
     const r = rankCandidates([cand(0, v("NYY")), cand(1, v("YNN"))], 0.8);
-    const byIndex = (ranking: ReturnType<typeof rankCandidates>, k: number, cs: ReturnType<typeof cand>[]) => ({ ...ranking.standings[k]!, ...cs[ranking.standings[k]!.index]! });
+    const byIndex = (ranking: ReturnType<typeof rankCandidates>, k: number, cs: ReturnType<typeof cand>[]) => ({
+      ...ranking.standings[k]!,
+      ...cs[ranking.standings[k]!.index]!,
+    });
     const plain = [cand(0, v("NYY")), cand(1, v("YNN"))];
     expect(separation(byIndex(r, 0, plain), byIndex(r, 1, plain))).toEqual({ margin: 0, p_ahead: null, decisive: true });
     const sureCs = [cand(0, v("YYY", [0.99, 0.99, 0.99])), cand(1, v("YNN", [0.99, 0.02, 0.02]))];

@@ -31,14 +31,19 @@ const element = fc.oneof(value, tricky, fc.array(tricky, { maxLength: 3 }), fc.d
 describe("splitArray", () => {
   it("yields each element whole, at its offset, however the bytes are cut", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(element, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), fc.constantFrom("", " ", "\n  "), async (elements, points, space) => {
-        const text = `${space}[${space}${elements.map((e) => JSON.stringify(e)).join(`${space},${space}`)}${space}]${space}`;
-        const bytes = new TextEncoder().encode(text);
-        const items = await all(splitArray(cut(bytes, points), 1 << 20));
-        expect(items.map((i) => JSON.parse(decoder.decode(i.bytes)))).toEqual(JSON.parse(JSON.stringify(elements)));
-        expect(items.map((i) => i.index)).toEqual(elements.map((_, n) => n));
-        for (const item of items) expect(decoder.decode(bytes.subarray(item.offset, item.offset + item.bytes.length))).toBe(decoder.decode(item.bytes));
-      }),
+      fc.asyncProperty(
+        fc.array(element, { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.constantFrom("", " ", "\n  "),
+        async (elements, points, space) => {
+          const text = `${space}[${space}${elements.map((e) => JSON.stringify(e)).join(`${space},${space}`)}${space}]${space}`;
+          const bytes = new TextEncoder().encode(text);
+          const items = await all(splitArray(cut(bytes, points), 1 << 20));
+          expect(items.map((i) => JSON.parse(decoder.decode(i.bytes)))).toEqual(JSON.parse(JSON.stringify(elements)));
+          expect(items.map((i) => i.index)).toEqual(elements.map((_, n) => n));
+          for (const item of items) expect(decoder.decode(bytes.subarray(item.offset, item.offset + item.bytes.length))).toBe(decoder.decode(item.bytes));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -57,21 +62,29 @@ describe("splitArray", () => {
   it("an element past the size limit is marked, not kept, and the next one is whole", async () => {
     const text = JSON.stringify(["x".repeat(500), "small"]);
     const items = await all(splitArray(cut(new TextEncoder().encode(text), [100, 300]), 100));
-    expect(items.map((i) => [i.tooLarge, i.bytes.length])).toEqual([[true, 0], [false, 7]]);
+    expect(items.map((i) => [i.tooLarge, i.bytes.length])).toEqual([
+      [true, 0],
+      [false, 7],
+    ]);
   });
 });
 
 describe("splitLines", () => {
   it("yields each non-blank line whole, at its offset and line number, however the bytes are cut", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(element, fc.constant(null)), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), fc.constantFrom("\n", "\r\n"), async (rows, points, end) => {
-        // null stands for a blank line.
-        const text = rows.map((r) => (r === null ? " " : JSON.stringify(r))).join(end);
-        const items = await all(splitLines(cut(new TextEncoder().encode(text), points), 1 << 20));
-        const kept = rows.flatMap((r, n) => (r === null ? [] : [{ r, line: n + 1 }]));
-        expect(items.map((i) => JSON.parse(decoder.decode(i.bytes)))).toEqual(JSON.parse(JSON.stringify(kept.map((k) => k.r))));
-        expect(items.map((i) => i.line)).toEqual(kept.map((k) => k.line));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(element, fc.constant(null)), { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.constantFrom("\n", "\r\n"),
+        async (rows, points, end) => {
+          // null stands for a blank line.
+          const text = rows.map((r) => (r === null ? " " : JSON.stringify(r))).join(end);
+          const items = await all(splitLines(cut(new TextEncoder().encode(text), points), 1 << 20));
+          const kept = rows.flatMap((r, n) => (r === null ? [] : [{ r, line: n + 1 }]));
+          expect(items.map((i) => JSON.parse(decoder.decode(i.bytes)))).toEqual(JSON.parse(JSON.stringify(kept.map((k) => k.r))));
+          expect(items.map((i) => i.line)).toEqual(kept.map((k) => k.line));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -5,7 +5,12 @@ import { describe, expect, it } from "vitest";
 import { charCount, clipText, fitsChars, isWellFormed, parseWellFormedJson, toWellFormed } from "../../src/text";
 
 /** Any UTF-16 units: pairs, lone surrogates and half pairs among ordinary characters. */
-const units = fc.string({ unit: fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), fc.constantFrom("\ud83d\ude00", "\ud800", "\udc00")) });
+const units = fc.string({
+  unit: fc.oneof(
+    fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+    fc.constantFrom("\ud83d\ude00", "\ud800", "\udc00"),
+  ),
+});
 
 const characters = (text: string) => [...text];
 const replaced = (ch: string) => (ch.length === 1 && ch >= "\ud800" && ch <= "\udfff" ? "\ufffd" : ch);

@@ -121,17 +121,24 @@ describe("what an item costs", () => {
     });
     const setup = workerClient(bindingsWith({ ...upstreamVars(upstream.baseUrl), TICKBOX_ADMIN_KEY: admin }));
     // A key with a budget: every upstream call then reserves and settles with its KeyLimits object.
-    const key = (await setup.post("/v1/keys", { name: "costs", scopes: ["evaluate"], daily_token_budget: 10_000_000 }, { authorization: `Bearer ${admin}` })).json;
+    const key = (await setup.post("/v1/keys", { name: "costs", scopes: ["evaluate"], daily_token_budget: 10_000_000 }, { authorization: `Bearer ${admin}` }))
+      .json;
     const n = maxBatchSize;
     const api = workerClient(metered(intake));
     const created = await api.post("/v1/batches?concurrency=8", freshItems(n, "costs"), { authorization: `Bearer ${key.key}` });
     expect(created.status).toBe(202);
     const consumer = metered(work);
-    await deliver(consumer, queue.take().map((m) => delivery(m.body)));
+    await deliver(
+      consumer,
+      queue.take().map((m) => delivery(m.body)),
+    );
     const itemMessages = queue.take();
     expect(itemMessages).toHaveLength(n);
     const sendsBefore = queue.sent.length;
-    await deliver(consumer, itemMessages.map((m) => delivery(m.body)));
+    await deliver(
+      consumer,
+      itemMessages.map((m) => delivery(m.body)),
+    );
     expect(queue.sent.length).toBe(sendsBefore);
     expect((await settled(setup, created.json.id, { authorization: `Bearer ${key.key}` })).counts.done).toBe(n);
     const upstreamCalls = (await upstream.calls()).length;

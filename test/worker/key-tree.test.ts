@@ -134,7 +134,9 @@ describe("limits down the tree of keys, across isolates", () => {
     const key = await makeKey({ name: `one at a time ${run}`, daily_token_budget: budget });
     await upstream.script({ latencyMs: 60 });
     const clients = isolates(3);
-    const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => clients[i % clients.length]!.post("/v1/evaluations", evaluation("wait", i), bearer(key.key))));
+    const replies = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => clients[i % clients.length]!.post("/v1/evaluations", evaluation("wait", i), bearer(key.key))),
+    );
     // Without the wait, five of the six would have been refused: only one fits at a time.
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
     const calls = await upstream.calls();
@@ -155,10 +157,16 @@ describe("a batch on the queue whose key is revoked while its calls wait for a s
     // One slot: one item's call at the upstream, the others' calls waiting for the slot.
     const created = await client.post("/v1/batches?concurrency=1", freshItems(4, "revoked"), bearer(owner.key));
     expect(created.status).toBe(202);
-    await deliver(own, queue.take().map((m) => delivery(m.body)));
+    await deliver(
+      own,
+      queue.take().map((m) => delivery(m.body)),
+    );
     const items = queue.take();
     expect(items).toHaveLength(4);
-    const delivered = deliver(own, items.map((m) => delivery(m.body)));
+    const delivered = deliver(
+      own,
+      items.map((m) => delivery(m.body)),
+    );
     while ((await upstream.maxInFlight()) < 1) await new Promise((r) => setTimeout(r, 10));
     expect((await client.send("DELETE", `/v1/keys/${owner.id}`, undefined, bearer(OPERATOR))).status).toBe(204);
     await delivered;

@@ -54,7 +54,9 @@ describe("limits across isolates", () => {
       response: `Budget run ${run}, reply ${i}: we ship tomorrow.`,
       checklist: { items: [{ question: "Does it answer?" }, { question: "Is it polite?" }, { question: "Is it short?" }] },
     });
-    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => clients[i % clients.length]!.post("/v1/evaluations", evaluation(i), bearer(key.key))));
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => clients[i % clients.length]!.post("/v1/evaluations", evaluation(i), bearer(key.key))),
+    );
     expect(replies.every((r) => r.status === 200 || (r.status === 429 && r.json.code === "budget_exceeded"))).toBe(true);
     const calls = await upstream.calls();
     const billed = calls.reduce((sum, c) => sum + (c.usage ? c.usage.prompt_tokens + c.usage.completion_tokens : 0), 0);

@@ -20,7 +20,8 @@ const maxRetries = Number(/\[\[queues\.consumers\]\]\s*queue = "tickbox-batches"
 function failingFinish(db: D1Database): D1Database {
   return new Proxy(db, {
     get(target, name) {
-      if (name === "prepare") return (sql: string) => target.prepare(/^update "batch_items" set "status" = \?, "passed"/.test(sql) ? "select no_such_function()" : sql);
+      if (name === "prepare")
+        return (sql: string) => target.prepare(/^update "batch_items" set "status" = \?, "passed"/.test(sql) ? "select no_such_function()" : sql);
       const value = Reflect.get(target, name);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -50,7 +51,10 @@ describe("batches on the queue", () => {
     const client = workerClient(own);
     const created = await client.post("/v1/batches?concurrency=2", freshItems(3, "redelivery"));
     expect(queue.sent.map((m) => m.body.kind)).toEqual(["dispatch"]);
-    await deliver(own, queue.take().map((m) => delivery(m.body)));
+    await deliver(
+      own,
+      queue.take().map((m) => delivery(m.body)),
+    );
     const items = queue.take().map((m) => m.body as Extract<BatchMessage, { kind: "item" }>);
     expect(items.map((m) => m.index)).toEqual([0, 1, 2]);
 
@@ -71,7 +75,10 @@ describe("batches on the queue", () => {
     expect(view.counts).toMatchObject({ pending: 2, running: 0, done: 1 });
     expect(view.summary).toMatchObject({ items_finished: 1, cache_hits: 1 });
 
-    await deliver(own, items.slice(1).map((m) => delivery(m)));
+    await deliver(
+      own,
+      items.slice(1).map((m) => delivery(m)),
+    );
     expect((await settled(client, created.json.id)).counts).toEqual({ pending: 0, running: 0, done: 3, failed: 0 });
     expect(await gradings()).toBe(3);
   });
@@ -103,9 +110,15 @@ describe("batches on the queue", () => {
     const created = await client.post("/v1/batches", freshItems(2, "budget"), asKey);
     const status = async () => (await client.send("GET", `/v1/batches/${created.json.id}`, undefined, asKey)).json;
     expect(created.status).toBe(202);
-    await deliver(own, queue.take().map((m) => delivery(m.body)));
+    await deliver(
+      own,
+      queue.take().map((m) => delivery(m.body)),
+    );
     // No grading fits a budget of 10 tokens: the first item to try pauses the batch.
-    await deliver(own, queue.take().map((m) => delivery(m.body)));
+    await deliver(
+      own,
+      queue.take().map((m) => delivery(m.body)),
+    );
     expect(await gradings()).toBe(0);
     const paused = await status();
     expect(paused).toMatchObject({ status: "paused", counts: { pending: 2, running: 0 } });
@@ -119,7 +132,9 @@ describe("batches on the queue", () => {
     expect(queue.take().map((m) => m.body)).toEqual([wake!.body]);
     expect((await status()).status).toBe("paused");
     // Once the pause has ended, the wake-up resumes the batch: its pending items are sent again.
-    await env.DB.prepare("update batches set paused_until = ? where id = ?").bind(Date.now() - 1000, created.json.id).run();
+    await env.DB.prepare("update batches set paused_until = ? where id = ?")
+      .bind(Date.now() - 1000, created.json.id)
+      .run();
     await deliver(own, [delivery(wake!.body)]);
     expect((await status()).status).toBe("running");
     expect(queue.take().map((m) => m.body)).toEqual([{ kind: "dispatch", batch: created.json.id, from: 0, to: 2 }]);

@@ -13,8 +13,7 @@ import { FINGERPRINT_VECTORS } from "../contract/vectors";
 import { expectProblem } from "../support/problems";
 
 const upstream = remoteControl(inject("upstreamUrl"));
-const clientFor = (bindings: Record<string, unknown>) =>
-  clientOver((request) => worker.fetch(request, bindings as never, createExecutionContext()));
+const clientFor = (bindings: Record<string, unknown>) => clientOver((request) => worker.fetch(request, bindings as never, createExecutionContext()));
 
 describe("the Worker entry", () => {
   it("serves through the bindings in wrangler.toml, D1 migrated", async () => {

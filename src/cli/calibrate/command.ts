@@ -55,9 +55,19 @@ async function gradeWith(
 ): Promise<Graded<PointwiseGrade | PairwiseGrade>> {
   const common = { judge, concurrency: options.concurrency, progress, interruption };
   try {
-    if (labelled.kind === "pairwise") return await gradePairwise(connection.client, labelled.lines.filter((l) => used.has(l.line)), common);
+    if (labelled.kind === "pairwise")
+      return await gradePairwise(
+        connection.client,
+        labelled.lines.filter((l) => used.has(l.line)),
+        common,
+      );
     const checklists = first ? new Map([...first].map(([line, g]) => [line, (g as PointwiseGrade).checklistId])) : null;
-    return await gradePointwise(connection.client, labelled.lines.filter((l) => used.has(l.line)), checklists, common);
+    return await gradePointwise(
+      connection.client,
+      labelled.lines.filter((l) => used.has(l.line)),
+      checklists,
+      common,
+    );
   } finally {
     progress.stop();
   }
@@ -77,7 +87,12 @@ export async function calibrateCommand(file: string, options: CalibrateOptions, 
     throw new CliError(EXIT.input, `cannot read ${file}: ${(error as Error).message}`);
   }
   const labelled = parseLabelled(text, file);
-  const judges = options.judge ? options.judge.split(",").map((m) => m.trim()).filter(Boolean) : [undefined];
+  const judges = options.judge
+    ? options.judge
+        .split(",")
+        .map((m) => m.trim())
+        .filter(Boolean)
+    : [undefined];
   checkOptions(options, judges, env);
   for (let k = 0; k < judges.length; k++) checkWritable(diagramPath(file, options, k, judges.length));
   let progress: Progress | null = null;
@@ -122,7 +137,9 @@ export async function calibrateCommand(file: string, options: CalibrateOptions, 
           : { p_a: g.p, label: l.label as "a" | "b" };
       });
     const target =
-      options.alpha === undefined && options.delta === undefined ? {} : { target: { alpha: options.alpha ?? DEFAULT_ALPHA, delta: options.delta ?? DEFAULT_DELTA } };
+      options.alpha === undefined && options.delta === undefined
+        ? {}
+        : { target: { alpha: options.alpha ?? DEFAULT_ALPHA, delta: options.delta ?? DEFAULT_DELTA } };
     const body: CreateCalibrationRequest = {
       name: options.name ?? basename(file),
       kind: labelled.kind,
@@ -152,13 +169,21 @@ export async function calibrateCommand(file: string, options: CalibrateOptions, 
  * (a server that does not know the request's `judge` field) is refused rather than written into
  * the profile.
  */
-function modelOf(judge: string | undefined, grades: Map<number, PointwiseGrade | PairwiseGrade>, options: CalibrateOptions, env: Record<string, string | undefined>): string | null {
+function modelOf(
+  judge: string | undefined,
+  grades: Map<number, PointwiseGrade | PairwiseGrade>,
+  options: CalibrateOptions,
+  env: Record<string, string | undefined>,
+): string | null {
   const seen = new Set([...grades.values()].flatMap((g) => ("model" in g ? [g.model] : [])));
   if (seen.size === 0) return judge ?? (options.server ? null : (env.TICKBOX_JUDGE_MODEL ?? null));
   const [model] = seen;
   if (seen.size > 1) throw new CliError(EXIT.input, `the gradings come from several models (${[...seen].join(", ")}): calibrate one judge at a time`);
   if (judge && model !== judge) {
-    throw new CliError(EXIT.input, `${options.server} grades with ${model}, not ${judge}: drop --judge, or point --server at a server configured with ${judge}`);
+    throw new CliError(
+      EXIT.input,
+      `${options.server} grades with ${model}, not ${judge}: drop --judge, or point --server at a server configured with ${judge}`,
+    );
   }
   return model!;
 }

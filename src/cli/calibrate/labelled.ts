@@ -94,10 +94,16 @@ export function parseLabelled(text: string, file: string): Labelled {
       const unknown = items ? Object.keys(data.item_labels ?? {}).filter((key) => !labelledItem(items, key)) : [];
       for (const key of unknown) errors.push(`line ${line}: /item_labels/${key}: ${unknownItem(key, items!)}`);
       if (unknown.length === 0) pointwise.push({ ...data, line });
-    }
-    else pairwise.push({ ...(parsed.data as z.infer<typeof Pairwise>), line });
+    } else pairwise.push({ ...(parsed.data as z.infer<typeof Pairwise>), line });
   });
-  if (errors.length > 0) throw new CliError(EXIT.input, `${file} has invalid lines:\n${errors.slice(0, MAX_REPORTED).map((e) => `  ${e}`).join("\n")}`);
+  if (errors.length > 0)
+    throw new CliError(
+      EXIT.input,
+      `${file} has invalid lines:\n${errors
+        .slice(0, MAX_REPORTED)
+        .map((e) => `  ${e}`)
+        .join("\n")}`,
+    );
   if (kind === null) throw new CliError(EXIT.input, `${file} has no labelled examples`);
   return kind === "pointwise" ? { kind, lines: pointwise } : { kind, lines: pairwise };
 }

@@ -18,7 +18,9 @@ function judgeText(report: CalibrationReport, j: JudgeReport, k: number): string
   const a = j.agreement;
   const c = a.confusion;
   out.push(`  agreement with the labels (the judge says ${a.verdict}), ${a.n} items`);
-  out.push(`    accuracy ${withInterval(a.accuracy)}   Cohen's κ ${a.kappa ? withInterval(a.kappa) : "undefined (one class only)"}   (95% bootstrap intervals)`);
+  out.push(
+    `    accuracy ${withInterval(a.accuracy)}   Cohen's κ ${a.kappa ? withInterval(a.kappa) : "undefined (one class only)"}   (95% bootstrap intervals)`,
+  );
   out.push(`    calibrated accuracy, held out ${withInterval(a.calibrated_accuracy)}`);
   out.push(`                judge ${pad(c.positive, 4)} judge ${c.negative}`);
   out.push(`    label ${pad(c.positive, 4)} ${num(c.tp, 9)} ${num(c.fn, 8)}`);
@@ -26,7 +28,9 @@ function judgeText(report: CalibrationReport, j: JudgeReport, k: number): string
 
   if (j.items) {
     const it = j.items;
-    out.push(`  item-level agreement (item_labels): ${pct(it.agreement)} of ${it.n} answers on ${it.lines} lines, κ ${it.kappa ? withInterval(it.kappa) : "undefined"}`);
+    out.push(
+      `  item-level agreement (item_labels): ${pct(it.agreement)} of ${it.n} answers on ${it.lines} lines, κ ${it.kappa ? withInterval(it.kappa) : "undefined"}`,
+    );
     out.push(`    YES/YES ${it.confusion.tp}, YES/NO ${it.confusion.fn}, NO/YES ${it.confusion.fp}, NO/NO ${it.confusion.tn} (label/judge)`);
     out.push("       n  agree  question");
     for (const q of it.questions.slice(0, QUESTIONS_SHOWN)) {
@@ -39,7 +43,9 @@ function judgeText(report: CalibrationReport, j: JudgeReport, k: number): string
   const heldOut = report.kind === "pairwise" ? "5-fold cross-validated" : "on the labels the map was not fitted on";
   out.push("  calibration       ECE                       Brier");
   out.push(`    raw             ${pad(withInterval(j.ece.raw), 25)} ${withInterval(j.brier.raw)}`);
-  out.push(`    calibrated      ${pad(withInterval(j.ece.calibrated), 25)} ${withInterval(j.brier.calibrated)}   (${j.calibrated ? heldOut : "no map: the raw signal"})`);
+  out.push(
+    `    calibrated      ${pad(withInterval(j.ece.calibrated), 25)} ${withInterval(j.brier.calibrated)}   (${j.calibrated ? heldOut : "no map: the raw signal"})`,
+  );
 
   if (report.cascade && report.threshold) {
     out.push(
@@ -77,9 +83,14 @@ function certificationText(report: CalibrationReport): string[] {
   ];
   if (need.as_likely_as_not === null) {
     const last = need.tried.at(-1)!;
-    out.push(`  even ${last.labels} labels certify only ${pct(last.certified)} of the time: more labels will hardly help at this α; a stronger judge or a larger α would`);
+    out.push(
+      `  even ${last.labels} labels certify only ${pct(last.certified)} of the time: more labels will hardly help at this α; a stronger judge or a larger α would`,
+    );
   } else {
-    const sure = need.near_certain === null ? `, but not nine times in ten at any size up to ${need.tried.at(-1)!.labels}` : ` and nine times in ten at about ${need.near_certain}`;
+    const sure =
+      need.near_certain === null
+        ? `, but not nine times in ten at any size up to ${need.tried.at(-1)!.labels}`
+        : ` and nine times in ten at about ${need.near_certain}`;
     out.push(`  with labels like these it passes as often as not at about ${need.as_likely_as_not}${sure}`);
   }
   out.push(`  (the service's rule run on ${need.resamples} resamples of your labels at each size; an estimate, rough when the labels are few)`);

@@ -18,12 +18,12 @@ export const route = createRoute({
   path: "/v1/batches",
   tags: ["batches"],
   summary: "Grade many responses in the background",
-  description:
-    `The body is a JSON array of evaluation requests, or JSON Lines (\`application/x-ndjson\`, one request per line), up to ${MAX_BATCH_ITEMS.toLocaleString("en-US")} items and TICKBOX_MAX_BATCH_BODY_BYTES. It is read as a stream, item by item, each checked as a request of its own would be (TICKBOX_MAX_BODY_BYTES at most), so a large body takes little memory. Answers 202 at once; the items are graded in the background, each through the same cache as POST /v1/evaluations, with their state stored so that the batch resumes after a restart. The batch id is derived from the items: the same body again names the same batch and resumes it rather than starting another.`,
+  description: `The body is a JSON array of evaluation requests, or JSON Lines (\`application/x-ndjson\`, one request per line), up to ${MAX_BATCH_ITEMS.toLocaleString("en-US")} items and TICKBOX_MAX_BATCH_BODY_BYTES. It is read as a stream, item by item, each checked as a request of its own would be (TICKBOX_MAX_BODY_BYTES at most), so a large body takes little memory. Answers 202 at once; the items are graded in the background, each through the same cache as POST /v1/evaluations, with their state stored so that the batch resumes after a restart. The batch id is derived from the items: the same body again names the same batch and resumes it rather than starting another.`,
   request: {
     query: z.object({
       concurrency: QueryInt(1, 1024).optional().openapi({
-        description: "Upstream calls this batch keeps in flight at once (default TICKBOX_UPSTREAM_CONCURRENCY); the server-wide upstream limit applies over all batches and requests.",
+        description:
+          "Upstream calls this batch keeps in flight at once (default TICKBOX_UPSTREAM_CONCURRENCY); the server-wide upstream limit applies over all batches and requests.",
       }),
     }),
     // Plain schemas rather than zod ones: the body is streamed by the handler, not parsed whole.

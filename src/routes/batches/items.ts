@@ -14,7 +14,9 @@ export const BatchItemRow = z
     index: z.number().int(),
     custom_id: z.string().nullable(),
     status: z.enum(["pending", "running", "done", "failed"]),
-    outcome: z.enum(["passed", "failed", "errored", "pending"]).openapi({ description: "Graded and passed or failed; errored (a problem, no grade); or not finished." }),
+    outcome: z
+      .enum(["passed", "failed", "errored", "pending"])
+      .openapi({ description: "Graded and passed or failed; errored (a problem, no grade); or not finished." }),
     scores: z.object({ pass_rate: z.number(), weighted: z.number(), soft: z.number().nullable() }).nullable(),
     evaluation_id: z.string().nullable().openapi({ description: "The grading, also served by GET /v1/evaluations/{id}." }),
     checklist_id: z.string().nullable(),
@@ -39,7 +41,10 @@ export const route = createRoute({
     query: z.object({
       outcome: z.enum(["passed", "failed", "errored", "pending"]).optional(),
       q: maxChars(z.string().min(1), 200).optional().openapi({ description: "Text to find in the custom id, instruction or response." }),
-      sort: z.enum(SORTS as [string, ...string[]]).default("index").openapi({ description: "A column, descending with a leading `-`." }),
+      sort: z
+        .enum(SORTS as [string, ...string[]])
+        .default("index")
+        .openapi({ description: "A column, descending with a leading `-`." }),
       offset: QueryInt(0, MAX_BATCH_ITEMS).default(0),
       limit: QueryInt(1, 500).default(100),
     }),

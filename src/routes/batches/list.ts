@@ -39,7 +39,9 @@ export function register(app: App) {
     const batches = batchesOf(c);
     const { tenant } = contextOf(c);
     const query = c.req.valid("query");
-    const page = await c.get("services").listings.batches(tenant, { ...createdRange(query), status: query.status }, decodeCursor(LIST, query.cursor), query.limit);
+    const page = await c
+      .get("services")
+      .listings.batches(tenant, { ...createdRange(query), status: query.status }, decodeCursor(LIST, query.cursor), query.limit);
     const views = await Promise.all(page.rows.map((row) => batches.view(row.id)));
     return c.json({ batches: views, next_cursor: nextCursor(LIST, page.next) }, 200);
   });

@@ -26,7 +26,8 @@ export const BatchReport = z
       }),
     ),
     cost_usd: z.number().nullable().openapi({
-      description: "Estimated from TICKBOX_PRICES at the grading model's price (checklist generation included); null when a model that used tokens has no price.",
+      description:
+        "Estimated from TICKBOX_PRICES at the grading model's price (checklist generation included); null when a model that used tokens has no price.",
     }),
     checklist: z
       .object({

@@ -18,7 +18,12 @@ export const CalibrationSummary = z
     calibrated: z.boolean(),
     n: z.number().int(),
     target: z.object({ alpha: z.number(), delta: z.number() }),
-    lambdas: z.array(z.number().nullable()).openapi({ description: "The threshold each judge answers at, in order: a cascade's one certified threshold, the same for every judge; null when none is certified." }),
+    lambdas: z
+      .array(z.number().nullable())
+      .openapi({
+        description:
+          "The threshold each judge answers at, in order: a cascade's one certified threshold, the same for every judge; null when none is certified.",
+      }),
     coverage: z.number(),
     agreement: z.number().nullable(),
     created_at: z.string(),
@@ -53,12 +58,9 @@ export function register(app: App) {
   return app.openapi(route, async (c) => {
     const { tenant } = contextOf(c);
     const query = c.req.valid("query");
-    const page = await c.get("services").listings.calibrations(
-      tenant,
-      { ...createdRange(query), kind: query.kind },
-      decodeCursor(LIST, query.cursor),
-      query.limit,
-    );
+    const page = await c
+      .get("services")
+      .listings.calibrations(tenant, { ...createdRange(query), kind: query.kind }, decodeCursor(LIST, query.cursor), query.limit);
     const calibrations = page.rows.map((row) => {
       const profile = row.profile as CalibrationView;
       return {

@@ -17,7 +17,7 @@ const ExampleInput = z
       description: "Pointwise: a stored evaluation; its soft score, or its weighted score without logprobs, is the signal.",
     }),
     label: z.union([z.literal(0), z.literal(1), z.literal("a"), z.literal("b")], { error: 'must be 0 or 1 (pointwise), or "a" or "b" (pairwise)' }).openapi({
-      description: "The human outcome: 1 good / 0 not (pointwise), or the preferred response \"a\" / \"b\" (pairwise).",
+      description: 'The human outcome: 1 good / 0 not (pointwise), or the preferred response "a" / "b" (pairwise).',
     }),
   })
   .openapi("CalibrationExample");
@@ -60,7 +60,9 @@ export const CreateCalibrationBody = z
 const Interval = z
   .object({
     estimate: z.number().openapi({ description: "The metric on the sample." }),
-    debiased: z.number().openapi({ description: "Bootstrap bias-corrected: 2·estimate − the mean over resamples. Binned calibration errors are biased upwards on finite data." }),
+    debiased: z
+      .number()
+      .openapi({ description: "Bootstrap bias-corrected: 2·estimate − the mean over resamples. Binned calibration errors are biased upwards on finite data." }),
     lo: z.number(),
     hi: z.number(),
   })
@@ -94,7 +96,12 @@ const Threshold = z
     coverage: z.number().openapi({ description: "Share of the certification items the cascade decides at lambda." }),
     alpha: z.number(),
     delta: z.number(),
-    n_items: z.number().int().openapi({ description: "Certification items: labels no calibration map was fitted on (every label for pairwise profiles, whose rule learns nothing from them)." }),
+    n_items: z
+      .number()
+      .int()
+      .openapi({
+        description: "Certification items: labels no calibration map was fitted on (every label for pairwise profiles, whose rule learns nothing from them).",
+      }),
     n_accepted: z.number().int().openapi({ description: "Certification items decided at lambda (in a cascade, by all its judges together)." }),
     errors: z.number().int().openapi({ description: "Of those, the items decided against the label (in a cascade, by all its judges together)." }),
     upper_bound: z.number().openapi({ description: "Clopper–Pearson upper bound (level 1 − delta) on the error rate of accepted items; ≤ alpha." }),
@@ -109,7 +116,9 @@ const CurvePoint = z
     agreement_lower: z.number().nullable().openapi({ description: "Clopper–Pearson lower bound (level 1 − delta) on the agreement." }),
   })
   .openapi("CoveragePoint");
-const Calibrator = z.object({ method: z.string(), params: z.record(z.string(), z.unknown()), calibrated: z.boolean(), symmetric: z.boolean(), n_labels: z.number().int() }).passthrough();
+const Calibrator = z
+  .object({ method: z.string(), params: z.record(z.string(), z.unknown()), calibrated: z.boolean(), symmetric: z.boolean(), n_labels: z.number().int() })
+  .passthrough();
 const Method = z.enum(["identity", "temperature", "platt", "beta", "isotonic"]);
 
 const Stage = z
@@ -121,13 +130,17 @@ const Stage = z
     raw_metrics: MetricsWithIntervals,
     metrics: MetricsWithIntervals,
     reliability: z.array(ReliabilityBin),
-    raw_reliability: z.array(ReliabilityBin).optional().openapi({ description: "Reliability bins of the raw signal (absent from profiles fitted before it was kept)." }),
+    raw_reliability: z
+      .array(ReliabilityBin)
+      .optional()
+      .openapi({ description: "Reliability bins of the raw signal (absent from profiles fitted before it was kept)." }),
     coverage_curve: z.array(CurvePoint).optional().openapi({
       description:
         "Coverage and agreement against λ on the certification items that reach this judge, with confidences on the profile's scale (raw or calibrated), as certification sees them.",
     }),
     threshold: Threshold.nullable().openapi({
-      description: "The cascade's one threshold, the same for every judge; its coverage, n_accepted and errors are the whole cascade's (this judge's part: n_decided, n_errors).",
+      description:
+        "The cascade's one threshold, the same for every judge; its coverage, n_accepted and errors are the whole cascade's (this judge's part: n_decided, n_errors).",
     }),
     calibrator: Calibrator,
     n_reaching: z.number().int().openapi({ description: "Certification items that reach this judge (every earlier one abstained at the threshold)." }),
@@ -156,12 +169,14 @@ export const Calibration = z
     calibrator: Calibrator,
     target: z.object({ alpha: z.number(), delta: z.number() }),
     signal: z.enum(["soft", "weighted", "p_a"]).nullable().openapi({
-      description: "The signal the profile was fitted on; another signal gets `abstain: true, reason: signal_mismatch`. Null for pointwise profiles stored before profiles recorded it.",
+      description:
+        "The signal the profile was fitted on; another signal gets `abstain: true, reason: signal_mismatch`. Null for pointwise profiles stored before profiles recorded it.",
     }),
     scale: z.enum(["raw", "calibrated"]).openapi({ description: "What thresholds are compared with (see CertifiedThreshold)." }),
     fitted_on: z.number().int().openapi({ description: "Labels the calibration maps were fitted on." }),
     certified_on: z.number().int().openapi({
-      description: "Labels the threshold was certified on: for pointwise profiles those no map was fitted on (four fifths, once 248 labels allow a map); for pairwise ones every label.",
+      description:
+        "Labels the threshold was certified on: for pointwise profiles those no map was fitted on (four fifths, once 248 labels allow a map); for pairwise ones every label.",
     }),
     pooled: z.boolean(),
     judges: z.array(Stage),
@@ -191,9 +206,7 @@ export const CreateConfidenceBody = z
   })
   .openapi("CreateConfidenceRequest");
 
-const Guarantee = z
-  .object({ agreement_at_least: z.number(), probability: z.number(), alpha: z.number(), delta: z.number() })
-  .openapi("Guarantee");
+const Guarantee = z.object({ agreement_at_least: z.number(), probability: z.number(), alpha: z.number(), delta: z.number() }).openapi("Guarantee");
 const Decision = {
   p_raw: z.number(),
   p_calibrated: z.number().nullable().openapi({ description: "Null on a signal the profile was not fitted on." }),

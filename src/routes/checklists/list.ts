@@ -47,12 +47,9 @@ export function register(app: App) {
   return app.openapi(route, async (c) => {
     const { tenant } = contextOf(c);
     const query = c.req.valid("query");
-    const page = await c.get("services").listings.checklists(
-      tenant,
-      { ...createdRange(query), source: query.source },
-      decodeCursor(LIST, query.cursor),
-      query.limit,
-    );
+    const page = await c
+      .get("services")
+      .listings.checklists(tenant, { ...createdRange(query), source: query.source }, decodeCursor(LIST, query.cursor), query.limit);
     const checklists = page.rows.map((row) => ({
       id: row.id,
       instruction_preview: previewOf(row.instruction),

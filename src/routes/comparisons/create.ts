@@ -4,18 +4,7 @@ import type { App } from "../../env";
 import { contextOf } from "../operation";
 import { ConfidenceBlock } from "../calibrations/schemas";
 import { evaluationFields } from "../evaluations/create";
-import {
-  ChecklistChoice,
-  Context,
-  Instruction,
-  ResponseText,
-  SideScores,
-  Usage,
-  jsonBody,
-  judgedResponses,
-  ObjectId,
-  notBothChecklists,
-} from "../schemas";
+import { ChecklistChoice, Context, Instruction, ResponseText, SideScores, Usage, jsonBody, judgedResponses, ObjectId, notBothChecklists } from "../schemas";
 
 export const CreateComparisonBody = z
   .strictObject({

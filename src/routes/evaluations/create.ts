@@ -3,7 +3,20 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
 import { ConfidenceBlock } from "../calibrations/schemas";
-import { ChecklistChoice, Context, Evaluation, Instruction, ObjectId, maxChars, ResponseText, commonErrors, jsonBody, notBothChecklists, notFound, upstreamErrors } from "../schemas";
+import {
+  ChecklistChoice,
+  Context,
+  Evaluation,
+  Instruction,
+  ObjectId,
+  maxChars,
+  ResponseText,
+  commonErrors,
+  jsonBody,
+  notBothChecklists,
+  notFound,
+  upstreamErrors,
+} from "../schemas";
 
 /** The fields of an evaluation request, shared with batch items. */
 export const evaluationFields = {

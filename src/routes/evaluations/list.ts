@@ -61,13 +61,15 @@ export function register(app: App) {
     const threshold = c.get("services").judge.passThreshold;
     const passedOf = (row: EvaluationListRow) => hasPassed(row.items, row.results, computeScores(row.items, row.results).weighted, threshold);
     const wanted = query.passed === undefined ? undefined : query.passed === "true";
-    const page = await c.get("services").listings.evaluations(
-      tenant,
-      { ...createdRange(query), checklistId: query.checklist_id, model: query.model },
-      decodeCursor(LIST, query.cursor),
-      query.limit,
-      wanted === undefined ? undefined : (row) => passedOf(row) === wanted,
-    );
+    const page = await c
+      .get("services")
+      .listings.evaluations(
+        tenant,
+        { ...createdRange(query), checklistId: query.checklist_id, model: query.model },
+        decodeCursor(LIST, query.cursor),
+        query.limit,
+        wanted === undefined ? undefined : (row) => passedOf(row) === wanted,
+      );
     const evaluations = page.rows.map((row) => {
       const scores = computeScores(row.items, row.results);
       return {

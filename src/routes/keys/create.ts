@@ -12,10 +12,13 @@ const CreateKeyBody = z
   .strictObject({
     name: maxChars(z.string().trim().min(1, "must not be empty"), 200),
     scopes: z.array(Scope).min(1).max(3),
-    tenant: maxChars(z.string().trim().min(1), 200).regex(/^[\w.-]+$/, "letters, digits, '_', '.', '-' only").optional().openapi({
-      description:
-        "Whose objects the key reads and writes; keys with the same tenant share them. A tenant's admin key makes keys for its own tenant only (the default); TICKBOX_ADMIN_KEY for any, by default a new tenant named after the key.",
-    }),
+    tenant: maxChars(z.string().trim().min(1), 200)
+      .regex(/^[\w.-]+$/, "letters, digits, '_', '.', '-' only")
+      .optional()
+      .openapi({
+        description:
+          "Whose objects the key reads and writes; keys with the same tenant share them. A tenant's admin key makes keys for its own tenant only (the default); TICKBOX_ADMIN_KEY for any, by default a new tenant named after the key.",
+      }),
     rate_limit_rpm: z.number().int().min(1).max(1_000_000).optional().openapi({
       description:
         "Requests a minute (a token bucket). A key made by a tenant's admin key also takes each request from that key's rate, and from those of the keys above it; it may ask for no more than the tightest of them (422), and gets it when this is left out.",
@@ -80,7 +83,9 @@ export function register(app: App) {
         { path: "/tenant", message: "another tenant" },
       ]);
     }
-    const limits = principal.operator ? { rateLimitRpm: body.rate_limit_rpm ?? null, dailyTokenBudget: body.daily_token_budget ?? null } : limitsUnder(principal, body);
+    const limits = principal.operator
+      ? { rateLimitRpm: body.rate_limit_rpm ?? null, dailyTokenBudget: body.daily_token_budget ?? null }
+      : limitsUnder(principal, body);
     const id = newKeyId();
     const secret = newSecret();
     const row = {

@@ -2,17 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { contextOf } from "../operation";
-import {
-  ChecklistChoice,
-  Context,
-  Instruction,
-  ResponseText,
-  Scores,
-  Usage,
-  jsonBody,
-  judgedResponses,
-  notBothChecklists,
-} from "../schemas";
+import { ChecklistChoice, Context, Instruction, ResponseText, Scores, Usage, jsonBody, judgedResponses, notBothChecklists } from "../schemas";
 
 export const CreateRefinementBody = z
   .strictObject({

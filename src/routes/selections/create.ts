@@ -3,18 +3,7 @@ import type { Access } from "../../auth/access";
 import type { App } from "../../env";
 import { LIMIT_CEILINGS } from "../../config";
 import { contextOf } from "../operation";
-import {
-  ChecklistChoice,
-  Context,
-  Instruction,
-  ResponseText,
-  SideScores,
-  Usage,
-  jsonBody,
-  judgedResponses,
-  notBothChecklists,
-} from "../schemas";
-
+import { ChecklistChoice, Context, Instruction, ResponseText, SideScores, Usage, jsonBody, judgedResponses, notBothChecklists } from "../schemas";
 
 export const CreateSelectionBody = z
   .strictObject({
@@ -24,7 +13,10 @@ export const CreateSelectionBody = z
       .array(ResponseText)
       .min(2, "give at least 2 candidates")
       // How many, TICKBOX_MAX_CANDIDATES bounds, with the other configured limits; the contract states its ceiling.
-      .openapi({ maxItems: LIMIT_CEILINGS.candidates, description: `The responses to choose from (2-${LIMIT_CEILINGS.candidates}); the winner is an index into this list.` }),
+      .openapi({
+        maxItems: LIMIT_CEILINGS.candidates,
+        description: `The responses to choose from (2-${LIMIT_CEILINGS.candidates}); the winner is an index into this list.`,
+      }),
     ...ChecklistChoice,
     tie_break: z.enum(["pairwise", "first", "none"]).optional().openapi({
       description:
@@ -44,7 +36,8 @@ export const Selection = z
   .object({
     winner: z.number().int().nullable().openapi({ description: "Index of the winning candidate; null only for a tie with tie_break none." }),
     ranking: z.array(RankedCandidate).openapi({
-      description: "Best first: must-pass failures last, then by the weighted verdict score, then (ranked_by weighted_then_soft) by the soft score among verdict ties.",
+      description:
+        "Best first: must-pass failures last, then by the weighted verdict score, then (ranked_by weighted_then_soft) by the soft score among verdict ties.",
     }),
     ranked_by: z.enum(["weighted", "weighted_then_soft"]).openapi({
       description:

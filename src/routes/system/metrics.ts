@@ -20,7 +20,5 @@ export const route = createRoute({
 export const access: Access = { auth: "public", operatorOnly: (services) => !services.access.metricsPublic };
 
 export function register(app: App) {
-  return app.openapi(route, (c) =>
-    c.text(c.get("services").metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
-  );
+  return app.openapi(route, (c) => c.text(c.get("services").metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
 }

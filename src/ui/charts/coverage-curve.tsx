@@ -32,7 +32,16 @@ export function CoverageCurve(props: { curve: CurvePoint[]; alpha: number; delta
     { label: `target agreement 1 − α = ${(1 - props.alpha).toFixed(2)}`, color: COLORS.target, dash: "2 3" },
   ];
   return (
-    <svg class="chart chart-narrow coverage-curve" width={W} height={H} viewBox={`0 0 ${W} ${H}`} font-family="sans-serif" font-size="11" role="img" aria-label="Coverage and agreement against the threshold">
+    <svg
+      class="chart chart-narrow coverage-curve"
+      width={W}
+      height={H}
+      viewBox={`0 0 ${W} ${H}`}
+      font-family="sans-serif"
+      font-size="11"
+      role="img"
+      aria-label="Coverage and agreement against the threshold"
+    >
       {[0, 0.2, 0.4, 0.6, 0.8, 1].map((v) => (
         <g>
           <line x1={M.left} x2={W - M.right} y1={y(v)} y2={y(v)} stroke="#ececec" />

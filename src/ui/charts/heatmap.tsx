@@ -34,7 +34,16 @@ export function Heatmap(props: { questions: HeatmapQuestion[]; rows: HeatmapRow[
   const legendY = TOP + rows.length * CELL_H + 26;
   const height = legendY + 40;
   return (
-    <svg class="chart heatmap" width={width} height={height} viewBox={`0 0 ${width} ${height}`} font-family="sans-serif" font-size="11" role="img" aria-label="Verdicts of items by checklist question">
+    <svg
+      class="chart heatmap"
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      font-family="sans-serif"
+      font-size="11"
+      role="img"
+      aria-label="Verdicts of items by checklist question"
+    >
       <text x={LABEL_W - 8} y={BAR_H - 28} text-anchor="end" fill="#5b6474">
         NO over {props.graded} graded
       </text>
@@ -44,7 +53,15 @@ export function Heatmap(props: { questions: HeatmapQuestion[]; rows: HeatmapRow[
         const x = LABEL_W + k * CELL_W;
         return (
           <g class="column">
-            <rect class="fail-bar" x={x + 3} y={BAR_H - share * (BAR_H - 14)} width={CELL_W - 6} height={share * (BAR_H - 14)} fill={COLORS.bar} fill-opacity="0.75">
+            <rect
+              class="fail-bar"
+              x={x + 3}
+              y={BAR_H - share * (BAR_H - 14)}
+              width={CELL_W - 6}
+              height={share * (BAR_H - 14)}
+              fill={COLORS.bar}
+              fill-opacity="0.75"
+            >
               <title>{`${q.id}: ${q.question} — NO for ${q.no} of ${graded} graded items (${percent(share)})`}</title>
             </rect>
             <text x={x + CELL_W / 2} y={BAR_H - share * (BAR_H - 14) - 3} text-anchor="middle" font-size="9">
@@ -70,7 +87,14 @@ export function Heatmap(props: { questions: HeatmapQuestion[]; rows: HeatmapRow[
             {questions.map((q, k) => {
               const verdict = row.verdicts?.[k] ?? null;
               return (
-                <rect class={`cell cell-${verdict ?? "none"}`} x={LABEL_W + k * CELL_W + 1} y={y + 1} width={CELL_W - 2} height={CELL_H - 2} fill={verdict ? COLORS[verdict] : COLORS.none}>
+                <rect
+                  class={`cell cell-${verdict ?? "none"}`}
+                  x={LABEL_W + k * CELL_W + 1}
+                  y={y + 1}
+                  width={CELL_W - 2}
+                  height={CELL_H - 2}
+                  fill={verdict ? COLORS[verdict] : COLORS.none}
+                >
                   <title>{`${row.label} · ${q.id}: ${verdict ?? "not graded"} — ${q.question}`}</title>
                 </rect>
               );
@@ -80,13 +104,21 @@ export function Heatmap(props: { questions: HeatmapQuestion[]; rows: HeatmapRow[
       })}
       <g class="legend" transform={`translate(${LABEL_W} ${legendY})`}>
         <rect x="0" y="-10" width="12" height="12" fill={COLORS.YES} />
-        <text x="17" y="0">YES</text>
+        <text x="17" y="0">
+          YES
+        </text>
         <rect x="60" y="-10" width="12" height="12" fill={COLORS.NO} />
-        <text x="77" y="0">NO</text>
+        <text x="77" y="0">
+          NO
+        </text>
         <rect x="115" y="-10" width="12" height="12" fill={COLORS.none} />
-        <text x="132" y="0">not graded</text>
+        <text x="132" y="0">
+          not graded
+        </text>
         <rect x="215" y="-10" width="12" height="12" fill={COLORS.bar} fill-opacity="0.75" />
-        <text x="232" y="0">bars: % of graded items answering NO</text>
+        <text x="232" y="0">
+          bars: % of graded items answering NO
+        </text>
       </g>
     </svg>
   );

@@ -75,8 +75,8 @@ function Criteria(props: { report: BatchReportJson; items: BatchItemJson[] }) {
   if (!checklist) {
     return (
       <p class="notice">
-        The graded items use different checklists, so there is no items × questions heatmap: it needs a batch whose items share one checklist
-        (a <code>checklist_id</code>, or the same instruction and items).
+        The graded items use different checklists, so there is no items × questions heatmap: it needs a batch whose items share one checklist (a{" "}
+        <code>checklist_id</code>, or the same instruction and items).
       </p>
     );
   }
@@ -92,7 +92,8 @@ function Criteria(props: { report: BatchReportJson; items: BatchItemJson[] }) {
       <figure>
         <Heatmap questions={checklist.items} rows={rows} graded={checklist.graded} />
         <figcaption>
-          Rows: the items of the table below ({rows.length}). Columns: the checklist's questions; the bars above them count NO over all {checklist.graded} graded items.
+          Rows: the items of the table below ({rows.length}). Columns: the checklist's questions; the bars above them count NO over all {checklist.graded}{" "}
+          graded items.
         </figcaption>
       </figure>
       <h3>Questions, most failed first</h3>
@@ -169,9 +170,7 @@ function ResultsTable(props: { id: string; items: BatchItemJson[]; matching: num
   const last = query.offset + items.length;
   return (
     <>
-      <p class="muted results-count">
-        {matching === 0 ? "No item matches." : `Items ${count(first)}–${count(last)} of ${count(matching)} matching.`}
-      </p>
+      <p class="muted results-count">{matching === 0 ? "No item matches." : `Items ${count(first)}–${count(last)} of ${count(matching)} matching.`}</p>
       {items.length > 0 ? (
         <div class="table-wrap">
           <table class="results">
@@ -201,7 +200,9 @@ function ResultsTable(props: { id: string; items: BatchItemJson[]; matching: num
               {items.map((item) => (
                 <tr data-outcome={item.outcome}>
                   <td class="num">{item.index}</td>
-                  <td>{item.evaluation_id ? <a href={`/ui/evaluations/${item.evaluation_id}`}>{item.custom_id ?? "(none)"}</a> : (item.custom_id ?? "(none)")}</td>
+                  <td>
+                    {item.evaluation_id ? <a href={`/ui/evaluations/${item.evaluation_id}`}>{item.custom_id ?? "(none)"}</a> : (item.custom_id ?? "(none)")}
+                  </td>
                   <td title={item.problem ? `${item.problem.code}: ${item.problem.detail}` : undefined}>
                     <Badge value={item.outcome} />
                     {item.problem ? <div class="muted">{item.problem.code}</div> : null}

@@ -113,7 +113,8 @@ function Certificate(props: { profile: CalibrationJson }) {
   if (!t) {
     return (
       <p class="notice">
-        No threshold passes its test at α = {profile.target.alpha}, δ = {profile.target.delta}: {who} abstains on everything rather than answer without a guarantee.
+        No threshold passes its test at α = {profile.target.alpha}, δ = {profile.target.delta}: {who} abstains on everything rather than answer without a
+        guarantee.
       </p>
     );
   }
@@ -121,8 +122,8 @@ function Certificate(props: { profile: CalibrationJson }) {
     <dl class="facts threshold">
       <dt>certified λ</dt>
       <dd>
-        <strong>{score(t.lambda)}</strong>: {profile.cascade ? "each judge in turn answers" : "the judge answers"} when {scaleText(profile)} is at least this, else{" "}
-        {profile.cascade ? "passes the item on (the last abstains)" : "abstains"}
+        <strong>{score(t.lambda)}</strong>: {profile.cascade ? "each judge in turn answers" : "the judge answers"} when {scaleText(profile)} is at least this,
+        else {profile.cascade ? "passes the item on (the last abstains)" : "abstains"}
       </dd>
       <dt>guarantee</dt>
       <dd>
@@ -130,8 +131,8 @@ function Certificate(props: { profile: CalibrationJson }) {
       </dd>
       <dt>{profile.cascade ? "the cascade's coverage" : "coverage"}</dt>
       <dd>
-        {percent(t.coverage)} of the {count(t.n_items)} certification items ({count(t.n_accepted)} answered{profile.cascade ? " by all its judges together" : ""}, {count(t.errors)} against people;
-        error bound {score(t.upper_bound)} ≤ α)
+        {percent(t.coverage)} of the {count(t.n_items)} certification items ({count(t.n_accepted)} answered
+        {profile.cascade ? " by all its judges together" : ""}, {count(t.errors)} against people; error bound {score(t.upper_bound)} ≤ α)
       </dd>
     </dl>
   );
@@ -145,8 +146,8 @@ function JudgeShare(props: { profile: CalibrationJson; stage: Stage }) {
   const errors = stage.n_errors === undefined ? "" : `, ${count(stage.n_errors)} of them against people`;
   return (
     <p class="judge-share">
-      At the cascade's λ = {score(profile.threshold.lambda)}: {count(stage.n_reaching)} certification items reach this judge; it decides {count(stage.n_decided)} (
-      {percent(stage.n_reaching ? stage.n_decided / stage.n_reaching : null)}){errors}.
+      At the cascade's λ = {score(profile.threshold.lambda)}: {count(stage.n_reaching)} certification items reach this judge; it decides{" "}
+      {count(stage.n_decided)} ({percent(stage.n_reaching ? stage.n_decided / stage.n_reaching : null)}){errors}.
     </p>
   );
 }
@@ -160,7 +161,9 @@ async function StageSection(props: { api: Api; profile: CalibrationJson; k: numb
     <section class="stage" data-judge={k}>
       <h2>{profile.cascade ? `Judge ${k + 1}: ${stage.judge ?? "unnamed"}` : `Judge: ${stage.judge ?? "unnamed"}`}</h2>
       <p class="muted">
-        {stage.calibrated ? `${stage.method} map fitted on ${count(profile.fitted_on)} of ${count(stage.n)} labels; held-out figures ${heldOut}.` : `Not calibrated (${count(stage.n)} labels): the raw signal is served.`}
+        {stage.calibrated
+          ? `${stage.method} map fitted on ${count(profile.fitted_on)} of ${count(stage.n)} labels; held-out figures ${heldOut}.`
+          : `Not calibrated (${count(stage.n)} labels): the raw signal is served.`}
       </p>
       <JudgeShare profile={profile} stage={stage} />
       <h3>Reliability, raw and calibrated</h3>
@@ -171,8 +174,8 @@ async function StageSection(props: { api: Api; profile: CalibrationJson; k: numb
         <figure>
           <CoverageCurve curve={stage.coverage_curve} alpha={profile.target.alpha} delta={profile.target.delta} lambda={stage.threshold?.lambda ?? null} />
           <figcaption>
-            Over the {count(stage.n_reaching)} certification items that reach this judge, with λ compared with {scaleText(profile)}: raising λ answers fewer items and agrees with
-            people more often.
+            Over the {count(stage.n_reaching)} certification items that reach this judge, with λ compared with {scaleText(profile)}: raising λ answers fewer
+            items and agrees with people more often.
           </figcaption>
         </figure>
       ) : (

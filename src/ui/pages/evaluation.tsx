@@ -60,7 +60,12 @@ async function usableProfiles(api: Api, model: string): Promise<CalibrationSumma
   }
 }
 
-function ConfidenceBlock(props: { evaluationId: string; profiles: CalibrationSummaryJson[]; chosen: string | null; confidence: ConfidenceJson | ApiProblem | null }) {
+function ConfidenceBlock(props: {
+  evaluationId: string;
+  profiles: CalibrationSummaryJson[];
+  chosen: string | null;
+  confidence: ConfidenceJson | ApiProblem | null;
+}) {
   const { confidence } = props;
   return (
     <section class="stage confidence">
@@ -85,12 +90,13 @@ function ConfidenceBlock(props: { evaluationId: string; profiles: CalibrationSum
           <p>
             {confidence.abstain ? (
               <>
-                <Badge value="pending" /> The judge <strong>abstains</strong> ({confidence.reason.replaceAll("_", " ")}): escalate this item to a person or a stronger judge.
+                <Badge value="pending" /> The judge <strong>abstains</strong> ({confidence.reason.replaceAll("_", " ")}): escalate this item to a person or a
+                stronger judge.
               </>
             ) : (
               <>
-                <Badge value={confidence.verdict === "pass" ? "passed" : "failed"} /> Calibrated verdict: <strong>{confidence.verdict}</strong> (people would accept the
-                response with probability {score(confidence.p_calibrated)}), decided with confidence {score(confidence.confidence)}.
+                <Badge value={confidence.verdict === "pass" ? "passed" : "failed"} /> Calibrated verdict: <strong>{confidence.verdict}</strong> (people would
+                accept the response with probability {score(confidence.p_calibrated)}), decided with confidence {score(confidence.confidence)}.
               </>
             )}
           </p>
@@ -113,7 +119,11 @@ function ConfidenceBlock(props: { evaluationId: string; profiles: CalibrationSum
           </dl>
         </>
       ) : (
-        <p class="muted">{props.profiles.length ? "Pick a profile to see the calibrated confidence." : "No single-judge pointwise profile for this judge model yet: POST /v1/calibrations fits one."}</p>
+        <p class="muted">
+          {props.profiles.length
+            ? "Pick a profile to see the calibrated confidence."
+            : "No single-judge pointwise profile for this judge model yet: POST /v1/calibrations fits one."}
+        </p>
       )}
     </section>
   );
@@ -126,7 +136,7 @@ export async function evaluationPage(api: Api, c: Context<AppEnv>) {
   const profiles = await usableProfiles(api, evaluation.model);
   const asked = c.req.query("calibration");
   const list = profiles instanceof ApiProblem ? [] : profiles;
-  const chosen = asked === "none" ? null : (list.find((p) => p.id === asked) ?? list[0])?.id ?? null;
+  const chosen = asked === "none" ? null : ((list.find((p) => p.id === asked) ?? list[0])?.id ?? null);
   let confidence: ConfidenceJson | ApiProblem | null = profiles instanceof ApiProblem ? profiles : null;
   if (chosen) {
     try {
@@ -140,7 +150,10 @@ export async function evaluationPage(api: Api, c: Context<AppEnv>) {
   return (
     <Page title={`Evaluation ${evaluation.id}`}>
       <p>
-        <Badge value={evaluation.passed ? "passed" : "failed"} /> <span class="muted">graded {when(evaluation.created_at)} by {evaluation.model}</span>
+        <Badge value={evaluation.passed ? "passed" : "failed"} />{" "}
+        <span class="muted">
+          graded {when(evaluation.created_at)} by {evaluation.model}
+        </span>
       </p>
       <div class="metrics">
         <Metric label="Weighted" note={`pass threshold ${score(evaluation.pass_threshold)}`}>

@@ -74,7 +74,8 @@ export async function usagePage(api: Api, c: Context<AppEnv>) {
         <button type="submit">Show</button>
       </form>
       <p class="muted">
-        {from} to {to}, UTC days; {usage.length === 0 ? "nothing was used." : `${new Set(usage.map((u) => u.key_id)).size} key(s).`} A key sees its own usage; the admin key sees every key's.
+        {from} to {to}, UTC days; {usage.length === 0 ? "nothing was used." : `${new Set(usage.map((u) => u.key_id)).size} key(s).`} A key sees its own usage;
+        the admin key sees every key's.
       </p>
       <div class="metrics">
         <Metric label="Requests">{count(sum((t) => t.requests))}</Metric>

@@ -6,7 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../../../src/server";
 import { Meter } from "../../../src/usage/meter";
-import { type TOE_JUDGES, pairwiseExamples, pointwiseExamples, seeded, syntheticTrustOrEscalate, trustOrEscalateExamples, trustOrEscalatePresent } from "../../support/calibration-data";
+import {
+  type TOE_JUDGES,
+  pairwiseExamples,
+  pointwiseExamples,
+  seeded,
+  syntheticTrustOrEscalate,
+  trustOrEscalateExamples,
+  trustOrEscalatePresent,
+} from "../../support/calibration-data";
 import { type FakeUpstream, startFakeUpstream } from "../../support/fake-upstream";
 import { type InfoBenchRow, infobench, payloadOf, upstreamEnv } from "../../support/harness";
 import { infobenchItems } from "../../support/batches";
@@ -53,7 +61,11 @@ function scriptVerdicts(fake: FakeUpstream) {
     const row = byText.get(payload.response) ?? byText.get(payload.instruction);
     const yes = row ? recorded(row, index) : true;
     const p = yes ? 0.8 + 0.19 * spread() : 0.02 + 0.3 * spread();
-    return { verdict: yes ? "YES" : "NO", p_yes: Math.round(p * 1000) / 1000, rationale: `${yes ? "Met" : "Not met"}: recorded verdict for question ${index + 1}.` };
+    return {
+      verdict: yes ? "YES" : "NO",
+      p_yes: Math.round(p * 1000) / 1000,
+      rationale: `${yes ? "Met" : "Not met"}: recorded verdict for question ${index + 1}.`,
+    };
   };
 }
 
@@ -113,7 +125,10 @@ export async function startWorld(options: { adminKey?: boolean } = {}): Promise<
   // The same 24 responses against one rubric: a shared checklist, so the viewer draws a heatmap.
   // The upstream refuses the first two grading calls: two items error.
   const rubric = await must("POST", "/v1/checklists", as(acme), { instruction: "Grade a response to an everyday writing request.", items: RUBRIC });
-  fake.enqueue({ kind: "status", status: 400, body: { error: { message: "refused" } } }, { kind: "status", status: 400, body: { error: { message: "refused" } } });
+  fake.enqueue(
+    { kind: "status", status: 400, body: { error: { message: "refused" } } },
+    { kind: "status", status: 400, body: { error: { message: "refused" } } },
+  );
   const rubricItems = infobench.map((row, i) => ({
     custom_id: `rubric-${String(i + 1).padStart(2, "0")}-${row.id}`,
     instruction: row.instruction,
@@ -125,17 +140,38 @@ export async function startWorld(options: { adminKey?: boolean } = {}): Promise<
   await waitUntilSettled(rubricBatch, acme);
 
   // Another tenant's batch, which acme must never see.
-  const globexItems = infobench.slice(0, 3).map((row, i) => ({ custom_id: `globex-secret-${i}`, instruction: row.instruction, response: row.output, checklist: { items: [{ question: "Is it good?" }] } }));
+  const globexItems = infobench
+    .slice(0, 3)
+    .map((row, i) => ({
+      custom_id: `globex-secret-${i}`,
+      instruction: row.instruction,
+      response: row.output,
+      checklist: { items: [{ question: "Is it good?" }] },
+    }));
   const globexBatch = (await must("POST", "/v1/batches", as(globex), globexItems)).id as string;
   await waitUntilSettled(globexBatch, globex);
 
   // A pointwise profile of this judge, and a pairwise cascade of three judges.
-  const pointwise = (await must("POST", "/v1/calibrations", as(acme), { name: "judge-test soft score", kind: "pointwise", judge: "judge-test", examples: pointwiseExamples(400, 3) })).id as string;
+  const pointwise = (
+    await must("POST", "/v1/calibrations", as(acme), {
+      name: "judge-test soft score",
+      kind: "pointwise",
+      judge: "judge-test",
+      examples: pointwiseExamples(400, 3),
+    })
+  ).id as string;
   const judges: (typeof TOE_JUDGES)[number][] = ["mistral-7b-instruct", "gpt-3.5-turbo", "gpt-4-turbo"];
   // The real judges' data when ../shared is there, else synthetic judges of the same shape.
   const synthetic = trustOrEscalatePresent ? undefined : syntheticTrustOrEscalate();
   const cascadeJudges = judges.map((model) => ({ model, examples: synthetic ? pairwiseExamples(synthetic[model]) : trustOrEscalateExamples(model) }));
-  const cascade = (await must("POST", "/v1/calibrations", as(acme), { name: "trust-or-escalate cascade", kind: "pairwise", judges: cascadeJudges, target: { alpha: 0.2, delta: 0.1 } })).id as string;
+  const cascade = (
+    await must("POST", "/v1/calibrations", as(acme), {
+      name: "trust-or-escalate cascade",
+      kind: "pairwise",
+      judges: cascadeJudges,
+      target: { alpha: 0.2, delta: 0.1 },
+    })
+  ).id as string;
 
   // Usage on earlier days, booked as the service books it.
   const acmeKeyId = admin ? (await must("GET", "/v1/keys", admin)).keys.find((k: any) => k.name === "acme-analyst").id : "open";
@@ -152,7 +188,12 @@ export async function startWorld(options: { adminKey?: boolean } = {}): Promise<
 
   // A batch still running while the pages are looked at: slow answers, one call at a time.
   fake.latencyMs = 400;
-  const runningItems = [...infobench, ...infobench].map((row, i) => ({ custom_id: `slow-${i}`, instruction: row.instruction, response: `${row.output}\n(draft ${i})`, checklist_id: rubric.id }));
+  const runningItems = [...infobench, ...infobench].map((row, i) => ({
+    custom_id: `slow-${i}`,
+    instruction: row.instruction,
+    response: `${row.output}\n(draft ${i})`,
+    checklist_id: rubric.id,
+  }));
   const running = (await must("POST", "/v1/batches?concurrency=1", as(acme), runningItems)).id as string;
 
   return {
