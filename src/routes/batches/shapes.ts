@@ -34,13 +34,10 @@ export const Batch = z
     total: z.number().int(),
     concurrency: z.number().int(),
     counts: Counts,
-    throughput: z
-      .number()
-      .nullable()
-      .openapi({
-        description:
-          "Items per second: since this process (re)started the batch while it runs (on Workers, since the batch was made), over its whole life once completed.",
-      }),
+    throughput: z.number().nullable().openapi({
+      description:
+        "Items per second: since this process (re)started the batch while it runs (on Workers, since the batch was made), over its whole life once completed.",
+    }),
     eta_seconds: z.number().nullable(),
     summary: z.object({
       items_finished: z.number().int(),

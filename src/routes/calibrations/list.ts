@@ -18,12 +18,9 @@ export const CalibrationSummary = z
     calibrated: z.boolean(),
     n: z.number().int(),
     target: z.object({ alpha: z.number(), delta: z.number() }),
-    lambdas: z
-      .array(z.number().nullable())
-      .openapi({
-        description:
-          "The threshold each judge answers at, in order: a cascade's one certified threshold, the same for every judge; null when none is certified.",
-      }),
+    lambdas: z.array(z.number().nullable()).openapi({
+      description: "The threshold each judge answers at, in order: a cascade's one certified threshold, the same for every judge; null when none is certified.",
+    }),
     coverage: z.number(),
     agreement: z.number().nullable(),
     created_at: z.string(),

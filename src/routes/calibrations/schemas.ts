@@ -96,12 +96,9 @@ const Threshold = z
     coverage: z.number().openapi({ description: "Share of the certification items the cascade decides at lambda." }),
     alpha: z.number(),
     delta: z.number(),
-    n_items: z
-      .number()
-      .int()
-      .openapi({
-        description: "Certification items: labels no calibration map was fitted on (every label for pairwise profiles, whose rule learns nothing from them).",
-      }),
+    n_items: z.number().int().openapi({
+      description: "Certification items: labels no calibration map was fitted on (every label for pairwise profiles, whose rule learns nothing from them).",
+    }),
     n_accepted: z.number().int().openapi({ description: "Certification items decided at lambda (in a cascade, by all its judges together)." }),
     errors: z.number().int().openapi({ description: "Of those, the items decided against the label (in a cascade, by all its judges together)." }),
     upper_bound: z.number().openapi({ description: "Clopper–Pearson upper bound (level 1 − delta) on the error rate of accepted items; ≤ alpha." }),

@@ -140,14 +140,12 @@ export async function startWorld(options: { adminKey?: boolean } = {}): Promise<
   await waitUntilSettled(rubricBatch, acme);
 
   // Another tenant's batch, which acme must never see.
-  const globexItems = infobench
-    .slice(0, 3)
-    .map((row, i) => ({
-      custom_id: `globex-secret-${i}`,
-      instruction: row.instruction,
-      response: row.output,
-      checklist: { items: [{ question: "Is it good?" }] },
-    }));
+  const globexItems = infobench.slice(0, 3).map((row, i) => ({
+    custom_id: `globex-secret-${i}`,
+    instruction: row.instruction,
+    response: row.output,
+    checklist: { items: [{ question: "Is it good?" }] },
+  }));
   const globexBatch = (await must("POST", "/v1/batches", as(globex), globexItems)).id as string;
   await waitUntilSettled(globexBatch, globex);
 
