@@ -54,22 +54,27 @@ interface Raw {
 type Escalate = (model: string | undefined) => Promise<{ raw: Raw; evaluationId: string | null; usage: Usage } | null>;
 
 /**
+ * A profile's first judge, which grades what the profile is applied to: a request naming another
+ * judge is refused (the profile says nothing of that judge's probabilities).
+ */
+function firstJudge(profile: CalibrationView, named: string | undefined, judge: Judge): string | undefined {
+  const model = profile.judges[0]!.judge ?? undefined;
+  if (named !== undefined && named !== model) {
+    throw invalid("/judge", `the profile calibrates ${model ?? "the server's judge"}, which grades here: drop judge, or name that one`);
+  }
+  // A profile may be fitted on any judge's signals (POST /v1/confidence then takes them as p or
+  // p_a), but the server asks only the models its operator allows.
+  if (!judge.allows(model)) {
+    throw invalid("/calibration_id", `the profile's judge ${model} is not one this server grades with: send its signal (p or p_a) instead`);
+  }
+  return model;
+}
+
+/**
  * Calibrated confidence with certified abstention; with a cascade profile an abstaining judge
  * hands the item to the next judge model (Jung, Brahman & Choi 2024), graded on the same
  * checklist, until one answers or none is left.
  */
-/**
- * A profile's first judge, which grades what the profile is applied to: a request naming another
- * judge is refused (the profile says nothing of that judge's probabilities).
- */
-function firstJudge(profile: CalibrationView, named: string | undefined): string | undefined {
-  const judge = profile.judges[0]!.judge ?? undefined;
-  if (named !== undefined && named !== judge) {
-    throw invalid("/judge", `the profile calibrates ${judge ?? "the server's judge"}, which grades here: drop judge, or name that one`);
-  }
-  return judge;
-}
-
 export class Confidence {
   constructor(
     private readonly calibrations: Calibrations,
@@ -108,8 +113,9 @@ export class Confidence {
         throw new ProblemError("not_found", `no evaluation with id ${input.evaluation_id}`, [
           { path: "/evaluation_id", message: "no evaluation with this id" },
         ]);
-      const byModel = profile.judges.findIndex((j) => j.judge === row.model);
-      if (byModel < 0 && profile.judges.some((j) => j.judge !== null)) {
+      // A profile that names no judge calibrates the server's own.
+      const byModel = profile.judges.findIndex((j) => (j.judge ?? this.judge.upstreamModel()) === row.model);
+      if (byModel < 0) {
         // A map fitted to one model's probabilities says nothing about another's.
         throw invalid("/evaluation_id", `graded by ${row.model}, which this profile does not calibrate`);
       }
@@ -118,7 +124,7 @@ export class Confidence {
       if (Math.max(byModel, stage) === 0) return this.fromEvaluation(profile, evaluation, gradable, ctx);
       // A later judge's grading: the same item is routed from the first judge (whose grading is
       // served from the cache when it was made before), as the guarantee requires.
-      return this.fromEvaluation(profile, await this.judge.evaluate({ ...gradable, model: profile.judges[0]!.judge ?? undefined }, ctx), gradable, ctx);
+      return this.fromEvaluation(profile, await this.judge.evaluate({ ...gradable, model: firstJudge(profile, undefined, this.judge) }, ctx), gradable, ctx);
     }
     if (stage !== 0) throw invalid("/stage", "a new grading starts at the cascade's first judge");
     const evaluation = await this.judge.evaluate(
@@ -129,7 +135,7 @@ export class Confidence {
         checklist_id: input.checklist_id,
         checklist: input.checklist,
         max_items: input.max_items,
-        model: profile.judges[0]!.judge ?? undefined,
+        model: firstJudge(profile, undefined, this.judge),
       },
       ctx,
     );
@@ -146,7 +152,7 @@ export class Confidence {
     const { calibration_id, ...request } = input;
     const profile = await this.calibrations.byId(calibration_id, ctx, "/calibration_id");
     if (profile.kind !== "pairwise") throw invalid("/calibration_id", "a comparison needs a pairwise profile");
-    const comparison = await this.comparisons.compare({ ...request, model: firstJudge(profile, input.judge) }, ctx);
+    const comparison = await this.comparisons.compare({ ...request, model: firstJudge(profile, input.judge, this.judge) }, ctx);
     if (comparison.p_a === null) return { ...comparison, confidence: null };
     const pair = { instruction: input.instruction, context: input.context ?? null, a: input.a, b: input.b };
     const escalate: Escalate = async (model) => {
@@ -161,7 +167,7 @@ export class Confidence {
   async evaluate(input: EvaluationInput & { calibration_id: string }, ctx: RequestContext): Promise<EvaluationView & { confidence: ConfidenceView }> {
     const profile = await this.calibrations.byId(input.calibration_id, ctx, "/calibration_id");
     if (profile.kind !== "pointwise") throw invalid("/calibration_id", "an evaluation needs a pointwise profile");
-    const evaluation = await this.judge.evaluate({ ...input, model: firstJudge(profile, input.judge) }, ctx);
+    const evaluation = await this.judge.evaluate({ ...input, model: firstJudge(profile, input.judge, this.judge) }, ctx);
     const gradable = { instruction: input.instruction, context: input.context ?? null, response: input.response };
     const { usage, ...confidence } = await this.fromEvaluation(profile, evaluation, gradable, ctx);
     return { ...evaluation, usage, confidence };
@@ -209,7 +215,8 @@ export class Confidence {
       const next = profile.judges[s + 1];
       if (!decision.abstain || foreign || !next) break;
       if (raws.length > s + 1) continue;
-      const asked = escalate && (await escalate(next.judge ?? undefined));
+      // A judge the server may not ask is named in escalate_to, for the caller to ask.
+      const asked = escalate && this.judge.allows(next.judge) && (await escalate(next.judge ?? undefined));
       if (!asked) return this.view(profile, stages, { stage: s + 1, judge: next.judge }, usage);
       usage = addUsage(usage, asked.usage);
       raws.push(asked.raw);

@@ -225,6 +225,11 @@ export class Judge {
     throw new ProblemError("validation_failed", `${path}: ${message}`, [{ path, message }]);
   }
 
+  /** Whether the server may ask this judge model (none named: the configured one). */
+  allows(model: string | null | undefined): boolean {
+    return model == null || this.deps.judgeModels.includes(model);
+  }
+
   /** Grades a response against a stored, inline or generated checklist, at the request's pass threshold. */
   async evaluate(input: EvaluationInput, ctx: RequestContext): Promise<EvaluationView> {
     const context = input.context ?? null;

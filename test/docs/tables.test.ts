@@ -75,7 +75,10 @@ describe("the Worker's bindings and vars (docs/cloudflare.md)", () => {
 
   it("gives each var the default its schema applies", () => {
     for (const { name, fallback } of vars) {
-      const line = sourceLines.find((l) => l.startsWith(`    ${name}:`)) ?? "";
+      // The var's schema, however the formatter wraps it: from its key to the next key or the object's end.
+      const start = sourceLines.findIndex((l) => l.startsWith(`    ${name}:`));
+      const after = sourceLines.slice(start + 1).findIndex((l) => /^ {4}[A-Z_]+:|^ {2}\}/.test(l));
+      const line = start < 0 ? "" : sourceLines.slice(start, after < 0 ? undefined : start + 1 + after).join(" ");
       const [value = ""] = codeSpans(fallback);
       const applied = line.includes(`.default("${value}")`) || line.includes(`.default(${value})`) || line.includes(`? ${value} :`);
       expect(applied, `${name}: the table gives ${fallback}, src/worker.ts reads ${line.trim()}`).toBe(true);
