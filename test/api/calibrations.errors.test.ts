@@ -153,7 +153,7 @@ describe("unknown ids and mismatched signals", () => {
   });
 
   it("422 for evaluation examples graded by another model than the judge the profile names", async () => {
-    const t = makeApp(upstreamEnv(fake));
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_JUDGE_MODELS: "judge-z,judge-other" });
     const item = { instruction: "Say hi.", checklist: { items: [{ question: "Is it a greeting?" }] } };
     const graded: string[] = [];
     for (let i = 0; i < 60; i++) graded.push((await t.post("/v1/evaluations", { ...item, response: `hi ${i}` })).json.id);

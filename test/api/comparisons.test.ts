@@ -148,7 +148,7 @@ describe("POST /v1/comparisons — calibrated", () => {
   const comparisonModels = () => fake.calls.filter((c) => c.kind === "comparison").map((c) => c.body.model);
 
   it("is made by the model the profile names, not the configured judge", async () => {
-    const t = makeApp(upstreamEnv(fake));
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_JUDGE_MODELS: "judge-y,judge-z" });
     const profile = await t.post("/v1/calibrations", { name: "judge-z pairs", kind: "pairwise", judge: "judge-z", examples: sharp });
     expect(profile.json.threshold).not.toBeNull();
     judgesSay({ "judge-z": 0.95, "judge-test": 0.05 });
@@ -165,7 +165,7 @@ describe("POST /v1/comparisons — calibrated", () => {
   });
 
   it("in a cascade, starts with the first judge and asks the next to compare the pair when it abstains", async () => {
-    const t = makeApp(upstreamEnv(fake));
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_JUDGE_MODELS: "judge-y,judge-z" });
     const judges = [
       { model: "judge-y", examples: sharp },
       { model: "judge-z", examples: sharp },

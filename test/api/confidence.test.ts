@@ -47,7 +47,7 @@ const gradingCalls = () => fake.calls.filter((c) => c.kind === "grading");
 
 describe("cascades over judge models", () => {
   it("an evaluation with a cascade profile escalates to the next judge model on the same checklist", async () => {
-    const t = makeApp(upstreamEnv(fake));
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_JUDGE_MODELS: "judge-cheap,judge-strong" });
     const profile = (await t.post("/v1/calibrations", { name: "cascade", kind: "pointwise", judges: cascadeJudges() })).json;
     expect(profile.judges[1].threshold).not.toBeNull();
     scriptByModel();
@@ -76,7 +76,7 @@ describe("cascades over judge models", () => {
   });
 
   it("POST /v1/confidence grades, escalates, and routes a later judge's stored evaluation from the first judge", async () => {
-    const t = makeApp(upstreamEnv(fake));
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_JUDGE_MODELS: "judge-cheap,judge-strong" });
     const profile = (await t.post("/v1/calibrations", { name: "cascade", kind: "pointwise", judges: cascadeJudges() })).json;
     scriptByModel();
     const res = await t.post("/v1/confidence", { calibration_id: profile.id, ...grading });
@@ -103,7 +103,7 @@ describe("cascades over judge models", () => {
 
 describe("pooled cascades", () => {
   it("decide at each later judge on the mean of every raw signal so far", async () => {
-    const t = makeApp(upstreamEnv(fake));
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_JUDGE_MODELS: "judge-cheap,judge-strong" });
     const profile = (await t.post("/v1/calibrations", { name: "pooled", kind: "pointwise", judges: cascadeJudges(), pooled: true })).json;
     expect(profile.pooled).toBe(true);
     scriptByModel(0.55, 0.97);
@@ -123,7 +123,7 @@ describe("pooled cascades", () => {
 
 describe("examples taken from stored evaluations", () => {
   it("use the soft score, or the weighted score without logprobs, and one profile takes one of them", async () => {
-    const t = makeApp(upstreamEnv(fake));
+    const t = makeApp({ ...upstreamEnv(fake), TICKBOX_JUDGE_MODELS: "judge-cheap,judge-strong" });
     const ids: string[] = [];
     const expected: number[] = [];
     for (const [k, p] of [0.9, 0.3, 0.7].entries()) {

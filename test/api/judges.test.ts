@@ -97,4 +97,53 @@ describe("a request names its judge", () => {
     expect(named.status).toBe(200);
     expect(named.json.model).toBe("judge-b");
   });
+
+  it("a profile may name any judge, but the server asks only those it allows: a raw signal is taken, a grading is refused, an escalation is handed back", async () => {
+    const t = makeApp(env());
+    const sharp = pointwiseExamples(300, 5);
+    const foreign = (await t.post("/v1/calibrations", { name: "f", kind: "pointwise", judge: "judge-elsewhere", examples: sharp })).json;
+    // Its judge's own signal, sent by the caller: no call.
+    expect((await t.post("/v1/confidence", { calibration_id: foreign.id, p: 0.99 })).status).toBe(200);
+    for (const [path, body] of [
+      ["/v1/evaluations", { ...grading, calibration_id: foreign.id }],
+      ["/v1/confidence", { calibration_id: foreign.id, instruction: grading.instruction, response: grading.response, checklist: grading.checklist }],
+    ] as const) {
+      const refused = await t.post(path, body);
+      expectProblem(refused, 422, "validation_failed");
+      expect(refused.json.errors[0]).toEqual({
+        path: "/calibration_id",
+        message: expect.stringContaining("judge-elsewhere is not one this server grades with"),
+      });
+    }
+    expect(fake.calls).toHaveLength(0);
+    // A cascade whose first judge is allowed and whose second is not: the second is named, not asked.
+    // The first judge says next to nothing (its p near 0.5 whatever the label), so it abstains.
+    const unsure = sharp.map((e, i) => ({ ...e, p: 0.48 + (0.04 * ((i * 7919) % 100)) / 100 }));
+    const made = await t.post("/v1/calibrations", {
+      name: "c",
+      kind: "pointwise",
+      judges: [
+        { model: DEFAULT, examples: unsure },
+        { model: "judge-elsewhere", examples: sharp },
+      ],
+    });
+    expect(made.status, JSON.stringify(made.json)).toBe(200);
+    const cascade = made.json;
+    fake.answer = () => ({ verdict: "YES", p_yes: 0.5 });
+    const routed = await t.post("/v1/evaluations", { ...grading, calibration_id: cascade.id });
+    expect(routed.status).toBe(200);
+    expect(routed.json.confidence).toMatchObject({ abstain: true, escalate_to: { stage: 1, judge: "judge-elsewhere" } });
+    expect(upstreamModels()).toEqual([DEFAULT]);
+  });
+
+  it("a profile that names no judge calibrates the server's own: another judge's grading is refused", async () => {
+    const t = makeApp(env());
+    const plain = (await t.post("/v1/calibrations", { name: "p", kind: "pointwise", examples: pointwiseExamples(200, 7) })).json;
+    const byDefault = (await t.post("/v1/evaluations", grading)).json;
+    const byB = (await t.post("/v1/evaluations", { ...grading, judge: "judge-b" })).json;
+    expect((await t.post("/v1/confidence", { calibration_id: plain.id, evaluation_id: byDefault.id })).status).toBe(200);
+    const refused = await t.post("/v1/confidence", { calibration_id: plain.id, evaluation_id: byB.id });
+    expectProblem(refused, 422, "validation_failed");
+    expect(refused.json.errors[0].path).toBe("/evaluation_id");
+  });
 });

@@ -40,6 +40,8 @@ function checkOptions(options: CalibrateOptions, judges: (string | undefined)[],
     throw new CliError(EXIT.input, "a cascade grades with each judge in turn on one database: set TICKBOX_DB to a file, not :memory:");
   }
   if (options.pooled && judges.length < 2) throw new CliError(EXIT.input, "--pooled needs a cascade: --judge m1,m2");
+  const twice = judges.find((judge, k) => judges.indexOf(judge) !== k);
+  if (twice) throw new CliError(EXIT.input, `--judge names ${twice} twice: a cascade's judges are different models`);
 }
 
 /** One judge grades every line that all the judges before it graded. */
