@@ -8,6 +8,24 @@ import type { Query, SqlDatabase } from "./database";
 export const migrationsFolder = resolve(import.meta.dirname, "../../migrations");
 
 /**
+ * Applies the migrations not yet applied. drizzle reads which those are before it begins its
+ * transaction, so two processes starting at once on a new file can both set out to apply all of
+ * them: the second's statements then fail once the first commits. Read again, nothing is left to
+ * apply, so a failed attempt is tried again a few times before its error stands.
+ */
+function migrateOnce(db: Parameters<typeof migrate>[0], attempts = 5): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 * attempt);
+    }
+  }
+}
+
+/**
  * Opens (creating its folder) the SQLite file, or `:memory:`, and applies the migrations.
  * WAL lets readers go on while a write commits; NORMAL sync is durable across process crashes.
  *
@@ -23,7 +41,7 @@ export function openSqlite(path: string): SqlDatabase & { close: () => void } {
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
   const db = drizzle(sqlite);
-  migrate(db, { migrationsFolder });
+  migrateOnce(db);
   return {
     db,
     async atomic(build) {

@@ -2,6 +2,7 @@
 // the newest one the database has, by its "when") and by wrangler on D1 (by file name). Both agree
 // only when names, journal order and times all go the same way; a database left by any earlier
 // version must then upgrade to the whole schema.
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -68,6 +69,35 @@ describe("migrations", () => {
       expect(schemaOf(upgraded), `a database of the first ${k} migrations`).toEqual(expected);
       upgraded.close();
     }
+  });
+});
+
+describe("processes starting at once on a new file", () => {
+  const tempDir = useTempDirs("tickbox-migrations-");
+  // An operator starting two servers (or a server and the CLI) on one new file: each opens it and
+  // migrates in the same few milliseconds, all released together at one instant.
+  it("all start, and the file has the whole schema once", { timeout: 60_000 }, async () => {
+    const file = join(tempDir(), "together.db");
+    const at = Date.now() + 4_000;
+    const code = `import { openSqlite } from ${JSON.stringify(join(migrationsFolder, "../src/store/sqlite.ts"))};
+      while (Date.now() < ${at}) {}
+      openSqlite(${JSON.stringify(file)}).close();`;
+    const exits = await Promise.all(
+      Array.from({ length: 8 }, () => {
+        const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { stdio: ["ignore", "ignore", "pipe"] });
+        let err = "";
+        child.stderr.on("data", (d) => (err += d));
+        return new Promise<string>((done) => child.on("exit", (status) => done(status === 0 ? "ok" : `exit ${status}: ${err.slice(0, 400)}`)));
+      }),
+    );
+    expect(exits).toEqual(Array(8).fill("ok"));
+    const together = new Database(file);
+    const whole = new Database(":memory:");
+    migrate(drizzle(whole), { migrationsFolder });
+    expect(schemaOf(together)).toEqual(schemaOf(whole));
+    expect((together.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number }).n).toBe(entries.length);
+    together.close();
+    whole.close();
   });
 });
 
