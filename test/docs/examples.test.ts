@@ -89,6 +89,8 @@ async function runPage(page: string, markdown: string): Promise<void> {
   const secured = /<!--\s*examples:\s*admin-key\s*-->/.test(markdown);
   const serverEnv: Record<string, string> = {
     ...upstreamVars(fake.baseUrl),
+    // The model the README points a reader at, which the pages' profiles name as their judge.
+    TICKBOX_JUDGE_MODEL: "gpt-4o-mini",
     TICKBOX_DB: join(dir, "tickbox.db"),
     ...(secured ? { TICKBOX_ADMIN_KEY: ADMIN_KEY } : {}),
   };
