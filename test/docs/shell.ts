@@ -3,6 +3,7 @@
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { untilListening } from "../support/process";
 import { root } from "./markdown";
 
 const closings = new WeakMap<ChildProcess, Promise<void>>();
@@ -44,20 +45,7 @@ export async function npmStart(env: Record<string, string>): Promise<{ url: stri
   child.stderr!.on("data", (d) => {
     err += d;
   });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = "";
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
-      if (!m) return;
-      // Every request leaves a log line on stdout: from here on it is drained, not kept.
-      child.stdout!.off("data", onData);
-      child.stdout!.resume();
-      resolveUrl(m[1]!);
-    };
-    child.stdout!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${out}\n${err}`)));
-  });
+  const url = await untilListening(child, (out) => `npm start printed:\n${out}\n${err}\nand exited`);
   return { url, child };
 }
 

@@ -10,19 +10,26 @@ export async function startProcess(script: string, env: Record<string, string>):
     env: { ...process.env, ...env, PORT: "0" },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const url = await new Promise<string>((resolveUrl, reject) => {
+  const url = await untilListening(child, () => `${script} exited`);
+  return { url, child };
+}
+
+/**
+ * The URL a server child prints once it listens; rejects if it exits first, with `why` (given what
+ * it printed). Its stdout is drained from then on: the server logs every request there.
+ */
+export function untilListening(child: ChildProcess, why: (printed: string) => string): Promise<string> {
+  return new Promise<string>((resolveUrl, reject) => {
     let out = "";
     const onData = (d: Buffer) => {
       out += d;
       const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
       if (!m) return;
-      // The server logs every request to stdout: from here on it is drained, not kept.
       child.stdout!.off("data", onData);
       child.stdout!.resume();
       resolveUrl(m[1]!);
     };
     child.stdout!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${why(out)} with ${code}`)));
   });
-  return { url, child };
 }
