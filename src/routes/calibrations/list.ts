@@ -1,10 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
-import type { App } from "../../env";
 import type { CalibrationView } from "../../judge/calibrations";
-import { NextCursor, createdRange, decodeCursor, isoFromSeconds, nextCursor, pageQuery } from "../pagination";
-import { commonErrors } from "../schemas";
-import { contextOf } from "../operation";
+import { NextCursor, isoFromSeconds, listOperation } from "../pagination";
 
 const LIST = "calibrations";
 
@@ -27,38 +24,21 @@ export const CalibrationSummary = z
   })
   .openapi("CalibrationSummary", { description: "A calibration profile as lists show it; GET /v1/calibrations/{id} gives all of it." });
 
-export const route = createRoute({
-  method: "get",
-  path: "/v1/calibrations",
-  tags: ["calibrations"],
-  summary: "List calibration profiles, newest first",
-  request: {
-    query: z.object({
-      ...pageQuery,
-      kind: z.enum(["pointwise", "pairwise"]).optional().openapi({ description: "Only profiles of this kind." }),
-    }),
-  },
-  responses: {
-    200: {
-      description: "A page of profiles.",
-      content: { "application/json": { schema: z.object({ calibrations: z.array(CalibrationSummary), next_cursor: NextCursor }) } },
-    },
-    422: commonErrors[422],
-    500: commonErrors[500],
-  },
-});
-
 /** Reads the caller's own objects only; lists what its key's scope may read. */
 export const access: Access = { auth: "key", scopes: ["calibrate"], spends: false };
 
-export function register(app: App) {
-  return app.openapi(route, async (c) => {
-    const { tenant } = contextOf(c);
-    const query = c.req.valid("query");
-    const page = await c
-      .get("services")
-      .listings.calibrations(tenant, { ...createdRange(query), kind: query.kind }, decodeCursor(LIST, query.cursor), query.limit);
-    const calibrations = page.rows.map((row) => {
+export const { route, register } = listOperation(
+  {
+    path: "/v1/calibrations",
+    tag: "calibrations",
+    summary: "List calibration profiles, newest first",
+    name: LIST,
+    filters: { kind: z.enum(["pointwise", "pairwise"]).optional().openapi({ description: "Only profiles of this kind." }) },
+    page: { description: "A page of profiles.", schema: z.object({ calibrations: z.array(CalibrationSummary), next_cursor: NextCursor }) },
+  },
+  async (c, query, page) => {
+    const found = await c.get("services").listings.calibrations(page.tenant, { ...page.range, kind: query.kind }, page.after, page.limit);
+    const calibrations = found.rows.map((row) => {
       const profile = row.profile as CalibrationView;
       return {
         id: row.id,
@@ -75,6 +55,6 @@ export function register(app: App) {
         created_at: isoFromSeconds(row.createdAt),
       };
     });
-    return c.json({ calibrations, next_cursor: nextCursor(LIST, page.next) }, 200);
-  });
-}
+    return { calibrations, next_cursor: page.cursorAfter(found.next) };
+  },
+);

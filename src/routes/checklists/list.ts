@@ -1,9 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
-import type { App } from "../../env";
-import { NextCursor, createdRange, decodeCursor, isoFromSeconds, nextCursor, pageQuery, previewOf } from "../pagination";
-import { Item, commonErrors } from "../schemas";
-import { contextOf } from "../operation";
+import { NextCursor, isoFromSeconds, listOperation, previewOf } from "../pagination";
+import { Item } from "../schemas";
 
 const LIST = "checklists";
 
@@ -19,38 +17,21 @@ export const ChecklistSummary = z
   })
   .openapi("ChecklistSummary", { description: "A checklist as lists show it: its items, and the start of its instruction." });
 
-export const route = createRoute({
-  method: "get",
-  path: "/v1/checklists",
-  tags: ["checklists"],
-  summary: "List checklists, newest first",
-  request: {
-    query: z.object({
-      ...pageQuery,
-      source: z.enum(["generated", "provided"]).optional().openapi({ description: "Only generated checklists, or only callers' own." }),
-    }),
-  },
-  responses: {
-    200: {
-      description: "A page of checklists.",
-      content: { "application/json": { schema: z.object({ checklists: z.array(ChecklistSummary), next_cursor: NextCursor }) } },
-    },
-    422: commonErrors[422],
-    500: commonErrors[500],
-  },
-});
-
 /** Reads the caller's own objects only; lists what its key's scope may read. */
 export const access: Access = { auth: "key", scopes: ["evaluate"], spends: false };
 
-export function register(app: App) {
-  return app.openapi(route, async (c) => {
-    const { tenant } = contextOf(c);
-    const query = c.req.valid("query");
-    const page = await c
-      .get("services")
-      .listings.checklists(tenant, { ...createdRange(query), source: query.source }, decodeCursor(LIST, query.cursor), query.limit);
-    const checklists = page.rows.map((row) => ({
+export const { route, register } = listOperation(
+  {
+    path: "/v1/checklists",
+    tag: "checklists",
+    summary: "List checklists, newest first",
+    name: LIST,
+    filters: { source: z.enum(["generated", "provided"]).optional().openapi({ description: "Only generated checklists, or only callers' own." }) },
+    page: { description: "A page of checklists.", schema: z.object({ checklists: z.array(ChecklistSummary), next_cursor: NextCursor }) },
+  },
+  async (c, query, page) => {
+    const found = await c.get("services").listings.checklists(page.tenant, { ...page.range, source: query.source }, page.after, page.limit);
+    const checklists = found.rows.map((row) => ({
       id: row.id,
       instruction_preview: previewOf(row.instruction),
       items: row.items,
@@ -59,6 +40,6 @@ export function register(app: App) {
       prompt_version: row.promptVersion ?? null,
       created_at: isoFromSeconds(row.createdAt),
     }));
-    return c.json({ checklists, next_cursor: nextCursor(LIST, page.next) }, 200);
-  });
-}
+    return { checklists, next_cursor: page.cursorAfter(found.next) };
+  },
+);

@@ -1,12 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Access } from "../../auth/access";
-import type { App } from "../../env";
 import { computeScores, hasPassed } from "../../judge/scores";
 import { evaluationId } from "../../store/evaluation-ids";
 import { type EvaluationListRow, PREVIEW_CHARS } from "../../store/list-records";
-import { NextCursor, createdRange, decodeCursor, isoFromSeconds, nextCursor, pageQuery, previewOf } from "../pagination";
-import { ObjectId, Scores, commonErrors, maxChars } from "../schemas";
-import { contextOf } from "../operation";
+import { NextCursor, isoFromSeconds, listOperation, previewOf } from "../pagination";
+import { ObjectId, Scores, maxChars } from "../schemas";
 
 const LIST = "evaluations";
 
@@ -26,51 +24,38 @@ export const EvaluationSummary = z
   })
   .openapi("EvaluationSummary", { description: "An evaluation as lists show it; GET /v1/evaluations/{id} gives all of it." });
 
-export const route = createRoute({
-  method: "get",
-  path: "/v1/evaluations",
-  tags: ["evaluations"],
-  summary: "List evaluations, newest first",
-  description:
-    "The caller's evaluations a page at a time, newest first. `passed` is judged at the server's pass threshold, as GET /v1/evaluations/{id} does; with that filter a page may hold fewer than `limit` items (even none) while `next_cursor` is not null: read on until it is.",
-  request: {
-    query: z.object({
-      ...pageQuery,
-      checklist_id: ObjectId.optional().openapi({ description: "Only evaluations against this checklist." }),
-      model: maxChars(z.string().min(1), 200).optional().openapi({ description: "Only evaluations graded by this judge model." }),
-      passed: z.enum(["true", "false"]).optional().openapi({ description: "Only evaluations that passed (true) or did not (false)." }),
-    }),
-  },
-  responses: {
-    200: {
-      description: "A page of evaluations.",
-      content: { "application/json": { schema: z.object({ evaluations: z.array(EvaluationSummary), next_cursor: NextCursor }) } },
-    },
-    422: commonErrors[422],
-    500: commonErrors[500],
-  },
-});
-
 /** Reads the caller's own objects only; lists what its key's scope may read. */
 export const access: Access = { auth: "key", scopes: ["evaluate"], spends: false };
 
-export function register(app: App) {
-  return app.openapi(route, async (c) => {
-    const { tenant } = contextOf(c);
-    const query = c.req.valid("query");
+export const { route, register } = listOperation(
+  {
+    path: "/v1/evaluations",
+    tag: "evaluations",
+    summary: "List evaluations, newest first",
+    description:
+      "The caller's evaluations a page at a time, newest first. `passed` is judged at the server's pass threshold, as GET /v1/evaluations/{id} does; with that filter a page may hold fewer than `limit` items (even none) while `next_cursor` is not null: read on until it is.",
+    name: LIST,
+    filters: {
+      checklist_id: ObjectId.optional().openapi({ description: "Only evaluations against this checklist." }),
+      model: maxChars(z.string().min(1), 200).optional().openapi({ description: "Only evaluations graded by this judge model." }),
+      passed: z.enum(["true", "false"]).optional().openapi({ description: "Only evaluations that passed (true) or did not (false)." }),
+    },
+    page: { description: "A page of evaluations.", schema: z.object({ evaluations: z.array(EvaluationSummary), next_cursor: NextCursor }) },
+  },
+  async (c, query, page) => {
     const threshold = c.get("services").judge.passThreshold;
     const passedOf = (row: EvaluationListRow) => hasPassed(row.items, row.results, computeScores(row.items, row.results).weighted, threshold);
     const wanted = query.passed === undefined ? undefined : query.passed === "true";
-    const page = await c
+    const found = await c
       .get("services")
       .listings.evaluations(
-        tenant,
-        { ...createdRange(query), checklistId: query.checklist_id, model: query.model },
-        decodeCursor(LIST, query.cursor),
-        query.limit,
+        page.tenant,
+        { ...page.range, checklistId: query.checklist_id, model: query.model },
+        page.after,
+        page.limit,
         wanted === undefined ? undefined : (row) => passedOf(row) === wanted,
       );
-    const evaluations = page.rows.map((row) => {
+    const evaluations = found.rows.map((row) => {
       const scores = computeScores(row.items, row.results);
       return {
         // Named as a POST at the server's threshold names it: the grading judged at that threshold.
@@ -87,6 +72,6 @@ export function register(app: App) {
         created_at: isoFromSeconds(row.createdAt),
       };
     });
-    return c.json({ evaluations, next_cursor: nextCursor(LIST, page.next) }, 200);
-  });
-}
+    return { evaluations, next_cursor: page.cursorAfter(found.next) };
+  },
+);
