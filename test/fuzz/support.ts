@@ -7,9 +7,12 @@ import { problemCatalog } from "../../src/errors";
 import type { Reply } from "../support/client";
 import { numbersIn } from "../support/numbers";
 
-/** A value the writer turns into arrays nested this deep: past any recursive walk's stack. */
-export interface Deep {
-  deep: number;
+/**
+ * A value the writer turns into arrays nested this deep: past any recursive walk's stack. A class,
+ * so that no generated object (a dictionary with a key "deep", say) is taken for one.
+ */
+class Deep {
+  constructor(readonly depth: number) {}
 }
 const DEEP_MARK = "\u0000deep:";
 
@@ -33,7 +36,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>
     fc.constantFrom(0, -0, -1, 1.5, 1e308, -1e308, 101, 1e-320, Number.MAX_SAFE_INTEGER + 2),
     fc.boolean(),
     fc.constant(null),
-    fc.integer({ min: 60, max: 30_000 }).map((deep): Deep => ({ deep })),
+    fc.integer({ min: 60, max: 30_000 }).map((depth) => new Deep(depth)),
     fc.array(tie("value"), { maxLength: 4 }),
     fc.dictionary(hostileText, tie("value"), { maxKeys: 4 }),
   ),
@@ -53,8 +56,8 @@ const only = (v: unknown, key: string) => v && typeof v === "object" && !Array.i
  */
 export function writeJson(value: unknown): string {
   const text = JSON.stringify(value, (_key, v) =>
-    only(v, "deep") && typeof (v as Deep).deep === "number"
-      ? `${DEEP_MARK}${(v as Deep).deep}`
+    v instanceof Deep
+      ? `${DEEP_MARK}${v.depth}`
       : only(v, "raw") && typeof (v as RawNumber).raw === "string"
         ? `${RAW_MARK}${(v as RawNumber).raw}`
         : v,
