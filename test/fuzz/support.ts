@@ -56,11 +56,7 @@ const only = (v: unknown, key: string) => v && typeof v === "object" && !Array.i
  */
 export function writeJson(value: unknown): string {
   const text = JSON.stringify(value, (_key, v) =>
-    v instanceof Deep
-      ? `${DEEP_MARK}${v.depth}`
-      : only(v, "raw") && typeof (v as RawNumber).raw === "string"
-        ? `${RAW_MARK}${(v as RawNumber).raw}`
-        : v,
+    v instanceof Deep ? `${DEEP_MARK}${v.depth}` : only(v, "raw") && typeof (v as RawNumber).raw === "string" ? `${RAW_MARK}${(v as RawNumber).raw}` : v,
   );
   return (text ?? "null")
     .replace(/"\\u0000deep:(\d+)"/g, (_m, n) => "[".repeat(Number(n)) + "]".repeat(Number(n)))
